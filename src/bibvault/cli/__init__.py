@@ -1,0 +1,75 @@
+"""The ``bibvault`` command: a thin click layer over the library.
+
+Each command lives in its own module and is registered here. A command parses
+options, calls one library function, hands the result to a reporter and returns
+an :class:`~bibvault.exitcodes.ExitCode`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from bibvault import __version__
+from bibvault.cli.common import AppContext, handle_errors
+from bibvault.exitcodes import ExitCode
+
+# (module, attribute) of every command, in the order ``--help`` lists them.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("bibvault.cli.build", "build"),
+    ("bibvault.cli.validate", "validate"),
+    ("bibvault.cli.validate", "rules"),
+    ("bibvault.cli.fmt", "fmt"),
+    ("bibvault.cli.listing", "list_"),
+    ("bibvault.cli.csl", "format_"),
+    ("bibvault.cli.csl", "cite"),
+    ("bibvault.cli.csl", "styles"),
+    ("bibvault.cli.export", "export"),
+    ("bibvault.cli.check", "check"),
+    ("bibvault.cli.check", "archive"),
+    ("bibvault.cli.check", "verify"),
+)
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bibvault")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Configuration file (default: the nearest bibvault.yaml).",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """Keep curated BibTeX reading lists valid, archived and cited."""
+    ctx.obj = AppContext(config_path=config_path)
+
+
+def _register() -> None:
+    for module_name, attr in COMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            # Commands still being built are left out rather than breaking the others.
+            if exc.name == module_name:
+                continue
+            raise
+        cli.add_command(getattr(module, attr))
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    with handle_errors():
+        code = cli.main(standalone_mode=False)
+        sys.exit(int(code) if isinstance(code, int) else int(ExitCode.OK))

@@ -1,0 +1,82 @@
+"""Shared pieces of the command line: the application context, errors, output."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from bibvault.config import Config, ConfigError, load_config
+from bibvault.exitcodes import ExitCode
+
+
+@dataclass
+class AppContext:
+    """What every command may need; the configuration is loaded on first use."""
+
+    config_path: str | None = None
+    _config: Config | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        """The loaded configuration (raises :class:`ConfigError` when invalid)."""
+        if self._config is None:
+            self._config = load_config(Path(self.config_path) if self.config_path else None)
+        return self._config
+
+
+def get_app(ctx: click.Context) -> AppContext:
+    """The :class:`AppContext`, also when a command is invoked on its own in tests."""
+    obj = ctx.find_object(AppContext)
+    if obj is None:
+        obj = AppContext()
+        ctx.obj = obj
+    return obj
+
+
+def resolve_paths(app: AppContext, paths: tuple[str, ...]) -> list[Path]:
+    """The given PATH arguments (directories expanded), or the configured records."""
+    if not paths:
+        return app.config.record_files()
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*.bib") if q.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+def fail(message: str) -> click.exceptions.Exit:
+    """Print ``message`` on stderr and return an exit-2 exception to raise."""
+    click.echo(f"bibvault: error: {message}", err=True)
+    return click.exceptions.Exit(int(ExitCode.USAGE))
+
+
+@contextlib.contextmanager
+def handle_errors() -> Iterator[None]:
+    """Turn expected failures into a one-line message and the right exit code."""
+    try:
+        yield
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(int(ExitCode.USAGE))
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except ConfigError as exc:
+        click.echo(f"bibvault: configuration error: {exc}", err=True)
+        sys.exit(int(ExitCode.USAGE))
+    except OSError as exc:
+        name = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        click.echo(f"bibvault: I/O error:{name}: {exc.strerror or exc}", err=True)
+        sys.exit(int(ExitCode.USAGE))

@@ -1,0 +1,260 @@
+"""The project configuration (``bibvault.yaml``): one validated object, loaded once.
+
+Every section is a frozen dataclass. Loading checks every key and type and
+reports problems with the file and line they come from; unknown keys are an
+error, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_NAME = "bibvault.yaml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be read or is invalid. The message names file and line."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One entry of the topic vocabulary."""
+
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the reading list: the records whose type is in ``types``."""
+
+    id: str
+    title: str
+    types: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """``build:``, what ``bibvault build`` writes and where."""
+
+    output: str = "site"
+    styles: tuple[str, ...] = ("site",)
+    formats: tuple[str, ...] = ("html", "md", "txt")
+    exports: tuple[str, ...] = ("biblatex", "csl-json", "ris")
+    group_by: str = "section"
+    order: str = "newest-first"
+    locale: str = "en-US"
+    title: str = "Reading list"
+    annotations: bool = True
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """``check:``, the link checker's manners and memory."""
+
+    user_agent: str = "bibvault/0.1 (+link checker for curated reading lists)"
+    concurrency: int = 16
+    per_host: int = 2
+    host_delay: float = 1.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    max_redirects: int = 10
+    max_body_bytes: int = 1_000_000
+    retries: int = 3
+    backoff: float = 1.0
+    retry_after_cap: float = 60.0
+    database: str = ".bibvault/links.sqlite"
+    ttl_alive_days: float = 7.0
+    ttl_failure_days: float = 1.0
+    dead_after_runs: int = 3
+    dead_after_days: float = 3.0
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    """``archive:``, the Web Archive and local copies."""
+
+    wayback_url: str = "https://web.archive.org"
+    max_age_days: float = 365.0
+    saves_per_minute: int = 6
+    poll_interval: float = 5.0
+    poll_timeout: float = 300.0
+    local_dir: str = "archive"
+    max_download_bytes: int = 50_000_000
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration. ``root`` is the directory relative paths resolve against."""
+
+    root: Path = Path(".")
+    records: tuple[str, ...] = ("bib",)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    sections: tuple[Section, ...] = ()
+    build: BuildConfig = BuildConfig()
+    check: CheckConfig = CheckConfig()
+    archive: ArchiveConfig = ArchiveConfig()
+    source: str = ""
+
+    def resolve(self, path: str | os.PathLike[str]) -> Path:
+        """A configured path, made absolute against the configuration's directory."""
+        p = Path(path)
+        return p if p.is_absolute() else self.root / p
+
+    def record_files(self) -> list[Path]:
+        """Every ``.bib`` file the configuration names, directories expanded, sorted."""
+        out: list[Path] = []
+        for entry in self.records:
+            p = self.resolve(entry)
+            if p.is_dir():
+                out.extend(sorted(q for q in p.rglob("*.bib") if q.is_file()))
+            else:
+                out.append(p)
+        return out
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest ``bibvault.yaml`` in ``start`` or a parent directory, if any."""
+    here = (start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        candidate = d / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path | None = None, *, environ: typing.Mapping[str, str] | None = None) -> Config:
+    """Load and validate a configuration file.
+
+    With ``path`` of ``None`` the nearest ``bibvault.yaml`` is used, and when
+    there is none, the defaults rooted at the current directory. Environment
+    overrides (``BIBVAULT_WAYBACK_URL``) apply last.
+    """
+    env = os.environ if environ is None else environ
+    if path is None:
+        path = find_config()
+    if path is None:
+        cfg = Config(root=Path.cwd())
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+        cfg = parse_config(text, source=str(path), root=Path(path).resolve().parent)
+    wayback = env.get("BIBVAULT_WAYBACK_URL")
+    if wayback:
+        cfg = dataclasses.replace(cfg, archive=dataclasses.replace(cfg.archive, wayback_url=wayback))
+    return cfg
+
+
+def parse_config(text: str, *, source: str = "<config>", root: Path | None = None) -> Config:
+    """Parse configuration text; raise :class:`ConfigError` naming ``source`` and line."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    reader = _Reader(source)
+    if node is None:
+        values: dict[str, Any] = {}
+    else:
+        values = reader.mapping(node, "configuration")
+    top = reader.build(Config, values, node, "", skip={"root", "source"})
+    return dataclasses.replace(top, root=root or Path.cwd(), source=source)
+
+
+class _Reader:
+    """Turns a composed YAML node tree into dataclasses, checking keys and types."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def where(self, node: yaml.Node | None) -> str:
+        if node is None:
+            return self.source
+        return f"{self.source}:{node.start_mark.line + 1}"
+
+    def fail(self, node: yaml.Node | None, message: str) -> ConfigError:
+        return ConfigError(f"{self.where(node)}: {message}")
+
+    def mapping(self, node: yaml.Node, what: str) -> dict[str, Any]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"{what} must be a mapping")
+        out: dict[str, Any] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, yaml.ScalarNode):
+                raise self.fail(knode, f"keys of {what} must be plain names")
+            if knode.value in out:
+                raise self.fail(knode, f"duplicate key {knode.value!r} in {what}")
+            out[knode.value] = (knode, vnode)
+        return out
+
+    def build(self, cls: type, items: dict[str, Any], node: yaml.Node | None, path: str,
+              skip: set[str] | None = None) -> Any:
+        hints = typing.get_type_hints(cls)
+        names = {f.name for f in dataclasses.fields(cls)} - (skip or set())
+        kwargs: dict[str, Any] = {}
+        for name, (knode, vnode) in items.items():
+            dotted = f"{path}{name}"
+            if name not in names:
+                known = ", ".join(sorted(names))
+                raise self.fail(knode, f"unknown key {dotted!r} (known: {known})")
+            kwargs[name] = self.value(hints[name], vnode, dotted)
+        return cls(**kwargs)
+
+    def value(self, hint: Any, node: yaml.Node, dotted: str) -> Any:
+        origin = typing.get_origin(hint)
+        args = typing.get_args(hint)
+        if dataclasses.is_dataclass(hint):
+            return self.build(hint, self.mapping(node, dotted), node, dotted + ".")
+        if origin is tuple:
+            elem = args[0]
+            if isinstance(node, yaml.ScalarNode) and elem is str:
+                return (self.value(str, node, dotted),)
+            if not isinstance(node, yaml.SequenceNode):
+                raise self.fail(node, f"{dotted} must be a list")
+            return tuple(self.value(elem, n, f"{dotted}[{i}]") for i, n in enumerate(node.value))
+        if origin is dict:
+            items = self.mapping(node, dotted)
+            return {k: self.value(args[1], v, f"{dotted}.{k}") for k, (_, v) in items.items()}
+        if origin in (typing.Union, types.UnionType):
+            for a in args:
+                if a is type(None) and isinstance(node, yaml.ScalarNode) and _construct(node) is None:
+                    return None
+            return self.value(next(a for a in args if a is not type(None)), node, dotted)
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, f"{dotted} must be a {_type_name(hint)}")
+        val = _construct(node)
+        if hint is float and isinstance(val, int) and not isinstance(val, bool):
+            val = float(val)
+        if hint is str and isinstance(val, (int, float)) and not isinstance(val, bool):
+            val = node.value
+        if not isinstance(val, hint) or (hint in (int, float) and isinstance(val, bool)):
+            raise self.fail(node, f"{dotted} must be a {_type_name(hint)}, not {val!r}")
+        if hint in (int, float) and val < 0:
+            raise self.fail(node, f"{dotted} must not be negative")
+        return val
+
+
+def _construct(node: yaml.Node) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def _type_name(hint: Any) -> str:
+    return {str: "string", int: "whole number", float: "number", bool: "true/false"}.get(
+        hint, getattr(hint, "__name__", str(hint))
+    )

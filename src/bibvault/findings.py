@@ -1,0 +1,96 @@
+"""Findings: what a check found, as plain values with stable rule codes."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    """How serious a finding is. Only errors make a command exit 1."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A safe, mechanical repair: set ``field`` of entry ``key`` to ``value`` (raw BibTeX).
+
+    ``value`` of ``None`` removes the field.
+    """
+
+    key: str
+    field: str
+    value: str | None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check found, located in a file.
+
+    ``line`` and ``column`` are 1-based; 0 means "unknown" (for example a
+    finding about a whole file).
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    file: str = ""
+    line: int = 0
+    column: int = 0
+    key: str | None = None
+    excerpt: str | None = None
+    fix: Fix | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the ``--format json`` shape)."""
+        d = asdict(self)
+        d["severity"] = self.severity.value
+        if self.fix is None:
+            d.pop("fix")
+        return d
+
+    def format_text(self) -> str:
+        """``path:line:col: CODE message [key]``, the one-line report form."""
+        loc = f"{self.file or '<input>'}:{self.line}:{self.column}"
+        text = f"{loc}: {self.code} {self.message}"
+        if self.key:
+            text += f" [{self.key}]"
+        return text
+
+
+def select_findings(
+    findings: Iterable[Finding],
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> list[Finding]:
+    """Keep findings whose code starts with a ``select`` prefix and none of the ``ignore`` ones.
+
+    An empty ``select`` selects everything. Prefixes compare case-insensitively.
+    """
+    sel = tuple(s.upper() for s in select if s)
+    ign = tuple(s.upper() for s in ignore if s)
+    out = []
+    for f in findings:
+        code = f.code.upper()
+        if sel and not code.startswith(sel):
+            continue
+        if ign and code.startswith(ign):
+            continue
+        out.append(f)
+    return out
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    """True when any finding is an error."""
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+def sort_key(f: Finding) -> tuple[str, int, int, str]:
+    """Report order: by file, then position, then code."""
+    return (f.file, f.line, f.column, f.code)
