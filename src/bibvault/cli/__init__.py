@@ -37,6 +37,12 @@ class _Group(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
 
+    def invoke(self, ctx: click.Context) -> object:
+        # Expected failures become a message and an exit code here, so that
+        # CliRunner tests see exactly what the console script does.
+        with handle_errors():
+            return super().invoke(ctx)
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bibvault")
@@ -70,6 +76,14 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
-    with handle_errors():
+    try:
         code = cli.main(standalone_mode=False)
-        sys.exit(int(code) if isinstance(code, int) else int(ExitCode.OK))
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = int(ExitCode.USAGE)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("Interrupted.", err=True)
+        code = int(ExitCode.INTERRUPTED)
+    sys.exit(int(code) if isinstance(code, int) else int(ExitCode.OK))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,24 +58,22 @@ def fail(message: str) -> click.exceptions.Exit:
 
 @contextlib.contextmanager
 def handle_errors() -> Iterator[None]:
-    """Turn expected failures into a one-line message and the right exit code."""
+    """Turn expected failures (bad configuration, I/O, interrupt) into a one-line
+    message on stderr and the matching exit code (raised as click's ``Exit``)."""
     try:
         yield
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(int(ExitCode.USAGE))
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(int(ExitCode.INTERRUPTED))
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(int(ExitCode.INTERRUPTED))
     except ConfigError as exc:
         click.echo(f"bibvault: configuration error: {exc}", err=True)
-        sys.exit(int(ExitCode.USAGE))
+        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
     except OSError as exc:
-        name = f" {exc.filename}" if getattr(exc, "filename", None) else ""
-        click.echo(f"bibvault: I/O error:{name}: {exc.strerror or exc}", err=True)
-        sys.exit(int(ExitCode.USAGE))
+        name = f" {exc.filename}:" if getattr(exc, "filename", None) else ""
+        click.echo(f"bibvault: I/O error:{name} {exc.strerror or exc}", err=True)
+        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+def finish(ctx: click.Context, code: ExitCode | int) -> None:
+    """End the command with ``code`` (raises click's ``Exit``)."""
+    ctx.exit(int(code))

@@ -1,0 +1,43 @@
+"""``bibvault list``: the records, one per line, newest first."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from bibvault.cli.common import fail, get_app, resolve_paths
+from bibvault.records import load_records
+from bibvault.select import newest_first, select_records
+
+
+@click.command("list")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--topic", "topics", multiple=True, help="Only records with this topic (repeatable).")
+@click.option("--type", "types", multiple=True, help="Only records of this entry type (repeatable).")
+@click.option("--since", type=int, metavar="YYYY", help="Only records published in or after YYYY.")
+@click.option("--until", type=int, metavar="YYYY", help="Only records published in or before YYYY.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def list_(ctx: click.Context, paths: tuple[str, ...], topics: tuple[str, ...],
+          types: tuple[str, ...], since: int | None, until: int | None, fmt: str) -> None:
+    """List records newest first (undated last): date, key, type, title."""
+    app = get_app(ctx)
+    records, _ = load_records(resolve_paths(app, paths))
+    if topics and app.config.topics:
+        unknown = [t for t in topics if t not in app.config.topics]
+        if unknown:
+            raise fail(f"unknown topic {', '.join(unknown)} (known: {', '.join(app.config.topics)})")
+    chosen = newest_first(select_records(records, topics=topics, types=types, since=since,
+                                         until=until))
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"key": r.key, "type": r.entry_type, "date": r.date.iso() if r.date else None,
+             "title": r.title, "authors": [str(p) for p in r.names("author")],
+             "topics": list(r.topics), "url": r.url, "file": r.file, "line": r.line}
+            for r in chosen], indent=2, ensure_ascii=False))
+        return
+    for r in chosen:
+        date = r.date.iso() if r.date else "----"
+        click.echo(f"{date:<10}  {r.key}  @{r.entry_type}  {r.title}")

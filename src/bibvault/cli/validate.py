@@ -1,0 +1,101 @@
+"""``bibvault validate`` and ``bibvault rules``."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import click
+
+from bibvault.cli.common import fail, finish, get_app, resolve_paths
+from bibvault.exitcodes import ExitCode
+from bibvault.findings import Finding, has_errors, select_findings
+from bibvault.records import load_files
+from bibvault.rules import all_rules, known_prefixes
+from bibvault.validate import apply_fixes, validate_files
+
+
+def _split_codes(values: tuple[str, ...]) -> list[str]:
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def _check_codes(codes: list[str]) -> None:
+    known = known_prefixes(all_rules())
+    unknown = [c for c in codes if c.upper() not in known]
+    if unknown:
+        raise fail(f"unknown rule code or prefix: {', '.join(unknown)} (see 'bibvault rules')")
+
+
+def summary_line(findings: list[Finding], nfiles: int) -> str:
+    """``N errors, M warnings, K notes in F files``."""
+    c = Counter(f.severity.value for f in findings)
+    return (f"{c['error']} error{'s' * (c['error'] != 1)}, {c['warning']} warning{'s' * (c['warning'] != 1)}, "
+            f"{c['info']} note{'s' * (c['info'] != 1)} in {nfiles} file{'s' * (nfiles != 1)}")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report for people (text) or programs (json).")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Only these rule codes or prefixes (comma separated; repeatable).")
+@click.option("--ignore", multiple=True, metavar="CODES",
+              help="Leave out these rule codes or prefixes (comma separated; repeatable).")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (dates, whitespace) in place.")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple[str, ...],
+             ignore: tuple[str, ...], fix: bool) -> None:
+    """Check .bib files and report located findings.
+
+    PATHS are .bib files or directories (default: the configured records).
+    Exit 0 without errors, 1 with errors, 2 on usage, configuration or I/O failure.
+    """
+    app = get_app(ctx)
+    sel, ign = _split_codes(select), _split_codes(ignore)
+    _check_codes(sel + ign)
+    files = load_files(resolve_paths(app, paths))
+    config = app.config
+    findings = select_findings(validate_files(files, config), sel, ign)
+    if fix:
+        applied = apply_fixes(files, findings)
+        changed = {a.file for a in applied}
+        for bf in files:
+            if bf.path in changed:
+                bf.save()
+        for a in applied:
+            click.echo(f"fixed {a.file}: [{a.key}] {a.description}", err=True)
+        if applied:
+            files = load_files([bf.path for bf in files])
+            findings = select_findings(validate_files(files, config), sel, ign)
+    if fmt == "json":
+        click.echo(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
+    else:
+        for f in findings:
+            click.echo(f.format_text())
+        click.echo(summary_line(findings, len(files)), err=True)
+    finish(ctx, ExitCode.FINDINGS if has_errors(findings) else ExitCode.OK)
+
+
+@click.command()
+@click.argument("codes", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def rules(codes: tuple[str, ...], fmt: str) -> None:
+    """List every rule with its code, severity and explanation.
+
+    With CODES (or prefixes such as F2), only those rules.
+    """
+    wanted = tuple(c.upper() for c in _split_codes(codes))
+    chosen = [r for r in all_rules() if not wanted or r.code.startswith(wanted)]
+    if wanted and not chosen:
+        raise fail(f"no rule matches {', '.join(wanted)}")
+    if fmt == "json":
+        click.echo(json.dumps([{"code": r.code, "severity": r.severity.value, "summary": r.summary,
+                                "explanation": r.explanation, "fixable": r.fixable} for r in chosen],
+                              indent=2))
+        return
+    for r in chosen:
+        fixable = " [fixable]" if r.fixable else ""
+        click.echo(f"{r.code} {r.severity.value:<7} {r.summary}{fixable}")
+        if wanted:
+            click.echo(f"    {r.explanation}")

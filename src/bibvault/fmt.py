@@ -1,0 +1,116 @@
+"""One canonical layout for .bib files, like a code formatter.
+
+Entries get a lower-case type, a stable field order, lower-case field names
+aligned on ``=``, braced values and a trailing comma; blocks are separated by
+one blank line. What a value says is never changed: only the delimiters of
+simple values (``"..."`` and bare numbers become ``{...}``) and the layout
+around values. Comments, ``@string`` and ``@preamble`` blocks are kept.
+Formatting is idempotent: formatting formatted text changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from bibvault.bibfile import BibFile
+from bibvault.bibfile.model import Block, Entry, Field
+
+#: Where well-known fields go; others follow in their original order.
+FIELD_ORDER: tuple[str, ...] = (
+    "author", "editor", "bookauthor", "translator", "title", "subtitle", "titleaddon",
+    "booktitle", "maintitle", "journaltitle", "journal", "entrysubtype", "series", "volume",
+    "number", "issue", "edition", "type", "institution", "school", "organization", "publisher",
+    "location", "address", "howpublished", "date", "year", "month", "day", "pages", "pagetotal",
+    "duration", "isbn", "issn", "doi", "eprint", "eprinttype", "url", "urldate", "urlstatus",
+    "archiveurl", "archivedate", "archivesha256", "crossref", "language", "keywords", "abstract",
+    "annotation", "note", "addendum",
+)
+_RANK: Mapping[str, int] = MappingProxyType({n: i for i, n in enumerate(FIELD_ORDER)})
+INDENT = "  "
+
+
+class FormatError(Exception):
+    """The file has syntax errors, so it cannot be given the canonical layout safely."""
+
+
+def _brace_value(raw: str) -> str:
+    """Braces for a quoted string or a bare number; everything else as written."""
+    raw = raw.strip()
+    if raw.isdigit():
+        return "{" + raw + "}"
+    if len(raw) >= 2 and raw[0] == '"' and raw[-1] == '"':
+        inner = raw[1:-1]
+        depth = 0
+        for ch in inner:
+            depth += (ch == "{") - (ch == "}")
+            if depth < 0:
+                return raw
+        if depth == 0 and '"' not in inner.replace('{"}', "").replace('\\"', ""):
+            return "{" + inner + "}"
+    return raw
+
+
+def _ordered(fields: list[Field]) -> list[Field]:
+    indexed = list(enumerate(fields))
+    indexed.sort(key=lambda p: (_RANK.get(p[1].name.lower(), len(_RANK)), p[0]))
+    return [f for _, f in indexed]
+
+
+def format_entry(entry: Entry, nl: str = "\n") -> str:
+    """The canonical text of one entry (no trailing newline)."""
+    etype = entry.entry_type.lower()
+    if entry.kind == "string":
+        f = entry.fields[0]
+        return f"@string{{{f.name} = {_brace_value(f.raw_value)}}}"
+    if entry.kind == "preamble":
+        f = entry.fields[0] if entry.fields else None
+        return f"@preamble{{{f.raw_value.strip() if f else ''}}}"
+    fields = _ordered(entry.fields)
+    width = max((len(f.name) for f in fields), default=0)
+    lines = [f"@{etype}{{{entry.key},"]
+    for f in fields:
+        lines.append(f"{INDENT}{f.name.lower():<{width}} = {_brace_value(f.raw_value)},")
+    lines.append("}")
+    return nl.join(lines)
+
+
+def _format_text_block(block: Block, nl: str) -> str:
+    lines = [line.rstrip() for line in block.raw.splitlines()]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    out: list[str] = []
+    for line in lines:
+        if not line and out and not out[-1]:
+            continue
+        out.append(line)
+    return nl.join(out)
+
+
+def _newline(text: str) -> str:
+    crlf = text.count("\r\n")
+    return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+
+
+def format_file(bf: BibFile) -> str:
+    """The canonical text of a whole parsed file.
+
+    Raises :class:`FormatError` when the file has blocks that could not be
+    parsed, since moving text around them could change what they mean.
+    """
+    if any(b.kind == "broken" for b in bf.blocks):
+        raise FormatError(f"{bf.path}: has syntax errors; fix them first (bibvault validate)")
+    text = bf.to_text() if hasattr(bf, "to_text") else bf.to_bytes().decode("utf-8", "surrogateescape")
+    nl = _newline(text)
+    parts: list[str] = []
+    for block in bf.blocks:
+        if block.kind in ("entry", "string", "preamble") and isinstance(block, Entry):
+            parts.append(format_entry(block, nl))
+        else:
+            chunk = _format_text_block(block, nl)
+            if chunk:
+                parts.append(chunk)
+    body = (nl + nl).join(parts)
+    return body + nl if body else ""

@@ -1,0 +1,112 @@
+"""Validation: every rule run over parsed files, as a list of findings.
+
+``validate_paths`` is the whole stage; ``apply_fixes`` performs the safe fixes
+that findings carry, through the minimal-diff writer.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bibvault.bibfile import BibFile, Entry
+from bibvault.config import Config
+from bibvault.findings import Finding, Fix, sort_key
+from bibvault.records import Record, load_files, records_from_file
+from bibvault.rules import finding
+from bibvault.validate.collection import check_duplicates, check_topics
+from bibvault.validate.fields import check_record
+
+__all__ = ["validate_paths", "validate_files", "apply_fixes", "AppliedFix"]
+
+
+def validate_paths(paths: Iterable[str | Path], config: Config | None = None, *,
+                   today: _dt.date | None = None) -> list[Finding]:
+    """Parse and validate .bib files; unreadable files raise :class:`OSError`."""
+    return validate_files(load_files(paths), config, today=today)
+
+
+def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
+                   today: _dt.date | None = None) -> list[Finding]:
+    """All findings for already parsed files, sorted by file and position."""
+    today = today or _dt.date.today()
+    vocabulary = config.topics if config else {}
+    findings: list[Finding] = []
+    records: list[Record] = []
+    for bf in files:
+        findings.extend(bf.findings)
+        recs = records_from_file(bf)
+        records.extend(recs)
+        for rec in recs:
+            findings.extend(check_record(rec, today=today))
+        findings.extend(_whitespace(bf))
+    findings.extend(check_duplicates(records))
+    findings.extend(check_topics(records, vocabulary))
+    return sorted(findings, key=sort_key)
+
+
+_RUN = re.compile(r"(?<!\n)[ \t]{2,}|\t")
+
+
+def _whitespace(bf: BibFile) -> Iterator[Finding]:
+    for entry in bf.entries:
+        for f in entry.fields:
+            raw = f.raw_value
+            if len(raw) < 2 or raw[0] not in "{\"" or raw[-1] not in "}\"" or "#" in raw:
+                continue
+            inner = raw[1:-1]
+            if "\n" in inner:
+                continue  # multi-line values are a layout choice; fmt handles them
+            fixed = " ".join(inner.split())
+            if fixed != inner:
+                yield finding(
+                    "F212", f"{f.name}: stray whitespace in value", file=bf.path, line=f.line,
+                    column=f.column, key=entry.key,
+                    fix=Fix(entry.key, f.name, raw[0] + fixed + raw[-1], f"{f.name}: whitespace collapsed"),
+                )
+
+
+@dataclass(frozen=True)
+class AppliedFix:
+    """A fix that was applied: where, and what changed."""
+
+    file: str
+    key: str
+    field: str
+    old: str | None
+    new: str | None
+    description: str
+
+
+def apply_fixes(files: Sequence[BibFile], findings: Iterable[Finding]) -> list[AppliedFix]:
+    """Apply the fixes carried by ``findings`` to the parsed files (in memory).
+
+    The caller saves the files that changed. A field is fixed once even when
+    several findings carry the same fix.
+    """
+    by_path = {bf.path: bf for bf in files}
+    done: set[tuple[str, str, str]] = set()
+    applied: list[AppliedFix] = []
+    for fnd in findings:
+        fix = fnd.fix
+        if fix is None or fnd.file not in by_path:
+            continue
+        ident = (fnd.file, fix.key, fix.field.lower())
+        if ident in done:
+            continue
+        bf = by_path[fnd.file]
+        entry: Entry | None = bf.get(fix.key)
+        if entry is None:
+            continue
+        current = entry.field(fix.field)
+        old = current.raw_value if current else None
+        if fix.value is None:
+            bf.remove_field(fix.key, fix.field)
+        else:
+            bf.set_field(fix.key, fix.field, fix.value)
+        done.add(ident)
+        applied.append(AppliedFix(bf.path, fix.key, fix.field, old, fix.value, fix.description))
+    return applied

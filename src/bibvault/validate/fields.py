@@ -1,0 +1,196 @@
+"""Per-record rules: required fields, dates, URLs, values (F2xx)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+from bibvault.dates import DateError, date_from_parts, normalise_date, parse_edtf
+from bibvault.findings import Finding, Fix
+from bibvault.records import Record
+from bibvault.rules import finding
+
+#: Required fields per (biblatex) entry type; a tuple inside means "one of".
+REQUIRED: Mapping[str, tuple[str | tuple[str, ...], ...]] = MappingProxyType({
+    "article": ("title", ("journaltitle", "journal"), ("date", "year")),
+    "book": (("author", "editor"), "title", ("date", "year")),
+    "mvbook": (("author", "editor"), "title", ("date", "year")),
+    "inbook": ("author", "title", "booktitle", ("date", "year")),
+    "incollection": ("author", "title", "booktitle", ("date", "year")),
+    "inproceedings": ("author", "title", "booktitle", ("date", "year")),
+    "collection": ("editor", "title", ("date", "year")),
+    "proceedings": ("title", ("date", "year")),
+    "report": ("title", "institution", ("date", "year")),
+    "thesis": ("author", "title", ("institution", "school"), ("date", "year")),
+    "online": ("title",),
+    "video": ("title",),
+    "misc": (("title", "howpublished", "note"),),
+})
+
+#: Fields usually present, reported as a warning when missing.
+RECOMMENDED: Mapping[str, tuple[str | tuple[str, ...], ...]] = MappingProxyType({
+    "article": ("author",),
+    "report": ("author",),
+    "online": (("date", "year", "urldate"),),
+    "video": (("date", "year"),),
+    "book": ("publisher",),
+})
+
+ONLINE_ONLY = frozenset({"online"})
+DATE_FIELDS = ("date", "urldate", "origdate", "eventdate", "archivedate")
+VERBATIM = frozenset({"url", "doi", "eprint", "file", "archiveurl", "urldate", "date",
+                      "archivedate", "archivesha256", "urlstatus", "keywords", "verba",
+                      "verbb", "verbc", "pdf", "crossref", "xref", "ids"})
+URL_FIELDS = ("url", "archiveurl")
+LINK_STATUSES = frozenset({"alive", "dead", "redirected", "soft-404", "blocked",
+                           "rate-limited", "timeout", "error", "unknown"})
+_SPECIAL = re.compile(r"(?<!\\)([&%$#_^])")
+_MATH = re.compile(r"(?<!\\)\$.*?(?<!\\)\$")
+_DURATION = re.compile(r"^(?:P(?:\d+D)?T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?|\d+(?:\.\d+)?\s*(?:min(?:utes?)?|h(?:ours?)?|s(?:econds?)?))$")
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def _present(rec: Record, spec: str | tuple[str, ...]) -> bool:
+    names = (spec,) if isinstance(spec, str) else spec
+    return any(rec.fields.get(n, "").strip() for n in names)
+
+
+def _spec_name(spec: str | tuple[str, ...]) -> str:
+    return spec if isinstance(spec, str) else " or ".join(spec)
+
+
+def check_record(rec: Record, *, today: _dt.date) -> Iterator[Finding]:
+    """Every field-level finding for one record."""
+    yield from _required(rec)
+    yield from _dates(rec, today)
+    yield from _urls(rec)
+    yield from _values(rec)
+
+
+def _at(rec: Record, name: str | None = None) -> dict[str, object]:
+    line, col = rec.location(name)
+    return {"file": rec.file, "line": line, "column": col, "key": rec.key}
+
+
+def _required(rec: Record) -> Iterator[Finding]:
+    for spec in REQUIRED.get(rec.entry_type, ("title",)):
+        if not _present(rec, spec):
+            yield finding("F201", f"@{rec.entry_type} needs {_spec_name(spec)}", **_at(rec))  # type: ignore[arg-type]
+    newspaper = rec.fields.get("entrysubtype", "").lower() in ("newspaper", "magazine")
+    for spec in RECOMMENDED.get(rec.entry_type, ()):
+        if spec == "author" and newspaper:
+            continue
+        if not _present(rec, spec):
+            yield finding("F215", f"@{rec.entry_type} usually has {_spec_name(spec)}", **_at(rec))  # type: ignore[arg-type]
+    has_link = _present(rec, ("url", "doi", "eprint"))
+    if not has_link:
+        code = "F208" if rec.entry_type in ONLINE_ONLY else "F209"
+        what = "an online source" if code == "F208" else "no url or doi"
+        yield finding(code, f"{what} without a url: its address is unknown", **_at(rec))  # type: ignore[arg-type]
+
+
+def _dates(rec: Record, today: _dt.date) -> Iterator[Finding]:
+    parsed = {}
+    for name in DATE_FIELDS:
+        value = rec.fields.get(name)
+        if value is None:
+            continue
+        try:
+            parsed[name] = parse_edtf(value)
+        except DateError as exc:
+            if exc.impossible:
+                yield finding("F203", f"{name}: {exc}", **_at(rec, name))  # type: ignore[arg-type]
+                continue
+            fixed = normalise_date(value)
+            fix = Fix(rec.key, name, "{" + fixed + "}", f"{name}: {value!r} → {fixed!r}") if fixed else None
+            hint = f" (write {fixed})" if fixed else ""
+            yield finding("F202", f"{name}: {exc}{hint}", fix=fix, **_at(rec, name))  # type: ignore[arg-type]
+    if "date" not in rec.fields and "year" in rec.fields:
+        try:
+            parsed["date"] = date_from_parts(rec.fields["year"], rec.fields.get("month"),
+                                             rec.fields.get("day"))
+        except DateError as exc:
+            where = "month" if "month" in str(exc) and "month" in rec.fields else "year"
+            code = "F203" if exc.impossible else "F202"
+            yield finding(code, f"{where}: {exc}", **_at(rec, where))  # type: ignore[arg-type]
+    pub = parsed.get("date")
+    accessed = parsed.get("urldate")
+    if pub and accessed and accessed.latest() and pub.earliest() and accessed.latest() < pub.earliest():  # type: ignore[operator]
+        yield finding("F204", f"urldate {accessed.iso()} is before the publication date {pub.iso()}",
+                      **_at(rec, "urldate"))  # type: ignore[arg-type]
+    for name in ("urldate", "archivedate"):
+        d = parsed.get(name)
+        if d and d.earliest() and d.earliest() > today:  # type: ignore[operator]
+            yield finding("F205", f"{name} {d.iso()} is in the future (today is {today.isoformat()})",
+                          **_at(rec, name))  # type: ignore[arg-type]
+    if pub and pub.earliest() and pub.earliest() > today:  # type: ignore[operator]
+        yield finding("F214", f"publication date {pub.iso()} is in the future", **_at(rec, "date"))  # type: ignore[arg-type]
+
+
+def url_problem(url: str) -> tuple[str, str] | None:
+    """(code, message) when ``url`` is not a usable http(s) URL, else None."""
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        return "F206", f"URL {url!r} contains whitespace or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        return "F206", f"URL {url!r} cannot be parsed: {exc}"
+    scheme = parts.scheme.lower()
+    if not scheme:
+        return "F206", f"URL {url!r} has no scheme (write https://…)"
+    if scheme not in ("http", "https"):
+        return "F207", f"URL scheme {scheme!r} is not http or https"
+    if not parts.hostname or "." not in parts.hostname.strip(".") and parts.hostname != "localhost":
+        return "F206", f"URL {url!r} has no valid host"
+    return None
+
+
+def _urls(rec: Record) -> Iterator[Finding]:
+    for name in URL_FIELDS:
+        url = rec.fields.get(name)
+        if url is None:
+            continue
+        problem = url_problem(url)
+        if problem:
+            yield finding(problem[0], f"{name}: {problem[1]}", **_at(rec, name))  # type: ignore[arg-type]
+
+
+def _values(rec: Record) -> Iterator[Finding]:
+    for name, tex in rec.tex.items():
+        depth = 0
+        bad = False
+        for i, ch in enumerate(tex):
+            if ch == "\\":
+                continue
+            if ch in "{}" and i and tex[i - 1] == "\\":
+                continue
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth < 0:
+                    bad = True
+                    break
+        if bad or depth != 0:
+            yield finding("F210", f"{name}: unbalanced braces in value", **_at(rec, name))  # type: ignore[arg-type]
+        if name not in VERBATIM:
+            stripped = _MATH.sub("", tex)
+            m = _SPECIAL.search(stripped)
+            if m:
+                yield finding("F211", f"{name}: unescaped {m.group(1)!r} (write \\{m.group(1)})",
+                              **_at(rec, name))  # type: ignore[arg-type]
+    value_checks = {
+        "pagetotal": (lambda v: v.isdigit(), "a whole number of pages"),
+        "duration": (lambda v: bool(_DURATION.match(v)), "an ISO 8601 duration such as PT90M"),
+        "urlstatus": (lambda v: v in LINK_STATUSES, "one of " + ", ".join(sorted(LINK_STATUSES))),
+        "archivesha256": (lambda v: bool(re.fullmatch(r"[0-9a-f]{64}", v)), "64 lower-case hex digits"),
+        "doi": (lambda v: bool(_DOI.match(v)), "a DOI such as 10.1234/abc (without https://doi.org/)"),
+    }
+    for name, (ok, want) in value_checks.items():
+        v = rec.fields.get(name)
+        if v is not None and not ok(v.strip()):
+            yield finding("F213", f"{name} {v!r} should be {want}", **_at(rec, name))  # type: ignore[arg-type]
