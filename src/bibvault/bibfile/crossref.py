@@ -1,0 +1,131 @@
+"""``crossref`` inheritance (biblatex basics) and its findings B111/B112."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bibvault.bibfile.model import Entry
+from bibvault.findings import Finding, Severity
+
+Lookup = Callable[[str], "Entry | None"]
+
+#: Fields that are about the entry itself and never pass from parent to child.
+NOT_INHERITED = frozenset({
+    "crossref", "xref", "ids", "entryset", "entrysubtype", "execute", "label", "options",
+    "presort", "related", "relatedoptions", "relatedstring", "relatedtype", "shorthand",
+    "shorthandintro", "sortkey",
+})  # fmt: skip
+
+_PARTS = frozenset(
+    {
+        "inbook",
+        "bookinbook",
+        "suppbook",
+        "incollection",
+        "suppcollection",
+        "inproceedings",
+        "inreference",
+        "conference",
+    }
+)
+_WHOLES = frozenset(
+    {
+        "book",
+        "collection",
+        "proceedings",
+        "reference",
+        "mvbook",
+        "mvcollection",
+        "mvproceedings",
+        "mvreference",
+    }
+)
+_MULTIVOLUME = frozenset({"mvbook", "mvcollection", "mvproceedings", "mvreference"})
+_TITLES = ("title", "subtitle", "titleaddon")
+_OWN_TITLES = frozenset({"shorttitle", "sorttitle", "indextitle", "indexsorttitle"})
+
+
+def _targets(name: str, child: str, parent: str) -> tuple[str, ...]:
+    """The child fields that parent field ``name`` fills in."""
+    if name in NOT_INHERITED:
+        return ()
+    if name in _TITLES or name in _OWN_TITLES:
+        if parent in _MULTIVOLUME and child not in _MULTIVOLUME:
+            return ("main" + name,) if name in _TITLES else ()
+        if child in _PARTS and parent in _WHOLES:
+            return ("book" + name,) if name in _TITLES else ()
+    return (name,)
+
+
+def resolve(entry: Entry, get: Lookup) -> dict[str, str]:
+    """Expanded fields of ``entry`` (lower-case names, first occurrence wins) with the
+    fields of its crossref ancestors filled in. See ``BibFile.resolved_fields``."""
+    fields: dict[str, str] = {}
+    for f in entry.fields:
+        value = entry.value(f.name)
+        if value is not None:
+            fields.setdefault(f.name.lower(), value)
+    child = entry.entry_type.lower()
+    seen = {entry.key.lower()}
+    parent_key = fields.get("crossref")
+    while parent_key:
+        parent = get(parent_key.strip())
+        if parent is None or parent.key.lower() in seen:
+            break
+        seen.add(parent.key.lower())
+        kind = parent.entry_type.lower()
+        for f in parent.fields:
+            value = parent.value(f.name)
+            if value is None:
+                continue
+            for target in _targets(f.name.lower(), child, kind):
+                fields.setdefault(target, value)
+        parent_key = parent.value("crossref")
+    return fields
+
+
+def crossref_findings(entries: list[Entry], get: Lookup, path: str) -> list[Finding]:
+    """B111 for a crossref to a key that is not in the file, B112 for an entry whose
+    crossref chain leads back to itself."""
+    out = []
+    for entry in entries:
+        field = entry.field("crossref")
+        if field is None:
+            continue
+        target = (entry.value("crossref") or "").strip()
+        if get(target) is None:
+            out.append(
+                Finding(
+                    "B111",
+                    Severity.ERROR,
+                    f"crossref target '{target}' is not in the file",
+                    path,
+                    field.line,
+                    field.column,
+                    entry.key,
+                    f"{field.name} = {field.raw_value}"[:60],
+                )
+            )
+            continue
+        seen = {entry.key.lower()}
+        current: Entry | None = get(target)
+        while current is not None:
+            if current.key.lower() in seen:
+                if current is entry or current.key.lower() == entry.key.lower():
+                    out.append(
+                        Finding(
+                            "B112",
+                            Severity.WARNING,
+                            f"crossref cycle: '{entry.key}' is its own ancestor",
+                            path,
+                            field.line,
+                            field.column,
+                            entry.key,
+                            f"{field.name} = {field.raw_value}"[:60],
+                        )
+                    )
+                break
+            seen.add(current.key.lower())
+            parent = (current.value("crossref") or "").strip()
+            current = get(parent) if parent else None
+    return out

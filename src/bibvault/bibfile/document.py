@@ -1,0 +1,278 @@
+"""``BibFile``: a parsed .bib file that writes back byte for byte, edits, and saves atomically."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from bibvault.bibfile import editing
+from bibvault.bibfile.crossref import crossref_findings, resolve
+from bibvault.bibfile.model import Block, Entry, Issue
+from bibvault.bibfile.scanner import scan
+from bibvault.bibfile.values import MONTH_MACROS, expand, macro_names
+from bibvault.findings import Finding, Severity
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]+")
+
+
+class BibFile:
+    """A .bib file as blocks. Every character of the input is in exactly one block.
+
+    Build one with :func:`parse` or :func:`load`. ``to_bytes()`` gives back the input
+    byte for byte until an edit is made; edits change only the bytes they concern.
+    """
+
+    def __init__(self, text: str, path: str = "<string>", encoding_errors: bool = False) -> None:
+        self.path = path
+        self._blocks = scan(text)
+        # (block index, offset delta, line delta) of edits whose shift is not applied yet
+        self._pending: list[tuple[int, int, int]] = []
+        self._crossref_cache: list[Finding] | None = None
+        self._index: dict[str, int] = {}
+        self._folded: dict[str, int] = {}
+        for i, block in enumerate(self._blocks):
+            if isinstance(block, Entry) and block.kind == "entry":
+                self._index.setdefault(block.key, i)
+                self._folded.setdefault(block.key.lower(), i)
+        self.strings: dict[str, str] = dict(MONTH_MACROS)
+        for block in self._blocks:
+            if isinstance(block, Entry) and block.kind == "string" and block.fields:
+                self.strings[block.key.lower()] = expand(block.fields[0].raw_value, self.strings)
+        self._defined = {b.key.lower() for b in self._blocks if b.kind == "string"}
+        for block in self._blocks:
+            if isinstance(block, Entry):
+                block.macros = self.strings
+                self._check_macros(block)
+            if encoding_errors:
+                _mark_undecodable(block)
+
+    # -- reading ---------------------------------------------------------------------
+    @property
+    def blocks(self) -> list[Block]:
+        """Every block in file order (positions brought up to date after edits)."""
+        self._settle()
+        return self._blocks
+
+    @property
+    def entries(self) -> list[Entry]:
+        """The entry blocks (not macros or preambles), duplicates included, in file order."""
+        return [b for b in self.blocks if isinstance(b, Entry) and b.kind == "entry"]
+
+    def get(self, key: str) -> Entry | None:
+        """The first entry with this key: exact match first, then case-insensitive."""
+        i = self._index.get(key)
+        if i is None:
+            i = self._folded.get(key.lower())
+        if i is None:
+            return None
+        self._settle()
+        block = self._blocks[i]
+        return block if isinstance(block, Entry) else None
+
+    @property
+    def findings(self) -> list[Finding]:
+        """B1xx findings: syntax and encoding (per block), macros and crossrefs; in file order."""
+        out = []
+        for block in self.blocks:
+            key = block.key if isinstance(block, Entry) and block.kind == "entry" else None
+            for issue in block.issues:
+                line, column = block.locate(issue.offset)
+                out.append(
+                    Finding(
+                        issue.code,
+                        issue.severity,
+                        issue.message,
+                        self.path,
+                        line,
+                        column,
+                        key,
+                        issue.excerpt,
+                    )
+                )
+        if self._crossref_cache is None:
+            self._crossref_cache = crossref_findings(self.entries, self.get, self.path)
+        out.extend(self._crossref_cache)
+        out.sort(key=lambda f: (f.line, f.column))
+        return out
+
+    def resolved_fields(self, entry: Entry) -> dict[str, str]:
+        """The entry's expanded values (lower-case names) with crossref inheritance applied.
+
+        Fields the entry lacks are taken from its ``crossref`` parent, recursively, with
+        biblatex's basic rules: for a part of a book or proceedings the parent's ``title``
+        becomes ``booktitle`` (likewise ``subtitle``, ``titleaddon``), titles are not
+        otherwise inherited, and bookkeeping fields (``crossref``, ``ids``, ...) never are.
+        A missing parent or a cycle stops the inheritance (see findings B111, B112).
+        """
+        return resolve(entry, self.get)
+
+    def to_text(self) -> str:
+        """The whole text, as decoded (undecodable bytes as lone surrogates)."""
+        return "".join(b.raw for b in self._blocks)
+
+    def to_bytes(self) -> bytes:
+        """The file's bytes: identical to the input when nothing was edited."""
+        return self.to_text().encode("utf-8", "surrogateescape")
+
+    # -- writing ---------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str] | None = None) -> None:
+        """Write atomically to ``path`` (default: where the file was loaded from).
+
+        The bytes go to a temporary file in the same directory, are flushed to disk, and
+        the temporary file replaces the target in one step, so an interrupted save leaves
+        the old file as it was. An existing target keeps its permission bits; a new file
+        gets 0o644. Raises OSError when the file cannot be written.
+        """
+        target = Path(path if path is not None else self.path)
+        data = self.to_bytes()
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o644
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode)
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+        _fsync_dir(target.parent)
+
+    def set_field(self, key: str, name: str, value: str) -> None:
+        """Set field ``name`` of entry ``key`` to the raw BibTeX ``value`` (with delimiters).
+
+        An existing field keeps everything but its value's bytes; a new field goes on a new
+        line after the last field, laid out like the entry's other fields. Raises KeyError
+        for an unknown key and ValueError for an invalid name or value.
+        """
+        entry = self._entry_for(key)
+        self._replace(entry, editing.set_field(entry, name, value))
+
+    def remove_field(self, key: str, name: str) -> None:
+        """Remove every byte of field ``name`` of entry ``key``: its line, and a comma if
+        needed. Raises KeyError for an unknown key or a field the entry does not have."""
+        entry = self._entry_for(key)
+        self._replace(entry, editing.remove_field(entry, name))
+
+    def _entry_for(self, key: str) -> Entry:
+        i = self._index.get(key)
+        if i is None:
+            i = self._folded.get(key.lower())
+        if i is None:
+            raise KeyError(key)
+        block = self._blocks[i]
+        assert isinstance(block, Entry)
+        return block
+
+    def _replace(self, entry: Entry, fresh: Entry) -> None:
+        index = self._index.get(entry.key, self._folded.get(entry.key.lower()))
+        assert index is not None and self._blocks[index] is entry
+        old_len, old_lines = len(entry.raw), entry.raw.count("\n")
+        entry.raw, entry.fields, entry.close = fresh.raw, fresh.fields, fresh.close
+        entry.key_end, entry.issues = fresh.key_end, fresh.issues
+        for f in entry.fields:
+            f.block = entry
+        self._check_macros(entry)
+        entry.end = entry.start + len(entry.raw)
+        self._pending.append((index, len(entry.raw) - old_len, entry.raw.count("\n") - old_lines))
+        self._crossref_cache = None
+        # The blocks right after the entry share its last line: their columns move now.
+        j = index + 1
+        while j < len(self._blocks):
+            prev = self._blocks[j - 1]
+            self._blocks[j].column = prev.locate(len(prev.raw))[1]
+            if "\n" in self._blocks[j].raw:
+                break
+            j += 1
+
+    def _settle(self) -> None:
+        """Apply the pending offset and line shifts of edits to the later blocks."""
+        if not self._pending:
+            return
+        shifts: dict[int, tuple[int, int]] = {}
+        for index, doff, dline in self._pending:
+            o, ln = shifts.get(index, (0, 0))
+            shifts[index] = (o + doff, ln + dline)
+        self._pending = []
+        doff = dline = 0
+        for i in range(min(shifts), len(self._blocks)):
+            block = self._blocks[i]
+            if doff or dline:
+                block.start += doff
+                block.end += doff
+                block.line += dline
+            if i in shifts:
+                # the edited block itself only grew at its end
+                block.end = block.start + len(block.raw)
+                o, ln = shifts[i]
+                doff, dline = doff + o, dline + ln
+
+    def _check_macros(self, block: Entry) -> None:
+        for f in block.fields:
+            for name in macro_names(f.raw_value):
+                lowered = name.lower()
+                if lowered not in self._defined and lowered not in MONTH_MACROS:
+                    block.issues.append(
+                        Issue(
+                            "B110",
+                            Severity.WARNING,
+                            f"undefined @string macro '{name}'",
+                            f.rel_value_start,
+                            f.raw_value[:60],
+                        )
+                    )
+
+
+def _mark_undecodable(block: Block) -> None:
+    for m in _UNDECODABLE.finditer(block.raw):
+        shown = m.group().encode("utf-8", "surrogateescape").hex(" ")
+        block.issues.append(
+            Issue(
+                "B109",
+                Severity.WARNING,
+                f"bytes that are not UTF-8 ({shown}) are kept as they are",
+                m.start(),
+                block.raw[m.start() : m.start() + 60].split("\n")[0],
+            )
+        )
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def parse(source: str | bytes, path: str = "<string>") -> BibFile:
+    """Parse .bib text or bytes. Never raises for bad content: problems become findings.
+
+    Bytes are decoded as UTF-8; bytes that are not UTF-8 are kept (surrogate escapes) so
+    that writing back gives the same bytes, and each run of them is a B109 finding.
+    """
+    if isinstance(source, bytes):
+        try:
+            return BibFile(source.decode("utf-8"), path)
+        except UnicodeDecodeError:
+            return BibFile(source.decode("utf-8", "surrogateescape"), path, encoding_errors=True)
+    return BibFile(source, path, encoding_errors=_UNDECODABLE.search(source) is not None)
+
+
+def load(path: str | os.PathLike[str]) -> BibFile:
+    """Read and parse a .bib file. Raises OSError only when it cannot be read."""
+    return parse(Path(path).read_bytes(), os.fspath(path))

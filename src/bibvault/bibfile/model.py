@@ -1,0 +1,132 @@
+"""The block model: every byte of a .bib file belongs to exactly one block.
+
+Positions inside a block (fields, problems) are kept relative to the block, so an
+edit that changes the length of one entry only has to move the start of the
+blocks after it, not every field of the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bibvault.findings import Severity
+
+BLOCK_KINDS = ("entry", "string", "preamble", "comment", "text", "broken")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem found while scanning one block, at ``offset`` characters into its raw text."""
+
+    code: str
+    severity: Severity
+    message: str
+    offset: int
+    excerpt: str
+
+
+@dataclass(eq=False)
+class Block:
+    """A run of the file's text: an entry, a macro, a preamble, a comment, free text or broken text.
+
+    ``start``/``end`` are offsets into the decoded text, ``line``/``column`` (1-based)
+    locate ``start``. ``raw`` is exactly ``text[start:end]``.
+    """
+
+    kind: str
+    raw: str
+    start: int
+    end: int
+    line: int
+    column: int
+    issues: list[Issue] = field(default_factory=list, repr=False)
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """(line, column) of the character ``offset`` characters into this block."""
+        offset = max(0, min(offset, len(self.raw)))
+        newlines = self.raw.count("\n", 0, offset)
+        if newlines == 0:
+            return self.line, self.column + offset
+        return self.line + newlines, offset - self.raw.rfind("\n", 0, offset)
+
+
+@dataclass(eq=False)
+class Field:
+    """One ``name = value`` pair as written; offsets are absolute, like the block's."""
+
+    name: str
+    raw_value: str
+    rel_start: int = field(repr=False)
+    rel_value_start: int = field(repr=False)
+    rel_value_end: int = field(repr=False)
+    block: Block = field(repr=False)
+
+    @property
+    def start(self) -> int:
+        """Offset of the first character of the field name."""
+        return self.block.start + self.rel_start
+
+    @property
+    def end(self) -> int:
+        """Offset just after the value (a following comma is not part of the field)."""
+        return self.block.start + self.rel_value_end
+
+    @property
+    def value_start(self) -> int:
+        """Offset of the first character of the value (its opening delimiter)."""
+        return self.block.start + self.rel_value_start
+
+    @property
+    def value_end(self) -> int:
+        """Offset just after the value's last character."""
+        return self.block.start + self.rel_value_end
+
+    @property
+    def line(self) -> int:
+        """Line (1-based) of the field name."""
+        return self.block.locate(self.rel_start)[0]
+
+    @property
+    def column(self) -> int:
+        """Column (1-based) of the field name."""
+        return self.block.locate(self.rel_start)[1]
+
+
+@dataclass(eq=False)
+class Entry(Block):
+    """An entry such as ``@article{key, ...}``; also used for ``@string`` and ``@preamble``.
+
+    For a ``@string`` block ``key`` is the macro name and ``fields`` holds the one
+    definition; for a ``@preamble`` block ``fields`` holds one field named ``""``.
+    ``close`` is the offset of the closing delimiter inside ``raw``; ``key_end`` the
+    offset just after the key inside ``raw``.
+    """
+
+    entry_type: str = ""
+    key: str = ""
+    fields: list[Field] = field(default_factory=list)
+    close: int = field(default=0, repr=False)
+    key_end: int = field(default=0, repr=False)
+    macros: Mapping[str, str] | None = field(default=None, repr=False)
+
+    def field(self, name: str) -> Field | None:
+        """The first field called ``name`` (case-insensitive), or None."""
+        wanted = name.lower()
+        for f in self.fields:
+            if f.name.lower() == wanted:
+                return f
+        return None
+
+    def value(self, name: str) -> str | None:
+        """The field's value with macros and ``#`` expanded and outer delimiters stripped.
+
+        TeX markup is kept. Undefined macros expand to the empty string, as in BibTeX.
+        None when the entry has no such field.
+        """
+        from bibvault.bibfile.values import expand
+
+        f = self.field(name)
+        if f is None:
+            return None
+        return expand(f.raw_value, self.macros or {})
