@@ -102,15 +102,16 @@ def format_file(bf: BibFile) -> str:
     """
     if any(b.kind == "broken" for b in bf.blocks):
         raise FormatError(f"{bf.path}: has syntax errors; fix them first (bibvault validate)")
-    text = bf.to_text() if hasattr(bf, "to_text") else bf.to_bytes().decode("utf-8", "surrogateescape")
+    text = bf.to_text()
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
     nl = _newline(text)
     parts: list[str] = []
     for block in bf.blocks:
         if block.kind in ("entry", "string", "preamble") and isinstance(block, Entry):
             parts.append(format_entry(block, nl))
         else:
-            chunk = _format_text_block(block, nl)
+            chunk = _format_text_block(block, nl).lstrip("\ufeff")
             if chunk:
                 parts.append(chunk)
     body = (nl + nl).join(parts)
-    return body + nl if body else ""
+    return bom + body + nl if body else bom

@@ -6,6 +6,7 @@ import difflib
 
 import click
 
+from bibvault.bibfile import parse
 from bibvault.cli.common import finish, get_app, resolve_paths
 from bibvault.exitcodes import ExitCode
 from bibvault.fmt import FormatError, format_file
@@ -45,8 +46,7 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool, show_diff: bool
         elif check:
             click.echo(f"would reformat {bf.path}", err=True)
         else:
-            bf.replace_text(new_text)
-            bf.save()
+            parse(new_text, bf.path).save()
             click.echo(f"reformatted {bf.path}", err=True)
     unchanged = len(files) - changed - failed
     verb = "would be reformatted" if (check or show_diff) else "reformatted"

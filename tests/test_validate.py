@@ -1,0 +1,174 @@
+"""Validation rules: one case that must fire and one that must not, for every rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from bibvault.config import parse_config
+from bibvault.findings import Severity
+from bibvault.records import load_files
+from bibvault.rules import all_rules
+from bibvault.validate import apply_fixes, validate_files, validate_paths
+
+TODAY = dt.date(2026, 11, 21)
+CONFIG = parse_config("topics:\n  nrf: {label: NRF}\n  exile: {label: Exile}\n")
+
+GOOD = """@online{good,
+  author = {Doe, Jane},
+  title = {A Good Record},
+  organization = {Example Institute},
+  date = {2021-09-03},
+  urldate = {2021-10-01},
+  url = {https://example.org/a},
+  keywords = {nrf},
+}
+"""
+
+
+def run(tmp_path: Path, text: str, name: str = "t.bib", encoding: str | None = None) -> list:
+    path = tmp_path / name
+    if encoding:
+        path.write_bytes(text.encode(encoding))
+    else:
+        path.write_text(text, encoding="utf-8")
+    return validate_paths([path], CONFIG, today=TODAY)
+
+
+def codes(findings: list) -> list[str]:
+    return [f.code for f in findings]
+
+
+def entry(**fields: str) -> str:
+    etype = fields.pop("etype", "online")
+    key = fields.pop("key", "k")
+    base = {"author": "{Doe, Jane}", "title": "{A Title}", "organization": "{Org}",
+            "date": "{2021-09-03}", "url": "{https://example.org/x}", "keywords": "{nrf}"}
+    base.update(fields)
+    body = "".join(f"  {n} = {v},\n" for n, v in base.items() if v is not None)
+    return f"@{etype}{{{key},\n{body}}}\n"
+
+
+def test_good_record_is_clean(tmp_path: Path) -> None:
+    assert run(tmp_path, GOOD) == []
+
+
+# (code, text that must trigger it, text that must not)
+CASES = [
+    ("B102", "@online{a,\n  title = {Open {brace},\n}\n\n" + GOOD, GOOD),
+    ("B103", "@online{a,\n  title = {T}\n  url = {https://example.org/}\n}\n", GOOD),
+    ("B106", "@online{,\n  title = {T},\n}\n", GOOD),
+    ("B107", GOOD + "@online{trunc,\n  title = {T", GOOD),
+    ("B108", "@online{k,\n  title = {T},\n  title = {U},\n  url = {https://example.org/},\n  keywords = {nrf},\n}\n",
+     GOOD),
+    ("B110", entry(organization="undefinedmacro"), entry(organization="{Org}")),
+    ("F201", entry(etype="article", journaltitle=None), entry(etype="article", journaltitle="{J}")),
+    ("F202", entry(date="{3 September 2021}"), entry(date="{2021-09-03}")),
+    ("F203", entry(date="{2021-02-30}"), entry(date="{2021-02-28}")),
+    ("F204", entry(urldate="{2021-08-01}"), entry(urldate="{2021-09-03}")),
+    ("F205", entry(urldate="{2027-01-01}"), entry(urldate="{2026-11-21}")),
+    ("F206", entry(url="{https://exa mple.org/}"), entry(url="{https://example.org/}")),
+    ("F207", entry(url="{javascript:alert(1)}"), entry(url="{http://example.org/}")),
+    ("F208", entry(url=None), entry()),
+    ("F209", entry(etype="article", journaltitle="{J}", url=None),
+     entry(etype="article", journaltitle="{J}", doi="{10.1234/abc}", url=None)),
+    ("F210", entry(title='"A {Title"'), entry(title='"A {Title}"')),
+    ("F211", entry(title="{Fish & Chips}"), entry(title="{Fish \\& Chips}")),
+    ("F212", entry(title="{ A  Title}"), entry(title="{A Title}")),
+    ("F213", entry(pagetotal="{eleven}"), entry(pagetotal="{11}")),
+    ("F214", entry(date="{2030-01-01}"), entry(date="{2026-01-01}")),
+    ("F215", entry(etype="article", journaltitle="{J}", author=None),
+     entry(etype="article", journaltitle="{J}", author=None, entrysubtype="{newspaper}")),
+    ("T301", entry(keywords="{nrf, nfr}"), entry(keywords="{nrf, exile}")),
+    ("T302", entry(keywords=None), entry()),
+    ("T303", entry(keywords="{nrf, nrf}"), entry(keywords="{nrf}")),
+    ("D601", entry(key="a") + "\n" + entry(key="A", url="{https://example.org/y}", title="{B}"),
+     entry(key="a") + "\n" + entry(key="b", url="{https://example.org/y}", title="{B}")),
+    ("D602", entry(key="a") + "\n" + entry(key="b", url="{https://www.example.org/x/?utm_source=z}", title="{B}"),
+     entry(key="a") + "\n" + entry(key="b", url="{https://example.org/y}", title="{B}")),
+    ("D603", entry(key="a", doi="{10.1/x}") + entry(key="b", doi="{10.1/X}", title="{B}", url="{https://example.org/b}"),
+     entry(key="a", doi="{10.1/x}") + entry(key="b", doi="{10.1/y}", title="{B}", url="{https://example.org/b}")),
+    ("D604", entry(key="a", title="{The Title!}") + entry(key="b", title="{the title}", url="{https://example.org/b}"),
+     entry(key="a", title="{The Title}") + entry(key="b", title="{The Title}", date="{2020}", url="{https://example.org/b}")),
+]
+
+
+@pytest.mark.parametrize("code, bad, good", CASES, ids=[c[0] for c in CASES])
+def test_rule_fires_and_stays_quiet(tmp_path: Path, code: str, bad: str, good: str) -> None:
+    found = run(tmp_path, bad)
+    assert code in codes(found), found
+    hit = next(f for f in found if f.code == code)
+    assert hit.file.endswith("t.bib") and hit.line >= 1 and hit.column >= 1
+    assert code not in codes(run(tmp_path, good))
+
+
+def test_every_core_rule_has_a_case() -> None:
+    covered = {c[0] for c in CASES} | {"B101", "B104", "B105", "B109", "B111", "B112"}
+    core = {r.code for r in all_rules() if r.code[0] in "BFTD"}
+    assert core <= covered, core - covered
+
+
+def test_non_utf8_file(tmp_path: Path) -> None:
+    found = run(tmp_path, entry(author="{M\u00fcller, Hans}"), encoding="latin-1")
+    b109 = [f for f in found if f.code == "B109"]
+    assert b109 and b109[0].line == 2
+    assert "B109" not in codes(run(tmp_path, entry(author="{M\u00fcller, Hans}")))
+
+
+def test_crossref_rules(tmp_path: Path) -> None:
+    missing = entry(crossref="{nowhere}")
+    assert "B111" in codes(run(tmp_path, missing))
+    cycle = entry(key="a", crossref="{b}") + entry(key="b", crossref="{a}", url="{https://example.org/b}")
+    assert "B112" in codes(run(tmp_path, cycle))
+    fine = entry(key="a", crossref="{b}") + entry(key="b", url="{https://example.org/b}", title="{B}")
+    assert not {"B111", "B112"} & set(codes(run(tmp_path, fine)))
+
+
+def test_syntax_junk_missing_equals_unterminated_quote(tmp_path: Path) -> None:
+    assert "B104" in codes(run(tmp_path, "@online{a,\n  title {T},\n}\n" + GOOD))
+    assert "B105" in codes(run(tmp_path, '@online{a,\n  title = "T,\n}\n'))
+    assert "B101" in codes(run(tmp_path, "@@@ {{{ junk\n" + GOOD))
+
+
+def test_dangerous_url_is_an_error(tmp_path: Path) -> None:
+    for url in ("javascript:alert(1)", "file:///etc/passwd", "data:text/html,x"):
+        f = [x for x in run(tmp_path, entry(url="{" + url + "}")) if x.code == "F207"]
+        assert f and f[0].severity is Severity.ERROR
+
+
+def test_bundled_records_have_no_errors() -> None:
+    root = Path(__file__).resolve().parents[1]
+    from bibvault.config import load_config
+    cfg = load_config(root / "bibvault.yaml")
+    found = validate_paths(cfg.record_files(), cfg, today=TODAY)
+    assert not [f for f in found if f.severity is Severity.ERROR], found
+    no_url = {f.key for f in found if f.code in ("F208", "F209")}
+    # Every record whose address was not verified is reported, and only those.
+    assert no_url == {"foxnews2023yearns", "shekhawat2023resistance", "wasielewski2022outlines",
+                      "lee2022significant", "donati2022arrests", "heritage2021arises",
+                      "odonnell2021mulls", "intercept2021fled", "reuters2021casualties",
+                      "rooftop2022dejavu"}
+
+
+def test_fix_changes_only_the_fixed_values(tmp_path: Path) -> None:
+    text = "% keep me\n" + entry(date="{2021-9-3}", title="{A   Title }") + "\n@string{x = {y}}\n"
+    path = tmp_path / "t.bib"
+    path.write_text(text, encoding="utf-8")
+    files = load_files([path])
+    found = validate_files(files, CONFIG, today=TODAY)
+    applied = apply_fixes(files, found)
+    assert {(a.field, a.new) for a in applied} == {("date", "{2021-09-03}"), ("title", "{A Title}")}
+    files[0].save()
+    after = path.read_text(encoding="utf-8")
+    assert after == text.replace("{2021-9-3}", "{2021-09-03}").replace("{A   Title }", "{A Title}")
+    assert validate_paths([path], CONFIG, today=TODAY) == []
+
+
+def test_json_shape(tmp_path: Path) -> None:
+    found = run(tmp_path, entry(url=None))
+    d = found[0].to_dict()
+    assert set(d) >= {"code", "severity", "message", "file", "line", "column", "key"}
+    json.dumps(d)
