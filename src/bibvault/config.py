@@ -77,6 +77,11 @@ class CheckConfig:
     ttl_failure_days: float = 1.0
     dead_after_runs: int = 3
     dead_after_days: float = 3.0
+    # Added for link checking: a GET after a successful HEAD of an HTML page, to
+    # catch "not found" pages served with 200; and a deadline for a whole
+    # exchange, which per-read timeouts cannot give against a dribbling server.
+    sniff_titles: bool = True
+    request_deadline: float = 30.0
 
 
 @dataclass(frozen=True)

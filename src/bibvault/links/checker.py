@@ -1,0 +1,170 @@
+"""Checking many links concurrently and politely, remembering what was seen."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import requests
+
+from bibvault.config import CheckConfig
+from bibvault.links.classify import classify
+from bibvault.links.fetch import Fetcher, Sleep
+from bibvault.links.history import DeadVerdict, History
+from bibvault.links.polite import Dispatcher, HostGate
+from bibvault.links.result import CheckResult, LinkStatus
+
+Clock = Callable[[], float]
+Progress = Callable[[int, int, CheckResult], None]
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """A link to check: the record it belongs to and its URL."""
+
+    key: str
+    url: str
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    """A target with its result and, for failing links, the dead/suspect verdict."""
+
+    target: LinkTarget
+    result: CheckResult
+    verdict: DeadVerdict | None = None
+
+    @property
+    def confirmed_dead(self) -> bool:
+        """Failed often enough, for long enough, to write ``urlstatus = {dead}``."""
+        return self.verdict is not None and self.verdict.state == "dead"
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """Everything one ``check`` produced, in target order."""
+
+    outcomes: tuple[LinkOutcome, ...]
+    requests: int = 0
+    elapsed: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def any_dead(self) -> bool:
+        """Some link is dead on this run."""
+        return any(o.result.status is LinkStatus.DEAD for o in self.outcomes)
+
+
+def check_url(url: str, session: requests.Session, config: CheckConfig, *,
+              gate: HostGate | None = None, clock: Clock = time.time,
+              sleep: Sleep = time.sleep) -> CheckResult:
+    """Check one URL now, without history. The building block of :func:`check_links`."""
+    gate = gate or HostGate(config.per_host, config.host_delay)
+    fetcher = Fetcher(session, config, gate, sleep=sleep)
+    probe = fetcher.probe(url)
+    verdict = classify(probe)
+    return CheckResult(
+        url=url, status=verdict.status, checked_at=clock(), http_status=probe.http_status,
+        final_url=probe.final_url, new_url=verdict.new_url, detail=verdict.detail,
+        requests=fetcher.requests,
+    )
+
+
+def check_links(
+    targets: Sequence[LinkTarget],
+    session: requests.Session,
+    config: CheckConfig,
+    history: History | None = None,
+    *,
+    refresh: bool = False,
+    clock: Clock = time.time,
+    sleep: Sleep = time.sleep,
+    progress: Progress | None = None,
+) -> CheckRun:
+    """Check every target's URL once (duplicates share a check) and record the results.
+
+    A URL with a result in ``history`` younger than its TTL is not requested
+    unless ``refresh``. Requests run on ``config.concurrency`` threads under the
+    per-host limits of a :class:`HostGate`. ``progress`` is called from this
+    thread after each URL.
+    """
+    started = time.monotonic()
+    urls = list(dict.fromkeys(t.url for t in targets))
+    results: dict[str, CheckResult] = {}
+    to_fetch: list[str] = []
+    now = clock()
+    for url in urls:
+        cached = None if (refresh or history is None) else history.fresh(url, now, config)
+        if cached is not None:
+            results[url] = cached
+        else:
+            to_fetch.append(url)
+    done = 0
+    for url in urls:
+        if url in results and progress:
+            done += 1
+            progress(done, len(urls), results[url])
+
+    total_requests = 0
+    for result in _run_pool(to_fetch, session, config, clock, sleep):
+        results[result.url] = result
+        total_requests += result.requests
+        if history is not None:
+            history.add(result)
+        done += 1
+        if progress:
+            progress(done, len(urls), result)
+    if history is not None:
+        history.commit()
+
+    verdicts: dict[str, DeadVerdict | None] = {}
+    for url, result in results.items():
+        if history is not None and not result.status.is_success:
+            verdicts[url] = history.verdict(url, config)
+    outcomes = tuple(LinkOutcome(t, results[t.url], verdicts.get(t.url)) for t in targets)
+    counts: dict[str, int] = {s.value: 0 for s in LinkStatus}
+    for o in outcomes:
+        counts[o.result.status.value] += 1
+    return CheckRun(outcomes, total_requests, time.monotonic() - started, counts)
+
+
+def _run_pool(urls: list[str], session: requests.Session, config: CheckConfig,
+              clock: Clock, sleep: Sleep) -> Iterable[CheckResult]:
+    """Yield results as worker threads finish them."""
+    if not urls:
+        return
+    gate = HostGate(config.per_host, config.host_delay)
+    dispatcher = Dispatcher(urls, gate)
+    out: queue.Queue[CheckResult | BaseException] = queue.Queue()
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
+            url = dispatcher.take()
+            if url is None:
+                return
+            try:
+                out.put(check_url(url, session, config, gate=gate, clock=clock, sleep=sleep))
+            except BaseException as exc:  # handed to the caller's thread, not lost
+                out.put(exc)
+                return
+
+    threads = [threading.Thread(target=work, name=f"bibvault-check-{i}", daemon=True)
+               for i in range(max(1, min(config.concurrency, len(urls))))]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(len(urls)):
+            item = out.get()
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=0.1)

@@ -1,0 +1,206 @@
+"""Probing one URL: HEAD first, GET when HEAD is refused, redirects followed by
+hand (each hop passes the politeness gate), bodies read only up to a cap and a
+deadline, and explicit retries with exponential back-off.
+
+Retries happen only where waiting can help: a GET that timed out or got 408,
+429 or a 5xx, and a HEAD that got 429. ``Retry-After`` is honoured; a server
+asking for a longer wait than ``retry_after_cap`` is not retried at all, since
+hammering it sooner would be rude and waiting longer would stall the run.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import requests
+import urllib3
+
+from bibvault.config import CheckConfig
+from bibvault.links.classify import (
+    REDIRECTS,
+    Hop,
+    Probe,
+    error_kind,
+    is_bot_challenge,
+    title_of,
+)
+from bibvault.links.polite import HostGate, host_of
+
+Sleep = Callable[[float], None]
+
+_RETRY_GET = frozenset({408, 429, 500, 502, 503, 504})
+_HTML_TYPES = ("text/html", "application/xhtml")
+_CHUNK = 16384
+
+
+@dataclass
+class _Reply:
+    """One HTTP exchange, with the connection already released."""
+
+    url: str
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    error: str | None = None
+    detail: str = ""
+
+
+class Fetcher:
+    """Probes URLs with one session, one gate and one configuration."""
+
+    def __init__(self, session: requests.Session, config: CheckConfig, gate: HostGate,
+                 sleep: Sleep = time.sleep, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.session = session
+        self.config = config
+        self.gate = gate
+        self.sleep = sleep
+        self.monotonic = monotonic
+        self.requests = 0
+
+    def probe(self, url: str) -> Probe:
+        """Everything needed to classify ``url``."""
+        head_chain, head = self._follow("HEAD", url)
+        if head.error is None and head.status is not None and 200 <= head.status < 300:
+            if self.config.sniff_titles and _is_html(head.headers):
+                # A 200 can still be a "not found" page; only its title tells.
+                get_chain, get = self._follow("GET", head.url)
+                if get.error is None and get.status is not None and get.status < 300:
+                    return _probe(url, head_chain + get_chain, get)
+            return _probe(url, head_chain, head)
+        if head.error in ("dns", "refused", "tls", "invalid", "redirects") or head.status == 429:
+            # A GET would meet the same failure, or the same rate limit.
+            return _probe(url, head_chain, head)
+        # Many servers refuse or botch HEAD (405, 403, 404, 5xx, hangs); GET decides.
+        get_chain, get = self._follow("GET", url)
+        return _probe(url, get_chain, get)
+
+    def _follow(self, method: str, url: str) -> tuple[list[Hop], _Reply]:
+        chain: list[Hop] = []
+        seen = {url}
+        current = url
+        for _ in range(self.config.max_redirects + 1):
+            reply = self._send(method, current)
+            location = reply.headers.get("location")
+            if reply.error or reply.status not in REDIRECTS or not location:
+                return chain, reply
+            target = urljoin(current, location.strip())
+            chain.append(Hop(reply.status, current, target))
+            if target in seen:
+                return chain, _Reply(target, error="redirects", detail=f"redirect loop at {target}")
+            seen.add(target)
+            current = target
+        return chain, _Reply(current, error="redirects",
+                             detail=f"more than {self.config.max_redirects} redirects")
+
+    def _send(self, method: str, url: str) -> _Reply:
+        cfg = self.config
+        retryable = _RETRY_GET if method == "GET" else frozenset({429})
+        attempt = 0
+        while True:
+            reply = self._once(method, url)
+            if reply.error is not None:
+                again = reply.error == "timeout" and method == "GET"
+                wait = cfg.backoff * 2**attempt
+            else:
+                again = reply.status in retryable and not is_bot_challenge(
+                    reply.headers, title_of(reply.body))
+                wait = cfg.backoff * 2**attempt
+                asked = retry_after(reply.headers.get("retry-after"), time.time())
+                if asked is not None:
+                    if asked > cfg.retry_after_cap:
+                        reply.detail = f"Retry-After {asked:.0f} s exceeds the cap"
+                        return reply
+                    wait = max(wait, asked)
+            if not again or attempt >= cfg.retries:
+                return reply
+            attempt += 1
+            self.sleep(wait)
+
+    def _once(self, method: str, url: str) -> _Reply:
+        cfg = self.config
+        with self.gate.slot(host_of(url)):
+            self.requests += 1
+            started = self.monotonic()
+            try:
+                resp = self.session.request(
+                    method, url, allow_redirects=False, stream=True,
+                    timeout=(cfg.connect_timeout, cfg.read_timeout),
+                )
+            except requests.RequestException as exc:
+                kind, detail = error_kind(exc)
+                return _Reply(url, error=kind, detail=detail)
+            try:
+                headers = {k.lower(): v for k, v in resp.headers.items()}
+                reply = _Reply(url, status=resp.status_code, headers=headers)
+                if method == "GET" and resp.status_code not in REDIRECTS and _is_html(headers):
+                    reply.body = self._read_prefix(resp, started)
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                kind, detail = error_kind(exc)
+                return _Reply(url, error=kind, detail=detail)
+            except TimeoutError:
+                return _Reply(url, error="timeout", detail="body not received within the deadline")
+            finally:
+                # Closing without draining drops the connection: cheaper than
+                # reading the rest of a huge body.
+                resp.close()
+            return reply
+
+    def _read_prefix(self, resp: requests.Response, started: float) -> bytes:
+        """Up to ``max_body_bytes`` of the body, stopping at the end of the title.
+
+        A server that dribbles bytes never trips the per-read timeout, so the
+        whole exchange also has a deadline.
+        """
+        cfg = self.config
+        deadline = started + cfg.request_deadline
+        buf = bytearray()
+        read = getattr(resp.raw, "read1", None) or resp.raw.read
+        while True:
+            # read1 returns what has arrived instead of waiting for a full chunk,
+            # so the deadline is checked while a server dribbles.
+            chunk = read(_CHUNK, decode_content=True)
+            if not chunk:
+                break
+            buf += chunk
+            if len(buf) >= cfg.max_body_bytes or b"</title" in buf[-(len(chunk) + 8):].lower():
+                break
+            if self.monotonic() > deadline:
+                raise TimeoutError
+        return bytes(buf[: cfg.max_body_bytes])
+
+
+def _is_html(headers: dict[str, str]) -> bool:
+    return headers.get("content-type", "").lower().startswith(_HTML_TYPES)
+
+
+def _probe(url: str, chain: list[Hop], reply: _Reply) -> Probe:
+    return Probe(
+        url=url,
+        http_status=reply.status if reply.error is None else None,
+        final_url=reply.url,
+        chain=tuple(chain),
+        headers=reply.headers,
+        title=title_of(reply.body) if reply.body else None,
+        error=reply.error,
+        error_detail=reply.detail,
+    )
+
+
+def retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - now)
