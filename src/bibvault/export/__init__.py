@@ -1,0 +1,1 @@
+"""Exports of records: biblatex, BibTeX, CSL-JSON and RIS, each as text."""
