@@ -1,0 +1,326 @@
+"""The build stage: configuration → validation → reading lists and exports → files.
+
+:func:`run_build` validates the configured ``.bib`` files, renders the reading
+list in every configured style and format, writes the exports, and writes only
+the files whose bytes changed. A manifest of the last build (inputs'
+fingerprint, outputs' sizes and times) lets an unchanged second build skip all
+work, so it neither rewrites nor touches a file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import bibvault
+from bibvault.config import Config
+from bibvault.findings import Finding, Severity, has_errors
+from bibvault.records import Record, load_records
+from bibvault.render import (
+    EntryFormatter,
+    Filters,
+    csl_formatter,
+    html_page,
+    make_reading_list,
+    markdown,
+    plain_text,
+    select,
+)
+
+#: Output format → (the style output it needs, file name pattern).
+PAGE_FORMATS: Mapping[str, tuple[str, str]] = {
+    "html": ("html", "index.html"),
+    "md": ("md", "reading-list.{style}.md"),
+    "txt": ("text", "reading-list.{style}.txt"),
+}
+#: Export name → file name.
+EXPORT_FILES: Mapping[str, str] = {
+    "biblatex": "references.bib",
+    "bibtex": "references.bibtex.bib",
+    "csl-json": "references.json",
+    "ris": "references.ris",
+}
+MANIFEST_VERSION = 1
+
+FormatterFactory = Callable[[str, Config], EntryFormatter]
+Progress = Callable[[str], None]
+
+
+class BuildError(Exception):
+    """The build cannot go on (unknown style, format or export; unwritable output)."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build; empty values fall back to the configuration's ``build`` section.
+
+    ``output`` of ``"-"`` renders one document (the first format, all styles for
+    HTML, the first style otherwise) into :attr:`BuildResult.stdout` and writes
+    no files.
+    """
+
+    output: str | None = None
+    styles: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    exports: tuple[str, ...] | None = None
+    group_by: str | None = None
+    order: str | None = None
+    filters: Filters = Filters()
+    force: bool = False
+
+
+@dataclass
+class BuildResult:
+    """What a build did. ``stopped`` means validation errors ended it before writing."""
+
+    findings: list[Finding] = field(default_factory=list)
+    stopped: bool = False
+    output: Path | None = None
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    cached: bool = False
+    entries: int = 0
+    seconds: float = 0.0
+    stdout: str | None = None
+
+
+def default_formatter(style: str, config: Config) -> EntryFormatter:
+    """The CSL engine with ``style``, looking in the project's ``styles/`` first."""
+    return csl_formatter(style, locale=config.build.locale,
+                         search_dirs=[config.resolve("styles")])
+
+
+def _settings(config: Config, options: BuildOptions) -> BuildOptions:
+    b = config.build
+    settled = replace(
+        options,
+        output=options.output or b.output,
+        styles=options.styles or b.styles,
+        formats=options.formats or b.formats,
+        exports=b.exports if options.exports is None else options.exports,
+        group_by=options.group_by or b.group_by,
+        order=options.order or b.order,
+    )
+    unknown = [f for f in settled.formats if f not in PAGE_FORMATS]
+    unknown += [e for e in settled.exports or () if e not in EXPORT_FILES]
+    if unknown:
+        known = ", ".join([*PAGE_FORMATS, *EXPORT_FILES])
+        raise BuildError(f"unknown format or export {', '.join(unknown)} (known: {known})")
+    if not settled.styles:
+        raise BuildError("no citation style configured (build.styles)")
+    return settled
+
+
+def fingerprint(config: Config, options: BuildOptions, files: Sequence[Path]) -> str:
+    """A digest of everything a build's output depends on.
+
+    The inputs' bytes, the configuration, the options, the project's styles,
+    the link history the rules may consult, and the code itself (by file size
+    and modification time, so an upgrade or edit invalidates old output).
+    """
+    h = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        h.update(label.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
+
+    add("version", bibvault.__version__.encode())
+    # Rules compare dates with today, so a new day re-validates (and rewrites nothing).
+    add("today", _dt.date.today().isoformat().encode())
+    add("options", json.dumps(asdict(options), sort_keys=True, default=str).encode())
+    add("config", config.source.encode())
+    if config.source and Path(config.source).is_file():
+        add("config-bytes", Path(config.source).read_bytes())
+    for p in files:
+        add("record", str(p).encode())
+        add("record-bytes", p.read_bytes())
+    styles_dir = config.resolve("styles")
+    if styles_dir.is_dir():
+        for p in sorted(styles_dir.glob("*.csl")):
+            add("style", p.name.encode() + b"\0" + p.read_bytes())
+    db = config.resolve(config.check.database)
+    if db.is_file():
+        st = db.stat()
+        add("links-db", f"{st.st_size}:{st.st_mtime_ns}".encode())
+    package = Path(bibvault.__file__).parent
+    for p in sorted(package.rglob("*.py")):
+        st = p.stat()
+        add("code", f"{p.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def _manifest_path(config: Config, output: Path) -> Path:
+    tag = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
+    return config.resolve(".bibvault") / "build" / f"{tag}.json"
+
+
+def _read_manifest(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION else None
+
+
+def _outputs_intact(output: Path, recorded: Mapping[str, Sequence[int]]) -> bool:
+    for name, (size, mtime_ns) in recorded.items():
+        try:
+            st = (output / name).stat()
+        except OSError:
+            return False
+        if st.st_size != size or st.st_mtime_ns != mtime_ns:
+            return False
+    return True
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step (temporary file in the same directory)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _exports(records: Sequence[Record], exports: Sequence[str]) -> dict[str, str]:
+    from bibvault import export  # exporters pull in the CSL-JSON mapping; load on demand
+
+    writers = {"biblatex": export.to_biblatex, "bibtex": export.to_bibtex,
+               "csl-json": export.to_csl_json, "ris": export.to_ris}
+    return {EXPORT_FILES[name]: writers[name](list(records)) for name in exports}
+
+
+def render_documents(
+    records: Sequence[Record], config: Config, options: BuildOptions,
+    formatter_factory: FormatterFactory = default_formatter,
+) -> dict[str, str]:
+    """Every file of a build as {relative name: text}; ``options`` must be settled."""
+    formatters = {s: formatter_factory(s, config) for s in options.styles}
+    needed = tuple(dict.fromkeys(PAGE_FORMATS[f][0] for f in options.formats))
+    rl = make_reading_list(records, config, formatters, formats=needed,
+                           group_by=options.group_by, order=options.order,
+                           filters=options.filters)
+    lang = config.build.locale.split("-")[0] or "en"
+    docs: dict[str, str] = {}
+    for fmt in options.formats:
+        if fmt == "html":
+            docs["index.html"] = html_page(rl, lang=lang)
+            continue
+        for style in options.styles:
+            name = PAGE_FORMATS[fmt][1].format(style=style)
+            docs[name] = markdown(rl, style) if fmt == "md" else plain_text(rl, style)
+    docs.update(_exports(select(records, options.filters), options.exports or ()))
+    return docs
+
+
+def run_build(
+    config: Config,
+    options: BuildOptions = BuildOptions(),
+    *,
+    progress: Progress | None = None,
+    formatter_factory: FormatterFactory = default_formatter,
+    validate: Callable[[Sequence[Path], Config], list[Finding]] | None = None,
+) -> BuildResult:
+    """Build the reading list and exports; see the module docstring.
+
+    Raises :class:`BuildError` for unusable options and :class:`OSError` when
+    inputs cannot be read or outputs cannot be written. ``progress`` receives
+    one line per step.
+    """
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    opts = _settings(config, options)
+    files = config.record_files()
+    to_stdout = opts.output == "-"
+    result = BuildResult()
+
+    output = None if to_stdout else config.resolve(opts.output or "site")
+    manifest_path = digest = None
+    if output is not None:
+        result.output = output
+        manifest_path = _manifest_path(config, output)
+        digest = fingerprint(config, opts, files)
+        manifest = _read_manifest(manifest_path)
+        if (manifest and manifest.get("fingerprint") == digest
+                and _outputs_intact(output, manifest.get("outputs", {}))):
+            result.cached = True
+            result.findings = [_finding_from_dict(d) for d in manifest.get("findings", [])]
+            result.unchanged = [output / n for n in manifest.get("outputs", {})]
+            result.entries = int(manifest.get("entries", 0))
+            result.seconds = time.perf_counter() - started
+            say(f"nothing changed since the last build of {output}")
+            return result
+
+    say(f"validating {len(files)} file{'s' if len(files) != 1 else ''}")
+    if validate is None:
+        from bibvault.validate import validate_paths as validate
+    result.findings = list(validate(files, config))
+    if has_errors(result.findings) and not opts.force:
+        result.stopped = True
+        result.seconds = time.perf_counter() - started
+        return result
+    records, _ = load_records(files)
+    chosen = select(records, opts.filters)
+    result.entries = len(chosen)
+    say(f"rendering {len(chosen)} of {len(records)} records in "
+        f"{len(opts.styles)} style{'s' if len(opts.styles) != 1 else ''}")
+
+    if to_stdout:
+        first = replace(opts, formats=opts.formats[:1], exports=(),
+                        styles=opts.styles if opts.formats[0] == "html" else opts.styles[:1])
+        docs = render_documents(records, config, first, formatter_factory)
+        result.stdout = next(iter(docs.values()))
+        result.seconds = time.perf_counter() - started
+        return result
+
+    assert output is not None and manifest_path is not None and digest is not None
+    docs = render_documents(records, config, opts, formatter_factory)
+    previous = _read_manifest(manifest_path) or {}
+    for name, text in docs.items():
+        path = output / name
+        data = text.encode("utf-8")
+        try:
+            same = path.read_bytes() == data
+        except OSError:
+            same = False
+        if same:
+            result.unchanged.append(path)
+        else:
+            atomic_write(path, data)
+            result.written.append(path)
+            say(f"wrote {path}")
+    for name in previous.get("outputs", {}):
+        stale = output / name
+        if name not in docs and stale.is_file():
+            stale.unlink()
+            result.removed.append(stale)
+            say(f"removed {stale}")
+    outputs = {}
+    for name in docs:
+        st = (output / name).stat()
+        outputs[name] = [st.st_size, st.st_mtime_ns]
+    record = {"version": MANIFEST_VERSION, "fingerprint": digest, "outputs": outputs,
+              "entries": result.entries, "findings": [f.to_dict() for f in result.findings]}
+    atomic_write(manifest_path, json.dumps(record, indent=1, sort_keys=True).encode())
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _finding_from_dict(d: Mapping[str, object]) -> Finding:
+    values = {k: v for k, v in d.items() if k != "fix"}
+    values["severity"] = Severity(str(values["severity"]))
+    return Finding(**values)  # type: ignore[arg-type]

@@ -1,0 +1,116 @@
+"""``bibvault build``: the reading list as a site, plus exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bibvault.build import EXPORT_FILES, PAGE_FORMATS, BuildError, BuildOptions, run_build
+from bibvault.cli.common import fail, finish, get_app
+from bibvault.exitcodes import ExitCode
+from bibvault.findings import Severity
+from bibvault.render import GROUP_BY, ORDERS, Filters
+from bibvault.render.listing import date_bound
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        date_bound(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value
+
+
+def _show(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@click.command()
+@click.option("-o", "--output", metavar="DIR|-",
+              help="Where to write (default: build.output, usually site/). '-' writes "
+                   "the first format's document to stdout and nothing else.")
+@click.option("-s", "--style", "styles", multiple=True, metavar="STYLE",
+              help="Citation style(s), name or .csl path (repeatable; default: build.styles).")
+@click.option("-f", "--format", "formats", multiple=True,
+              type=click.Choice(list(PAGE_FORMATS)),
+              help="Page format(s) (repeatable; default: build.formats).")
+@click.option("--export", "exports", multiple=True, metavar="NAME",
+              help=f"Export(s): {', '.join(EXPORT_FILES)} (repeatable; default: build.exports).")
+@click.option("--no-exports", is_flag=True, help="Write no exports.")
+@click.option("--group-by", type=click.Choice(GROUP_BY), default=None,
+              help="Group by configured section (default), topic, type, year, or not at all.")
+@click.option("--order", type=click.Choice(ORDERS), default=None,
+              help="Order within a group (default: build.order). Undated records go last.")
+@click.option("--topic", "topics", multiple=True, help="Only records with this topic (repeatable).")
+@click.option("--type", "types", multiple=True, help="Only records of this entry type (repeatable).")
+@click.option("--since", callback=_date, metavar="DATE", help="Only records dated on or after DATE.")
+@click.option("--until", callback=_date, metavar="DATE",
+              help="Only records dated on or before DATE.")
+@click.option("--key", "keys", multiple=True, help="Only the record with this key (repeatable).")
+@click.option("--force", is_flag=True, help="Build even when validation finds errors.")
+@click.pass_context
+def build(ctx: click.Context, output: str | None, styles: tuple[str, ...],
+          formats: tuple[str, ...], exports: tuple[str, ...], no_exports: bool,
+          group_by: str | None, order: str | None, topics: tuple[str, ...],
+          types: tuple[str, ...], since: str | None, until: str | None,
+          keys: tuple[str, ...], force: bool) -> None:
+    """Validate the records, then write the reading list (HTML, Markdown, text) and exports.
+
+    Validation errors stop the build (exit 1) unless --force. A second build
+    with nothing changed rewrites nothing. Progress and the summary go to
+    stderr; stdout carries only the document with -o -.
+    """
+    app = get_app(ctx)
+    config = app.config
+    options = BuildOptions(
+        output=output,
+        styles=_split(styles),
+        formats=tuple(formats),
+        exports=() if no_exports else (_split(exports) or None),
+        group_by=group_by,
+        order=order,
+        filters=Filters(topics=_split(topics), types=_split(types), keys=_split(keys),
+                        since=since, until=until),
+        force=force,
+    )
+    def progress(message: str) -> None:
+        click.echo(message, err=True)
+
+    try:
+        result = run_build(config, options, progress=progress)
+    except BuildError as exc:
+        raise fail(str(exc)) from exc
+    errors = [f for f in result.findings if f.severity is Severity.ERROR]
+    for f in result.findings:
+        if f.severity is not Severity.INFO or result.stopped:
+            click.echo(f.format_text(), err=True)
+    if result.stopped:
+        click.echo(f"build stopped: {len(errors)} validation error"
+                   f"{'s' * (len(errors) != 1)} (use --force to build anyway)", err=True)
+        finish(ctx, ExitCode.FINDINGS)
+        return
+    if result.stdout is not None:
+        click.echo(result.stdout, nl=False)
+    elif result.output is not None:
+        where = _show(result.output)
+        if result.cached:
+            click.echo(f"{where}: up to date, {result.entries} entries "
+                       f"({result.seconds:.2f} s)", err=True)
+        else:
+            click.echo(f"built {where}: {result.entries} entries, {len(result.written)} "
+                       f"written, {len(result.unchanged)} unchanged, {len(result.removed)} "
+                       f"removed ({result.seconds:.2f} s)", err=True)
+    if errors:
+        click.echo(f"built despite {len(errors)} validation error"
+                   f"{'s' * (len(errors) != 1)} (--force)", err=True)
+    finish(ctx, ExitCode.OK)

@@ -1,0 +1,36 @@
+"""Reading lists: choose, group and order records, and write them as HTML, Markdown and text.
+
+The stage is pure: it takes records, the configuration and one entry formatter
+per style, and returns strings. Writing files is the build's business
+(:mod:`bibvault.build`).
+"""
+
+from bibvault.render.entries import EntryFormatter, csl_formatter, link_title
+from bibvault.render.html import html_page
+from bibvault.render.links import Links, record_links, safe_url
+from bibvault.render.listing import GROUP_BY, ORDERS, Filters, Group, group_records, select
+from bibvault.render.model import Entry, EntryGroup, ReadingList, make_reading_list
+from bibvault.render.text import markdown, md_escape, plain_text
+
+__all__ = [
+    "GROUP_BY",
+    "ORDERS",
+    "Entry",
+    "EntryFormatter",
+    "EntryGroup",
+    "Filters",
+    "Group",
+    "Links",
+    "ReadingList",
+    "csl_formatter",
+    "group_records",
+    "html_page",
+    "link_title",
+    "make_reading_list",
+    "markdown",
+    "md_escape",
+    "plain_text",
+    "record_links",
+    "safe_url",
+    "select",
+]

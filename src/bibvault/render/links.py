@@ -1,0 +1,108 @@
+"""Where an entry links to: the source, its archived copy, and which one leads.
+
+Only absolute ``http``/``https`` addresses ever become links; anything else
+(``javascript:``, ``data:``, relative paths, addresses with spaces or control
+characters) is shown as text or not at all.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bibvault.records import Record
+
+_SAFE_SCHEMES = ("http", "https")
+# Characters a URL may not contain raw; browsers strip some of them, which is how
+# "java\nscript:" tricks work, so such a URL is refused rather than cleaned.
+_FORBIDDEN = re.compile(r"[\x00-\x20\x7f<>\"'`\\]")
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) address fit for ``href``, else None."""
+    if not url:
+        return None
+    url = url.strip()
+    if _FORBIDDEN.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _SAFE_SCHEMES or not parts.netloc:
+        return None
+    return url
+
+
+@dataclass(frozen=True)
+class Links:
+    """The addresses of one entry, already checked with :func:`safe_url`.
+
+    ``main`` is what the title links to: the source, or the archived copy when
+    the source is known dead. ``archived`` is the copy shown next to it.
+    """
+
+    original: str | None = None
+    archived: str | None = None
+    archive_date: str | None = None
+    dead: bool = False
+
+    @property
+    def main(self) -> str | None:
+        """The address the entry's own link points to."""
+        if self.dead and self.archived:
+            return self.archived
+        return self.original or self.archived
+
+    @property
+    def host(self) -> str:
+        """The host of the main link, for a link that has no title to sit on."""
+        return urlsplit(self.main).hostname or "" if self.main else ""
+
+
+def record_links(record: Record) -> Links:
+    """The links of a record, from ``url``, ``archiveurl``, ``archivedate``, ``urlstatus``."""
+    return Links(
+        original=safe_url(record.url),
+        archived=safe_url(record.get("archiveurl")),
+        archive_date=(record.get("archivedate") or "").strip() or None,
+        dead=(record.get("urlstatus") or "").strip().lower() == "dead",
+    )
+
+
+def _attrs(pairs: list[tuple[str, str | None]]) -> str:
+    return "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in pairs if v)
+
+
+def main_link_attrs(links: Links) -> str:
+    """Attributes of the entry's main ``<a>`` (``href`` plus Robust Links data when archived)."""
+    pairs: list[tuple[str, str | None]] = [("href", links.main)]
+    if links.archived:
+        pairs += [
+            ("data-originalurl", links.original),
+            ("data-versionurl", links.archived),
+            ("data-versiondate", links.archive_date),
+        ]
+    return _attrs(pairs)
+
+
+def archived_link_html(links: Links) -> str:
+    """The "archived" link shown next to an entry, or "" when there is no copy to offer.
+
+    When the source is dead the copy is already the main link, so the extra
+    link offers the original address instead, marked as dead.
+    """
+    if not links.archived:
+        return ""
+    if links.dead:
+        if not links.original:
+            return ""
+        attrs = _attrs([("href", links.original), ("data-originalurl", links.original),
+                        ("data-versionurl", links.archived),
+                        ("data-versiondate", links.archive_date)])
+        return f'<a class="original dead" rel="nofollow"{attrs}>original (dead)</a>'
+    attrs = _attrs([("href", links.archived), ("data-originalurl", links.original),
+                    ("data-versionurl", links.archived), ("data-versiondate", links.archive_date)])
+    return f'<a class="archived"{attrs}>archived</a>'

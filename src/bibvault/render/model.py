@@ -1,0 +1,124 @@
+"""The reading list as data: groups of entries, each formatted in every style.
+
+:func:`make_reading_list` does the work that all output formats share (filter,
+group, order, run each style once over all records); the writers in
+:mod:`bibvault.render.html` and :mod:`bibvault.render.text` only lay it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bibvault.config import Config
+from bibvault.records import Record
+from bibvault.render.entries import EntryFormatter
+from bibvault.render.links import Links, record_links
+from bibvault.render.listing import Filters, group_records, select
+
+#: The formats a style is run in; ``text`` serves the plain-text list.
+FORMATS = ("text", "html", "md")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One record as the list shows it.
+
+    ``formatted[style][fmt]`` is the style's entry in output format ``fmt``
+    (only the formats that were asked for are present).
+    """
+
+    record: Record
+    formatted: Mapping[str, Mapping[str, str]]
+    links: Links
+    annotation: str = ""
+
+    @property
+    def key(self) -> str:
+        """The record's citation key."""
+        return self.record.key
+
+
+@dataclass(frozen=True)
+class EntryGroup:
+    """A headed section of the list."""
+
+    id: str
+    title: str
+    entries: tuple[Entry, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ReadingList:
+    """Everything a writer needs: title, styles in order, groups, and the topic vocabulary."""
+
+    title: str
+    styles: tuple[str, ...]
+    groups: tuple[EntryGroup, ...]
+    topic_labels: Mapping[str, str] = field(default_factory=dict)
+    group_by: str = "section"
+
+    def entries(self) -> list[Entry]:
+        """Every entry once, in the order it first appears."""
+        seen: dict[str, Entry] = {}
+        for g in self.groups:
+            for e in g.entries:
+                seen.setdefault(e.key, e)
+        return list(seen.values())
+
+    def topics(self) -> list[tuple[str, str]]:
+        """(id, label) of the topics the entries use: vocabulary order, then the rest."""
+        used = {t for e in self.entries() for t in e.record.topics}
+        ordered = [t for t in self.topic_labels if t in used]
+        ordered += sorted(used - set(ordered), key=str.casefold)
+        return [(t, self.topic_labels.get(t, t)) for t in ordered]
+
+
+def make_reading_list(
+    records: Sequence[Record],
+    config: Config,
+    formatters: Mapping[str, EntryFormatter],
+    *,
+    formats: Sequence[str] = FORMATS,
+    group_by: str | None = None,
+    order: str | None = None,
+    filters: Filters | None = None,
+) -> ReadingList:
+    """Filter, group and order ``records`` and format each with every style.
+
+    ``formatters`` maps style names to formatters, in the order the styles are
+    offered (the first is the default). ``group_by`` and ``order`` default to
+    the configuration's ``build`` section.
+    """
+    build = config.build
+    filters = filters or Filters()
+    chosen = select(records, filters)
+    formatted: dict[str, dict[str, dict[str, str]]] = {}
+    for style, formatter in formatters.items():
+        for fmt in formats:
+            for key, text in formatter(chosen, fmt).items():
+                formatted.setdefault(key, {}).setdefault(style, {})[fmt] = text
+    groups = group_records(chosen, config, group_by or build.group_by, order or build.order,
+                           keep_empty=filters.is_empty())
+    entries: dict[str, Entry] = {}
+    out = []
+    for g in groups:
+        items = []
+        for r in g.records:
+            if r.key not in entries:
+                entries[r.key] = Entry(
+                    record=r,
+                    formatted=formatted.get(r.key, {}),
+                    links=record_links(r),
+                    annotation=(r.get("annotation") or "") if build.annotations else "",
+                )
+            items.append(entries[r.key])
+        out.append(EntryGroup(g.id, g.title, tuple(items), g.description))
+    return ReadingList(
+        title=build.title,
+        styles=tuple(formatters),
+        groups=tuple(out),
+        topic_labels={tid: t.label for tid, t in config.topics.items()},
+        group_by=group_by or build.group_by,
+    )
