@@ -20,6 +20,8 @@ from bibvault.links.result import CheckResult, LinkStatus
 Clock = Callable[[], float]
 Progress = Callable[[int, int, CheckResult], None]
 
+_THREADS_PER_SLOT = 3
+
 
 @dataclass(frozen=True)
 class LinkTarget:
@@ -64,7 +66,7 @@ def check_url(url: str, session: requests.Session, config: CheckConfig, *,
               gate: HostGate | None = None, clock: Clock = time.time,
               sleep: Sleep = time.sleep) -> CheckResult:
     """Check one URL now, without history. The building block of :func:`check_links`."""
-    gate = gate or HostGate(config.per_host, config.host_delay)
+    gate = gate or HostGate(config.per_host, config.host_delay, config.concurrency)
     fetcher = Fetcher(session, config, gate, sleep=sleep)
     probe = fetcher.probe(url)
     verdict = classify(probe)
@@ -138,7 +140,7 @@ def _run_pool(urls: list[str], session: requests.Session, config: CheckConfig,
     """Yield results as worker threads finish them."""
     if not urls:
         return
-    gate = HostGate(config.per_host, config.host_delay)
+    gate = HostGate(config.per_host, config.host_delay, config.concurrency)
     dispatcher = Dispatcher(urls, gate)
     out: queue.Queue[CheckResult | BaseException] = queue.Queue()
     stop = threading.Event()
@@ -154,8 +156,11 @@ def _run_pool(urls: list[str], session: requests.Session, config: CheckConfig,
                 out.put(exc)
                 return
 
+    # More threads than connections: most of a thread's life is spent waiting
+    # for a host's turn, and the gate caps the connections actually open.
+    workers = max(1, min(len(urls), config.concurrency * _THREADS_PER_SLOT))
     threads = [threading.Thread(target=work, name=f"bibvault-check-{i}", daemon=True)
-               for i in range(max(1, min(config.concurrency, len(urls))))]
+               for i in range(workers)]
     for t in threads:
         t.start()
     try:

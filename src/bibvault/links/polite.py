@@ -26,16 +26,21 @@ def host_of(url: str) -> str:
 
 
 class HostGate:
-    """Admits requests to each host politely; thread-safe.
+    """Admits requests politely: per host (``per_host`` at once, ``delay`` apart)
+    and overall (``total`` in flight); thread-safe.
 
     ``clock`` must be monotonic; waiting uses a condition variable, so the gate
     works in real time (tests use small delays rather than a fake clock here).
     """
 
-    def __init__(self, per_host: int, delay: float,
+    def __init__(self, per_host: int, delay: float, total: int = 0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.per_host = max(1, per_host)
         self.delay = max(0.0, delay)
+        # The global limit counts requests in flight, not threads: a thread that
+        # is only waiting for a host's turn holds no connection.
+        self.total = total if total > 0 else 1 << 30
+        self._all = 0
         self._clock = clock
         self._cond = threading.Condition()
         self._next: dict[str, float] = {}
@@ -49,11 +54,12 @@ class HostGate:
             while True:
                 now = self._clock()
                 wait = self._next.get(host, 0.0) - now
-                busy = self._inflight.get(host, 0) >= self.per_host
+                busy = self._inflight.get(host, 0) >= self.per_host or self._all >= self.total
                 if wait <= 0 and not busy:
                     break
                 self._cond.wait(timeout=wait if wait > 0 and not busy else None)
             self._inflight[host] = self._inflight.get(host, 0) + 1
+            self._all += 1
             self._next[host] = now + self.delay
             if self._claimed.get(host, 0) > 0:
                 self._claimed[host] -= 1
@@ -62,6 +68,7 @@ class HostGate:
         finally:
             with self._cond:
                 self._inflight[host] -= 1
+                self._all -= 1
                 self._cond.notify_all()
 
     def claim(self, host: str) -> None:
