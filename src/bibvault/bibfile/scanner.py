@@ -210,15 +210,16 @@ class Scanner:
         """Skip blanks and ``%`` line comments between fields (biber allows them, BibTeX not)."""
         pos = self._skip(pos)
         while pos < self.n and self.text[pos] == "%":
-            self._notes.append(
-                Issue(
-                    "B101",
-                    WARNING,
-                    "'%' comment inside an entry (BibTeX does not allow it)",
-                    pos,
-                    _excerpt(self.text, pos),
+            if not self._notes:  # one note per entry is enough
+                self._notes.append(
+                    Issue(
+                        "B101",
+                        WARNING,
+                        "'%' comment inside an entry (BibTeX does not allow it)",
+                        pos,
+                        _excerpt(self.text, pos),
+                    )
                 )
-            )
             eol = self.text.find("\n", pos)
             pos = self._skip(eol) if eol >= 0 else self.n
         return pos
