@@ -197,6 +197,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def _exports(records: Sequence[Record], exports: Sequence[str]) -> dict[str, str]:
+    if not exports:
+        return {}
     from bibvault import export  # exporters pull in the CSL-JSON mapping; load on demand
 
     writers = {"biblatex": export.to_biblatex, "bibtex": export.to_bibtex,

@@ -116,8 +116,7 @@ JS = """\
         if (badge) { badge.textContent = "(" + n + ")"; }
       }
     });
-    status.textContent = filtering ? count + " of " + total + " entries shown" :
-      total + " entries";
+    status.textContent = filtering ? count + " of " + total + " entries shown" : "";
   }
   function setStyle(name) {
     doc.querySelectorAll(".cite[data-style]").forEach(function (el) {
@@ -126,7 +125,9 @@ JS = """\
     index();
     apply();
   }
-  search.addEventListener("input", apply);
+  ["input", "change", "search"].forEach(function (name) {
+    search.addEventListener(name, apply);
+  });
   if (topic) { topic.addEventListener("change", apply); }
   if (style) { style.addEventListener("change", function () { setStyle(style.value); }); }
   controls.hidden = false;
