@@ -1,0 +1,26 @@
+"""The CSL 1.0.2 citation engine.
+
+A compiled :class:`Style` plus a :class:`Processor` holding CSL-JSON items render
+citations and bibliographies as rich text, serialised by per-format backends
+(text, html, md, latex)::
+
+    from bibvault.csl import load_style, Processor
+    proc = Processor(load_style("apa"), items, locale="en-US")
+    proc.bibliography(fmt="html")    # [(id, entry), ...]
+    proc.cite(["doe2020"])           # "(Doe, 2020)"
+"""
+
+from bibvault.csl.formats import get_backend
+from bibvault.csl.processor import Processor, Resources
+from bibvault.csl.style import Style, StyleError, find_styles, load_style, parse_style
+
+__all__ = [
+    "Processor",
+    "Resources",
+    "Style",
+    "StyleError",
+    "find_styles",
+    "get_backend",
+    "load_style",
+    "parse_style",
+]

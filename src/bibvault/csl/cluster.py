@@ -1,0 +1,227 @@
+"""Citation clusters (sorting, grouping, collapsing) and subsequent-author-substitute."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bibvault.csl.context import Cite, Context
+from bibvault.csl.render import decorate, render_children
+from bibvault.csl.richtext import Content, Rich, is_empty, join, parse_inline, plain
+from bibvault.csl.sorting import sort_ids
+
+if TYPE_CHECKING:
+    from bibvault.csl.processor import BibEntry, Processor
+
+
+def _render(proc: Processor, cite: Cite, suppress_names: bool = False,
+            no_suffix: bool = False) -> tuple[Content, Context]:
+    citation = proc.style.citation
+    assert citation is not None
+    layout = citation.find("layout")
+    assert layout is not None
+    ctx = proc.context(cite.id, "citation", cite)
+    if suppress_names:
+        ctx.cite = Cite(**{**cite.__dict__, "suppress_author": True})
+    saved = ctx.disamb.year_suffix
+    if no_suffix:
+        ctx.disamb.year_suffix = None
+    try:
+        out = render_children(layout, ctx)
+    finally:
+        ctx.disamb.year_suffix = saved
+    return out, ctx
+
+
+def _affixed(cite: Cite, content: Content) -> Content:
+    if is_empty(content):
+        return None
+    parts: list[Content] = []
+    if cite.prefix:
+        parts.append(parse_inline(cite.prefix))
+    parts.append(content)
+    if cite.suffix:
+        parts.append(parse_inline(cite.suffix))
+    return join(parts)
+
+
+def sort_cites(proc: Processor, cites: list[Cite]) -> list[Cite]:
+    """Cites in the citation's sort order (input order without cs:sort)."""
+    citation = proc.style.citation
+    sort = citation.find("sort") if citation is not None else None
+    if sort is None or len(cites) < 2:
+        return cites
+    keys = [f"{i}\x00{c.id}" for i, c in enumerate(cites)]
+    by_key = dict(zip(keys, cites, strict=True))
+    numbers = proc.citation_numbers()
+
+    def make(k: str) -> Context:
+        return proc.context(by_key[k].id, "citation", by_key[k])
+
+    ordered = sort_ids(keys, sort, make, proc.resources.collator,
+                       {k: numbers.get(by_key[k].id, 0) for k in keys})
+    return [by_key[k] for k in ordered]
+
+
+def render_cluster(proc: Processor, cites: list[Cite]) -> Content:
+    """A whole citation: sorted, grouped, collapsed, with layout affixes."""
+    citation = proc.style.citation
+    if citation is None:
+        return None
+    layout = citation.find("layout")
+    if layout is None:
+        return None
+    cites = [c for c in cites if c.id in proc.items]
+    if not cites:
+        return None
+    cites = sort_cites(proc, cites)
+    delim = layout.get("delimiter", "")
+    collapse = citation.get("collapse")
+    pieces: list[tuple[Content, str]] = []  # (content, delimiter after it)
+    if collapse == "citation-number":
+        pieces = _collapse_numbers(proc, cites, delim)
+    elif collapse in ("year", "year-suffix", "year-suffix-ranged") or citation.get("cite-group-delimiter"):
+        pieces = _collapse_years(proc, cites, delim, collapse or "")
+    else:
+        for c in cites:
+            out, _ = _render(proc, c)
+            pieces.append((_affixed(c, out), delim))
+    kept = [(p, d) for p, d in pieces if not is_empty(p)]
+    if not kept:
+        return None
+    children: list[Rich | str] = []
+    for i, (p, d) in enumerate(kept):
+        assert p is not None
+        children.append(p)
+        if i < len(kept) - 1 and d:
+            children.append(d)
+    ctx = proc.context(cites[0].id, "citation", cites[0])
+    return decorate(layout, Rich(children), ctx)
+
+
+def _collapse_numbers(proc: Processor, cites: list[Cite], delim: str) -> list[tuple[Content, str]]:
+    numbers = proc.citation_numbers()
+    runs: list[list[Cite]] = []
+    for c in cites:
+        plain_cite = not (c.locator or c.prefix or c.suffix)
+        if (runs and plain_cite and numbers.get(c.id, 0) == numbers.get(runs[-1][-1].id, -5) + 1
+                and not (runs[-1][-1].locator or runs[-1][-1].prefix or runs[-1][-1].suffix)):
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    out: list[tuple[Content, str]] = []
+    for run in runs:
+        if len(run) >= 3:
+            first, _ = _render(proc, run[0])
+            last, _ = _render(proc, run[-1])
+            out.append((join([first, "\u2013", last]), delim))
+        else:
+            for c in run:
+                content, _ = _render(proc, c)
+                out.append((_affixed(c, content), delim))
+    return out
+
+
+def _collapse_years(proc: Processor, cites: list[Cite], delim: str, collapse: str) -> list[tuple[Content, str]]:
+    citation = proc.style.citation
+    assert citation is not None
+    group_delim = citation.get("cite-group-delimiter", ", ")
+    ys_delim = citation.get("year-suffix-delimiter", delim)
+    after_delim = citation.get("after-collapse-delimiter", delim)
+    groups: dict[str, list[tuple[Cite, Content, Context]]] = {}
+    for i, c in enumerate(cites):
+        content, ctx = _render(proc, c)
+        key = plain(ctx.first_names) if ctx.first_names is not None and not c.suppress_author else f"\x00{i}"
+        groups.setdefault(key, []).append((c, content, ctx))
+    out: list[tuple[Content, str]] = []
+    for members in groups.values():
+        if len(members) == 1 or not collapse:
+            for j, (c, content, _) in enumerate(members):
+                last = j == len(members) - 1
+                out.append((_affixed(c, content), delim if last else group_delim))
+            continue
+        group: list[tuple[Content, str]] = []
+        prev_base: str | None = None
+        suffix_run: list[tuple[Cite, str]] = []
+        for j, (c, content, _) in enumerate(members):
+            if j == 0:
+                group.append((_affixed(c, content), group_delim))
+                base, _ = _render(proc, c, suppress_names=True, no_suffix=True)
+                prev_base = plain(base)
+                continue
+            body, _ = _render(proc, c, suppress_names=True)
+            base, _ = _render(proc, c, suppress_names=True, no_suffix=True)
+            ys = proc.disamb[c.id].year_suffix
+            if (collapse.startswith("year-suffix") and ys is not None and plain(base) == prev_base
+                    and not (c.locator or c.prefix or c.suffix)):
+                from bibvault.csl.context import year_suffix_text
+
+                letter = year_suffix_text(ys)
+                if group:
+                    group[-1] = (group[-1][0], ys_delim)
+                suffix_run.append((c, letter))
+                group.append((letter, group_delim))
+                continue
+            prev_base = plain(base)
+            group.append((_affixed(c, body), group_delim))
+        if collapse == "year-suffix-ranged":
+            group = _range_suffixes(group)
+        group[-1] = (group[-1][0], after_delim)
+        out.extend(group)
+    return out
+
+
+def _range_suffixes(group: list[tuple[Content, str]]) -> list[tuple[Content, str]]:
+    out: list[tuple[Content, str]] = []
+    i = 0
+    while i < len(group):
+        j = i
+        while (j + 1 < len(group) and isinstance(group[j + 1][0], str) and isinstance(group[j][0], str | Rich)
+               and len(plain(group[j + 1][0])) == 1 and ord(plain(group[j + 1][0])) == ord(plain(group[j][0])[-1:] or "\0") + 1):
+            j += 1
+        if j - i >= 2:
+            first = group[i][0]
+            out.append((join([first, "\u2013", group[j][0]]), group[j][1]))
+            i = j + 1
+        else:
+            out.append(group[i])
+            i += 1
+    return out
+
+
+def substitute_authors(proc: Processor, entries: list[BibEntry]) -> list[BibEntry]:
+    """Apply the bibliography's subsequent-author-substitute rule."""
+    bib = proc.style.bibliography
+    if bib is None or bib.get("subsequent-author-substitute") is None:
+        return entries
+    sub = bib.get("subsequent-author-substitute", "")
+    rule = bib.get("subsequent-author-substitute-rule", "complete-all")
+    prev_names: list[str] | None = None
+    prev_all: str | None = None
+    for e in entries:
+        ctx = e.ctx
+        if ctx is None or ctx.first_names is None:
+            prev_names, prev_all = None, None
+            continue
+        node: Rich = ctx.first_names
+        names = [plain(n) for n in ctx.first_name_nodes]
+        whole = plain(node)
+        if rule == "complete-all":
+            if whole == prev_all:
+                node.children = [sub] if sub else []
+        elif rule == "complete-each":
+            if whole == prev_all:
+                for n in ctx.first_name_nodes:
+                    n.children = [sub]
+        elif rule in ("partial-each", "partial-first") and prev_names is not None:
+            for k, n in enumerate(ctx.first_name_nodes):
+                if k < len(prev_names) and names[k] == prev_names[k]:
+                    n.children = [sub]
+                    if rule == "partial-first":
+                        break
+                else:
+                    break
+        prev_names, prev_all = names, whole
+    return entries
+
+
+__all__: list[Any] = ["render_cluster", "substitute_authors", "sort_cites"]

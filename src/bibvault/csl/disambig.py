@@ -1,0 +1,185 @@
+"""Disambiguation of cites: given names, added names, the condition, year suffixes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from bibvault.csl.context import Cite
+from bibvault.csl.names import format_name, name_options
+from bibvault.csl.richtext import plain
+from bibvault.csl.style import Node
+
+if TYPE_CHECKING:
+    from bibvault.csl.processor import Processor
+
+
+def _texts(proc: Processor, ids: list[str]) -> dict[str, str]:
+    return {i: proc.plain_cite(Cite(id=i)) for i in ids}
+
+
+def _ambiguous_groups(proc: Processor, ids: list[str]) -> list[list[str]]:
+    by_text: dict[str, list[str]] = defaultdict(list)
+    for i, t in _texts(proc, ids).items():
+        by_text[t].append(i)
+    return [g for g in by_text.values() if len(g) > 1]
+
+
+def _first_names_node(proc: Processor) -> Node | None:
+    citation = proc.style.citation
+    if citation is None:
+        return None
+    seen: set[str] = set()
+
+    def walk(n: Node) -> Node | None:
+        if n.tag == "names":
+            return n
+        if n.tag == "text" and n.get("macro") and n.get("macro") not in seen:
+            seen.add(n.get("macro", ""))
+            m = proc.style.macros.get(n.get("macro", ""))
+            return walk(m) if m is not None else None
+        for c in n.children:
+            found = walk(c)
+            if found is not None:
+                return found
+        return None
+
+    layout = citation.find("layout")
+    return walk(layout) if layout is not None else None
+
+
+def _name_vars(proc: Processor, item_id: str) -> list[dict[str, Any]]:
+    node = _first_names_node(proc)
+    if node is None:
+        return []
+    for var in node.get("variable", "").split():
+        v = proc.items[item_id].get(var)
+        if isinstance(v, list) and v:
+            return v
+    return []
+
+
+def _name_at_level(proc: Processor, item_id: str, name: dict[str, Any], index: int, level: int) -> str:
+    node = _first_names_node(proc)
+    ctx = proc.context(item_id, "citation")
+    opts = name_options(node, ctx) if node is not None else {}
+    saved = dict(ctx.disamb.given_levels)
+    ctx.disamb.given_levels = {index: level}
+    try:
+        out = format_name(name, opts, ctx, index, node.find("name") if node is not None else None, False)
+    finally:
+        ctx.disamb.given_levels = saved
+    return plain(out)
+
+
+def _global_names(proc: Processor, rule: str) -> None:
+    ids = proc.registered
+    primary = rule.startswith("primary")
+    max_level = 1 if rule.endswith("with-initials") else 2
+    people: list[tuple[str, int, dict[str, Any]]] = []
+    for i in ids:
+        names = _name_vars(proc, i)
+        for k, n in enumerate(names[:1] if primary else names):
+            if "literal" not in n:
+                people.append((i, k, n))
+
+    def person(n: dict[str, Any]) -> tuple[str, str]:
+        return (n.get("family", ""), n.get("given", ""))
+
+    for level in range(0, max_level):
+        groups: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        rendered = {}
+        for i, k, n in people:
+            cur = proc.disamb[i].given_levels.get(k, 0)
+            if cur != level:
+                continue
+            t = _name_at_level(proc, i, n, k, level)
+            rendered[(i, k)] = t
+            groups[t].add(person(n))
+        for i, k, _n in people:
+            t = rendered.get((i, k))
+            if t is not None and len(groups[t]) > 1:
+                proc.disamb[i].given_levels[k] = level + 1
+
+
+def _add_names(proc: Processor, group: list[str]) -> list[str]:
+    longest = max(len(_name_vars(proc, i)) for i in group)
+    remaining = list(group)
+    for n in range(1, longest + 1):
+        for i in remaining:
+            proc.disamb[i].names_shown = n
+        texts = _texts(proc, group)
+        counts: dict[str, int] = defaultdict(int)
+        for t in texts.values():
+            counts[t] += 1
+        remaining = [i for i in remaining if counts[texts[i]] > 1]
+        if not remaining:
+            break
+    for i in remaining:
+        proc.disamb[i].names_shown = None
+    if remaining:
+        texts = _texts(proc, group)
+        counts = defaultdict(int)
+        for t in texts.values():
+            counts[t] += 1
+        remaining = [i for i in group if counts[texts[i]] > 1]
+    return remaining
+
+
+def _add_given(proc: Processor, group: list[str], max_level: int) -> list[str]:
+    remaining = list(group)
+    longest = max(len(_name_vars(proc, i)) for i in group)
+    for index in range(longest):
+        for level in range(1, max_level + 1):
+            before = {i: dict(proc.disamb[i].given_levels) for i in remaining}
+            for i in remaining:
+                if proc.disamb[i].given_levels.get(index, 0) < level:
+                    proc.disamb[i].given_levels[index] = level
+            texts = _texts(proc, group)
+            counts: dict[str, int] = defaultdict(int)
+            for t in texts.values():
+                counts[t] += 1
+            still = [i for i in remaining if counts[texts[i]] > 1]
+            if len(still) == len(remaining):
+                for i in remaining:
+                    proc.disamb[i].given_levels = before[i]
+                continue
+            remaining = still
+            if not remaining:
+                return []
+    return remaining
+
+
+def disambiguate(proc: Processor) -> None:
+    """Set each item's disambiguation state so that cites identify their items."""
+    citation = proc.style.citation
+    if citation is None:
+        return
+    a = citation.attrs
+    add_names = a.get("disambiguate-add-names") == "true"
+    add_given = a.get("disambiguate-add-givenname") == "true"
+    rule = a.get("givenname-disambiguation-rule", "by-cite")
+    add_ys = a.get("disambiguate-add-year-suffix") == "true"
+    if add_given and rule != "by-cite":
+        _global_names(proc, rule)
+    order = {i: n for n, i in enumerate(proc.bibliography_order())}
+    for group in _ambiguous_groups(proc, proc.registered):
+        remaining = group
+        if add_given and remaining:
+            remaining = _add_given(proc, remaining, 1 if rule.endswith("with-initials") else 2)
+        if add_names and remaining:
+            remaining = _add_names(proc, remaining)
+            if add_given and remaining:
+                remaining = _add_given(proc, remaining, 1 if rule.endswith("with-initials") else 2)
+        if remaining:
+            for i in remaining:
+                proc.disamb[i].condition = True
+            sub = _ambiguous_groups(proc, remaining)
+            flat = {i for g in sub for i in g}
+            for i in remaining:
+                if i not in flat:
+                    continue
+            if add_ys:
+                for g in sub:
+                    for n, i in enumerate(sorted(g, key=lambda x: order.get(x, 0))):
+                        proc.disamb[i].year_suffix = n

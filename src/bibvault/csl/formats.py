@@ -1,0 +1,290 @@
+"""Output backends: map a :class:`~bibvault.csl.richtext.Rich` tree to a string.
+
+Serialising happens in two steps. :func:`flatten` turns the tree into a flat
+list of text and markup events and applies what depends on the neighbourhood
+of a piece of text (quote nesting, punctuation moved inside quotes, doubled
+punctuation at joins, nested italics flipping to roman). A :class:`Backend`
+then only spells each event; adding a format means adding a backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bibvault.csl.richtext import FORMAT_KEYS, NEUTRAL, Content, Rich
+
+
+@dataclass(frozen=True)
+class Quotes:
+    """The locale's quotation marks and punctuation-in-quote option."""
+
+    open: str = "\u201c"
+    close: str = "\u201d"
+    open_inner: str = "\u2018"
+    close_inner: str = "\u2019"
+    punctuation_in_quote: bool = False
+
+
+# Events: ("t", text) | ("o", key, value) | ("c", key, value)
+Event = tuple[str, ...]
+
+
+def flatten(node: Content, quotes: Quotes) -> list[Event]:
+    """Flat events of ``node`` with quotes, flip-flops and punctuation resolved."""
+    events: list[Event] = []
+    active: dict[str, list[str]] = {k: [] for k in FORMAT_KEYS}
+
+    def walk(n: Content, qdepth: int) -> None:
+        if n is None:
+            return
+        if isinstance(n, str):
+            if n:
+                events.append(("t", n))
+            return
+        opened: list[tuple[str, str]] = []
+        if n.display:
+            events.append(("o", "display", n.display))
+            opened.append(("display", n.display))
+        for key in FORMAT_KEYS:
+            val = n.fmt.get(key)
+            if not val:
+                continue
+            stack = active[key]
+            current = stack[-1] if stack else NEUTRAL[key]
+            if val == current:
+                # The same style inside itself flips back (italic in italic is roman).
+                if val == NEUTRAL[key]:
+                    continue
+                val = NEUTRAL[key]
+            stack.append(val)
+            events.append(("o", key, val))
+            opened.append((key, val))
+        depth = qdepth
+        if n.quotes:
+            inner = qdepth % 2 == 1
+            events.append(("q", "open", "inner" if inner else "outer"))
+            depth += 1
+        for c in n.children:
+            walk(c, depth)
+        if n.quotes:
+            events.append(("q", "close", "inner" if qdepth % 2 == 1 else "outer"))
+        for key, val in reversed(opened):
+            if key != "display":
+                active[key].pop()
+            events.append(("c", key, val))
+
+    walk(node, 0)
+    if quotes.punctuation_in_quote:
+        _move_punctuation_into_quotes(events)
+    _fix_join_punctuation(events)
+    return [_spell_quote(e, quotes) for e in events if not (e[0] == "t" and e[1] == "")]
+
+
+def _spell_quote(e: Event, q: Quotes) -> Event:
+    if e[0] != "q":
+        return e
+    if e[1] == "open":
+        return ("t", q.open_inner if e[2] == "inner" else q.open)
+    return ("t", q.close_inner if e[2] == "inner" else q.close)
+
+
+def _move_punctuation_into_quotes(events: list[Event]) -> None:
+    for i, e in enumerate(events):
+        if e[0] != "q" or e[1] != "close":
+            continue
+        j = i + 1
+        while j < len(events) and events[j][0] in ("c", "q") and events[j][1] != "open":
+            j += 1
+        if j < len(events) and events[j][0] == "t" and events[j][1][:1] in (".", ","):
+            punct = events[j][1][0]
+            events[j] = ("t", events[j][1][1:])
+            k = i - 1
+            while k >= 0 and events[k][0] != "t":
+                k -= 1
+            if k >= 0:
+                prev = events[k][1]
+                if not (prev.endswith(punct) or (punct == "." and prev[-1:] in "?!")):
+                    events[k] = ("t", prev + punct)
+            else:
+                events.insert(i, ("t", punct))
+
+
+_SWALLOWS = {
+    # right char: left chars that make it redundant
+    ".": ".?!",
+    ",": ",",
+    ";": ";",
+    ":": ":",
+    " ": " ",
+}
+
+
+def _fix_join_punctuation(events: list[Event]) -> None:
+    prev_index = -1
+    for i, e in enumerate(events):
+        if e[0] != "t" or not e[1]:
+            continue
+        if prev_index >= 0:
+            left = events[prev_index][1]
+            right = e[1]
+            first = right[0]
+            last = left[-1:]
+            if first in _SWALLOWS and last and last in _SWALLOWS[first]:
+                right = right[1:]
+            elif first == "." and left.endswith(".\u201d"):
+                right = right[1:]
+            events[i] = ("t", right)
+            if not right:
+                continue
+        prev_index = i
+
+
+class Backend:
+    """Spelling of events for one output format (plain text by default)."""
+
+    name = "text"
+
+    def escape(self, text: str) -> str:
+        """Make ``text`` literal in this format."""
+        return text
+
+    def open(self, key: str, value: str) -> str:
+        """Markup opening a formatting run."""
+        return ""
+
+    def close(self, key: str, value: str) -> str:
+        """Markup closing a formatting run."""
+        return ""
+
+    def render(self, node: Content, quotes: Quotes) -> str:
+        """The whole tree in this format."""
+        out: list[str] = []
+        for e in flatten(node, quotes):
+            if e[0] == "t":
+                out.append(self.escape(e[1]))
+            elif e[0] == "o":
+                out.append(self.open(e[1], e[2]))
+            else:
+                out.append(self.close(e[1], e[2]))
+        return "".join(out)
+
+
+class HtmlBackend(Backend):
+    """HTML as the CSL processor test suite writes it."""
+
+    name = "html"
+    _TAGS = {
+        ("font-style", "italic"): ("<i>", "</i>"),
+        ("font-weight", "bold"): ("<b>", "</b>"),
+        ("vertical-align", "sup"): ("<sup>", "</sup>"),
+        ("vertical-align", "sub"): ("<sub>", "</sub>"),
+        ("vertical-align", "baseline"): ('<span style="baseline">', "</span>"),
+    }
+
+    def escape(self, text: str) -> str:
+        return text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
+
+    def open(self, key: str, value: str) -> str:
+        if key == "display":
+            return f'<div class="csl-{value}">'
+        if (key, value) in self._TAGS:
+            return self._TAGS[(key, value)][0]
+        return f'<span style="{key}:{value};">'
+
+    def close(self, key: str, value: str) -> str:
+        if key == "display":
+            return "</div>"
+        if (key, value) in self._TAGS:
+            return self._TAGS[(key, value)][1]
+        return "</span>"
+
+
+class MarkdownBackend(Backend):
+    """Markdown (pandoc flavour for super- and subscripts)."""
+
+    name = "md"
+    _MARKS = {
+        ("font-style", "italic"): "*",
+        ("font-style", "oblique"): "*",
+        ("font-weight", "bold"): "**",
+        ("vertical-align", "sup"): "^",
+        ("vertical-align", "sub"): "~",
+    }
+
+    def escape(self, text: str) -> str:
+        out = []
+        for ch in text:
+            if ch in "\\`*_{}[]<>()#+!|~^":
+                out.append("\\" + ch)
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    def open(self, key: str, value: str) -> str:
+        return self._MARKS.get((key, value), "")
+
+    def close(self, key: str, value: str) -> str:
+        return self._MARKS.get((key, value), "")
+
+
+class LatexBackend(Backend):
+    """LaTeX markup with special characters escaped."""
+
+    name = "latex"
+    _CMDS = {
+        ("font-style", "italic"): "\\textit{",
+        ("font-style", "oblique"): "\\textsl{",
+        ("font-style", "normal"): "\\textup{",
+        ("font-weight", "bold"): "\\textbf{",
+        ("font-weight", "normal"): "\\textmd{",
+        ("font-variant", "small-caps"): "\\textsc{",
+        ("font-variant", "normal"): "\\textup{",
+        ("text-decoration", "underline"): "\\underline{",
+        ("vertical-align", "sup"): "\\textsuperscript{",
+        ("vertical-align", "sub"): "\\textsubscript{",
+    }
+    _ESC = {
+        "\\": "\\textbackslash{}",
+        "&": "\\&",
+        "%": "\\%",
+        "$": "\\$",
+        "#": "\\#",
+        "_": "\\_",
+        "{": "\\{",
+        "}": "\\}",
+        "~": "\\textasciitilde{}",
+        "^": "\\textasciicircum{}",
+    }
+
+    def escape(self, text: str) -> str:
+        return "".join(self._ESC.get(ch, ch) for ch in text)
+
+    def open(self, key: str, value: str) -> str:
+        return self._CMDS.get((key, value), "")
+
+    def close(self, key: str, value: str) -> str:
+        return "}" if (key, value) in self._CMDS else ""
+
+
+BACKENDS: dict[str, Backend] = {
+    "text": Backend(),
+    "html": HtmlBackend(),
+    "md": MarkdownBackend(),
+    "latex": LatexBackend(),
+}
+
+
+def get_backend(fmt: str) -> Backend:
+    """The backend called ``fmt`` (text, html, md, latex)."""
+    try:
+        return BACKENDS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown output format {fmt!r}; use one of {', '.join(BACKENDS)}") from None
+
+
+def render(node: Content, fmt: str, quotes: Quotes) -> str:
+    """Serialise ``node`` in format ``fmt``."""
+    return get_backend(fmt).render(node, quotes)
+
+
+__all__ = ["Backend", "Quotes", "Rich", "get_backend", "render", "flatten"]

@@ -1,0 +1,185 @@
+"""CSL locales: terms, date formats and options with the spec's fallback chain."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bibvault.csl.formats import Quotes
+from bibvault.csl.style import Node, Style, node_from_xml
+
+# Languages whose locale file is not "<lang>-<LANG>".
+PRIMARY_DIALECTS = {
+    "af": "af-ZA", "ar": "ar", "bg": "bg-BG", "ca": "ca-AD", "cs": "cs-CZ", "cy": "cy-GB",
+    "da": "da-DK", "de": "de-DE", "el": "el-GR", "en": "en-US", "es": "es-ES", "et": "et-EE",
+    "eu": "eu", "fa": "fa-IR", "fi": "fi-FI", "fr": "fr-FR", "he": "he-IL", "hr": "hr-HR",
+    "hu": "hu-HU", "id": "id-ID", "is": "is-IS", "it": "it-IT", "ja": "ja-JP", "km": "km-KH",
+    "ko": "ko-KR", "la": "la", "lt": "lt-LT", "lv": "lv-LV", "mn": "mn-MN", "nb": "nb-NO",
+    "nl": "nl-NL", "nn": "nn-NO", "pl": "pl-PL", "pt": "pt-PT", "ro": "ro-RO", "ru": "ru-RU",
+    "sk": "sk-SK", "sl": "sl-SI", "sr": "sr-RS", "sv": "sv-SE", "th": "th-TH", "tr": "tr-TR",
+    "uk": "uk-UA", "vi": "vi-VN", "zh": "zh-CN",
+}
+
+
+def locales_dir() -> Path | None:
+    """The directory of the installed CSL locale files."""
+    try:
+        import citeproc
+    except ImportError:
+        return None
+    d = Path(citeproc.__file__).parent / "data" / "locales"
+    return d if d.is_dir() else None
+
+
+@dataclass
+class LocaleStore:
+    """Parsed locale files, loaded on first use and kept by this object."""
+
+    directory: Path | None = None
+    _cache: dict[str, Node | None] = field(default_factory=dict)
+
+    def get(self, lang: str) -> Node | None:
+        """The parsed ``locales-<lang>.xml`` or None."""
+        if lang not in self._cache:
+            d = self.directory or locales_dir()
+            path = d / f"locales-{lang}.xml" if d else None
+            if path is not None and path.is_file():
+                self._cache[lang] = node_from_xml(ET.parse(path).getroot())
+            else:
+                self._cache[lang] = None
+        return self._cache[lang]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term form: its singular and plural text and its gender."""
+
+    single: str
+    multiple: str
+    gender: str | None = None
+
+
+class Locale:
+    """The merged view of style-embedded locales and locale files for one language."""
+
+    def __init__(self, style: Style, lang: str | None, store: LocaleStore) -> None:
+        lang = lang or style.default_locale or "en-US"
+        self.lang = lang
+        primary = lang.split("-")[0]
+        chain: list[Node] = []
+        # Style locales first: exact dialect, then language, then language-less.
+        for want in (lang, primary, None):
+            for loc in style.locales:
+                code = loc.get("xml:lang")
+                if code == want and loc not in chain:
+                    chain.append(loc)
+        for code in dict.fromkeys([lang, PRIMARY_DIALECTS.get(primary, lang), "en-US"]):
+            node = store.get(code)
+            if node is not None:
+                chain.append(node)
+        self.chain = chain
+        self.options: dict[str, str] = {}
+        for loc in reversed(chain):
+            for opt in loc.findall("style-options"):
+                self.options.update(opt.attrs)
+        self.dates: dict[str, Node] = {}
+        for loc in reversed(chain):
+            for d in loc.findall("date"):
+                self.dates[d.get("form", "")] = d
+        self._terms: dict[tuple[str, str, str | None], Term] = {}
+        self._ordinals: dict[tuple[str, str, str | None], Term] = {}
+        self._ordinal_match: dict[str, str] = {}
+        ordinals_done = False
+        for loc in chain:
+            has_ordinals = False
+            for terms in loc.findall("terms"):
+                for t in terms.findall("term"):
+                    name = t.get("name", "")
+                    key = (name, t.get("form", "long"), t.get("gender-form"))
+                    is_ord = name == "ordinal" or name.startswith("ordinal-")
+                    if is_ord:
+                        has_ordinals = True
+                        if ordinals_done:
+                            continue
+                        self._ordinals.setdefault(key, self._term(t))
+                        if t.get("match"):
+                            self._ordinal_match.setdefault(name, t.get("match", ""))
+                        continue
+                    self._terms.setdefault(key, self._term(t))
+                    if t.get("gender") and (name, "gender", None) not in self._terms:
+                        self._terms[(name, "gender", None)] = Term(t.get("gender", ""), "")
+            ordinals_done = ordinals_done or has_ordinals
+
+    @staticmethod
+    def _term(t: Node) -> Term:
+        single = t.find("single")
+        multiple = t.find("multiple")
+        if single is not None or multiple is not None:
+            s = single.text if single is not None else ""
+            m = multiple.text if multiple is not None else s
+            return Term(s, m, t.get("gender"))
+        return Term(t.text, t.text, t.get("gender"))
+
+    @property
+    def quotes(self) -> Quotes:
+        """Quotation marks and the punctuation-in-quote option."""
+        return Quotes(
+            self.term("open-quote") or "\u201c",
+            self.term("close-quote") or "\u201d",
+            self.term("open-inner-quote") or "\u2018",
+            self.term("close-inner-quote") or "\u2019",
+            self.options.get("punctuation-in-quote") == "true",
+        )
+
+    def lookup(self, name: str, form: str = "long", gender: str | None = None) -> Term | None:
+        """A term with the spec's form fallback (verb-short→verb→long, symbol→short→long)."""
+        table = self._ordinals if name.startswith("ordinal") else self._terms
+        forms = {
+            "long": ["long"],
+            "short": ["short", "long"],
+            "verb": ["verb", "long"],
+            "verb-short": ["verb-short", "verb", "long"],
+            "symbol": ["symbol", "short", "long"],
+        }.get(form, [form, "long"])
+        for f in forms:
+            if gender and (name, f, gender) in table:
+                return table[(name, f, gender)]
+            if (name, f, None) in table:
+                return table[(name, f, None)]
+        return None
+
+    def term(self, name: str, form: str = "long", plural: bool = False) -> str | None:
+        """The text of a term, or None when the locale lacks it."""
+        t = self.lookup(name, form)
+        if t is None:
+            return None
+        return t.multiple if plural else t.single
+
+    def gender(self, name: str) -> str | None:
+        """The grammatical gender of a term (for gendered ordinals)."""
+        t = self._terms.get((name, "gender", None))
+        return t.single if t else None
+
+    def ordinal_suffix(self, n: int, gender: str | None = None) -> str:
+        """The ordinal suffix of ``n`` following the CSL 1.0.1 ordinal rules."""
+        two, one = n % 100, n % 10
+        if two >= 10:
+            name = f"ordinal-{two:02d}"
+            match = self._ordinal_match.get(name, "last-two-digits")
+            if match != "whole-number" or n == two:
+                t = self.lookup(name, "long", gender)
+                if t is not None:
+                    return t.single
+        name = f"ordinal-{one:02d}"
+        match = self._ordinal_match.get(name, "last-digit")
+        if (
+            match == "last-digit"
+            or (match == "last-two-digits" and two == one)
+            or (match == "whole-number" and n == one)
+        ):
+            t = self.lookup(name, "long", gender)
+            if t is not None:
+                return t.single
+        t = self.lookup("ordinal", "long", gender)
+        return t.single if t is not None else ""

@@ -1,0 +1,127 @@
+"""Numeric variables: detection, plurals, ordinals, roman numerals and page ranges."""
+
+from __future__ import annotations
+
+import re
+
+from bibvault.csl.locale import Locale
+
+_TOKEN = r"[A-Za-z]*\d+[A-Za-z]*"
+_SEP = r"\s*(?:[-\u2013,&]|and)\s*"
+_NUMERIC = re.compile(rf"^\s*{_TOKEN}(?:{_SEP}{_TOKEN})*\s*$")
+_SPLIT = re.compile(r"(\s*(?:[-\u2013,&]|\band\b)\s*)")
+
+
+def is_numeric(value: str) -> bool:
+    """True for numbers and lists/ranges of numbers ("2", "2b", "2-4", "2, 3 & 5")."""
+    return bool(_NUMERIC.match(value))
+
+
+def is_plural(value: str) -> bool:
+    """True when a numeric value names more than one number (a range or a list)."""
+    return bool(re.search(r"\d\S*\s*(?:[-\u2013,&]|\band\b)\s*\S*\d", value))
+
+
+def roman(n: int) -> str:
+    """Lower-case roman numeral (plain digits beyond 3999)."""
+    if not 0 < n < 4000:
+        return str(n)
+    out = []
+    for value, letters in (
+        (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+        (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+    ):
+        while n >= value:
+            out.append(letters)
+            n -= value
+    return "".join(out)
+
+
+def _one(token: str, form: str, locale: Locale, gender: str | None) -> str:
+    if not token.isdigit():
+        return token
+    n = int(token)
+    if form == "ordinal":
+        return f"{n}{locale.ordinal_suffix(n, gender)}"
+    if form == "long-ordinal":
+        if 1 <= n <= 10:
+            t = locale.lookup(f"long-ordinal-{n:02d}", "long", gender)
+            if t is not None:
+                return t.single
+        return f"{n}{locale.ordinal_suffix(n, gender)}"
+    if form == "roman":
+        return roman(n)
+    return token
+
+
+def format_number(value: str, form: str, locale: Locale, gender: str | None = None) -> str:
+    """A number variable rendered in ``form`` (numeric, ordinal, long-ordinal, roman)."""
+    if not is_numeric(value):
+        return value
+    out = []
+    for piece in _SPLIT.split(value.strip()):
+        sep = piece.strip()
+        if sep in ("-", "\u2013"):
+            out.append(sep)
+        elif sep == ",":
+            out.append(", ")
+        elif sep in ("&", "and"):
+            out.append(f" {sep} ")
+        else:
+            out.append(_one(piece, form, locale, gender))
+    return "".join(out)
+
+
+def _expand(a: str, b: str) -> str:
+    if len(b) < len(a) and b.isdigit() and a.isdigit():
+        return a[: len(a) - len(b)] + b
+    return b
+
+
+def _minimal(a: str, b: str, keep: int) -> str:
+    if len(a) != len(b):
+        return b
+    i = 0
+    while i < len(a) - 1 and a[i] == b[i]:
+        i += 1
+    cut = b[i:]
+    if keep > len(cut):
+        cut = b[max(0, len(b) - keep) :]
+    return cut
+
+
+def _range(a: str, b: str, fmt: str) -> str:
+    b = _expand(a, b)
+    if not (a.isdigit() and b.isdigit()) or int(b) <= int(a) and fmt != "expanded":
+        return b
+    if fmt == "expanded":
+        return b
+    if fmt == "minimal":
+        return _minimal(a, b, 1)
+    if fmt == "minimal-two":
+        return _minimal(a, b, 2)
+    # chicago (15th edition) and chicago-16
+    na = int(a)
+    if na < 100 or na % 100 == 0:
+        return b
+    if na % 100 < 10:
+        return _minimal(a, b, 1)
+    short = _minimal(a, b, 2)
+    if fmt != "chicago-16" and len(a) == 4 and len(short) >= 3:
+        return b
+    return short
+
+
+def page_range(value: str, fmt: str | None, locale: Locale) -> str:
+    """A page value with each range reformatted by ``page-range-format``."""
+    delim = locale.term("page-range-delimiter") or "\u2013"
+
+    def repl(m: re.Match[str]) -> str:
+        a, b = m.group(1), m.group(2)
+        pa = re.match(r"^([A-Za-z]*)(\d+)$", a)
+        pb = re.match(r"^([A-Za-z]*)(\d+)$", b)
+        if fmt and pa and pb and pa.group(1) == pb.group(1):
+            b = pb.group(1) + _range(pa.group(2), pb.group(2), fmt)
+        return f"{a}{delim}{b}"
+
+    return re.sub(r"(\b[A-Za-z]*\d+)\s*(?:-|\u2013)+\s*([A-Za-z]*\d+\b)", repl, value)

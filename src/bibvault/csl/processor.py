@@ -1,0 +1,193 @@
+"""The :class:`Processor`: a style, a locale and registered items → citations and bibliographies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bibvault.csl.context import Cite, Context, Disamb
+from bibvault.csl.formats import render
+from bibvault.csl.items import normalize_item
+from bibvault.csl.locale import Locale, LocaleStore
+from bibvault.csl.render import decorate, render_children
+from bibvault.csl.richtext import Content, Rich, is_empty, join, plain
+from bibvault.csl.sorting import Collator, sort_ids
+from bibvault.csl.style import Node, Style
+
+
+@dataclass
+class Resources:
+    """Expensive shared helpers (parsed locales, the collator); pass one to many processors."""
+
+    locales: LocaleStore = field(default_factory=LocaleStore)
+    _collator: Collator | None = None
+
+    @property
+    def collator(self) -> Collator:
+        """The Unicode collator, built on first use."""
+        if self._collator is None:
+            self._collator = Collator()
+        return self._collator
+
+
+@dataclass
+class BibEntry:
+    """One rendered bibliography entry."""
+
+    id: str
+    content: Rich | None
+    ctx: Context | None = None
+
+
+def _uses_year_suffix(style: Style) -> bool:
+    def walk(n: Node) -> bool:
+        if n.tag == "text" and n.get("variable") == "year-suffix":
+            return True
+        return any(walk(c) for c in n.children)
+
+    return walk(style.root)
+
+
+class Processor:
+    """Render citations and a bibliography of CSL-JSON items in one style and locale."""
+
+    def __init__(self, style: Style, items: Iterable[dict[str, Any]], locale: str | None = None,
+                 *, resources: Resources | None = None, cited: Sequence[str] | None = None) -> None:
+        self.style = style
+        self.resources = resources or Resources()
+        self.locale = Locale(style, locale, self.resources.locales)
+        self.items: dict[str, dict[str, Any]] = {}
+        for raw in items:
+            item = normalize_item(raw)
+            item_id = str(raw.get("id", len(self.items) + 1))
+            item["id"] = item_id
+            self.items.setdefault(item_id, item)
+        order = [str(i) for i in cited or []]
+        self.registered = list(dict.fromkeys([i for i in order if i in self.items] + ([] if cited else list(self.items))))
+        self.disamb: dict[str, Disamb] = {i: Disamb() for i in self.items}
+        self.year_suffix_explicit = _uses_year_suffix(style)
+        self._bib_order: list[str] | None = None
+        self._numbers: dict[str, int] = {}
+        self._disambiguated = False
+
+    # --- contexts -----------------------------------------------------------
+
+    def context(self, item_id: str, mode: str, cite: Cite | None = None) -> Context:
+        """A fresh rendering context for one item."""
+        return Context(
+            style=self.style,
+            locale=self.locale,
+            item=self.items[item_id],
+            mode=mode,
+            cite=cite or Cite(id=item_id),
+            disamb=self.disamb[item_id],
+            citation_number=self.citation_numbers().get(item_id),
+            year_suffix_explicit=self.year_suffix_explicit,
+        )
+
+    def citation_numbers(self) -> dict[str, int]:
+        """Citation number of every registered item."""
+        if not self._numbers:
+            reg = {i: n + 1 for n, i in enumerate(self.registered)}
+            self._numbers = reg
+            bib = self.style.bibliography
+            sort = bib.find("sort") if bib is not None else None
+            by_number = sort is not None and any(k.get("variable") == "citation-number" for k in sort.findall("key"))
+            if bib is not None and sort is not None and not by_number:
+                order = self.bibliography_order()
+                self._numbers = {i: n + 1 for n, i in enumerate(order)}
+        return self._numbers
+
+    def bibliography_order(self) -> list[str]:
+        """Registered ids in the bibliography's sort order."""
+        if self._bib_order is None:
+            bib = self.style.bibliography
+            sort = bib.find("sort") if bib is not None else None
+            reg = {i: n + 1 for n, i in enumerate(self.registered)}
+            self._numbers = self._numbers or reg
+
+            def make(i: str) -> Context:
+                return Context(self.style, self.locale, self.items[i], "bibliography", Cite(id=i),
+                               self.disamb[i], reg.get(i), year_suffix_explicit=self.year_suffix_explicit)
+
+            self._bib_order = sort_ids(self.registered, sort, make, self.resources.collator, reg)
+        return self._bib_order
+
+    def ensure_disambiguated(self) -> None:
+        """Run disambiguation once over all registered items."""
+        if not self._disambiguated:
+            self._disambiguated = True
+            from bibvault.csl.disambig import disambiguate
+
+            disambiguate(self)
+
+    # --- rendering --------------------------------------------------------------
+
+    def render_cite(self, cite: Cite, *, suppress_names: bool = False) -> Content:
+        """One cite (without its cite-level affixes) as rich text."""
+        citation = self.style.citation
+        if citation is None or cite.id not in self.items:
+            return None
+        layout = citation.find("layout")
+        if layout is None:
+            return None
+        ctx = self.context(cite.id, "citation", cite)
+        if suppress_names:
+            ctx.cite = Cite(**{**cite.__dict__, "suppress_author": True})
+        return render_children(layout, ctx)
+
+    def render_entry(self, item_id: str) -> BibEntry:
+        """One bibliography entry as rich text (second-field-align applied)."""
+        bib = self.style.bibliography
+        layout = bib.find("layout") if bib is not None else None
+        if bib is None or layout is None:
+            return BibEntry(item_id, None)
+        ctx = self.context(item_id, "bibliography")
+        if bib.get("second-field-align") in ("flush", "margin") and layout.children:
+            first = join([_render_one(layout.children[0], ctx)])
+            rest = join(_render_one(c, ctx) for c in layout.children[1:])
+            if first is not None and rest is not None:
+                out = Rich([Rich([first], display="left-margin"), Rich([rest], display="right-inline")])
+            else:
+                out = first or rest
+        else:
+            out = render_children(layout, ctx)
+        if out is None or is_empty(out):
+            return BibEntry(item_id, None, ctx)
+        return BibEntry(item_id, decorate(layout, out, ctx), ctx)
+
+    def bibliography_entries(self) -> list[BibEntry]:
+        """Rendered entries in bibliography order (subsequent-author-substitute applied)."""
+        self.ensure_disambiguated()
+        from bibvault.csl.cluster import substitute_authors
+
+        entries = [self.render_entry(i) for i in self.bibliography_order()]
+        return substitute_authors(self, [e for e in entries if e.content is not None])
+
+    def bibliography(self, fmt: str = "text") -> list[tuple[str, str]]:
+        """(id, entry) for every registered item, in the style's order."""
+        quotes = self.locale.quotes
+        return [(e.id, render(e.content, fmt, quotes).strip()) for e in self.bibliography_entries()]
+
+    def cluster(self, cites: Sequence[Cite]) -> Content:
+        """A citation cluster as rich text."""
+        self.ensure_disambiguated()
+        from bibvault.csl.cluster import render_cluster
+
+        return render_cluster(self, list(cites))
+
+    def cite(self, ids_or_cites: Sequence[str | dict[str, Any]], fmt: str = "text") -> str:
+        """One citation cluster for ``ids_or_cites`` (ids or CSL cite-item dicts)."""
+        cites = [Cite.from_json(c) for c in ids_or_cites]
+        return render(self.cluster(cites), fmt, self.locale.quotes)
+
+    def plain_cite(self, cite: Cite) -> str:
+        """A cite as plain text (for comparisons)."""
+        return plain(self.render_cite(cite))
+
+
+def _render_one(node: Node, ctx: Context) -> Content:
+    from bibvault.csl.render import render as render_node
+
+    return render_node(node, ctx)

@@ -1,0 +1,235 @@
+"""Rendering of rendering elements (text, number, label, group, choose) to rich text."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bibvault.csl import numbers
+from bibvault.csl.context import Context
+from bibvault.csl.items import DateValue
+from bibvault.csl.richtext import (
+    FORMAT_KEYS,
+    Content,
+    Rich,
+    is_empty,
+    join,
+    map_strings,
+    parse_inline,
+)
+from bibvault.csl.style import Node
+from bibvault.csl.textcase import apply_text_case
+
+# Variables that CSL treats as numbers (is-numeric, cs:number, labels).
+NUMBER_VARS = frozenset(
+    "chapter-number citation-number collection-number edition first-reference-note-number issue "
+    "locator number number-of-pages number-of-volumes page page-first part-number printing-number "
+    "section supplement-number version volume".split()
+)
+
+
+def decorate(node: Node, content: Content, ctx: Context, *, affixes: bool = True) -> Rich | None:
+    """Apply text-case, strip-periods, formatting, quotes, affixes and display."""
+    if is_empty(content):
+        return None
+    a = node.attrs
+    content = apply_text_case(content, a.get("text-case"), ctx.english)
+    if a.get("strip-periods") == "true":
+        content = map_strings(content, lambda s: s.replace(".", ""))
+    fmt = {k: a[k] for k in FORMAT_KEYS if k in a}
+    quotes = a.get("quotes") == "true"
+    inner: Content = Rich([content], fmt, quotes) if (fmt or quotes) else content
+    prefix = a.get("prefix", "") if affixes else ""
+    suffix = a.get("suffix", "") if affixes else ""
+    parts: list[Rich | str] = [p for p in (prefix, inner, suffix) if p]
+    return Rich(parts, display=a.get("display"))
+
+
+def render_children(node: Node, ctx: Context, delimiter: str | None = None) -> Rich | None:
+    """Children of ``node`` rendered and joined."""
+    return join((render(c, ctx) for c in node.children), delimiter or "")
+
+
+def render(node: Node, ctx: Context) -> Content:
+    """Render any rendering element."""
+    fn = _DISPATCH.get(node.tag)
+    if fn is None:
+        return None
+    return fn(node, ctx)
+
+
+def variable_text(ctx: Context, name: str, form: str = "long") -> str | None:
+    """A string variable, preferring its short form when asked."""
+    if form == "short":
+        short = ctx.var(f"{name}-short")
+        if isinstance(short, str):
+            return short
+    v = ctx.var(name)
+    if v is None or isinstance(v, list | DateValue | bool):
+        return None
+    return str(v)
+
+
+def _text(node: Node, ctx: Context) -> Content:
+    a = node.attrs
+    if "variable" in a:
+        name = a["variable"]
+        ctx.called += 1
+        if name == "year-suffix":
+            ctx.year_suffix_done = True
+        value = variable_text(ctx, name, a.get("form", "long"))
+        if value is None:
+            return None
+        ctx.mark(name)
+        content: Content
+        if name == "page" or (name == "locator" and (ctx.cite.label or "page") == "page"):
+            content = numbers.page_range(value, ctx.style.options.get("page-range-format"), ctx.locale)
+        elif name in ("URL", "DOI", "PMID", "PMCID"):
+            content = Rich([value], nocase=True)
+        else:
+            content = parse_inline(value)
+        return decorate(node, content, ctx)
+    if "macro" in a:
+        macro = ctx.style.macros.get(a["macro"])
+        if macro is None:
+            return None
+        return decorate(node, render_children(macro, ctx), ctx)
+    if "term" in a:
+        text = ctx.locale.term(a["term"], a.get("form", "long"), a.get("plural") == "true")
+        return decorate(node, text or None, ctx)
+    if "value" in a:
+        return decorate(node, parse_inline(a["value"]) if a["value"] else None, ctx)
+    return None
+
+
+def _number(node: Node, ctx: Context) -> Content:
+    name = node.get("variable", "")
+    ctx.called += 1
+    value = ctx.var(name)
+    if value is None or isinstance(value, list | DateValue):
+        return None
+    ctx.mark(name)
+    text = str(value)
+    form = node.get("form", "numeric")
+    gender = ctx.locale.gender(ctx.cite.label or "page") if name == "locator" else ctx.locale.gender(name)
+    return decorate(node, numbers.format_number(text, form, ctx.locale, gender), ctx)
+
+
+def label_term(ctx: Context, name: str) -> tuple[str, Any]:
+    """(term name, value) for a label of variable ``name``."""
+    if name == "locator":
+        return (ctx.cite.label or "page", ctx.cite.locator)
+    return (name, ctx.var(name))
+
+
+def _label(node: Node, ctx: Context) -> Content:
+    name = node.get("variable", "")
+    term, value = label_term(ctx, name)
+    if value is None or isinstance(value, list | DateValue):
+        return None
+    plural_attr = node.get("plural", "contextual")
+    if plural_attr == "always":
+        plural = True
+    elif plural_attr == "never":
+        plural = False
+    elif name in ("number-of-pages", "number-of-volumes"):
+        m = re.match(r"\s*(\d+)", str(value))
+        plural = bool(m and int(m.group(1)) > 1)
+    else:
+        plural = numbers.is_plural(str(value))
+    text = ctx.locale.term(term, node.get("form", "long"), plural)
+    return decorate(node, text or None, ctx)
+
+
+def _group(node: Node, ctx: Context) -> Content:
+    called, rendered = ctx.called, ctx.rendered
+    ctx.called = ctx.rendered = 0
+    out = render_children(node, ctx, node.get("delimiter"))
+    suppressed = ctx.called > 0 and ctx.rendered == 0
+    ctx.called = called + ctx.called
+    ctx.rendered = rendered + ctx.rendered
+    if suppressed or out is None:
+        return None
+    return decorate(node, out, ctx)
+
+
+def _choose(node: Node, ctx: Context) -> Content:
+    for branch in node.children:
+        if branch.tag == "else" or (branch.tag in ("if", "else-if") and conditions_hold(branch, ctx)):
+            return render_children(branch, ctx)
+    return None
+
+
+def _test_variable(ctx: Context, name: str) -> bool:
+    if name == "locator":
+        return ctx.cite.locator is not None
+    return ctx.var(name) is not None
+
+
+def _test_position(ctx: Context, pos: str) -> bool:
+    p = ctx.cite.position if ctx.mode == "citation" else -1
+    if pos == "first":
+        return p == 0
+    if pos == "subsequent":
+        return p >= 1
+    if pos == "ibid":
+        return p >= 2
+    if pos == "ibid-with-locator":
+        return p == 3
+    if pos == "near-note":
+        return p >= 1 and ctx.cite.near_note
+    return False
+
+
+def conditions_hold(node: Node, ctx: Context) -> bool:
+    """Evaluate the conditions of a cs:if / cs:else-if."""
+    results: list[bool] = []
+    a = node.attrs
+    for v in a.get("type", "").split():
+        results.append(ctx.item.get("type") == v)
+    for v in a.get("variable", "").split():
+        results.append(_test_variable(ctx, v))
+    for v in a.get("is-numeric", "").split():
+        val = ctx.cite.locator if v == "locator" else ctx.var(v)
+        results.append(isinstance(val, str) and numbers.is_numeric(val))
+    for v in a.get("is-uncertain-date", "").split():
+        d = ctx.var(v)
+        results.append(isinstance(d, DateValue) and d.circa)
+    for v in a.get("locator", "").split():
+        label = ctx.cite.label or "page"
+        results.append(ctx.cite.locator is not None and (label == v or (v == "sub-verbo" and label == "sub verbo")))
+    for v in a.get("position", "").split():
+        results.append(_test_position(ctx, v))
+    if "disambiguate" in a:
+        results.append((a["disambiguate"] == "true") == ctx.disamb.condition)
+    match = a.get("match", "all")
+    if not results:
+        return False
+    if match == "any":
+        return any(results)
+    if match == "none":
+        return not any(results)
+    return all(results)
+
+
+def _names(node: Node, ctx: Context) -> Content:
+    from bibvault.csl.names import render_names
+
+    return render_names(node, ctx)
+
+
+def _date(node: Node, ctx: Context) -> Content:
+    from bibvault.csl.dates import render_date
+
+    return render_date(node, ctx)
+
+
+_DISPATCH = {
+    "text": _text,
+    "number": _number,
+    "label": _label,
+    "group": _group,
+    "choose": _choose,
+    "names": _names,
+    "date": _date,
+}

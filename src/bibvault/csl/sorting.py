@@ -1,0 +1,137 @@
+"""cs:sort: keys from variables and macros, locale-aware collation, empty-last ordering."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from bibvault.csl.context import Context
+from bibvault.csl.items import DateValue
+from bibvault.csl.numbers import is_numeric
+from bibvault.csl.render import render_children
+from bibvault.csl.richtext import plain
+from bibvault.csl.style import Node
+
+
+class Collator:
+    """Unicode collation (pyuca when installed, accent-folding otherwise)."""
+
+    def __init__(self) -> None:
+        self._uca: Any = None
+        try:
+            import pyuca
+
+            self._uca = pyuca.Collator()
+        except Exception:  # pragma: no cover - pyuca is a dependency
+            self._uca = None
+
+    def key(self, text: str) -> Any:
+        """A comparable key for ``text``."""
+        text = re.sub(r"[\u2018\u2019\u201c\u201d\"'\[\]()]", "", text).strip()
+        if self._uca is not None:
+            return self._uca.sort_key(text)
+        folded = unicodedata.normalize("NFKD", text)
+        return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
+def date_sort_string(d: DateValue) -> str:
+    def fmt(p: list[int]) -> str:
+        y = p[0] if p else 0
+        m = p[1] if len(p) > 1 else 0
+        day = p[2] if len(p) > 2 else 0
+        return f"{y + 10000:05d}{m:02d}{day:02d}"
+
+    out = fmt(d.start)
+    if d.end:
+        out += fmt(d.end)
+    return out
+
+
+def variable_key(ctx: Context, name: str, collator: Collator, citation_number: int) -> Any:
+    """Sort value of a variable, or None when it is empty."""
+    from bibvault.csl.names import render_names
+
+    if name == "citation-number":
+        return citation_number
+    value = ctx.var(name)
+    if value is None:
+        return None
+    if isinstance(value, DateValue):
+        return date_sort_string(value) if value.parts else None
+    if isinstance(value, list):
+        node = Node("names", {"variable": name}, [Node("name", {"name-as-sort-order": "all"})])
+        ctx.sorting = True
+        ctx.name_overrides = {"_names-all": "1"}
+        out = plain(render_names(node, ctx))
+        return collator.key(out) if out else None
+    text = str(value)
+    if is_numeric(text) and re.match(r"\s*\d+", text):
+        m = re.match(r"\s*(\d+)", text)
+        assert m is not None
+        return int(m.group(1))
+    return collator.key(plain_text(text))
+
+
+def plain_text(text: str) -> str:
+    """Strip rich-text markup from a CSL-JSON string."""
+    return re.sub(r"<[^>]+>", "", text)
+
+
+def macro_key(ctx: Context, key: Node, collator: Collator) -> Any:
+    """Sort value of a macro rendered in sort mode."""
+    macro = ctx.style.macros.get(key.get("macro", ""))
+    if macro is None:
+        return None
+    overrides = {}
+    for attr, target in (("names-min", "et-al-min"), ("names-use-first", "et-al-use-first"),
+                         ("names-use-last", "et-al-use-last")):
+        if key.get(attr):
+            overrides[target] = key.get(attr, "")
+    ctx.sorting = True
+    ctx.name_overrides = overrides
+    text = plain(render_children(macro, ctx))
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    return collator.key(text)
+
+
+def sort_ids(ids: list[str], sort_node: Node | None, make_ctx: Callable[[str], Context],
+             collator: Collator, numbers: dict[str, int]) -> list[str]:
+    """``ids`` ordered by the keys of ``sort_node`` (stable; empty values last)."""
+    if sort_node is None or not sort_node.findall("key"):
+        return list(ids)
+    keys = sort_node.findall("key")
+    values: dict[str, list[Any]] = {}
+    for id_ in ids:
+        row = []
+        for k in keys:
+            ctx = make_ctx(id_)
+            if k.get("variable"):
+                row.append(variable_key(ctx, k.get("variable", ""), collator, numbers.get(id_, 0)))
+            else:
+                row.append(macro_key(ctx, k, collator))
+        values[id_] = row
+
+    def cmp(a: str, b: str) -> int:
+        for i, k in enumerate(keys):
+            va, vb = values[a][i], values[b][i]
+            if va is None and vb is None:
+                continue
+            if va is None:
+                return 1
+            if vb is None:
+                return -1
+            if type(va) is not type(vb):
+                va, vb = str(va), str(vb)
+            if va == vb:
+                continue
+            r = -1 if va < vb else 1
+            return -r if k.get("sort") == "descending" else r
+        return 0
+
+    return sorted(ids, key=functools.cmp_to_key(cmp))

@@ -1,0 +1,181 @@
+"""Runner for the CSL processor test-suite fixture format (shared by tests and bench)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bibvault.csl.context import Cite
+from bibvault.csl.formats import render
+from bibvault.csl.processor import Processor, Resources
+from bibvault.csl.style import parse_style
+
+_SECTION = re.compile(r">>=+\s*([A-Z-]+)\s*=+>>\n?(.*?)\n?<<=+\s*\1\s*=+<<", re.S)
+
+
+@dataclass
+class Fixture:
+    """One fixture file: its sections, JSON sections decoded."""
+
+    name: str
+    sections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def mode(self) -> str:
+        """citation or bibliography."""
+        return self.sections.get("MODE", "").strip()
+
+    @property
+    def expected(self) -> str:
+        """The RESULT section."""
+        return self.sections.get("RESULT", "")
+
+    def json(self, name: str) -> Any:
+        """A JSON section, or None when absent."""
+        text = self.sections.get(name)
+        return json.loads(text) if text and text.strip() else None
+
+
+def parse_fixture(path: str | Path) -> Fixture:
+    """Read a fixture file."""
+    p = Path(path)
+    text = p.read_text(encoding="utf-8")
+    return Fixture(p.stem, {m.group(1): m.group(2) for m in _SECTION.finditer(text)})
+
+
+@dataclass
+class _Cluster:
+    id: str
+    note: int
+    cites: list[Cite]
+
+
+def assign_positions(clusters: list[_Cluster], near_note_distance: int = 5) -> None:
+    """Set position, near-note and first-note of every cite, in document order."""
+    first_note: dict[str, int] = {}
+    last_note: dict[str, int] = {}
+    prev: list[Cite] | None = None
+    for cl in clusters:
+        for k, c in enumerate(cl.cites):
+            if c.id not in first_note:
+                c.position = 0
+                first_note[c.id] = cl.note
+            else:
+                before = cl.cites[k - 1] if k else (prev[0] if prev and len(prev) == 1 else None)
+                if before is not None and before.id == c.id:
+                    if c.locator is None and before.locator is None:
+                        c.position = 2
+                    elif c.locator is not None and c.locator != before.locator:
+                        c.position = 3
+                    elif c.locator == before.locator and (c.label or "page") == (before.label or "page"):
+                        c.position = 2
+                    else:
+                        c.position = 1
+                else:
+                    c.position = 1
+                c.near_note = cl.note - last_note.get(c.id, -999) <= near_note_distance
+            c.first_note = first_note[c.id]
+            c.note_number = cl.note
+            last_note[c.id] = cl.note
+        prev = cl.cites
+
+
+def _bib_html(proc: Processor) -> str:
+    quotes = proc.locale.quotes
+    lines = ['<div class="csl-bib-body">']
+    for e in proc.bibliography_entries():
+        body = render(e.content, "html", quotes)
+        if body.startswith('<div class="csl-left-margin">'):
+            lines.append(f'  <div class="csl-entry">\n    {body}\n  </div>')
+        elif "<div" in body:
+            lines.append(f'  <div class="csl-entry">{body}\n  </div>')
+        else:
+            lines.append(f'  <div class="csl-entry">{body}</div>')
+    lines.append("</div>")
+    return "\n".join(lines)
+
+
+def _cites(items: list[dict[str, Any]]) -> list[Cite]:
+    return [Cite.from_json(c) for c in items]
+
+
+def _document(fx: Fixture) -> tuple[list[_Cluster], list[list[_Cluster]]]:
+    """Final cluster order, plus the document state after each step (CITATIONS)."""
+    steps: list[list[_Cluster]] = []
+    doc: list[_Cluster] = []
+    if fx.json("CITATIONS") is not None:
+        for entry in fx.json("CITATIONS"):
+            citation, pre, post = entry[0], entry[1], entry[2]
+            cid = citation.get("citationID", f"C{len(doc)}")
+            note = int(citation.get("properties", {}).get("noteIndex", 0) or 0)
+            new = _Cluster(cid, note, _cites(citation.get("citationItems", [])))
+            order = [p[0] for p in pre] + [cid] + [p[0] for p in post]
+            known = {c.id: c for c in doc}
+            notes = {p[0]: p[1] for p in pre + post}
+            known[cid] = new
+            doc = []
+            for oid in order:
+                if oid in known:
+                    cl = known[oid]
+                    if oid in notes:
+                        cl.note = int(notes[oid] or 0)
+                    doc.append(cl)
+            steps.append([_Cluster(c.id, c.note, [Cite(**x.__dict__) for x in c.cites]) for c in doc])
+        return doc, steps
+    if fx.json("CITATION-ITEMS") is not None:
+        doc = [_Cluster(f"C{i}", i + 1, _cites(cl)) for i, cl in enumerate(fx.json("CITATION-ITEMS"))]
+        return doc, [doc]
+    items = fx.json("INPUT") or []
+    doc = [_Cluster("C0", 1, [Cite(id=str(it.get("id"))) for it in items])]
+    return doc, [doc]
+
+
+def _render_doc(fx: Fixture, doc: list[_Cluster], resources: Resources) -> tuple[Processor, list[str]]:
+    style = parse_style(fx.sections.get("CSL", ""))
+    items = fx.json("INPUT") or []
+    cited = [c.id for cl in doc for c in cl.cites]
+    if fx.mode == "bibliography" and not fx.json("CITATIONS") and not fx.json("CITATION-ITEMS"):
+        cited = [str(i.get("id")) for i in items]
+    else:
+        cited = cited + [str(i.get("id")) for i in items]
+    proc = Processor(style, items, None, resources=resources, cited=cited)
+    cit = style.citation
+    distance = int(cit.get("near-note-distance", "5") or 5) if cit is not None else 5
+    assign_positions(doc, distance)
+    quotes = proc.locale.quotes
+    return proc, [render(proc.cluster(cl.cites), "html", quotes) for cl in doc]
+
+
+def run_fixture(fx: Fixture, resources: Resources | None = None) -> str:
+    """The processor's output for a fixture, in the suite's HTML conventions."""
+    resources = resources or Resources()
+    doc, steps = _document(fx)
+    proc, outputs = _render_doc(fx, doc, resources)
+    if fx.mode == "bibliography":
+        return _bib_html(proc)
+    if fx.json("CITATIONS") is not None:
+        before: dict[str, str] = {}
+        if len(steps) > 1:
+            _, prev_out = _render_doc(fx, steps[-2], resources)
+            before = {cl.id: out for cl, out in zip(steps[-2], prev_out, strict=True)}
+        last_id = steps[-1] and fx.json("CITATIONS")[-1][0].get("citationID")
+        lines = []
+        for i, (cl, out) in enumerate(zip(doc, outputs, strict=True)):
+            mark = ">>" if cl.id == last_id or before.get(cl.id) != out else ".."
+            lines.append(f"{mark}[{i}] {out}")
+        return "\n".join(lines)
+    return "\n".join(outputs)
+
+
+def check_fixture(path: str | Path, resources: Resources | None = None) -> tuple[bool, str, str]:
+    """(passed, expected, actual) for one fixture file."""
+    fx = parse_fixture(path)
+    try:
+        actual = run_fixture(fx, resources)
+    except Exception as exc:  # a crash is a failure with its message shown
+        actual = f"!! {type(exc).__name__}: {exc}"
+    expected = fx.expected.strip()
+    return actual.strip() == expected, expected, actual.strip()

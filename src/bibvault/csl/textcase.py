@@ -1,0 +1,118 @@
+"""The ``text-case`` transformations, applied across the leaves of a rich-text tree."""
+
+from __future__ import annotations
+
+import re
+
+from bibvault.csl.richtext import Content, Rich, leaves
+
+STOP_WORDS = frozenset(
+    "a an and as at but by down for from in into nor of on onto or over so the till to up via with yet".split()
+)
+
+_WORD = re.compile(r"[\w\u2019'’.\-]+", re.UNICODE)
+
+
+def _retext(node: Rich, transform: str) -> None:
+    spots = list(leaves(node))
+    texts = []
+    for parent, idx, _ in spots:
+        assert parent is not None
+        texts.append(parent.children[idx])
+    full = "".join(str(t) for t in texts)
+    mask: list[bool] = []
+    for (_, _, prot), t in zip(spots, texts, strict=True):
+        mask.extend([prot] * len(str(t)))
+    new = list(full)
+    _apply(full, new, transform)
+    # Write back, keeping protected characters.
+    pos = 0
+    for (parent, idx, prot), t in zip(spots, texts, strict=True):
+        n = len(str(t))
+        assert parent is not None
+        if not prot:
+            parent.children[idx] = "".join(new[pos : pos + n])
+        pos += n
+
+
+def _set(new: list[str], i: int, ch: str) -> None:
+    # Case mappings that change length (ß → SS) are left alone.
+    if len(ch) == 1:
+        new[i] = ch
+
+
+def _apply(full: str, new: list[str], transform: str) -> None:
+    if transform == "lowercase":
+        for i, ch in enumerate(full):
+            _set(new, i, ch.lower())
+    elif transform == "uppercase":
+        for i, ch in enumerate(full):
+            _set(new, i, ch.upper())
+    elif transform == "capitalize-first":
+        m = re.search(r"\w", full)
+        if m:
+            _set(new, m.start(), full[m.start()].upper())
+    elif transform == "capitalize-all":
+        for m in _WORD.finditer(full):
+            if m.group(0)[0].isalpha():
+                _set(new, m.start(), full[m.start()].upper())
+    elif transform == "sentence":
+        upper = full.upper() == full and any(c.isalpha() for c in full)
+        first = True
+        for m in _WORD.finditer(full):
+            w = m.group(0)
+            if upper:
+                for i, ch in enumerate(w):
+                    _set(new, m.start() + i, ch.lower())
+            if first:
+                _set(new, m.start(), w[0].upper())
+                first = False
+    elif transform == "title":
+        _title(full, new)
+
+
+def _title(full: str, new: list[str]) -> None:
+    all_upper = full.upper() == full
+    words = list(_WORD.finditer(full))
+    for k, m in enumerate(words):
+        w = m.group(0)
+        start = m.start()
+        before = full[:start].rstrip()
+        first = k == 0 or before.endswith((":", "?", "!")) or before.endswith(("\u201c", '"'))
+        last = k == len(words) - 1
+        lower = w.lower()
+        if all_upper:
+            for i, ch in enumerate(w):
+                _set(new, start + i, ch.lower())
+            w = lower
+        if w != w.lower():
+            continue  # mixed or upper case words keep their case
+        if lower in STOP_WORDS and not first and not last:
+            continue
+        # Capitalise each hyphen-separated part.
+        for i, ch in enumerate(w):
+            if i == 0 or w[i - 1] == "-":
+                if ch.isalpha():
+                    _set(new, start + i, ch.upper())
+
+
+def apply_text_case(content: Content, transform: str | None, english: bool = True) -> Content:
+    """``content`` with ``transform`` applied (title case only for English)."""
+    if not transform or content is None:
+        return content
+    if transform == "title" and not english:
+        return content
+    node = content if isinstance(content, Rich) else Rich([content])
+    node = _copy(node)
+    _retext(node, transform)
+    return node
+
+
+def _copy(node: Rich) -> Rich:
+    return Rich(
+        [c if isinstance(c, str) else _copy(c) for c in node.children],
+        dict(node.fmt),
+        node.quotes,
+        node.display,
+        node.nocase,
+    )
