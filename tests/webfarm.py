@@ -48,6 +48,17 @@ class Log:
     hits: list[Hit] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     counters: dict[str, int] = field(default_factory=dict)
+    active: dict[str, int] = field(default_factory=dict)
+    max_active: dict[str, int] = field(default_factory=dict)
+
+    def enter(self, host: str) -> None:
+        with self.lock:
+            self.active[host] = self.active.get(host, 0) + 1
+            self.max_active[host] = max(self.max_active.get(host, 0), self.active[host])
+
+    def leave(self, host: str) -> None:
+        with self.lock:
+            self.active[host] -= 1
 
     def add(self, hit: Hit) -> int:
         with self.lock:
@@ -124,6 +135,14 @@ class SiteHandler(_Base):
     """Serves every case the link checker must tell apart, by path."""
 
     def route(self) -> None:
+        host = self.server.server_address[0]
+        self.server.farm.log.enter(host)
+        try:
+            self._route()
+        finally:
+            self.server.farm.log.leave(host)
+
+    def _route(self) -> None:
         n, _ = self._hit()
         delay = self.server.state.get("delay", 0.0)
         if delay:
