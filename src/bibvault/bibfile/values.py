@@ -16,6 +16,8 @@ MONTH_MACROS: Mapping[str, str] = {m[:3].lower(): m for m in MONTHS}
 _WS = " \t\r\n\f\v"
 _NUMBER = re.compile(r"[0-9]+")
 _IDENT = re.compile(r"[^ \t\r\n\f\v\"#%'(),={}]+")
+_BRACE = re.compile(r"[{}]")
+_QUOTE_OR_BRACE = re.compile(r'["{}]')
 
 
 def split_value(raw: str) -> list[tuple[str, str]]:
@@ -64,11 +66,14 @@ def split_value(raw: str) -> list[tuple[str, str]]:
 
 def _delimited_end(raw: str, pos: int) -> int | None:
     """Offset just after the brace group or quoted string starting at ``pos``."""
-    depth = 0
     quoted = raw[pos] == '"'
-    i = pos + 1 if quoted else pos
-    while i < len(raw):
-        c = raw[i]
+    pattern = _QUOTE_OR_BRACE if quoted else _BRACE
+    depth, i = 0, pos + 1 if quoted else pos
+    while True:
+        m = pattern.search(raw, i)
+        if m is None:
+            return None
+        c, i = m.group(), m.end()
         if c == "{":
             depth += 1
         elif c == "}":
@@ -76,11 +81,9 @@ def _delimited_end(raw: str, pos: int) -> int | None:
             if depth < 0:
                 return None
             if depth == 0 and not quoted:
-                return i + 1
-        elif c == '"' and quoted and depth == 0:
-            return i + 1
-        i += 1
-    return None
+                return i
+        elif depth == 0:
+            return i
 
 
 def expand(raw: str, macros: Mapping[str, str]) -> str:
@@ -104,6 +107,8 @@ def expand(raw: str, macros: Mapping[str, str]) -> str:
 
 def macro_names(raw: str) -> list[str]:
     """The macro names (as written) used in a raw value."""
+    if raw[:1] in ('{', '"') and "#" not in raw:
+        return []
     return [text for kind, text in split_value(raw) if kind == "macro"]
 
 
