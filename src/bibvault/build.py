@@ -21,6 +21,7 @@ from pathlib import Path
 
 import bibvault
 from bibvault.config import Config
+from bibvault.csl import StyleError
 from bibvault.findings import Finding, Severity, has_errors
 from bibvault.records import Record, load_records
 from bibvault.render import (
@@ -92,10 +93,19 @@ class BuildResult:
     stdout: str | None = None
 
 
+def style_dirs(config: Config) -> list[Path]:
+    """Where styles are looked up before the official collection: the project's
+    ``styles/``, then the styles bibvault ships (the ``site`` style)."""
+    dirs = [config.resolve("styles")]
+    shipped = Path(bibvault.__file__).resolve().parents[2] / "styles"
+    if shipped.is_dir() and shipped not in dirs:
+        dirs.append(shipped)
+    return dirs
+
+
 def default_formatter(style: str, config: Config) -> EntryFormatter:
-    """The CSL engine with ``style``, looking in the project's ``styles/`` first."""
-    return csl_formatter(style, locale=config.build.locale,
-                         search_dirs=[config.resolve("styles")])
+    """The CSL engine with ``style`` (see :func:`style_dirs` for where it is looked up)."""
+    return csl_formatter(style, locale=config.build.locale, search_dirs=style_dirs(config))
 
 
 def _settings(config: Config, options: BuildOptions) -> BuildOptions:
@@ -141,10 +151,9 @@ def fingerprint(config: Config, options: BuildOptions, files: Sequence[Path]) ->
     for p in files:
         add("record", str(p).encode())
         add("record-bytes", p.read_bytes())
-    styles_dir = config.resolve("styles")
-    if styles_dir.is_dir():
+    for styles_dir in style_dirs(config):
         for p in sorted(styles_dir.glob("*.csl")):
-            add("style", p.name.encode() + b"\0" + p.read_bytes())
+            add("style", str(p).encode() + b"\0" + p.read_bytes())
     db = config.resolve(config.check.database)
     if db.is_file():
         st = db.stat()
@@ -211,7 +220,10 @@ def render_documents(
     formatter_factory: FormatterFactory = default_formatter,
 ) -> dict[str, str]:
     """Every file of a build as {relative name: text}; ``options`` must be settled."""
-    formatters = {s: formatter_factory(s, config) for s in options.styles}
+    try:
+        formatters = {s: formatter_factory(s, config) for s in options.styles}
+    except StyleError as exc:
+        raise BuildError(str(exc)) from exc
     needed = tuple(dict.fromkeys(PAGE_FORMATS[f][0] for f in options.formats))
     rl = make_reading_list(records, config, formatters, formats=needed,
                            group_by=options.group_by, order=options.order,
