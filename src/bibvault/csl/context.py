@@ -98,6 +98,7 @@ class Context:
     first_names: Any = None  # rich text of the first cs:names rendered (author substitution)
     first_name_nodes: list[Any] = field(default_factory=list)
     names_seen: int = 0
+    author_suppressed: bool = False
 
     def mark(self, name: str) -> None:
         """Record that variable ``name`` rendered non-empty."""

@@ -230,6 +230,7 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
         label_first = node.children.index(label_node) < node.children.index(name_node)
     if present and ctx.mode == "citation" and ctx.cite.suppress_author and ctx.names_seen == 0 and not ctx.sorting:
         ctx.names_seen += 1
+        ctx.author_suppressed = True
         for v, _ in present:
             ctx.mark(v)
         return None
@@ -276,6 +277,9 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
             out = render_names(child, ctx, inherit_from=node)
         else:
             out = render(child, ctx)
+        if ctx.author_suppressed and ctx.names_seen == 1 and is_empty(out):
+            ctx.suppressed.update(ctx.var_log[before:])
+            return None
         if not is_empty(out):
             ctx.suppressed.update(ctx.var_log[before:])
             result = decorate(node, out, ctx) if child.tag != "names" else out

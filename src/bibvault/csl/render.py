@@ -45,9 +45,23 @@ def decorate(node: Node, content: Content, ctx: Context, *, affixes: bool = True
     return Rich(parts, display=a.get("display"))
 
 
+def _outputs(children: list[Node], ctx: Context) -> list[Content]:
+    # The chosen branch of cs:choose contributes its elements one by one, so that the
+    # enclosing group's delimiter separates them.
+    out: list[Content] = []
+    for c in children:
+        if c.tag == "choose":
+            branch = choose_branch(c, ctx)
+            if branch is not None:
+                out.extend(_outputs(branch.children, ctx))
+        else:
+            out.append(render(c, ctx))
+    return out
+
+
 def render_children(node: Node, ctx: Context, delimiter: str | None = None) -> Rich | None:
-    """Children of ``node`` rendered and joined."""
-    return join((render(c, ctx) for c in node.children), delimiter or "")
+    """Children of ``node`` rendered and joined with ``delimiter``."""
+    return join(_outputs(node.children, ctx), delimiter or "")
 
 
 def render(node: Node, ctx: Context) -> Content:
@@ -153,11 +167,17 @@ def _group(node: Node, ctx: Context) -> Content:
     return decorate(node, out, ctx)
 
 
-def _choose(node: Node, ctx: Context) -> Content:
+def choose_branch(node: Node, ctx: Context) -> Node | None:
+    """The first cs:if / cs:else-if / cs:else of a cs:choose that applies."""
     for branch in node.children:
         if branch.tag == "else" or (branch.tag in ("if", "else-if") and conditions_hold(branch, ctx)):
-            return render_children(branch, ctx)
+            return branch
     return None
+
+
+def _choose(node: Node, ctx: Context) -> Content:
+    branch = choose_branch(node, ctx)
+    return render_children(branch, ctx) if branch is not None else None
 
 
 def _test_variable(ctx: Context, name: str) -> bool:

@@ -1,0 +1,134 @@
+"""``bibvault format``, ``bibvault cite`` and ``bibvault styles``: the CSL engine on the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bibvault.cli.common import AppContext, fail, get_app, resolve_paths
+from bibvault.exitcodes import ExitCode
+
+FORMATS = ["text", "html", "md", "latex"]
+
+
+def _style_dirs(app: AppContext) -> list[Path]:
+    try:
+        from bibvault.build import style_dirs
+    except ImportError:
+        return [app.config.resolve("styles")]
+    return style_dirs(app.config)
+
+
+def _load_style(app: AppContext, name: str) -> Any:
+    from bibvault.csl import StyleError, load_style
+
+    try:
+        return load_style(name, search_dirs=_style_dirs(app))
+    except StyleError as exc:
+        raise fail(f"{exc} (try `bibvault styles {name}`)") from exc
+
+
+def _json_items(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise fail(f"{path}: not valid CSL-JSON: {exc}") from exc
+    if isinstance(data, dict):
+        data = data.get("items", [data])
+    if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
+        raise fail(f"{path}: expected a list of CSL-JSON items")
+    return data
+
+
+def load_items(app: AppContext, paths: tuple[str, ...]) -> list[dict[str, Any]]:
+    """CSL-JSON items from ``.json`` files and (through records) ``.bib`` files."""
+    files = resolve_paths(app, paths)
+    json_files = [p for p in files if p.suffix.lower() == ".json"]
+    bib_files = [p for p in files if p.suffix.lower() != ".json"]
+    items: list[dict[str, Any]] = []
+    for p in json_files:
+        items.extend(_json_items(p))
+    if bib_files:
+        from bibvault.csljson import record_to_csl
+        from bibvault.records import load_records
+
+        records, _ = load_records(bib_files)
+        items.extend(record_to_csl(r) for r in records)
+    return items
+
+
+def _processor(app: AppContext, style: str, items: list[dict[str, Any]], locale: str | None) -> Any:
+    from bibvault.csl import Processor
+
+    return Processor(_load_style(app, style), items, locale=locale)
+
+
+@click.command("format")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--style", "-s", "style", default="apa", show_default=True,
+              help="Style name, alias (apa, mla, chicago, chicago-nb, ieee, harvard) or .csl path.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--locale", default=None, help="Locale such as en-GB (default: the style's).")
+@click.pass_context
+def format_(ctx: click.Context, paths: tuple[str, ...], style: str, fmt: str,
+            locale: str | None) -> int:
+    """Print the bibliography of the given records (.bib or CSL-JSON files) in a style."""
+    app = get_app(ctx)
+    items = load_items(app, paths)
+    proc = _processor(app, style, items, locale)
+    for _, entry in proc.bibliography(fmt=fmt):
+        click.echo(entry)
+    return int(ExitCode.OK)
+
+
+@click.command("cite")
+@click.argument("keys", nargs=-1)
+@click.option("--style", "-s", "style", default="apa", show_default=True, help="Style name, alias or path.")
+@click.option("--from", "sources", multiple=True, type=click.Path(),
+              help="Records to cite from (.bib or CSL-JSON; repeatable; default: configured records).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--locale", default=None, help="Locale such as en-GB (default: the style's).")
+@click.option("--each", is_flag=True, help="One line per key: KEY<TAB>citation, each cited alone.")
+@click.pass_context
+def cite(ctx: click.Context, keys: tuple[str, ...], style: str, sources: tuple[str, ...], fmt: str,
+         locale: str | None, each: bool) -> int:
+    """Print one citation of KEYs (disambiguated over all loaded records)."""
+    app = get_app(ctx)
+    items = load_items(app, sources)
+    proc = _processor(app, style, items, locale)
+    known = list(proc.items)
+    missing = [k for k in keys if k not in proc.items]
+    if missing:
+        raise fail(f"unknown key(s): {', '.join(missing)}")
+    if each:
+        for key in keys or tuple(known):
+            click.echo(f"{key}\t{proc.cite([key], fmt=fmt)}")
+        return int(ExitCode.OK)
+    if not keys:
+        raise fail("give at least one KEY to cite (or --each)")
+    click.echo(proc.cite(list(keys), fmt=fmt))
+    return int(ExitCode.OK)
+
+
+@click.command("styles")
+@click.argument("query", default="")
+@click.pass_context
+def styles(ctx: click.Context, query: str) -> int:
+    """List styles whose name or title contains QUERY."""
+    from bibvault.csl import find_styles
+
+    app = get_app(ctx)
+    try:
+        dirs = _style_dirs(app)
+    except Exception:  # an unreadable configuration should not hide the official styles
+        dirs = []
+    found = find_styles(query, search_dirs=dirs)
+    for name, title in found:
+        click.echo(f"{name}\t{title}")
+    if not found:
+        click.echo(f"no style matches {query!r}", err=True)
+        return int(ExitCode.FINDINGS)
+    return int(ExitCode.OK)

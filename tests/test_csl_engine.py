@@ -1,0 +1,177 @@
+"""Focused tests of the CSL engine with the official styles and small hand-made styles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bibvault.csl import Processor, StyleError, find_styles, load_style, parse_style
+from bibvault.csl.names import initialize
+from bibvault.csl.numbers import page_range
+
+BOOK = {
+    "id": "doe2020",
+    "type": "book",
+    "title": "The art of testing",
+    "author": [{"family": "Doe", "given": "John Allen"}, {"family": "Roe", "given": "Mary"}],
+    "issued": {"date-parts": [[2020]]},
+    "publisher": "Acme Press",
+    "publisher-place": "Boston",
+}
+WEB = {
+    "id": "web1",
+    "type": "webpage",
+    "title": "Notes on <i>Hamlet</i>",
+    "author": [{"family": "Ødegård", "given": "Kari"}],
+    "issued": {"date-parts": [[2021, 3, 4]]},
+    "accessed": {"date-parts": [[2022, 1, 2]]},
+    "container-title": "Example Site",
+    "URL": "https://example.org/hamlet",
+}
+
+
+def _style(citation: str, bibliography: str = "", attrs: str = "") -> str:
+    return (
+        f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" {attrs}>'
+        f"<info><title>T</title><id>t</id></info>{citation}{bibliography}</style>"
+    )
+
+
+AUTHOR_DATE = _style(
+    '<citation disambiguate-add-year-suffix="true"><layout prefix="(" suffix=")" delimiter="; ">'
+    '<group delimiter=" "><names variable="author"><name form="short"/></names>'
+    '<date variable="issued"><date-part name="year"/></date></group></layout></citation>',
+    '<bibliography><sort><key variable="author"/><key variable="title"/></sort><layout suffix=".">'
+    '<group delimiter=". "><names variable="author"><name name-as-sort-order="all"/></names>'
+    '<date variable="issued"><date-part name="year"/></date>'
+    '<text variable="title" font-style="italic"/></group></layout></bibliography>',
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "title_word"),
+    [("apa", "APA"), ("mla", "MLA"), ("chicago", "Chicago"), ("chicago-nb", "Chicago"),
+     ("ieee", "IEEE"), ("harvard", "Cite Them Right")],
+)
+def test_real_styles_render_book_and_web_page(name: str, title_word: str) -> None:
+    style = load_style(name)
+    assert title_word in style.title
+    proc = Processor(style, [BOOK, WEB])
+    entries = dict(proc.bibliography())
+    assert set(entries) == {"doe2020", "web1"}
+    assert "Doe" in entries["doe2020"] and "art of testing" in entries["doe2020"].lower()
+    assert "Acme Press" in entries["doe2020"]
+    assert "Ødegård" in entries["web1"] or "Odegard" in entries["web1"]
+    assert "https://example.org/hamlet" in entries["web1"]
+    for entry in entries.values():
+        assert "<" not in entry  # text output carries no markup
+    cite = proc.cite(["doe2020"])
+    assert cite and ("Doe" in cite or "1" in cite)
+
+
+def test_apa_book_exact() -> None:
+    proc = Processor(load_style("apa"), [BOOK])
+    assert proc.bibliography() == [("doe2020", "Doe, J. A., & Roe, M. (2020). The art of testing. Acme Press.")]
+    assert proc.cite(["doe2020"]) == "(Doe & Roe, 2020)"
+    assert proc.bibliography("html")[0][1] == "Doe, J. A., &#38; Roe, M. (2020). <i>The art of testing</i>. Acme Press."
+
+
+def test_dependent_style_resolves_to_parent(tmp_path: Path) -> None:
+    dep = tmp_path / "my-journal.csl"
+    dep.write_text(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" default-locale="en-GB">'
+        "<info><title>My Journal</title><id>x</id>"
+        '<link href="http://www.zotero.org/styles/apa" rel="independent-parent"/></info></style>',
+        encoding="utf-8",
+    )
+    style = load_style("my-journal", search_dirs=[tmp_path])
+    assert style.citation is not None and style.bibliography is not None
+    assert style.default_locale == "en-GB"
+    assert style.title == "My Journal"
+    proc = Processor(style, [BOOK])
+    assert proc.locale.lang == "en-GB"
+
+
+def test_search_dirs_take_precedence(tmp_path: Path) -> None:
+    (tmp_path / "apa.csl").write_text(_style('<citation><layout><text value="local"/></layout></citation>'),
+                                      encoding="utf-8")
+    assert Processor(load_style("apa", search_dirs=[tmp_path]), [BOOK]).cite(["doe2020"]) == "local"
+
+
+def test_unknown_style_raises() -> None:
+    with pytest.raises(StyleError):
+        load_style("no-such-style-anywhere")
+
+
+def test_find_styles_by_name_and_title() -> None:
+    found = dict(find_styles("harvard-cite-them"))
+    assert "harvard-cite-them-right" in found
+    assert all("harvard" in n or "harvard" in t.lower() for n, t in find_styles("harvard"))
+    assert find_styles("zzzz-no-such-style") == []
+
+
+def test_escaping_per_format() -> None:
+    item = {"id": "x", "type": "book", "title": "A <script>alert(1)</script> & 50% of_it*", "author": [{"family": "Q"}]}
+    style = parse_style(_style('<citation><layout><text variable="title"/></layout></citation>'))
+    proc = Processor(style, [item])
+    assert proc.cite(["x"], fmt="html") == "A &#60;script&#62;alert(1)&#60;/script&#62; &#38; 50% of_it*"
+    assert proc.cite(["x"], fmt="latex") == r"A <script>alert(1)</script> \& 50\% of\_it*"
+    assert proc.cite(["x"], fmt="md") == r"A \<script\>alert\(1\)\</script\> & 50% of\_it\*"
+    assert proc.cite(["x"], fmt="text") == "A <script>alert(1)</script> & 50% of_it*"
+
+
+def test_rich_text_in_titles_maps_to_each_format() -> None:
+    style = parse_style(_style('<citation><layout><text variable="title"/></layout></citation>'))
+    proc = Processor(style, [WEB])
+    assert proc.cite(["web1"], fmt="html") == "Notes on <i>Hamlet</i>"
+    assert proc.cite(["web1"], fmt="latex") == r"Notes on \textit{Hamlet}"
+    assert proc.cite(["web1"], fmt="md") == "Notes on *Hamlet*"
+    assert proc.cite(["web1"], fmt="text") == "Notes on Hamlet"
+
+
+def test_year_suffix_and_sorting_with_collation() -> None:
+    items = [
+        {"id": "b", "type": "book", "title": "Beta", "author": [{"family": "Zander", "given": "A"}], "issued": {"date-parts": [[2000]]}},
+        {"id": "a", "type": "book", "title": "Alpha", "author": [{"family": "Zander", "given": "A"}], "issued": {"date-parts": [[2000]]}},
+        {"id": "o", "type": "book", "title": "Omega", "author": [{"family": "Ødegård", "given": "K"}], "issued": {"date-parts": [[1999]]}},
+        {"id": "p", "type": "book", "title": "Pi", "author": [{"family": "Paulsen", "given": "K"}], "issued": {"date-parts": [[1999]]}},
+    ]
+    proc = Processor(parse_style(AUTHOR_DATE), items)
+    assert [i for i, _ in proc.bibliography()] == ["o", "p", "a", "b"]
+    assert proc.cite(["a", "b"]) == "(Zander 2000a; Zander 2000b)"
+    assert proc.bibliography()[2][1] == "Zander, A. 2000a. Alpha."
+
+
+def test_initials_and_page_ranges() -> None:
+    assert initialize("Jean-Paul", ". ", True) == "J.-P."
+    assert initialize("John Allen", ".", True) == "J.A."
+    assert initialize("John A", ". ", False) == "John A."
+    proc = Processor(parse_style(AUTHOR_DATE), [BOOK])
+    assert page_range("321-328", "chicago", proc.locale) == "321\u201328"
+    assert page_range("1496-1504", "chicago", proc.locale) == "1496\u20131504"
+    assert page_range("42-45", "minimal", proc.locale) == "42\u20135"
+
+
+def test_cli_format_cite_styles(tmp_path: Path) -> None:
+    from bibvault.cli import cli
+
+    data = tmp_path / "items.json"
+    data.write_text(json.dumps([BOOK, WEB]), encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(cli, ["format", str(data), "--style", "apa"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0].startswith("Doe, J. A., & Roe, M. (2020)")
+    assert len(lines) == 2
+    res = runner.invoke(cli, ["cite", "doe2020", "--from", str(data), "--style", "apa"])
+    assert res.exit_code == 0 and res.output.strip() == "(Doe & Roe, 2020)"
+    res = runner.invoke(cli, ["cite", "--each", "--from", str(data), "--style", "apa"])
+    assert res.output.splitlines()[0] == "doe2020\t(Doe & Roe, 2020)"
+    res = runner.invoke(cli, ["format", str(data), "--style", "no-such-style"])
+    assert res.exit_code == 2
+    assert "unknown style" in res.output
+    res = runner.invoke(cli, ["styles", "modern-language-association"])
+    assert res.exit_code == 0 and "modern-language-association\t" in res.output
