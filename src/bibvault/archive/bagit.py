@@ -1,0 +1,167 @@
+"""Local copies as BagIt bags (RFC 8493), one per record key, and their verification.
+
+A bag is written to a temporary directory beside its final place and renamed
+into it, so a bag on disk is always complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bibvault.findings import Finding, Severity
+
+BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Bag:
+    """A written bag: its directory, the payload file (relative to ``data/``) and its sha256."""
+
+    path: Path
+    filename: str
+    sha256: str
+    size: int
+
+
+def bag_name(key: str) -> str:
+    """A directory name for a record key, safe on every file system."""
+    name = _UNSAFE.sub("_", key).strip("._")
+    return name or "record"
+
+
+def payload_name(url: str, content_type: str) -> str:
+    """``source.pdf`` / ``source.html`` / ``source.bin`` by the served content type."""
+    ctype = content_type.split(";")[0].strip().lower()
+    ext = {"application/pdf": "pdf", "text/html": "html", "application/xhtml+xml": "html",
+           "text/plain": "txt"}.get(ctype)
+    if ext is None:
+        ext = "pdf" if url.lower().split("?")[0].endswith(".pdf") else "bin"
+    return f"source.{ext}"
+
+
+def write_bag(root: Path, key: str, url: str, content: bytes, content_type: str,
+              when: dt.datetime) -> Bag:
+    """Write ``content`` as the payload of the bag for ``key`` under ``root``, replacing
+    an older bag of that key."""
+    root.mkdir(parents=True, exist_ok=True)
+    final = root / bag_name(key)
+    filename = payload_name(url, content_type)
+    digest = hashlib.sha256(content).hexdigest()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=root))
+    try:
+        (tmp / "data").mkdir()
+        (tmp / "data" / filename).write_bytes(content)
+        (tmp / "bagit.txt").write_text(BAGIT_TXT, encoding="utf-8")
+        (tmp / "manifest-sha256.txt").write_text(f"{digest}  data/{filename}\n", encoding="utf-8")
+        info = (f"Bagging-Date: {when.date().isoformat()}\n"
+                f"External-Identifier: {key}\n"
+                f"Source-URL: {url}\n"
+                f"Content-Type: {content_type or 'unknown'}\n"
+                f"Payload-Oxum: {len(content)}.1\n")
+        (tmp / "bag-info.txt").write_text(info, encoding="utf-8")
+        tags = "".join(f"{_sha256_file(tmp / n)}  {n}\n"
+                       for n in ("bag-info.txt", "bagit.txt", "manifest-sha256.txt"))
+        (tmp / "tagmanifest-sha256.txt").write_text(tags, encoding="utf-8")
+        if final.exists():
+            old = final.with_name(f".{final.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(final, old)
+            os.replace(tmp, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Bag(final, filename, digest, len(content))
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_manifest(bag: Path) -> dict[str, str]:
+    """``data/…`` path → expected sha256, from ``manifest-sha256.txt``."""
+    out: dict[str, str] = {}
+    for line in (bag / "manifest-sha256.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            digest, _, name = line.strip().partition(" ")
+            out[name.strip().lstrip("*")] = digest.lower()
+    return out
+
+
+def payload_sha256(bag: Path) -> str | None:
+    """The sha256 of the bag's single payload file, from its manifest."""
+    try:
+        manifest = read_manifest(bag)
+    except OSError:
+        return None
+    return next(iter(manifest.values())) if len(manifest) == 1 else None
+
+
+def verify_bag(bag: Path) -> list[Finding]:
+    """Recompute every checksum of one bag; report missing, extra and changed files."""
+    where = str(bag)
+    if not (bag / "bagit.txt").is_file():
+        return [Finding("A506", Severity.ERROR, "not a bag: bagit.txt is missing", file=where)]
+    try:
+        manifest = read_manifest(bag)
+    except OSError:
+        return [Finding("A506", Severity.ERROR, "not a bag: manifest-sha256.txt is missing",
+                        file=where)]
+    findings: list[Finding] = []
+    on_disk = {p.relative_to(bag).as_posix() for p in (bag / "data").rglob("*") if p.is_file()} \
+        if (bag / "data").is_dir() else set()
+    size = 0
+    for name, expected in sorted(manifest.items()):
+        path = bag / name
+        if not path.is_file():
+            findings.append(Finding("A504", Severity.ERROR, f"missing file {name}", file=where))
+            continue
+        size += path.stat().st_size
+        actual = _sha256_file(path)
+        if actual != expected:
+            findings.append(Finding("A503", Severity.ERROR,
+                                    f"checksum mismatch for {name}: expected {expected[:12]}…, "
+                                    f"found {actual[:12]}…", file=where))
+    for name in sorted(on_disk - set(manifest)):
+        findings.append(Finding("A505", Severity.ERROR, f"extra file {name} not in the manifest",
+                                file=where))
+    oxum = _oxum(bag)
+    if oxum is not None and not findings and oxum != (size, len(manifest)):
+        findings.append(Finding("A507", Severity.ERROR,
+                                f"Payload-Oxum says {oxum[0]}.{oxum[1]}, payload is "
+                                f"{size}.{len(manifest)}", file=where))
+    return findings
+
+
+def _oxum(bag: Path) -> tuple[int, int] | None:
+    try:
+        text = (bag / "bag-info.txt").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    m = re.search(r"^Payload-Oxum:\s*(\d+)\.(\d+)\s*$", text, re.MULTILINE)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def verify_all(root: Path) -> list[Finding]:
+    """Verify every bag under ``root`` (each subdirectory not starting with a dot)."""
+    if not root.is_dir():
+        return []
+    out: list[Finding] = []
+    for bag in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        out.extend(verify_bag(bag))
+    return out

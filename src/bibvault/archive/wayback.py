@@ -1,0 +1,117 @@
+"""Finding existing captures with the Wayback CDX server API.
+
+Two small queries rather than one large one: the last successful capture up to
+the end of the citation's access date (``to=…&limit=-1``), and only if there is
+none, the first one after it (``from=…&limit=1``). Popular pages have
+thousands of captures; neither query downloads them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import requests
+
+from bibvault.links.polite import HostGate, host_of
+
+
+class ArchiveError(Exception):
+    """The archive answered something unusable (bad status, bad JSON)."""
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One Web Archive capture of ``original`` at ``timestamp`` (YYYYMMDDhhmmss)."""
+
+    timestamp: str
+    original: str
+    statuscode: str = ""
+    mimetype: str = ""
+
+    def url(self, base: str) -> str:
+        """The replay URL of this capture under the archive's ``base``."""
+        return f"{base.rstrip('/')}/web/{self.timestamp}/{self.original}"
+
+    @property
+    def date(self) -> dt.date:
+        """The capture date."""
+        return dt.date(int(self.timestamp[0:4]), int(self.timestamp[4:6]), int(self.timestamp[6:8]))
+
+    @property
+    def when(self) -> float:
+        """The capture time as a POSIX timestamp (UTC)."""
+        t = self.timestamp.ljust(14, "0")
+        return dt.datetime(int(t[0:4]), int(t[4:6]), int(t[6:8]), int(t[8:10]), int(t[10:12]),
+                           int(t[12:14]), tzinfo=dt.UTC).timestamp()
+
+
+def parse_urldate(value: str | None) -> dt.date | None:
+    """``2021-09-03`` (or ``2021-09``, ``2021``) as the last day it can mean; else None."""
+    if not value:
+        return None
+    m = re.fullmatch(r"\s*(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?\s*", value)
+    if not m:
+        return None
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        if day:
+            return dt.date(year, int(month), int(day))
+        if month:
+            nxt = dt.date(year + (int(month) == 12), int(month) % 12 + 1, 1)
+            return nxt - dt.timedelta(days=1)
+        return dt.date(year, 12, 31)
+    except ValueError:
+        return None
+
+
+def cdx_query(session: requests.Session, base: str, url: str, gate: HostGate,
+              **params: str) -> list[Capture]:
+    """Successful (2xx) captures of exactly ``url`` matching the CDX ``params``."""
+    query = "&".join([f"url={quote(url, safe='')}", "output=json", "filter=statuscode:2..",
+                      *(f"{k}={quote(v, safe='')}" for k, v in params.items())])
+    endpoint = f"{base.rstrip('/')}/cdx/search/cdx?{query}"
+    with gate.slot(host_of(endpoint)):
+        try:
+            resp = session.get(endpoint)
+        except requests.RequestException as exc:
+            raise ArchiveError(f"CDX lookup failed: {type(exc).__name__}") from exc
+        if resp.status_code != 200:
+            raise ArchiveError(f"CDX lookup failed: HTTP {resp.status_code}")
+        text = resp.text.strip()
+    if not text:
+        return []
+    try:
+        rows = json.loads(text)
+    except ValueError as exc:
+        raise ArchiveError("CDX lookup returned invalid JSON") from exc
+    if not isinstance(rows, list) or len(rows) < 2:
+        return []
+    header = rows[0]
+    try:
+        idx = {name: header.index(name) for name in ("timestamp", "original")}
+    except (ValueError, AttributeError) as exc:
+        raise ArchiveError("CDX lookup returned an unexpected header") from exc
+    out = []
+    for row in rows[1:]:
+        get = dict(zip(header, row, strict=False))
+        out.append(Capture(str(row[idx["timestamp"]]), str(row[idx["original"]]),
+                           str(get.get("statuscode", "")), str(get.get("mimetype", ""))))
+    return out
+
+
+def closest_capture(session: requests.Session, base: str, url: str, when: dt.date | None,
+                    gate: HostGate) -> Capture | None:
+    """The last capture on or before ``when`` (default: now), else the first after it."""
+    if when is None:
+        found = cdx_query(session, base, url, gate, limit="-1")
+        return found[-1] if found else None
+    day = when.strftime("%Y%m%d")
+    before = cdx_query(session, base, url, gate, to=day, limit="-1")
+    if before:
+        return before[-1]
+    after = cdx_query(session, base, url, gate, **{"from": day, "limit": "1"})
+    return after[0] if after else None

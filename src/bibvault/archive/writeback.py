@@ -1,0 +1,74 @@
+"""Between records and the archiver: targets from records, updates into ``.bib`` files."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from bibvault.archive.archiver import ArchiveOutcome, ArchiveTarget
+from bibvault.archive.bagit import bag_name, payload_sha256
+from bibvault.bibfile import BibFile
+from bibvault.findings import Finding, Severity
+from bibvault.records import Record
+
+FIELD_ORDER = ("archiveurl", "archivedate", "archivesha256")
+
+
+def archive_targets(records: Iterable[Record]) -> list[ArchiveTarget]:
+    """One target per record with a URL, carrying its current archive fields."""
+    out = []
+    for r in records:
+        if not r.url:
+            continue
+        out.append(ArchiveTarget(
+            key=r.key, url=r.url, urldate=r.get("urldate"), archiveurl=r.get("archiveurl"),
+            archivedate=r.get("archivedate"), archivesha256=r.get("archivesha256"),
+            file=r.file, line=r.line,
+        ))
+    return out
+
+
+def apply_updates(outcomes: Iterable[ArchiveOutcome], files: Sequence[BibFile]) -> list[BibFile]:
+    """Set each outcome's updated fields in its file, in memory; return the files changed.
+
+    Only the value bytes of existing fields change; new fields are added by the
+    file's minimal-diff writer. Nothing else in the file is touched.
+    """
+    by_path = {bf.path: bf for bf in files}
+    touched: dict[str, BibFile] = {}
+    for o in outcomes:
+        bf = by_path.get(o.target.file)
+        if bf is None or not o.updates:
+            continue
+        for name in FIELD_ORDER:
+            if name in o.updates:
+                bf.set_field(o.target.key, name, "{" + o.updates[name] + "}")
+        touched[bf.path] = bf
+    return list(touched.values())
+
+
+def unified_diff(before: bytes, after: bytes, path: str) -> str:
+    """A unified diff of a file's text before and after an edit."""
+    a = before.decode("utf-8", errors="replace").splitlines(keepends=True)
+    b = after.decode("utf-8", errors="replace").splitlines(keepends=True)
+    return "".join(difflib.unified_diff(a, b, f"a/{path}", f"b/{path}"))
+
+
+def verify_records(records: Iterable[Record], root: Path) -> list[Finding]:
+    """Records whose ``archivesha256`` has no local copy, or a copy with another checksum."""
+    out = []
+    for r in records:
+        expected = (r.get("archivesha256") or "").lower()
+        if not expected:
+            continue
+        bag = root / bag_name(r.key)
+        actual = payload_sha256(bag)
+        if actual is None:
+            out.append(Finding("A504", Severity.ERROR, f"local copy missing: {bag}",
+                               file=r.file, line=r.line, key=r.key))
+        elif actual != expected:
+            out.append(Finding("A512", Severity.ERROR,
+                               f"archivesha256 {expected[:12]}… but the copy in {bag} has "
+                               f"{actual[:12]}…", file=r.file, line=r.line, key=r.key))
+    return out
