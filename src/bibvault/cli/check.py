@@ -1,0 +1,204 @@
+"""``bibvault check``, ``bibvault archive`` and ``bibvault verify``."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+from bibvault.archive import archive_records, find_credentials, verify_all
+from bibvault.archive.writeback import apply_updates, archive_targets, unified_diff, verify_records
+from bibvault.bibfile import BibFile
+from bibvault.cli.common import AppContext, fail, finish, get_app, resolve_paths
+from bibvault.exitcodes import ExitCode
+from bibvault.findings import Finding, Severity
+from bibvault.links import History, LinkTarget, check_links
+from bibvault.links.polite import HostGate
+from bibvault.links.report import (
+    apply_changes,
+    summary,
+    to_json,
+    to_markdown,
+    to_text,
+    urlstatus_changes,
+)
+from bibvault.net import session_for_check
+from bibvault.records import Record, load_files, records_from_file
+from bibvault.select import select_records
+
+_KEY = click.option("--key", "keys", multiple=True, metavar="KEY",
+                    help="Only the record with this key (repeatable).")
+_TOPIC = click.option("--topic", "topics", multiple=True, metavar="TOPIC",
+                      help="Only records with this topic (repeatable).")
+
+
+def _chosen(app: AppContext, paths: tuple[str, ...], keys: tuple[str, ...],
+            topics: tuple[str, ...]) -> tuple[list[BibFile], list[Record]]:
+    files = load_files(resolve_paths(app, paths))
+    records = [r for bf in files for r in records_from_file(bf)]
+    missing = sorted(set(keys) - {r.key for r in records})
+    if missing:
+        raise fail(f"no record with key {', '.join(missing)}")
+    return files, select_records(records, topics=topics, keys=keys)
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Any]:
+    """A progress bar on a terminal; nothing otherwise."""
+    if not sys.stderr.isatty() or total == 0:
+        yield None
+        return
+    with click.progressbar(length=total, label="checking", file=sys.stderr) as bar:
+        yield bar
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@_KEY
+@_TOPIC
+@click.option("--refresh", is_flag=True, help="Ignore remembered results; check every link now.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Report for people (text, markdown) or programs (json).")
+@click.option("--write/--no-write", default=True, show_default=True,
+              help="Mark confirmed-dead links urlstatus = {dead} (and unmark revived ones).")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
+          topics: tuple[str, ...], refresh: bool, fmt: str, write: bool) -> None:
+    """Check the url of every record, politely, and remember the results.
+
+    A link is marked dead in its file only after failing on several runs days
+    apart (check.dead_after_runs / check.dead_after_days); until then it is
+    "suspect". Exit 0 when no link is dead, 1 when one is, 2 on a usage,
+    configuration or I/O failure.
+    """
+    app = get_app(ctx)
+    config = app.config
+    files, records = _chosen(app, paths, keys, topics)
+    targets = [LinkTarget(r.key, r.url, r.file, r.line) for r in records if r.url]
+    session = session_for_check(config.check)
+    try:
+        with History(config.resolve(config.check.database)) as history, \
+                _progress(len(set(t.url for t in targets))) as bar:
+            run = check_links(targets, session, config.check, history, refresh=refresh,
+                              progress=(lambda done, total, r: bar.update(1)) if bar else None)
+    except sqlite3.Error as exc:
+        raise fail(f"link history {config.check.database}: {exc}") from exc
+    finally:
+        session.close()
+    changes = urlstatus_changes(run, files)
+    if write:
+        for bf in apply_changes(changes, files):
+            bf.save()
+    if fmt == "json":
+        click.echo(to_json(run))
+    elif fmt == "markdown":
+        click.echo(to_markdown(run))
+    else:
+        text = to_text(run)
+        if text:
+            click.echo(text)
+        for c in changes:
+            verb = "marked" if write else "would mark"
+            state = "dead" if c.value else "no longer dead"
+            click.echo(f"{c.file}: [{c.key}] {verb} {state}", err=True)
+        click.echo(summary(run), err=True)
+    finish(ctx, ExitCode.FINDINGS if run.any_dead else ExitCode.OK)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@_KEY
+@_TOPIC
+@click.option("--local", is_flag=True,
+              help="Also keep a local copy of each source as a BagIt bag (archive.local_dir).")
+@click.option("--dry-run", is_flag=True,
+              help="Look up only: request no capture, download nothing, change no file.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the changes as a unified diff.")
+@click.option("--refresh", is_flag=True,
+              help="Look again for records that already have archive fields.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
+            topics: tuple[str, ...], local: bool, dry_run: bool, show_diff: bool, refresh: bool,
+            fmt: str) -> None:
+    """Find or request Web Archive captures and write archiveurl/archivedate.
+
+    Captures are requested with Save Page Now only when credentials are
+    configured (IA_ACCESS_KEY and IA_SECRET_KEY, or the internetarchive
+    tool's ia.ini); without them existing captures are looked up only.
+    Exit 0 when every record is archived, 1 when some could not be, 2 on a
+    usage, configuration or I/O failure.
+    """
+    app = get_app(ctx)
+    config = app.config
+    files, records = _chosen(app, paths, keys, topics)
+    credentials = find_credentials()
+    session = session_for_check(config.check)
+    gate = HostGate(config.check.per_host, config.check.host_delay, config.check.concurrency)
+    local_root = config.resolve(config.archive.local_dir) if local else None
+    try:
+        run = archive_records(archive_targets(records), session, config.archive, credentials,
+                              local_root=local_root, gate=gate, dry_run=dry_run,
+                              refresh=refresh)
+    finally:
+        session.close()
+    before = {bf.path: bf.to_bytes() for bf in files}
+    touched = apply_updates(run.outcomes, files)
+    diffs = [unified_diff(before[bf.path], bf.to_bytes(), bf.path) for bf in touched]
+    if not dry_run:
+        for bf in touched:
+            bf.save()
+    if fmt == "json":
+        click.echo(json.dumps({
+            "records": [{"key": o.target.key, "url": o.target.url,
+                         "capture": o.capture.url(config.archive.wayback_url) if o.capture else None,
+                         "saved": o.saved, "updates": o.updates, "note": o.note,
+                         "local": str(o.bag.path) if o.bag else None} for o in run.outcomes],
+            "findings": [f.to_dict() for f in run.findings],
+            "saves": run.saves, "lookup_only": run.lookup_only, "dry_run": dry_run,
+        }, indent=2, ensure_ascii=False))
+    else:
+        for f in run.findings:
+            click.echo(f.format_text())
+        if show_diff or dry_run:
+            for d in diffs:
+                click.echo(d, nl=False)
+        changed = sum(1 for o in run.outcomes if o.updates)
+        verb = "would change" if dry_run else "changed"
+        click.echo(f"{len(run.outcomes)} records with a URL: {verb} {changed}, "
+                   f"{run.saves} capture{'s' * (run.saves != 1)} requested"
+                   + (" (lookup only: no credentials)" if run.lookup_only else ""), err=True)
+    bad = [f for f in run.findings if f.severity is not Severity.INFO]
+    finish(ctx, ExitCode.FINDINGS if bad else ExitCode.OK)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def verify(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
+    """Recompute every checksum of the local copies; report missing, extra and changed files.
+
+    Also checks that each record's archivesha256 matches its copy. Exit 0 when
+    everything matches, 1 on any mismatch, 2 on a usage or I/O failure.
+    """
+    app = get_app(ctx)
+    config = app.config
+    root = config.resolve(config.archive.local_dir)
+    findings: list[Finding] = list(verify_all(root))
+    files = load_files(resolve_paths(app, paths))
+    findings += verify_records([r for bf in files for r in records_from_file(bf)], root)
+    if fmt == "json":
+        click.echo(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
+    else:
+        for f in findings:
+            click.echo(f.format_text())
+        click.echo(f"{len(findings)} problem{'s' * (len(findings) != 1)} in {root}", err=True)
+    finish(ctx, ExitCode.FINDINGS if findings else ExitCode.OK)
