@@ -23,10 +23,11 @@ def _underline(title: str, char: str) -> str:
     return f"{title}\n{char * max(len(title), 3)}"
 
 
-def _text_links(entry: Entry) -> list[str]:
+def _text_links(entry: Entry, shown: str) -> list[str]:
+    """Address lines under an entry; the source is left out when the style printed it."""
     links = entry.links
     lines = []
-    if links.original:
+    if links.original and (links.original not in shown or links.dead):
         lines.append(("Source (dead): " if links.dead and links.archived else "") + links.original)
     if links.archived:
         date = f" ({links.archive_date})" if links.archive_date else ""
@@ -45,14 +46,14 @@ def plain_text(reading_list: ReadingList, style: str) -> str:
             line = e.formatted.get(style, {}).get("text", e.key)
             if e.annotation:
                 line = f"{line} {' '.join(e.annotation.split())}"
-            parts.append("\n".join([line, *("    " + s for s in _text_links(e))]))
+            parts.append("\n".join([line, *("    " + s for s in _text_links(e, line))]))
     return "\n\n".join(parts) + "\n"
 
 
-def _md_links(entry: Entry) -> str:
+def _md_links(entry: Entry, shown: str) -> str:
     links = entry.links
     out = []
-    if links.main:
+    if links.main and links.main not in shown:
         out.append(f"<{links.main}>")
     if links.archived and links.main != links.archived:
         date = f" {md_escape(links.archive_date)}" if links.archive_date else ""
@@ -75,7 +76,7 @@ def markdown(reading_list: ReadingList, style: str) -> str:
             line = "- " + e.formatted.get(style, {}).get("md", md_escape(e.key))
             if e.annotation:
                 line += " " + md_escape(e.annotation)
-            more = _md_links(e)
+            more = _md_links(e, line)
             items.append(f"{line}\n  {more}" if more else line)
         parts.append("\n".join(items))
     return "\n\n".join(parts) + "\n"
