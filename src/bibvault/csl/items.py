@@ -93,16 +93,15 @@ def parse_date(value: Any) -> DateValue | None:
             dv.parts.append([int(g) for g in m.groups() if g is not None])
     if value.get("literal"):
         dv.literal = str(value["literal"])
-    if dv.parts and len(dv.start) > 1 and dv.start[1] > 12 and dv.season is None:
-        dv.season = dv.start[1] - 12
-        dv.parts = [[p[0]] for p in dv.parts]
     if not dv.parts and dv.literal is None:
         return None
     return dv
 
 
-_PARTICLE = re.compile(r"^((?:[a-z\u00e0-\u024f][\w\u00e0-\u024f]*['\u2019]?\s+|[a-z]+['\u2019])+)(.+)$")
-_DROPPING = re.compile(r"^(.+?)\s+((?:[a-z\u00e0-\u024f][\w\u00e0-\u024f\.]*\s*)+)$")
+_PARTICLE = re.compile(
+    r"^((?:[a-z\u00e0-\u024f][\w\u00e0-\u024f.]*['\u2019]?\s+|[a-z]+['\u2019]|[a-z]+-)+)(.+)$"
+)
+_DROPPING = re.compile(r"^(.+?)\s+((?:[a-z\u00e0-\u024f][\w\u00e0-\u024f.'\u2019]*\s*)+)$")
 
 
 def normalize_name(name: Any) -> dict[str, Any]:
@@ -124,7 +123,7 @@ def normalize_name(name: Any) -> dict[str, Any]:
         n["family"] = family[1:-1]
         return n
     m = _PARTICLE.match(family)
-    if m and not family.split()[-1:] == [family]:
+    if m:
         particle, rest = m.group(1), m.group(2)
         n["non-dropping-particle"] = particle.rstrip()
         if particle.endswith(("'", "\u2019")):

@@ -7,7 +7,7 @@ from typing import Any
 
 from bibvault.csl.context import NAME_ATTRS, Context
 from bibvault.csl.render import decorate, render
-from bibvault.csl.richtext import Content, Rich, is_empty, join
+from bibvault.csl.richtext import Content, Rich, is_empty, join, plain
 from bibvault.csl.style import Node
 
 _NON_ROMAN = re.compile(r"[\u0590-\u08ff\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
@@ -33,25 +33,36 @@ def is_romanesque(name: dict[str, Any]) -> bool:
     return not _NON_ROMAN.search(name.get("family", "") + name.get("given", ""))
 
 
+_GIVEN_TOKEN = re.compile(r"([^\s.\-\u2010]+)(\.?)|([\-\u2010])")
+
+
 def initialize(given: str, init_with: str, do_initialize: bool, hyphen: bool = True) -> str:
-    """Given names reduced to initials (or, without ``do_initialize``, existing initials normalised)."""
+    """Given names reduced to initials (or, without ``do_initialize``, existing initials normalised).
+
+    Abbreviations written with a period ("Ph.") are kept as written; lower-case
+    words (particles such as "de") stay whole.
+    """
     tokens: list[tuple[str, bool, str]] = []  # (text, is_initial, joiner before it)
-    for word in given.split():
-        for k, piece in enumerate(word.split("-")):
-            if not piece:
-                continue
-            joiner = "-" if k else " "
-            bare = piece.strip(".")
-            if "." in bare and all(len(x) == 1 for x in bare.split(".")):
-                for j, letter in enumerate(bare.split(".")):
-                    tokens.append((letter, True, joiner if j == 0 else " "))
-                continue
-            if len(bare) == 1 and bare.isalpha():
-                tokens.append((bare, True, joiner))
-            elif do_initialize and bare[:1].isalpha():
-                tokens.append((bare[0], True, joiner))
-            else:
-                tokens.append((piece, False, joiner))
+    joiner = " "
+    for m in _GIVEN_TOKEN.finditer(given):
+        if m.group(3):
+            joiner = "-"
+            continue
+        word, period = m.group(1), m.group(2)
+        if joiner == "-" and do_initialize and word[:1].islower():
+            joiner = " "
+            continue
+        if word[:1].islower() and len(word) > 1:
+            tokens.append((word, False, joiner))
+        elif period or (len(word) == 1 and word.isalpha()):
+            tokens.append((word, True, joiner))
+        elif do_initialize:
+            # Transliterated digraphs ("TSerendorjiin") keep both letters.
+            digraph = len(word) > 2 and word[1].isupper() and word[2:].islower()
+            tokens.append((word[0] + word[1].lower() if digraph else word[0], True, joiner))
+        else:
+            tokens.append((word, False, joiner))
+        joiner = " "
     out = ""
     for i, (text, initial, joiner) in enumerate(tokens):
         if i:
@@ -62,29 +73,64 @@ def initialize(given: str, init_with: str, do_initialize: bool, hyphen: bool = T
                 if hyphen or not (prev_initial and initial):
                     out += "-"
             elif not prev_initial or (not out.endswith(" ") and not initial):
-                out += " "
+                out = out.rstrip() + " "
         out += text + init_with if initial else text
     return out.strip()
 
 
-def _part(name_node: Node | None, which: str, content: Content, ctx: Context) -> Content:
-    if is_empty(content) or name_node is None:
-        return content
+def _name_part_node(name_node: Node | None, which: str) -> Node | None:
+    if name_node is None:
+        return None
     for np in name_node.findall("name-part"):
         if np.get("name") == which:
-            return decorate(np, content, ctx)
-    return content
+            return np
+    return None
+
+
+def _fmt(np: Node | None, content: str, ctx: Context) -> Content:
+    """Name-part formatting and text-case, without affixes."""
+    if not content:
+        return None
+    if np is None:
+        return content
+    return decorate(np, content, ctx, affixes=False)
+
+
+def _affix(np: Node | None, content: Content) -> Content:
+    if np is None or is_empty(content):
+        return content
+    return join([np.get("prefix", ""), content, np.get("suffix", "")])
+
+
+def _spaced(parts: list[Content]) -> Content:
+    """Join name parts with spaces, except after an apostrophe, hyphen or existing space."""
+    kept = [p for p in parts if not is_empty(p)]
+    children: list[Rich | str] = []
+    for k, p in enumerate(kept):
+        assert p is not None
+        if k:
+            prev = plain(kept[k - 1])
+            if not prev.endswith(("'", "\u2019", "-", " ", "\u00a0")):
+                children.append(" ")
+        children.append(p)
+    return Rich(children) if children else None
+
+
+def _apostrophes(text: str) -> str:
+    return text.replace("'", "\u2019")
 
 
 def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index: int,
                 name_node: Node | None, inverted: bool) -> Content:
     """One name as rich text, following form, initials and name-part order."""
+    fam_np = _name_part_node(name_node, "family")
+    giv_np = _name_part_node(name_node, "given")
     if "literal" in name:
-        return name["literal"] or None
-    family = name.get("family", "")
-    given = name.get("given", "")
-    ndp = name.get("non-dropping-particle", "")
-    dp = name.get("dropping-particle", "")
+        return _affix(fam_np, _fmt(fam_np, name["literal"], ctx))
+    family = _apostrophes(name.get("family", "").strip())
+    given = _apostrophes(name.get("given", "").strip())
+    ndp = _apostrophes(name.get("non-dropping-particle", ""))
+    dp = _apostrophes(name.get("dropping-particle", ""))
     suffix = name.get("suffix", "")
     form = opts.get("form", "long")
     init_with = opts.get("initialize-with")
@@ -101,34 +147,35 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
     if not family and given:
         family, given = given, ""
     if not is_romanesque(name):
+        fam = _affix(fam_np, _fmt(fam_np, family, ctx))
         if form == "short":
-            return _part(name_node, "family", family, ctx)
-        fam = _part(name_node, "family", family, ctx)
-        giv = _part(name_node, "given", given, ctx)
-        return join([fam, giv], "")
+            return fam
+        return join([fam, _affix(giv_np, _fmt(giv_np, given, ctx))], "")
     if ctx.sorting:
         inverted = True
-    hyphen = ctx.locale.options.get("initialize-with-hyphen", "true") != "false"
+    hyphen = ctx.style.options.get("initialize-with-hyphen", "true") != "false"
     if given and init_with is not None:
         given = initialize(given, init_with, do_init, hyphen)
     demote = ctx.style.options.get("demote-non-dropping-particle", "display-and-sort")
-    sep_ndp = "" if ndp.endswith(("'", "\u2019", "-")) else " "
+    f_family = _fmt(fam_np, family, ctx)
+    f_ndp = _fmt(fam_np, ndp, ctx)
+    f_given = _fmt(giv_np, given, ctx)
+    f_dp = _fmt(giv_np, dp, ctx)
     if form == "short":
-        return _part(name_node, "family", (ndp + sep_ndp if ndp else "") + family, ctx)
+        return _affix(fam_np, _spaced([f_ndp, f_family]))
     if not inverted:
-        fam = _part(name_node, "family", join([ndp + sep_ndp + family if ndp else family], ""), ctx)
-        giv = _part(name_node, "given", given, ctx)
-        out = join([giv, dp, fam], " ")
+        tail: list[Content] = [f_dp, f_ndp, f_family]
+        fam = _spaced(tail)
         if suffix:
-            out = join([out, suffix], ", " if name.get("comma-suffix") else " ")
-        return out
+            fam = join([fam, suffix], ", " if name.get("comma-suffix") else " ")
+        return _spaced([_affix(giv_np, f_given), _affix(fam_np, fam)])
     sort_sep = opts.get("sort-separator", ", ")
     if demote == "display-and-sort" or (ctx.sorting and demote == "sort-only"):
-        fam = _part(name_node, "family", family, ctx)
-        giv = _part(name_node, "given", join([given, dp, ndp], " ") if (given or dp or ndp) else None, ctx)
+        fam = _affix(fam_np, f_family)
+        giv = _affix(giv_np, _spaced([f_given, f_dp, f_ndp]))
     else:
-        fam = _part(name_node, "family", ndp + sep_ndp + family if ndp else family, ctx)
-        giv = _part(name_node, "given", join([given, dp], " "), ctx)
+        fam = _affix(fam_np, _spaced([f_ndp, f_family]))
+        giv = _affix(giv_np, _spaced([f_given, f_dp]))
     out = join([fam, giv], sort_sep)
     if suffix:
         out = join([out, suffix], sort_sep)
@@ -160,7 +207,7 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
     order = opts.get("name-as-sort-order")
     rendered = []
     for i, n in enumerate(shown):
-        inverted = order == "all" or (order == "first" and i == 0)
+        inverted = (order == "all" or (order == "first" and i == 0)) and "literal" not in n
         one = format_name(n, opts, ctx, i, name_node, inverted)
         if not is_empty(one):
             assert one is not None
@@ -222,7 +269,8 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
     present = [(v, ctx.var(v)) for v in variables]
     present = [(v, val) for v, val in present if isinstance(val, list) and val]
     if ("editor" in variables and "translator" in variables and len(present) >= 2
-            and dict(present).get("editor") == dict(present).get("translator")):
+            and dict(present).get("editor") == dict(present).get("translator")
+            and (label_node is None or ctx.locale.term("editortranslator"))):
         present = [(v if v != "editor" else "editortranslator", val) for v, val in present if v != "translator"]
     count_only = opts.get("form") == "count"
     label_first = False

@@ -148,9 +148,13 @@ class Processor:
             first = join([_render_one(layout.children[0], ctx)])
             rest = join(_render_one(c, ctx) for c in layout.children[1:])
             if first is not None and rest is not None:
-                out = Rich([Rich([first], display="left-margin"), Rich([rest], display="right-inline")])
-            else:
-                out = first or rest
+                # The layout's affixes stay inside the two display blocks.
+                first = join([layout.get("prefix", ""), first])
+                rest = join([rest, layout.get("suffix", "")])
+                out: Content = Rich([Rich([first], display="left-margin"), Rich([rest], display="right-inline")])
+                plain_layout = Node("layout", {k: v for k, v in layout.attrs.items() if k not in ("prefix", "suffix")})
+                return BibEntry(item_id, decorate(plain_layout, out, ctx), ctx)
+            out = first or rest
         else:
             out = render_children(layout, ctx)
         if out is None or is_empty(out):

@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-FORMAT_KEYS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+# Outermost first when one element sets several.
+FORMAT_KEYS = ("vertical-align", "font-weight", "font-style", "font-variant", "text-decoration")
 # The value each formatting key takes when it is "off".
 NEUTRAL = {
     "font-style": "normal",
@@ -21,7 +22,6 @@ NEUTRAL = {
     "text-decoration": "none",
     "vertical-align": "baseline",
 }
-
 
 @dataclass(eq=False)
 class Rich:
@@ -43,16 +43,13 @@ class Rich:
         """The text without any markup."""
         return "".join(c if isinstance(c, str) else c.plain() for c in self.children)
 
-
 Content = Rich | str | None
-
 
 def plain(node: Content) -> str:
     """Plain text of a node, a string or None."""
     if node is None:
         return ""
     return node if isinstance(node, str) else node.plain()
-
 
 def is_empty(node: Content) -> bool:
     """True for None, "" and nodes without text."""
@@ -61,7 +58,6 @@ def is_empty(node: Content) -> bool:
     if isinstance(node, str):
         return node == ""
     return node.is_empty()
-
 
 def join(parts: Iterable[Content], delimiter: str = "") -> Rich | None:
     """Non-empty parts joined with ``delimiter``; None when nothing is left."""
@@ -75,7 +71,6 @@ def join(parts: Iterable[Content], delimiter: str = "") -> Rich | None:
         assert p is not None
         children.append(p)
     return Rich(children)
-
 
 def map_strings(node: Content, fn: Callable[[str], str], respect_nocase: bool = True) -> Content:
     """A copy of ``node`` with ``fn`` applied to every string (nocase runs kept)."""
@@ -93,7 +88,6 @@ def map_strings(node: Content, fn: Callable[[str], str], respect_nocase: bool = 
         node.nocase,
     )
 
-
 def leaves(node: Content, with_nocase: bool = False) -> Iterator[tuple[Rich | None, int, bool]]:
     """(parent, index, protected) of every string leaf, in order."""
 
@@ -108,7 +102,6 @@ def leaves(node: Content, with_nocase: bool = False) -> Iterator[tuple[Rich | No
     if isinstance(node, Rich):
         yield from walk(node, False)
 
-
 # --- parsing of markup inside CSL-JSON strings -------------------------------
 
 _TAG = re.compile(
@@ -122,9 +115,10 @@ _TAG_FMT = {
     "sc": ("font-variant", "small-caps"),
 }
 
-
 def parse_inline(text: str) -> Rich | str:
     """Parse the HTML-like markup that CSL-JSON strings may hold into a tree."""
+    if "'" in text:
+        text = re.sub(r"(?<=\w)'", "\u2019", text)
     if "<" not in text and '"' not in text:
         return text
     root = Rich()
@@ -159,7 +153,6 @@ def parse_inline(text: str) -> Rich | str:
         stack[-1][1].children.append(text[pos:])
     _quote_pairs(root)
     return root
-
 
 def _quote_pairs(node: Rich) -> None:
     """Turn straight double-quote pairs inside one string into quoted nodes."""
