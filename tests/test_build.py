@@ -245,3 +245,25 @@ def test_cli_build_twice_reports_up_to_date(project: Path, monkeypatch: pytest.M
     second = runner.invoke(cli, args)
     assert second.exit_code == 0 and "up to date" in second.stderr
     assert os.stat(project / "site" / "reading-list.site.txt").st_mtime_ns == mtime
+
+
+def test_style_given_as_a_path_names_files_by_its_stem(project: Path):
+    style = project / "custom" / "My House.csl"
+    style.parent.mkdir()
+    style.write_bytes((Path(__file__).resolve().parents[1] / "styles" / "site.csl").read_bytes())
+    result = run_build(load_config(project / "bibvault.yaml"),
+                       BuildOptions(styles=(str(style),), formats=("txt",)))
+    assert [p.name for p in result.written] == ["reading-list.My-House.txt"]
+    assert "September 8, 2022, \"Alpha Rising\", by Jane Doe, The Daily." in \
+        result.written[0].read_text(encoding="utf-8")
+
+
+def test_cli_unknown_style_or_grouping_is_a_usage_error(project: Path):
+    cfg = str(project / "bibvault.yaml")
+    res = CliRunner().invoke(cli, ["--config", cfg, "build", "-s", "no-such-style"])
+    assert res.exit_code == 2 and "unknown style 'no-such-style'" in res.stderr
+    (project / "bibvault.yaml").write_text(CONFIG_TEXT.replace("exports: []",
+                                                               "exports: []\n  group_by: colour"),
+                                           encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", cfg, "build"])
+    assert res.exit_code == 2 and "unknown grouping 'colour'" in res.stderr

@@ -13,6 +13,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,6 +26,8 @@ from bibvault.csl import StyleError
 from bibvault.findings import Finding, Severity, has_errors
 from bibvault.records import Record, load_records
 from bibvault.render import (
+    GROUP_BY,
+    ORDERS,
     EntryFormatter,
     Filters,
     csl_formatter,
@@ -34,6 +37,7 @@ from bibvault.render import (
     plain_text,
     select,
 )
+from bibvault.validate import validate_paths
 
 #: Output format → (the style output it needs, file name pattern).
 PAGE_FORMATS: Mapping[str, tuple[str, str]] = {
@@ -126,7 +130,17 @@ def _settings(config: Config, options: BuildOptions) -> BuildOptions:
         raise BuildError(f"unknown format or export {', '.join(unknown)} (known: {known})")
     if not settled.styles:
         raise BuildError("no citation style configured (build.styles)")
+    if settled.group_by not in GROUP_BY:
+        raise BuildError(f"unknown grouping {settled.group_by!r} (known: {', '.join(GROUP_BY)})")
+    if settled.order not in ORDERS:
+        raise BuildError(f"unknown order {settled.order!r} (known: {', '.join(ORDERS)})")
     return settled
+
+
+def style_slug(style: str) -> str:
+    """The part of an output file name that names a style (``my.csl`` path → ``my``)."""
+    name = Path(style).stem if style.lower().endswith(".csl") else style
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "style"
 
 
 def fingerprint(config: Config, options: BuildOptions, files: Sequence[Path]) -> str:
@@ -235,7 +249,7 @@ def render_documents(
             docs["index.html"] = html_page(rl, lang=lang)
             continue
         for style in options.styles:
-            name = PAGE_FORMATS[fmt][1].format(style=style)
+            name = PAGE_FORMATS[fmt][1].format(style=style_slug(style))
             docs[name] = markdown(rl, style) if fmt == "md" else plain_text(rl, style)
     docs.update(_exports(select(records, options.filters), options.exports or ()))
     return docs
@@ -247,7 +261,6 @@ def run_build(
     *,
     progress: Progress | None = None,
     formatter_factory: FormatterFactory = default_formatter,
-    validate: Callable[[Sequence[Path], Config], list[Finding]] | None = None,
 ) -> BuildResult:
     """Build the reading list and exports; see the module docstring.
 
@@ -280,9 +293,7 @@ def run_build(
             return result
 
     say(f"validating {len(files)} file{'s' if len(files) != 1 else ''}")
-    if validate is None:
-        from bibvault.validate import validate_paths as validate
-    result.findings = list(validate(files, config))
+    result.findings = validate_paths(files, config)
     if has_errors(result.findings) and not opts.force:
         result.stopped = True
         result.seconds = time.perf_counter() - started
