@@ -86,7 +86,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
                 _progress(len(set(t.url for t in targets))) as bar:
             run = check_links(targets, session, config.check, history, refresh=refresh,
                               progress=(lambda done, total, r: bar.update(1)) if bar else None)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         raise fail(f"link history {config.check.database}: {exc}") from exc
     finally:
         session.close()
