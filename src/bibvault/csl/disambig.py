@@ -72,58 +72,82 @@ def _name_at_level(proc: Processor, item_id: str, name: dict[str, Any], index: i
     return plain(out)
 
 
+def _person(n: dict[str, Any]) -> tuple[str, str]:
+    given = "".join(ch for ch in n.get("given", "") if ch not in ". ")
+    return (n.get("non-dropping-particle", "") + n.get("family", ""), given)
+
+
 def _global_names(proc: Processor, rule: str) -> None:
-    ids = proc.registered
     primary = rule.startswith("primary")
     max_level = 1 if rule.endswith("with-initials") else 2
     people: list[tuple[str, int, dict[str, Any]]] = []
-    for i in ids:
+    for i in proc.registered:
         names = _name_vars(proc, i)
         for k, n in enumerate(names[:1] if primary else names):
             if "literal" not in n:
                 people.append((i, k, n))
-
-    def person(n: dict[str, Any]) -> tuple[str, str]:
-        return (n.get("family", ""), n.get("given", ""))
-
-    for level in range(0, max_level):
-        groups: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        rendered = {}
-        for i, k, n in people:
-            cur = proc.disamb[i].given_levels.get(k, 0)
-            if cur != level:
-                continue
-            t = _name_at_level(proc, i, n, k, level)
-            rendered[(i, k)] = t
-            groups[t].add(person(n))
-        for i, k, _n in people:
-            t = rendered.get((i, k))
-            if t is not None and len(groups[t]) > 1:
-                proc.disamb[i].given_levels[k] = level + 1
+    # Every person's rendering at each level, and who shares it.
+    forms: dict[tuple[str, int], list[str]] = {}
+    holders: dict[tuple[int, str], set[tuple[str, str]]] = defaultdict(set)
+    for i, k, n in people:
+        forms[(i, k)] = [_name_at_level(proc, i, n, k, lv) for lv in range(max_level + 1)]
+        for lv, text in enumerate(forms[(i, k)]):
+            holders[(lv, text)].add(_person(n))
+    for i, k, n in people:
+        texts = forms[(i, k)]
+        if len(holders[(0, texts[0])]) < 2:
+            continue
+        for lv in range(1, max_level + 1):
+            if len(holders[(lv, texts[lv])]) < 2:
+                proc.disamb[i].given_levels[k] = lv
+                break
 
 
-def _add_names(proc: Processor, group: list[str]) -> list[str]:
+def _unique(proc: Processor, group: list[str]) -> set[str]:
+    texts = _texts(proc, group)
+    counts: dict[str, int] = defaultdict(int)
+    for t in texts.values():
+        counts[t] += 1
+    return {i for i in group if counts[texts[i]] == 1}
+
+
+def _add_names(proc: Processor, group: list[str], given_level: int) -> list[str]:
+    """Show more names (expanding the added ones when that helps) while it separates cites."""
     longest = max(len(_name_vars(proc, i)) for i in group)
+    saved = {i: (proc.disamb[i].names_shown, dict(proc.disamb[i].given_levels)) for i in group}
     remaining = list(group)
-    for n in range(1, longest + 1):
+    best = len(_unique(proc, group))
+    improved = False
+    for n in range(2, longest + 1):
+        trial = {i: (proc.disamb[i].names_shown, dict(proc.disamb[i].given_levels)) for i in remaining}
         for i in remaining:
             proc.disamb[i].names_shown = n
-        texts = _texts(proc, group)
-        counts: dict[str, int] = defaultdict(int)
-        for t in texts.values():
-            counts[t] += 1
-        remaining = [i for i in remaining if counts[texts[i]] > 1]
-        if not remaining:
-            break
-    for i in remaining:
-        proc.disamb[i].names_shown = None
-    if remaining:
-        texts = _texts(proc, group)
-        counts = defaultdict(int)
-        for t in texts.values():
-            counts[t] += 1
-        remaining = [i for i in group if counts[texts[i]] > 1]
-    return remaining
+        unique = _unique(proc, group)
+        if given_level and len(unique) < len(group):
+            for level in range(1, given_level + 1):
+                before = {i: dict(proc.disamb[i].given_levels) for i in remaining}
+                for i in remaining:
+                    if i not in unique and proc.disamb[i].given_levels.get(n - 1, 0) < level:
+                        proc.disamb[i].given_levels[n - 1] = level
+                expanded = _unique(proc, group)
+                if len(expanded) > len(unique):
+                    unique = expanded
+                else:
+                    for i in remaining:
+                        proc.disamb[i].given_levels = before[i]
+        if len(unique) > best:
+            best = len(unique)
+            improved = True
+            remaining = [i for i in remaining if i not in unique]
+            if not remaining:
+                break
+        else:
+            for i in remaining:
+                proc.disamb[i].names_shown, proc.disamb[i].given_levels = trial[i]
+    if not improved:
+        for i in group:
+            proc.disamb[i].names_shown, proc.disamb[i].given_levels = saved[i]
+    return [i for i in group if i not in _unique(proc, group)]
 
 
 def _add_given(proc: Processor, group: list[str], max_level: int) -> list[str]:
@@ -168,9 +192,8 @@ def disambiguate(proc: Processor) -> None:
         if add_given and remaining:
             remaining = _add_given(proc, remaining, 1 if rule.endswith("with-initials") else 2)
         if add_names and remaining:
-            remaining = _add_names(proc, remaining)
-            if add_given and remaining:
-                remaining = _add_given(proc, remaining, 1 if rule.endswith("with-initials") else 2)
+            level = (1 if rule.endswith("with-initials") else 2) if add_given else 0
+            remaining = _add_names(proc, remaining, level)
         if remaining:
             for i in remaining:
                 proc.disamb[i].condition = True
