@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bibvault.csl.context import Cite, Context
-from bibvault.csl.render import decorate, render_children
+from bibvault.csl.render import decorate_layout, render_children
 from bibvault.csl.richtext import Content, Rich, is_empty, join, parse_inline, plain
 from bibvault.csl.sorting import sort_ids
 
@@ -95,7 +95,7 @@ def render_cluster(proc: Processor, cites: list[Cite]) -> Content:
         if i < len(kept) - 1 and d:
             children.append(d)
     ctx = proc.context(cites[0].id, "citation", cites[0])
-    return decorate(layout, Rich(children), ctx)
+    return decorate_layout(layout, Rich(children), ctx)
 
 
 def _collapse_numbers(proc: Processor, cites: list[Cite], delim: str) -> list[tuple[Content, str]]:

@@ -10,7 +10,7 @@ from bibvault.csl.context import Cite, Context, Disamb
 from bibvault.csl.formats import render
 from bibvault.csl.items import normalize_item
 from bibvault.csl.locale import Locale, LocaleStore
-from bibvault.csl.render import decorate, render_children
+from bibvault.csl.render import decorate, decorate_layout, render_children
 from bibvault.csl.richtext import Content, Rich, is_empty, join, plain
 from bibvault.csl.sorting import Collator, sort_ids
 from bibvault.csl.style import Node, Style
@@ -159,7 +159,7 @@ class Processor:
             out = render_children(layout, ctx)
         if out is None or is_empty(out):
             return BibEntry(item_id, None, ctx)
-        return BibEntry(item_id, decorate(layout, out, ctx), ctx)
+        return BibEntry(item_id, decorate_layout(layout, out, ctx), ctx)
 
     def bibliography_entries(self) -> list[BibEntry]:
         """Rendered entries in bibliography order (subsequent-author-substitute applied)."""

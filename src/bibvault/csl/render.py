@@ -59,6 +59,16 @@ def _outputs(children: list[Node], ctx: Context) -> list[Content]:
     return out
 
 
+def decorate_layout(node: Node, content: Content, ctx: Context) -> Rich | None:
+    """Like :func:`decorate`, but cs:layout's formatting also covers its affixes."""
+    if is_empty(content):
+        return None
+    a = node.attrs
+    fmt = {k: a[k] for k in FORMAT_KEYS if k in a}
+    parts: list[Rich | str] = [p for p in (a.get("prefix", ""), content, a.get("suffix", "")) if p]
+    return Rich(parts, fmt)
+
+
 def render_children(node: Node, ctx: Context, delimiter: str | None = None) -> Rich | None:
     """Children of ``node`` rendered and joined with ``delimiter``."""
     return join(_outputs(node.children, ctx), delimiter or "")
