@@ -222,3 +222,21 @@ def test_session_has_default_timeouts_and_user_agent() -> None:
         assert s.get_adapter("http://x/").max_retries.total == 0
     finally:
         s.close()
+
+
+def test_connections_are_kept_alive_when_bodies_are_small(farm: Farm,
+                                                          session: requests.Session) -> None:
+    base = farm.site("127.0.0.12")
+    for path in ("/ok.txt", "/paper.pdf", "/moved", "/missing", "/ok"):
+        check_url(base + path, session, FAST)
+    ports = {h.client_port for h in farm.log.for_host("127.0.0.12")}
+    assert len(farm.log.for_host("127.0.0.12")) == 9
+    assert len(ports) == 1
+
+
+def test_large_bodies_are_not_drained(farm: Farm, session: requests.Session) -> None:
+    base = farm.site("127.0.0.13")
+    check_url(base + "/huge", session, FAST)
+    check_url(base + "/huge", session, FAST)
+    # Each GET of the endless page dropped its connection rather than read 2 GB.
+    assert len({h.client_port for h in farm.log.for_host("127.0.0.13")}) >= 2

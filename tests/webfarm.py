@@ -39,6 +39,7 @@ class Hit:
     path: str
     headers: dict[str, str]
     body: bytes = b""
+    client_port: int = 0
 
 
 @dataclass
@@ -101,7 +102,8 @@ class _Base(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         n = self.server.farm.log.add(Hit(time.monotonic(), self.server.server_address[0],
-                                         self.command, self.path, dict(self.headers), body))
+                                         self.command, self.path, dict(self.headers), body,
+                                         self.client_address[1]))
         return n, body
 
     def send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8",

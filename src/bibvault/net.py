@@ -17,6 +17,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from bibvault import __version__
+from bibvault.config import CheckConfig
 
 DEFAULT_USER_AGENT = f"bibvault/{__version__} (+link checker for curated reading lists)"
 
@@ -64,7 +65,7 @@ def make_session(
     return session
 
 
-def session_for_check(check: Any) -> TimeoutSession:
+def session_for_check(check: CheckConfig) -> TimeoutSession:
     """The session the link checker and archiver use, built from a ``CheckConfig``."""
     return make_session(
         check.user_agent,

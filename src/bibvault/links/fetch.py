@@ -35,6 +35,7 @@ Sleep = Callable[[float], None]
 _RETRY_GET = frozenset({408, 429, 500, 502, 503, 504})
 _HTML_TYPES = ("text/html", "application/xhtml")
 _CHUNK = 16384
+_DRAIN_LIMIT = 65536
 
 
 @dataclass
@@ -133,20 +134,20 @@ class Fetcher:
             except requests.RequestException as exc:
                 kind, detail = error_kind(exc)
                 return _Reply(url, error=kind, detail=detail)
+            reusable = False
             try:
                 headers = {k.lower(): v for k, v in resp.headers.items()}
                 reply = _Reply(url, status=resp.status_code, headers=headers)
                 if method == "GET" and resp.status_code not in REDIRECTS and _is_html(headers):
                     reply.body = self._read_prefix(resp, started)
+                reusable = _small_rest(method, headers, len(reply.body))
             except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
                 kind, detail = error_kind(exc)
                 return _Reply(url, error=kind, detail=detail)
             except TimeoutError:
                 return _Reply(url, error="timeout", detail="body not received within the deadline")
             finally:
-                # Closing without draining drops the connection: cheaper than
-                # reading the rest of a huge body.
-                resp.close()
+                _release(resp, reusable)
             return reply
 
     def _read_prefix(self, resp: requests.Response, started: float) -> bytes:
@@ -171,6 +172,32 @@ class Fetcher:
             if self.monotonic() > deadline:
                 raise TimeoutError
         return bytes(buf[: cfg.max_body_bytes])
+
+
+def _small_rest(method: str, headers: dict[str, str], read: int) -> bool:
+    """Whether the unread rest of a body is small enough to read so the
+    connection can be kept alive. Only when nothing of it has been read yet, or
+    all of it: a body read up to its title may be a slow or endless one."""
+    if method == "HEAD":
+        return True
+    length = headers.get("content-length", "")
+    if not length.isdigit():
+        return False
+    return int(length) <= _DRAIN_LIMIT and (read == 0 or read >= int(length))
+
+
+def _release(resp: requests.Response, reusable: bool) -> None:
+    """Give the connection back for reuse, or drop it: dropping is cheaper than
+    reading the rest of a large body."""
+    if reusable:
+        try:
+            resp.raw.read(_DRAIN_LIMIT + 1, decode_content=False)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
+            pass
+        else:
+            resp.raw.release_conn()
+            return
+    resp.close()
 
 
 def _is_html(headers: dict[str, str]) -> bool:
