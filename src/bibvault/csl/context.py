@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +133,9 @@ class Context:
             return year_suffix_text(ys) if ys is not None else None
         v = self.item.get(name)
         if v in ("", [], None):
+            if name == "page-first" and isinstance(self.item.get("page"), str):
+                m = re.match(r"\s*([^\s\-\u2013,&]+)", self.item["page"])
+                return m.group(1) if m else None
             return None
         return v
 

@@ -42,6 +42,10 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
                 events.append(("t", n))
             return
         opened: list[tuple[str, str]] = []
+        if n.fmt.get("nodecor"):
+            # Reset every active decoration to its neutral value.
+            n = Rich(n.children, {k: NEUTRAL[k] for k in FORMAT_KEYS if active[k] and active[k][-1] != NEUTRAL[k]},
+                     n.quotes, n.display, n.nocase)
         if n.display:
             events.append(("o", "display", n.display))
             opened.append(("display", n.display))
@@ -95,7 +99,7 @@ def _move_punctuation_into_quotes(events: list[Event]) -> None:
         j = i + 1
         while j < len(events) and events[j][0] in ("c", "q") and events[j][1] != "open":
             j += 1
-        if j < len(events) and events[j][0] == "t" and events[j][1][:1] in (".", ","):
+        if j < len(events) and events[j][0] == "t" and events[j][1][:1] in (".", ",", "!", "?"):
             punct = events[j][1][0]
             events[j] = ("t", events[j][1][1:])
             k = i - 1
@@ -114,9 +118,10 @@ _SWALLOWS = {
     ".": ".?!",
     ",": ",",
     ";": ";",
-    ":": ":",
+    ":": ":;!?",
     " ": " ",
 }
+_CLOSERS = "\u201d\u2019\u00bb\u203a"
 
 
 def _fix_join_punctuation(events: list[Event]) -> None:
@@ -129,9 +134,10 @@ def _fix_join_punctuation(events: list[Event]) -> None:
             right = e[1]
             first = right[0]
             last = left[-1:]
+            core = left.rstrip(_CLOSERS)
             if first in _SWALLOWS and last and last in _SWALLOWS[first]:
                 right = right[1:]
-            elif first == "." and left.endswith(".\u201d"):
+            elif first in ".:" and core != left and core[-1:] and core[-1:] in _SWALLOWS[first]:
                 right = right[1:]
             events[i] = ("t", right)
             if not right:

@@ -115,57 +115,109 @@ _TAG_FMT = {
     "sc": ("font-variant", "small-caps"),
 }
 
+def _can_open(text: str, i: int) -> bool:
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not (before.isalnum() or before in ".,") and not after.isspace()
+
+
+def _can_close(text: str, i: int) -> bool:
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not before.isspace() and not after.isalnum()
+
+
 def parse_inline(text: str) -> Rich | str:
-    """Parse the HTML-like markup that CSL-JSON strings may hold into a tree."""
-    if "'" in text:
-        text = re.sub(r"(?<=\w)'", "\u2019", text)
-    if "<" not in text and '"' not in text:
+    """Parse the HTML-like markup and quotation marks of a CSL-JSON string into a tree.
+
+    Straight and curly quotation-mark pairs become quoted nodes (so that the
+    locale's marks and nesting apply); other straight apostrophes become ’.
+    """
+    if not any(ch in text for ch in "<\"'\u201c"):
         return text
     root = Rich()
-    stack: list[tuple[str, Rich]] = [("", root)]
-    pos = 0
-    for m in _TAG.finditer(text):
-        if m.start() > pos:
-            stack[-1][1].children.append(text[pos : m.start()])
-        pos = m.end()
-        closing, tag, attrs = m.group(1), m.group(2).lower(), m.group(3) or ""
-        if closing:
-            if len(stack) > 1 and stack[-1][0] == tag:
+    # stack entries: (kind, node, char) — kind is a tag name or "q"
+    stack: list[tuple[str, Rich, str]] = [("", root, "")]
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            stack[-1][1].children.append("".join(buf))
+            buf.clear()
+
+    def open_quotes() -> list[str]:
+        return [e[2] for e in stack if e[0] == "q"]
+
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "<":
+            m = _TAG.match(text, i)
+            if m:
+                flush()
+                _tag(m, stack)
+                i = m.end()
+                continue
+        if ch in "\"'\u201c\u201d":
+            closer = {"\u201d": "\u201c"}.get(ch, ch)
+            if closer in open_quotes() and _can_close(text, i) and ch != "\u201c":
+                flush()
+                while stack[-1][0] != "q" or stack[-1][2] != closer:
+                    stack.pop()
                 stack.pop()
-            else:
-                stack[-1][1].children.append(m.group(0))
-            continue
-        node = Rich()
-        if tag in _TAG_FMT:
-            key, val = _TAG_FMT[tag]
-            node.fmt[key] = val
-        elif "nocase" in attrs:
-            node.nocase = True
-        elif "small-caps" in attrs:
-            node.fmt["font-variant"] = "small-caps"
-        elif "font-style:italic" in attrs.replace(" ", ""):
-            node.fmt["font-style"] = "italic"
-        elif "font-weight:bold" in attrs.replace(" ", ""):
-            node.fmt["font-weight"] = "bold"
-        stack[-1][1].children.append(node)
-        stack.append((tag, node))
-    if pos < len(text):
-        stack[-1][1].children.append(text[pos:])
-    _quote_pairs(root)
+                i += 1
+                continue
+            if ch != "\u201d" and _can_open(text, i) and _has_closer(text, i, "\u201d" if ch == "\u201c" else ch):
+                flush()
+                node = Rich(quotes=True)
+                stack[-1][1].children.append(node)
+                stack.append(("q", node, ch))
+                i += 1
+                continue
+            if ch == "'":
+                ch = "\u2019"
+        buf.append(ch)
+        i += 1
+    flush()
     return root
 
-def _quote_pairs(node: Rich) -> None:
-    """Turn straight double-quote pairs inside one string into quoted nodes."""
-    out: list[Rich | str] = []
-    for c in node.children:
-        if isinstance(c, Rich):
-            _quote_pairs(c)
-            out.append(c)
-            continue
-        parts = re.split(r'(?:(?<=^)|(?<=[\s(\[]))"(?=\S)(.+?)(?<=\S)"(?=$|[\s.,;:!?)\]])', c)
-        for i, p in enumerate(parts):
-            if i % 2:
-                out.append(Rich([p], quotes=True))
-            elif p:
-                out.append(p)
-    node.children = out
+
+def _has_closer(text: str, i: int, ch: str) -> bool:
+    j = text.find(ch, i + 1)
+    while j != -1:
+        if _can_close(text, j):
+            return True
+        j = text.find(ch, j + 1)
+    return False
+
+
+def _tag(m: re.Match[str], stack: list[tuple[str, Rich, str]]) -> None:
+    closing, tag, attrs = m.group(1), m.group(2).lower(), m.group(3) or ""
+    if closing:
+        if any(e[0] == tag for e in stack[1:]):
+            while stack[-1][0] != tag:
+                stack.pop()
+            stack.pop()
+        else:
+            stack[-1][1].children.append(m.group(0))
+        return
+    node = Rich()
+    flat = attrs.replace(" ", "")
+    if tag in _TAG_FMT:
+        key, val = _TAG_FMT[tag]
+        node.fmt[key] = val
+        # Small caps and super/subscripts in data are left alone by text-case.
+        node.nocase = tag in ("sc", "sup", "sub")
+    elif "nocase" in attrs:
+        node.nocase = True
+    elif "nodecor" in attrs:
+        node.fmt = {"nodecor": "true"}
+    elif "small-caps" in flat:
+        node.fmt["font-variant"] = "small-caps"
+        node.nocase = True
+    elif "font-style:italic" in flat:
+        node.fmt["font-style"] = "italic"
+    elif "font-weight:bold" in flat:
+        node.fmt["font-weight"] = "bold"
+    stack[-1][1].children.append(node)
+    stack.append((tag, node, ""))

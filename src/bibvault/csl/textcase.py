@@ -10,7 +10,7 @@ STOP_WORDS = frozenset(
     "a an and as at but by down for from in into nor of on onto or over so the till to up via with yet".split()
 )
 
-_WORD = re.compile(r"[\w\u2019'’.\-]+", re.UNICODE)
+_WORD = re.compile(r"[\w\u2019'`.\-]+", re.UNICODE)
 
 
 def _retext(node: Rich, transform: str) -> None:
@@ -61,7 +61,8 @@ def _apply(full: str, new: list[str], transform: str) -> None:
         first = True
         for m in _WORD.finditer(full):
             w = m.group(0)
-            if upper:
+            capitalised = w[:1].isupper() and w[1:] == w[1:].lower()
+            if upper or (capitalised and not first):
                 for i, ch in enumerate(w):
                     _set(new, m.start() + i, ch.lower())
             if first:
@@ -71,8 +72,11 @@ def _apply(full: str, new: list[str], transform: str) -> None:
         _title(full, new)
 
 
+def _latin(ch: str) -> bool:
+    return ch.isalpha() and ord(ch) < 0x250
+
+
 def _title(full: str, new: list[str]) -> None:
-    all_upper = full.upper() == full
     words = list(_WORD.finditer(full))
     for k, m in enumerate(words):
         w = m.group(0)
@@ -80,20 +84,18 @@ def _title(full: str, new: list[str]) -> None:
         before = full[:start].rstrip()
         first = k == 0 or before.endswith((":", "?", "!")) or before.endswith(("\u201c", '"'))
         last = k == len(words) - 1
-        lower = w.lower()
-        if all_upper:
-            for i, ch in enumerate(w):
-                _set(new, start + i, ch.lower())
-            w = lower
-        if w != w.lower():
-            continue  # mixed or upper case words keep their case
-        if lower in STOP_WORDS and not first and not last:
-            continue
-        # Capitalise each hyphen-separated part.
-        for i, ch in enumerate(w):
-            if i == 0 or w[i - 1] == "-":
-                if ch.isalpha():
-                    _set(new, start + i, ch.upper())
+        # Hyphenated compounds are cased part by part ("Out-of-Fashion").
+        offset = 0
+        for p, part in enumerate(w.split("-")):
+            pos = start + offset
+            offset += len(part) + 1
+            if not part or part != part.lower() or not _latin(part[0]):
+                continue
+            if p and not w.split("-")[0][:1].isalpha():
+                continue
+            if part.lower().strip(".") in STOP_WORDS and not (first and p == 0) and not last:
+                continue
+            _set(new, pos, part[0].upper())
 
 
 def apply_text_case(content: Content, transform: str | None, english: bool = True) -> Content:
