@@ -93,7 +93,7 @@ def _global_names(proc: Processor, rule: str) -> None:
         forms[(i, k)] = [_name_at_level(proc, i, n, k, lv) for lv in range(max_level + 1)]
         for lv, text in enumerate(forms[(i, k)]):
             holders[(lv, text)].add(_person(n))
-    for i, k, n in people:
+    for i, k, _n in people:
         texts = forms[(i, k)]
         if len(holders[(0, texts[0])]) < 2:
             continue
