@@ -79,6 +79,13 @@ def stub_formatter_factory(calls: list[str] | None = None):
     return factory
 
 
+@pytest.fixture(autouse=True)
+def fixed_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hold bibvault's code identity still: in a shared checkout the sources change
+    under a running test, and a code change rightly invalidates earlier output."""
+    monkeypatch.setattr("bibvault.build.code_identity", lambda: "code v1")
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     (tmp_path / "bib").mkdir()
@@ -267,3 +274,11 @@ def test_cli_unknown_style_or_grouping_is_a_usage_error(project: Path):
                                            encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", cfg, "build"])
     assert res.exit_code == 2 and "unknown grouping 'colour'" in res.stderr
+
+
+def test_a_code_change_invalidates_the_last_build(project: Path, monkeypatch: pytest.MonkeyPatch):
+    config = load_config(project / "bibvault.yaml")
+    run_build(config, formatter_factory=stub_formatter_factory())
+    monkeypatch.setattr("bibvault.build.code_identity", lambda: "code v2")
+    result = run_build(config, formatter_factory=stub_formatter_factory())
+    assert not result.cached and result.written == []

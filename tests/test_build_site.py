@@ -168,3 +168,20 @@ def test_cli_group_by_and_filters(site: Path):
                               "--until", "2022-12-31", "--order", "oldest-first"])
     assert res.exit_code == 0, res.stderr
     assert "Gone Away" in res.stdout and "Still Online" not in res.stdout
+
+
+def test_rebuild_of_the_bundled_list_is_a_fraction_of_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Other work may edit bibvault's sources meanwhile; that rightly forces a rebuild.
+    monkeypatch.setattr("bibvault.build.code_identity", lambda: "fixed")
+    repo = Path(__file__).resolve().parents[1]
+    config = load_config(repo / "bibvault.yaml")
+    options = BuildOptions(output=str(tmp_path / "site"), exports=())
+    first = run_build(config, options)
+    files = sorted((tmp_path / "site").iterdir())
+    before = [(p.read_bytes(), p.stat().st_mtime_ns) for p in files]
+    second = run_build(config, options)
+    assert second.cached and second.written == []
+    assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in files] == before
+    assert second.seconds < first.seconds / 3, (first.seconds, second.seconds)

@@ -172,11 +172,18 @@ def fingerprint(config: Config, options: BuildOptions, files: Sequence[Path]) ->
     if db.is_file():
         st = db.stat()
         add("links-db", f"{st.st_size}:{st.st_mtime_ns}".encode())
+    add("code", code_identity().encode())
+    return h.hexdigest()
+
+
+def code_identity() -> str:
+    """The version of bibvault's own code: each module's size and modification time."""
     package = Path(bibvault.__file__).parent
+    parts = []
     for p in sorted(package.rglob("*.py")):
         st = p.stat()
-        add("code", f"{p.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return h.hexdigest()
+        parts.append(f"{p.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts)
 
 
 def _manifest_path(config: Config, output: Path) -> Path:
