@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 from bibvault.build import BuildOptions, run_build
 from bibvault.cli import cli
 from bibvault.config import load_config
+from bibvault.render import Filters
 
 CONFIG_TEXT = """\
 records: [bib]
@@ -185,3 +187,21 @@ def test_rebuild_of_the_bundled_list_is_a_fraction_of_the_first(
     assert second.cached and second.written == []
     assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in files] == before
     assert second.seconds < first.seconds / 3, (first.seconds, second.seconds)
+
+
+def test_exports_follow_the_selection(tmp_path: Path):
+    repo = Path(__file__).resolve().parents[1]
+    config = load_config(repo / "bibvault.yaml")
+    out = tmp_path / "site"
+    result = run_build(config, BuildOptions(output=str(out), formats=("txt",), styles=("site",),
+                                            filters=Filters(topics=("exile",))))
+    assert sorted(p.name for p in result.written) == [
+        "reading-list.site.txt", "references.bib", "references.bibtex.bib", "references.json",
+        "references.ris"]
+    items = json.loads((out / "references.json").read_text(encoding="utf-8"))
+    assert sorted(i["id"] for i in items) == ["intercept2021fled", "odonnell2021mulls"]
+    bib = (out / "references.bib").read_text(encoding="utf-8")
+    assert sorted(re.findall(r"^@\w+\{([^,]+),", bib, re.M)) == [
+        "intercept2021fled", "odonnell2021mulls"]
+    ris = (out / "references.ris").read_text(encoding="utf-8")
+    assert ris.count("\nER  -") + ris.startswith("ER  -") == 2
