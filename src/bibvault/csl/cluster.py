@@ -8,6 +8,7 @@ from bibvault.csl.context import Cite, Context
 from bibvault.csl.render import decorate_layout, render_children
 from bibvault.csl.richtext import Content, Rich, is_empty, join, parse_inline, plain
 from bibvault.csl.sorting import sort_ids
+from bibvault.csl.textcase import apply_text_case
 
 if TYPE_CHECKING:
     from bibvault.csl.processor import BibEntry, Processor
@@ -82,8 +83,13 @@ def render_cluster(proc: Processor, cites: list[Cite]) -> Content:
     elif collapse in ("year", "year-suffix", "year-suffix-ranged") or citation.get("cite-group-delimiter"):
         pieces = _collapse_years(proc, cites, delim, collapse or "")
     else:
-        for c in cites:
-            out, _ = _render(proc, c)
+        for k, c in enumerate(cites):
+            out, ctx = _render(proc, c)
+            if proc.style.is_note and ctx.starts_with_term and _sentence_start(c, k):
+                out = apply_text_case(out, "capitalize-first")
+            if c.prefix and c.prefix.lstrip()[:1] in ",.;:" and pieces:
+                # A prefix starting with punctuation replaces the delimiter before it.
+                pieces[-1] = (pieces[-1][0], "")
             pieces.append((_affixed(c, out), delim))
     kept = [(p, d) for p, d in pieces if not is_empty(p)]
     if not kept:
@@ -96,6 +102,12 @@ def render_cluster(proc: Processor, cites: list[Cite]) -> Content:
             children.append(d)
     ctx = proc.context(cites[0].id, "citation", cites[0])
     return decorate_layout(layout, Rich(children), ctx)
+
+
+def _sentence_start(cite: Cite, index: int) -> bool:
+    if not cite.prefix:
+        return index == 0
+    return cite.prefix.rstrip().rstrip("\u201d\u2019\"'").endswith((".", "!", "?"))
 
 
 def _collapse_numbers(proc: Processor, cites: list[Cite], delim: str) -> list[tuple[Content, str]]:

@@ -55,7 +55,7 @@ class Cite:
         loc = d.get("locator")
         return cls(
             id=str(d.get("id")),
-            locator=str(loc) if loc not in (None, "") else None,
+            locator=str(loc).strip() if str(loc or "").strip() else None,
             label=d.get("label"),
             prefix=d.get("prefix"),
             suffix=d.get("suffix"),
@@ -100,6 +100,8 @@ class Context:
     first_name_nodes: list[Any] = field(default_factory=list)
     names_seen: int = 0
     author_suppressed: bool = False
+    output_started: bool = False
+    starts_with_term: bool = False
 
     def mark(self, name: str) -> None:
         """Record that variable ``name`` rendered non-empty."""

@@ -187,8 +187,17 @@ class HtmlBackend(Backend):
         ("vertical-align", "baseline"): ('<span style="baseline">', "</span>"),
     }
 
+    _SUPERSCRIPTS = str.maketrans({
+        "\u00aa": "<sup>a</sup>", "\u00ba": "<sup>o</sup>", "\u02b3": "<sup>r</sup>",
+        "\u1d49": "<sup>e</sup>", "\u00b9": "<sup>1</sup>", "\u00b2": "<sup>2</sup>",
+        "\u00b3": "<sup>3</sup>", "\u02e2": "<sup>s</sup>", "\u1d48": "<sup>d</sup>",
+        "\u207f": "<sup>n</sup>", "\u02e1": "<sup>l</sup>", "\u1d57": "<sup>t</sup>",
+    })
+
     def escape(self, text: str) -> str:
-        return text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
+        text = text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
+        # Superscript letters of ordinal terms are written as markup.
+        return text.translate(self._SUPERSCRIPTS)
 
     def open(self, key: str, value: str) -> str:
         if key == "display":

@@ -17,9 +17,12 @@ def is_numeric(value: str) -> bool:
     return bool(_NUMERIC.match(value))
 
 
-def is_plural(value: str) -> bool:
+def is_plural(value: str, and_term: str | None = None) -> bool:
     """True when a numeric value names more than one number (a range or a list)."""
-    return bool(re.search(r"\d\S*\s*(?:[-\u2013,&]|\band\b)\s*\S*\d", value))
+    if "\\-" in value:
+        value = value.replace("\\-", "")
+    words = "and" + (f"|{re.escape(and_term)}" if and_term else "")
+    return bool(re.search(rf"\w\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*\S*\w", value)) and bool(re.search(r"\d|^[ivxlcdm]", value, re.I))
 
 
 def roman(n: int) -> str:
@@ -62,7 +65,7 @@ def format_number(value: str, form: str, locale: Locale, gender: str | None = No
     for piece in _SPLIT.split(value.strip()):
         sep = piece.strip()
         if sep in ("-", "\u2013"):
-            out.append(sep)
+            out.append(locale.term("page-range-delimiter") or "\u2013")
         elif sep == ",":
             out.append(", ")
         elif sep in ("&", "and"):
@@ -112,16 +115,27 @@ def _range(a: str, b: str, fmt: str) -> str:
     return short
 
 
+_NUM = re.compile(r"^(.*?)(\d+)$")
+_ROMAN = re.compile(r"^[ivxlcdm]+$", re.IGNORECASE)
+
+
 def page_range(value: str, fmt: str | None, locale: Locale) -> str:
-    """A page value with each range reformatted by ``page-range-format``."""
+    """A page or locator value with ranges joined by an en dash and reformatted by ``fmt``.
+
+    Ranges whose ends carry different prefixes ("N110-5") keep a plain hyphen;
+    an escaped hyphen (``\\-``) is always literal.
+    """
     delim = locale.term("page-range-delimiter") or "\u2013"
 
     def repl(m: re.Match[str]) -> str:
         a, b = m.group(1), m.group(2)
-        pa = re.match(r"^([A-Za-z]*)(\d+)$", a)
-        pb = re.match(r"^([A-Za-z]*)(\d+)$", b)
-        if fmt and pa and pb and pa.group(1) == pb.group(1):
-            b = pb.group(1) + _range(pa.group(2), pb.group(2), fmt)
-        return f"{a}{delim}{b}"
+        pa, pb = _NUM.match(a), _NUM.match(b)
+        if pa and pb and pa.group(1) == pb.group(1):
+            digits = _range(pa.group(2), pb.group(2), fmt) if fmt else pb.group(2)
+            return f"{a}{delim}{pb.group(1)}{digits}"
+        if _ROMAN.match(a) and _ROMAN.match(b):
+            return f"{a}{delim}{b}"
+        return f"{a}-{b}"
 
-    return re.sub(r"(\b[A-Za-z]*\d+)\s*(?:-|\u2013)+\s*([A-Za-z]*\d+\b)", repl, value)
+    out = re.sub(r"([^\s,&\-\u2013\\]+)\s*(?<!\\)(?:-|\u2013)+\s*([^\s,&\-\u2013]+)", repl, value)
+    return out.replace("\\-", "-")

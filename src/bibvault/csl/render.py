@@ -32,6 +32,7 @@ def decorate(node: Node, content: Content, ctx: Context, *, affixes: bool = True
     """Apply text-case, strip-periods, formatting, quotes, affixes and display."""
     if is_empty(content):
         return None
+    ctx.output_started = True
     a = node.attrs
     content = apply_text_case(content, a.get("text-case"), ctx.english)
     if a.get("strip-periods") == "true":
@@ -108,6 +109,8 @@ def _text(node: Node, ctx: Context) -> Content:
         content: Content
         if name == "page" or (name == "locator" and (ctx.cite.label or "page") == "page"):
             content = numbers.page_range(value, ctx.style.options.get("page-range-format"), ctx.locale)
+        elif name == "locator":
+            content = numbers.page_range(value, None, ctx.locale)
         elif name in ("URL", "DOI", "PMID", "PMCID"):
             content = Rich([value], nocase=True)
         else:
@@ -120,6 +123,8 @@ def _text(node: Node, ctx: Context) -> Content:
         return decorate(node, render_children(macro, ctx), ctx)
     if "term" in a:
         text = ctx.locale.term(a["term"], a.get("form", "long"), a.get("plural") == "true")
+        if text and not ctx.output_started:
+            ctx.starts_with_term = True
         return decorate(node, text or None, ctx)
     if "value" in a:
         return decorate(node, parse_inline(a["value"]) if a["value"] else None, ctx)
@@ -160,7 +165,7 @@ def _label(node: Node, ctx: Context) -> Content:
         m = re.match(r"\s*(\d+)", str(value))
         plural = bool(m and int(m.group(1)) > 1)
     else:
-        plural = numbers.is_plural(str(value))
+        plural = numbers.is_plural(str(value), ctx.locale.term("and"))
     text = ctx.locale.term(term, node.get("form", "long"), plural)
     return decorate(node, text or None, ctx)
 
