@@ -1,0 +1,61 @@
+"""``bibvault export``: records as biblatex, BibTeX, CSL-JSON or RIS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bibvault.build import atomic_write
+from bibvault.cli.common import fail, finish, get_app, resolve_paths
+from bibvault.exitcodes import ExitCode
+from bibvault.export import EXPORTERS
+from bibvault.export import export as export_records
+from bibvault.records import Record, load_records
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--to", "fmt", type=click.Choice(list(EXPORTERS)), required=True,
+              help="The format to write.")
+@click.option("--key", "keys", multiple=True, metavar="KEYS",
+              help="Only these records (citation keys, comma separated; repeatable).")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
+              help="Where to write; '-' is standard output. A file is replaced atomically.")
+@click.pass_context
+def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, keys: tuple[str, ...],
+           output: str) -> None:
+    """Write records in another format.
+
+    PATHS are .bib files or directories (default: the configured records).
+    Records keep their file order; with --key, the order of the keys given.
+    Exit 0 on success, 2 on usage, configuration or I/O failure (an unknown key
+    included).
+    """
+    app = get_app(ctx)
+    files = resolve_paths(app, paths)
+    missing = [str(p) for p in files if not Path(p).is_file()]
+    if missing:
+        raise fail(f"no such file: {', '.join(missing)}")
+    records, _ = load_records(files)
+    wanted = _split(keys)
+    if wanted:
+        by_key: dict[str, Record] = {}
+        for record in records:
+            by_key.setdefault(record.key, record)
+        unknown = [k for k in wanted if k not in by_key]
+        if unknown:
+            raise fail(f"no record with key {', '.join(unknown)}")
+        records = [by_key[k] for k in dict.fromkeys(wanted)]
+    text = export_records(records, fmt)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        atomic_write(Path(output), text.encode("utf-8"))
+        click.echo(f"wrote {len(records)} record{'s' * (len(records) != 1)} to {output}",
+                   err=True)
+    finish(ctx, ExitCode.OK)

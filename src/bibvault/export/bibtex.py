@@ -1,0 +1,175 @@
+"""Records as classic BibTeX, for ``bibtex`` and the standard ``.bst`` styles.
+
+biblatex-only types and fields are converted to their BibTeX counterparts
+(``@report`` → ``@techreport``, ``journaltitle`` → ``journal``, ``date`` →
+``year``/``month``, ``urldate`` → "Accessed …" in ``note``); web pages and
+videos become ``@misc`` with the address in ``howpublished``. Only the classic
+fields and the common extensions (``url``, ``doi``, ``isbn``, ``issn``, …) are
+written, and non-ASCII letters are written as TeX accents so that 7-bit
+``bibtex`` sorts and purifies them correctly.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from bibvault import csljson
+from bibvault.dates import DateError, EDTFDate, date_from_parts, parse_edtf
+from bibvault.export.biblatex import format_entry
+
+#: The fields written, in this order.
+FIELDS = ("author", "editor", "key", "title", "booktitle", "journal", "chapter", "edition",
+          "series", "volume", "number", "type", "pages", "school", "institution",
+          "organization", "publisher", "address", "howpublished", "month", "year", "note",
+          "url", "doi", "isbn", "issn", "eprint", "archiveprefix", "primaryclass",
+          "language", "keywords", "abstract", "annote")
+
+_TYPES = {"article": "article", "book": "book", "mvbook": "book", "collection": "book",
+          "mvcollection": "book", "reference": "book", "inbook": "incollection",
+          "bookinbook": "incollection", "incollection": "incollection",
+          "inreference": "incollection", "inproceedings": "inproceedings",
+          "conference": "inproceedings", "proceedings": "proceedings",
+          "mvproceedings": "proceedings", "report": "techreport", "techreport": "techreport",
+          "manual": "manual", "booklet": "booklet", "unpublished": "unpublished",
+          "phdthesis": "phdthesis", "mastersthesis": "mastersthesis"}
+_MASTERS = ("mathesis", "mastersthesis", "master's thesis", "masters thesis", "ma thesis")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ACCENTS = {"\u0301": "'", "\u0300": "`", "\u0302": "^", "\u0308": '"', "\u0303": "~",
+            "\u0304": "=", "\u0307": ".", "\u0327": "c", "\u030c": "v", "\u0306": "u",
+            "\u030b": "H", "\u0328": "k", "\u030a": "r", "\u0323": "d"}
+_LETTERS = {"ø": r"{\o}", "Ø": r"{\O}", "æ": r"{\ae}", "Æ": r"{\AE}", "œ": r"{\oe}",
+            "Œ": r"{\OE}", "ß": r"{\ss}", "ł": r"{\l}", "Ł": r"{\L}", "ı": r"{\i}",
+            "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "…": r"\ldots{}",
+            "\u00a0": "~", "å": r"{\aa}", "Å": r"{\AA}", "đ": r"{\dj}", "Đ": r"{\DJ}"}
+
+
+def bibtex_type(record: csljson.RecordLike) -> str:
+    """The classic entry type for a record."""
+    etype = record.entry_type.lower()
+    if etype == "thesis":
+        kind = record.fields.get("type", "").strip().lower()
+        source = getattr(record, "source_type", "")
+        return "mastersthesis" if kind in _MASTERS or source == "mastersthesis" else "phdthesis"
+    return _TYPES.get(etype, "misc")
+
+
+def tex_ascii(text: str) -> str:
+    """TeX text with non-ASCII Latin letters written as accent commands."""
+    out = []
+    for ch in text:
+        if ord(ch) < 128:
+            out.append(ch)
+        elif ch in _LETTERS:
+            out.append(_LETTERS[ch])
+        else:
+            decomposed = unicodedata.normalize("NFD", ch)
+            base, marks = decomposed[0], decomposed[1:]
+            if len(marks) == 1 and marks[0] in _ACCENTS and ord(base) < 128:
+                accent = _ACCENTS[marks[0]]
+                base = r"\i" if base == "i" and accent not in "cdk" else base
+                out.append(f"{{\\{accent}{{{base}}}}}" if accent.isalpha()
+                           else f"{{\\{accent}{base}}}")
+            else:
+                out.append(ch)  # no TeX spelling known: left for bibtex to pass through
+    return "".join(out)
+
+
+def _date_fields(record: csljson.RecordLike, tex: dict[str, str]) -> dict[str, str]:
+    """``year`` and ``month`` (a month macro, with the day when there is one)."""
+    try:
+        if "date" in tex:
+            date: EDTFDate | None = parse_edtf(record.fields.get("date", tex["date"]))
+        elif "year" in tex:
+            date = date_from_parts(record.fields.get("year", ""), record.fields.get("month"),
+                                   record.fields.get("day"))
+        else:
+            date = None
+    except DateError:
+        raw = tex.get("date") or tex.get("year", "")
+        return {"year": raw} if raw else {}
+    if date is None or date.start is None and date.end is None:
+        return {}
+    start, end = date.start, date.end
+    if date.is_range:
+        left = str(start.year) if start else ""
+        right = str(end.year) if end else ""
+        return {"year": left if left == right else f"{left}--{right}"}
+    assert start is not None
+    out = {"year": str(start.year)}
+    if start.month and start.month <= 12:
+        month = _MONTHS[start.month - 1]
+        # Written bare: a month macro, with the day appended ("aug # {~29,}").
+        out["month"] = month + (f" # {{~{start.day},}}" if start.day else "")
+    return out
+
+
+def bibtex_fields(record: csljson.RecordLike) -> tuple[str, dict[str, str]]:
+    """(entry type, fields) for one record, values as TeX."""
+    tex = dict(record.tex)
+    etype = bibtex_type(record)
+    source = record.entry_type.lower()
+
+    def titled(main: str, sub: str, addon: str | None = None) -> str:
+        text = tex.get(main, "")
+        if text and tex.get(sub):
+            text = f"{text}{'' if text[-1] in '?!:' else ':'} {tex[sub]}"
+        if text and addon and tex.get(addon):
+            text = f"{text}. {tex[addon]}"
+        return text
+
+    out: dict[str, str] = {}
+    out["title"] = titled("title", "subtitle", "titleaddon")
+    out["booktitle"] = titled("booktitle", "booksubtitle")
+    out["journal"] = titled("journaltitle", "journalsubtitle") or tex.get("journal", "")
+    for name in ("author", "editor", "chapter", "edition", "series", "volume", "number",
+                 "pages", "publisher", "url", "doi", "isbn", "issn", "eprint", "keywords",
+                 "abstract", "language"):
+        out[name] = tex.get(name, "")
+    out["address"] = tex.get("location") or tex.get("address", "")
+    out["annote"] = tex.get("annotation") or tex.get("annote", "")
+    out["archiveprefix"] = tex.get("eprinttype", "") if out["eprint"] else ""
+    out["primaryclass"] = tex.get("eprintclass", "") if out["eprint"] else ""
+    institution = tex.get("institution") or tex.get("school", "")
+    if etype in ("phdthesis", "mastersthesis"):
+        out["school"] = institution
+        kind = record.fields.get("type", "").strip().lower()
+        if kind and kind not in _MASTERS and kind != "phdthesis":
+            out["type"] = tex["type"]
+    else:
+        out["institution"] = institution
+        out["type"] = tex.get("type", "") if etype == "techreport" else ""
+    out["organization"] = tex.get("organization", "")
+    out["howpublished"] = tex.get("howpublished", "")
+    notes = [tex.get("note", ""), tex.get("addendum", "")]
+    if etype == "misc" and source in ("online", "electronic", "www", "video", "movie"):
+        # A web page or video: who published it, where, and the address, in howpublished.
+        parts = [out.pop("organization"), out["howpublished"]]
+        if out["url"]:
+            parts.append(f"\\url{{{out.pop('url')}}}")
+        out["howpublished"] = ", ".join(p for p in parts if p)
+    if tex.get("duration"):
+        notes.append(f"Running time {csljson.duration_to_dimensions(record.fields['duration'])}")
+    if tex.get("urldate"):
+        notes.append(f"Accessed {record.fields.get('urldate', tex['urldate'])}")
+    if tex.get("archiveurl"):
+        notes.append(f"Archived at \\url{{{tex['archiveurl']}}}")
+    out["note"] = ". ".join(n.strip().rstrip(".") for n in notes if n.strip())
+    if out["note"] and any(n.strip().endswith(".") for n in notes if n.strip()):
+        out["note"] += "."
+    out.update(_date_fields(record, tex))
+    if not (out["author"] or out["editor"]):
+        # BibTeX styles sort an entry without names by its "key" field.
+        out["key"] = record.fields.get("title", "") or record.key
+    ordered = {name: out[name] for name in FIELDS if out.get(name)}
+    return etype, {k: v if k in ("url", "doi", "month") else tex_ascii(v)
+                   for k, v in ordered.items()}
+
+
+def to_bibtex(records: Iterable[csljson.RecordLike]) -> str:
+    """The records as a classic BibTeX file."""
+    entries = []
+    for record in records:
+        etype, fields = bibtex_fields(record)
+        entries.append(format_entry(etype, record.key, fields, bare=("month",)))
+    return "\n".join(entries)
