@@ -198,3 +198,36 @@ def test_page_in_chromium(browser: Browser, page: Path) -> None:
     b.call("POST", "/window/rect", {"width": 390, "height": 844})
     assert b.run("return document.documentElement.scrollWidth <= window.innerWidth;") is True
     b.screenshot("site-phone.png")
+
+
+HOSTILE_BIB = r"""
+@online{evil,
+  title = {<img src=x onerror=window.pwned=1>},
+  organization = {<script>window.pwned=2</script>},
+  date = {2024-01-02},
+  url = {javascript:window.pwned=3},
+  annotation = {<svg onload="window.pwned=4"></svg>},
+}
+"""
+
+
+def test_hostile_record_stays_text_in_chromium(browser: Browser, tmp_path: Path) -> None:
+    (tmp_path / "bib").mkdir()
+    (tmp_path / "bib" / "evil.bib").write_text(HOSTILE_BIB, encoding="utf-8")
+    (tmp_path / "bibvault.yaml").write_text(
+        "records: [bib]\nbuild: {styles: [site, apa], formats: [html], exports: []}\n",
+        encoding="utf-8")
+    result = run_build(load_config(tmp_path / "bibvault.yaml"), BuildOptions(force=True))
+    assert not result.stopped
+    browser.call("POST", "/url", {"url": (tmp_path / "site" / "index.html").as_uri()})
+    b = browser
+    assert b.run("return document.images.length + document.querySelectorAll('svg').length;") == 0
+    assert b.run("return typeof window.pwned;") == "undefined"
+    assert b.run("return document.querySelectorAll('a[href^=\"javascript\"]').length;") == 0
+    text = b.run("return document.querySelector('li.entry').innerText;")
+    assert "<img src=x onerror=window.pwned=1>" in text
+    assert "<script>window.pwned=2</script>" in text
+    assert '<svg onload="window.pwned=4"></svg>' in text
+    b.call("POST", f"/element/{b.find('li.entry .cite')}/click", {})
+    assert b.run("return typeof window.pwned;") == "undefined"
+    b.screenshot("site-hostile.png")
