@@ -23,8 +23,7 @@ import pytest
 
 from bibvault.export import to_biblatex, to_bibtex, to_csl_json
 from bibvault.records import load_records
-
-from test_export import REALISTIC_BIB  # noqa: I001  (a sibling test module)
+from test_export import REALISTIC_BIB  # a sibling test module
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {"pandoc": "pandoc", "biber": "biber", "bibtex": "texlive-binaries texlive-base"}
