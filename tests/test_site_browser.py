@@ -194,6 +194,18 @@ def test_page_in_chromium(browser: Browser, page: Path) -> None:
     assert set(b.run(visible_style)) == {"apa"}
     b.call("POST", f"/element/{b.find('#style option:nth-child(1)')}/click", {})
 
+    # Print: no controls or tags, and each link's address is printed after it.
+    b.call("POST", "/goog/cdp/execute",
+           {"cmd": "Emulation.setEmulatedMedia", "params": {"media": "print"}})
+    assert b.run("return getComputedStyle(document.getElementById('controls')).display;") \
+        == "none"
+    after = b.run("var a = document.querySelector('.cite a[href]');"
+                  "return [a.href, getComputedStyle(a, '::after').content];")
+    assert after[1] == f'" <{after[0]}>"'
+    b.screenshot("site-print.png")
+    b.call("POST", "/goog/cdp/execute",
+           {"cmd": "Emulation.setEmulatedMedia", "params": {"media": ""}})
+
     # A phone-sized window: the page must not scroll sideways.
     b.call("POST", "/window/rect", {"width": 390, "height": 844})
     assert b.run("return document.documentElement.scrollWidth <= window.innerWidth;") is True

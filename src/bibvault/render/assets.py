@@ -50,7 +50,7 @@ footer { margin-top: 3rem; font-size: 0.8rem; border-top: 1px solid var(--line);
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; color: #000; background: #fff; }
   .controls, .tags, footer { display: none !important; }
-  a { color: #000; text-decoration: none; }
+  a, .annotation, .count, .empty, .toc .n { color: #000; text-decoration: none; }
   .cite a[href]::after, .archived[href]::after { content: " <" attr(href) ">";
     font-size: 8.5pt; overflow-wrap: anywhere; }
   h2 { break-after: avoid; }
