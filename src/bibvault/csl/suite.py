@@ -133,7 +133,8 @@ def _document(fx: Fixture) -> tuple[list[_Cluster], list[list[_Cluster]]]:
     return doc, [doc]
 
 
-def _render_doc(fx: Fixture, doc: list[_Cluster], resources: Resources) -> tuple[Processor, list[str]]:
+def _render_doc(fx: Fixture, doc: list[_Cluster],
+                resources: Resources) -> tuple[Processor, list[str], list[str]]:
     style = parse_style(fx.sections.get("CSL", ""))
     items = fx.json("INPUT") or []
     cited = [c.id for cl in doc for c in cl.cites]
@@ -146,25 +147,32 @@ def _render_doc(fx: Fixture, doc: list[_Cluster], resources: Resources) -> tuple
     distance = int(cit.get("near-note-distance", "5") or 5) if cit is not None else 5
     assign_positions(doc, distance)
     quotes = proc.locale.quotes
-    return proc, [render(proc.cluster(cl.cites), "html", quotes) for cl in doc]
+    outputs = [render(proc.cluster(cl.cites), "html", quotes) for cl in doc]
+    numbers = proc.citation_numbers()
+    signatures = [
+        out + repr([(numbers.get(c.id), proc.disamb[c.id])
+                    for c in cl.cites if c.id in proc.disamb])
+        for cl, out in zip(doc, outputs, strict=True)
+    ]
+    return proc, outputs, signatures
 
 
 def run_fixture(fx: Fixture, resources: Resources | None = None) -> str:
     """The processor's output for a fixture, in the suite's HTML conventions."""
     resources = resources or Resources()
     doc, steps = _document(fx)
-    proc, outputs = _render_doc(fx, doc, resources)
+    proc, outputs, signatures = _render_doc(fx, doc, resources)
     if fx.mode == "bibliography":
         return _bib_html(proc)
     if fx.json("CITATIONS") is not None:
         before: dict[str, str] = {}
         if len(steps) > 1:
-            _, prev_out = _render_doc(fx, steps[-2], resources)
-            before = {cl.id: out for cl, out in zip(steps[-2], prev_out, strict=True)}
+            _, _, prev_sig = _render_doc(fx, steps[-2], resources)
+            before = {cl.id: sig for cl, sig in zip(steps[-2], prev_sig, strict=True)}
         last_id = steps[-1] and fx.json("CITATIONS")[-1][0].get("citationID")
         lines = []
-        for i, (cl, out) in enumerate(zip(doc, outputs, strict=True)):
-            mark = ">>" if cl.id == last_id or before.get(cl.id) != out else ".."
+        for i, (cl, out, sig) in enumerate(zip(doc, outputs, signatures, strict=True)):
+            mark = ">>" if cl.id == last_id or before.get(cl.id) != sig else ".."
             lines.append(f"{mark}[{i}] {out}")
         return "\n".join(lines)
     return "\n".join(outputs)
