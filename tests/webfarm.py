@@ -9,6 +9,7 @@ here reaches beyond loopback.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -295,7 +296,6 @@ class ArchiveHandler(_Base):
         for flt in q.get("filter", []):
             negate = flt.startswith("!")
             name, _, pattern = flt.lstrip("!").partition(":")
-            import re
             rx = re.compile(pattern)
             rows = [c for c in rows if bool(rx.fullmatch(getattr(c, name, ""))) != negate]
         lo = q.get("from", [""])[0].ljust(14, "0")
