@@ -282,3 +282,15 @@ def test_a_code_change_invalidates_the_last_build(project: Path, monkeypatch: py
     monkeypatch.setattr("bibvault.build.code_identity", lambda: "code v2")
     result = run_build(config, formatter_factory=stub_formatter_factory())
     assert not result.cached and result.written == []
+
+
+def test_cli_output_directory_is_relative_to_the_working_directory(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    monkeypatch.chdir(elsewhere)
+    res = CliRunner().invoke(cli, ["--config", str(project / "bibvault.yaml"), "build",
+                                   "-o", "out", "-s", "site", "-f", "txt"])
+    assert res.exit_code == 0, res.stderr
+    assert (elsewhere / "out" / "reading-list.site.txt").is_file()
+    assert not (project / "out").exists()

@@ -72,6 +72,8 @@ def build(ctx: click.Context, output: str | None, styles: tuple[str, ...],
     """
     app = get_app(ctx)
     config = app.config
+    if output and output != "-":
+        output = str(Path(output).resolve())  # relative to where the command runs
     options = BuildOptions(
         output=output,
         styles=_split(styles),
