@@ -152,6 +152,7 @@ def test_429_asking_for_more_than_the_cap_is_not_retried(
     result = check_url(site + "/limited-long", session, FAST, sleep=sleeps)
     assert result.status is LinkStatus.RATE_LIMITED
     assert sleeps.calls == [] and result.requests == 1
+    assert "Retry-After 3600 s exceeds the cap" in result.detail
 
 
 def test_429_once_then_fine(farm: Farm, session: requests.Session) -> None:

@@ -161,7 +161,8 @@ def classify(probe: Probe) -> Verdict:
     if code in (401, 403, 999):
         return Verdict(LinkStatus.BLOCKED, f"HTTP {code}: access refused to the checker")
     if code == 429:
-        return Verdict(LinkStatus.RATE_LIMITED, "HTTP 429: still rate-limited after retries")
+        why = probe.error_detail or "still rate-limited after retries"
+        return Verdict(LinkStatus.RATE_LIMITED, f"HTTP 429: {why}")
     if code in (404, 410):
         return Verdict(LinkStatus.DEAD, f"HTTP {code}" + _via(probe))
     if code == 408:
