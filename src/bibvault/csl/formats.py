@@ -115,7 +115,7 @@ def _move_punctuation_into_quotes(events: list[Event]) -> None:
 
 _SWALLOWS = {
     # right char: left chars that make it redundant
-    ".": ".?!",
+    ".": ".?!:;",
     ",": ",",
     ";": ";",
     ":": ":;!?",
@@ -135,7 +135,12 @@ def _fix_join_punctuation(events: list[Event]) -> None:
             first = right[0]
             last = left[-1:]
             core = left.rstrip(_CLOSERS)
-            if first in _SWALLOWS and last and last in _SWALLOWS[first]:
+            if first in "!?" and last in ":;" and last:
+                # A stronger mark replaces a colon or semicolon before it.
+                events[prev_index] = ("t", left[:-1])
+            elif first in _SWALLOWS and last and last in _SWALLOWS[first]:
+                right = right[1:]
+            elif first in "!?" and last == first:
                 right = right[1:]
             elif first in ".:" and core != left and core[-1:] and core[-1:] in _SWALLOWS[first]:
                 right = right[1:]

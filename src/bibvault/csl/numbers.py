@@ -132,7 +132,9 @@ def page_range(value: str, fmt: str | None, locale: Locale) -> str:
         pa, pb = _NUM.match(a), _NUM.match(b)
         if pa and pb and pa.group(1) == pb.group(1):
             digits = _range(pa.group(2), pb.group(2), fmt) if fmt else pb.group(2)
-            return f"{a}{delim}{pb.group(1)}{digits}"
+            # A shortened second number drops the prefix they share ("n11564–8").
+            keep = pb.group(1) if fmt in (None, "expanded") else ""
+            return f"{a}{delim}{keep}{digits}"
         if _ROMAN.match(a) and _ROMAN.match(b):
             return f"{a}{delim}{b}"
         return f"{a}-{b}"

@@ -137,11 +137,10 @@ def _render_doc(fx: Fixture, doc: list[_Cluster],
                 resources: Resources) -> tuple[Processor, list[str], list[str]]:
     style = parse_style(fx.sections.get("CSL", ""))
     items = fx.json("INPUT") or []
+    # With explicit citations only the cited items are registered.
     cited = [c.id for cl in doc for c in cl.cites]
     if fx.mode == "bibliography" and not fx.json("CITATIONS") and not fx.json("CITATION-ITEMS"):
         cited = [str(i.get("id")) for i in items]
-    else:
-        cited = cited + [str(i.get("id")) for i in items]
     proc = Processor(style, items, None, resources=resources, cited=cited)
     cit = style.citation
     distance = int(cit.get("near-note-distance", "5") or 5) if cit is not None else 5
