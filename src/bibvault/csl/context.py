@@ -134,6 +134,8 @@ class Context:
             ys = self.disamb.year_suffix
             return year_suffix_text(ys) if ys is not None else None
         v = self.item.get(name)
+        if name == "citation-label" and not v:
+            v = citation_label(self.item)
         if v in ("", [], None):
             if name == "page-first" and isinstance(self.item.get("page"), str):
                 m = re.match(r"\s*([^\s\-\u2013,&]+)", self.item["page"])
@@ -159,3 +161,19 @@ def year_suffix_text(n: int) -> str:
         n, r = divmod(n - 1, 26)
         out = letters[r] + out
     return out
+
+
+def citation_label(item: dict[str, Any]) -> str | None:
+    """A trigraph-style label: letters of up to four family names and a two-digit year."""
+    names = next((item[k] for k in ("author", "editor") if isinstance(item.get(k), list) and item[k]), [])
+    families = [str(n.get("family") or n.get("literal") or "") for n in names]
+    families = [f for f in families if f]
+    if not families:
+        return None
+    widths = {1: [4], 2: [2, 2], 3: [2, 1, 1]}.get(len(families), [1, 1, 1, 1])
+    label = "".join(f[:w] for f, w in zip(families, widths, strict=False))
+    issued = item.get("issued")
+    start = getattr(issued, "start", None)
+    if start:
+        label += f"{start[0] % 100:02d}"
+    return label

@@ -242,9 +242,12 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
         return join([body, delim, "\u2026 ", last], ""), len(shown)
     if truncated:
         term = etal_node.get("term", "et-al") if etal_node is not None else "et-al"
-        text = ctx.locale.term(term) or "et al."
-        etal: Content = decorate(etal_node, text, ctx) if etal_node is not None else text
+        found = ctx.locale.term(term)
+        text = "et al." if found is None else found
         body = join([r[0] for r in items], delim)
+        if not text:
+            return body, len(shown)
+        etal: Content = decorate(etal_node, text, ctx) if etal_node is not None else text
         sep = delim if precedes(opts.get("delimiter-precedes-et-al"), len(items), items[-1][1]) else " "
         return join([body, sep, etal], ""), len(shown)
     if len(items) == 1 or and_word is None:

@@ -113,6 +113,13 @@ def _text(node: Node, ctx: Context) -> Content:
             content = numbers.page_range(value, None, ctx.locale)
         elif name in ("URL", "DOI", "PMID", "PMCID"):
             content = Rich([value], nocase=True)
+        elif name == "citation-label":
+            # The label carries the year suffix when one disambiguates it.
+            ys = ctx.var("year-suffix")
+            if ys and not ctx.year_suffix_explicit and not ctx.year_suffix_done:
+                ctx.year_suffix_done = True
+                value += ys
+            content = value
         else:
             content = parse_inline(value)
         return decorate(node, content, ctx)
