@@ -99,9 +99,11 @@ def _text(node: Node, ctx: Context) -> Content:
     a = node.attrs
     if "variable" in a:
         name = a["variable"]
-        ctx.called += 1
         if name == "year-suffix":
+            # An absent suffix is no reason to suppress the enclosing group.
             ctx.year_suffix_done = True
+        else:
+            ctx.called += 1
         value = variable_text(ctx, name, a.get("form", "long"))
         if value is None:
             return None
@@ -132,6 +134,11 @@ def _text(node: Node, ctx: Context) -> Content:
         text = ctx.locale.term(a["term"], a.get("form", "long"), a.get("plural") == "true")
         if text and not ctx.output_started:
             ctx.starts_with_term = True
+        ys = ctx.var("year-suffix")
+        if text and a["term"] == "no date" and ys and not ctx.year_suffix_explicit and not ctx.year_suffix_done:
+            # Undated works take their disambiguating suffix on "n.d.".
+            ctx.year_suffix_done = True
+            text = f"{text}-{ys}"
         return decorate(node, text or None, ctx)
     if "value" in a:
         return decorate(node, parse_inline(a["value"]) if a["value"] else None, ctx)
