@@ -129,3 +129,15 @@ def test_local_copies_then_verify(tmp_path: Path, farm: Farm, hosts: tuple[str, 
         re.sub(r"archivesha256 = \{[0-9a-f]+\}", "archivesha256 = {" + "0" * 64 + "}", text))
     worse = invoke(cfg, "verify", "--format", "json")
     assert [f["code"] for f in json.loads(worse.stdout)] == ["A504", "A512"]
+
+
+def test_wayback_endpoint_from_the_environment(tmp_path: Path, farm: Farm,
+                                               hosts: tuple[str, str]) -> None:
+    site, wayback = hosts
+    farm.archive_state.captures[site + "/ok"] = [Capture("20210901083000")]
+    cfg = project(tmp_path, site, "http://127.0.0.72:9")  # nothing listens there
+    env = {"HOME": str(tmp_path), "IA_ACCESS_KEY": None, "IA_SECRET_KEY": None,
+           "XDG_CONFIG_HOME": None, "IA_CONFIG_FILE": None, "BIBVAULT_WAYBACK_URL": wayback}
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "archive", "--key", "old"], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"archiveurl = {{{wayback}/web/20210901083000/" in (tmp_path / "refs.bib").read_text()
