@@ -188,3 +188,17 @@ def test_link_title_links_a_printed_url_and_falls_back_to_the_host():
     assert link_title("<i>Other</i>", "Missing", links) == (
         '<i>Other</i> <a href="https://x.example/p?q=1&amp;r=2">x.example</a>')
     assert link_title("Has <a href=\"#\">a link</a>", "Has", links) == 'Has <a href="#">a link</a>'
+
+
+def test_switcher_shows_a_formatter_title_when_it_has_one():
+    class Titled:
+        title = "Fancy <Style>"
+
+        def __call__(self, records: Sequence[Record], fmt: str) -> dict[str, str]:
+            return stub_formatter(records, fmt)
+
+    rl = make_reading_list([rec("a")], CONFIG, {"fancy": Titled(), "plain": stub_formatter},
+                           formats=("html",))
+    page = html_page(rl)
+    assert '<option value="fancy">Fancy &lt;Style&gt;</option>' in page
+    assert '<option value="plain">plain</option>' in page

@@ -5,7 +5,7 @@ per style, and returns strings. Writing files is the build's business
 (:mod:`bibvault.build`).
 """
 
-from bibvault.render.entries import EntryFormatter, csl_formatter, link_title
+from bibvault.render.entries import CslFormatter, EntryFormatter, csl_formatter, link_title
 from bibvault.render.html import html_page
 from bibvault.render.links import Links, record_links, safe_url
 from bibvault.render.listing import GROUP_BY, ORDERS, Filters, Group, group_records, select
@@ -13,6 +13,7 @@ from bibvault.render.model import Entry, EntryGroup, ReadingList, make_reading_l
 from bibvault.render.text import markdown, md_escape, plain_text
 
 __all__ = [
+    "CslFormatter",
     "GROUP_BY",
     "ORDERS",
     "Entry",

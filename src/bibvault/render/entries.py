@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bibvault.csl import Processor, load_style
+from bibvault.csljson import record_to_csl
 from bibvault.records import Record
 from bibvault.render.links import Links, main_link_attrs
 
@@ -26,20 +28,24 @@ _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"
                        "\u2013": "-", "\u2014": "-", "\u00a0": " ", "\u202f": " "})
 
 
-def csl_formatter(style: str, *, locale: str = "en-US",
-                  search_dirs: Sequence[Path] = ()) -> EntryFormatter:
+class CslFormatter:
     """An :data:`EntryFormatter` running the CSL engine with one style.
 
-    Raises the engine's error when the style cannot be found or read.
+    ``title`` is the style's own title, for a reader choosing between styles.
+    Creating one raises the engine's ``StyleError`` when the style cannot be
+    found or read.
     """
-    from bibvault.csl import Processor, load_style  # the engine is a heavy import
-    from bibvault.csljson import record_to_csl
 
-    loaded = load_style(style, search_dirs=list(search_dirs))
+    def __init__(self, style: str, *, locale: str = "en-US",
+                 search_dirs: Sequence[Path] = ()) -> None:
+        self.style = load_style(style, search_dirs=list(search_dirs))
+        self.locale = locale
+        self.title: str = self.style.title or style
 
-    def format_entries(records: Sequence[Record], fmt: str) -> dict[str, str]:
+    def __call__(self, records: Sequence[Record], fmt: str) -> dict[str, str]:
+        """{record key: the record's bibliography entry in ``fmt``}."""
         items = [record_to_csl(r) for r in records]
-        proc = Processor(loaded, items, locale=locale)
+        proc = Processor(self.style, items, locale=self.locale)
         out = {}
         for item_id, entry in proc.bibliography(fmt=fmt):
             if fmt == "html":
@@ -48,7 +54,11 @@ def csl_formatter(style: str, *, locale: str = "en-US",
             out[str(item_id)] = entry.strip()
         return out
 
-    return format_entries
+
+def csl_formatter(style: str, *, locale: str = "en-US",
+                  search_dirs: Sequence[Path] = ()) -> CslFormatter:
+    """The CSL engine with ``style`` as an :data:`EntryFormatter` (see :class:`CslFormatter`)."""
+    return CslFormatter(style, locale=locale, search_dirs=search_dirs)
 
 
 def _decoded(fragment: str) -> tuple[str, list[tuple[int, int]]]:

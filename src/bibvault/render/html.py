@@ -87,7 +87,8 @@ def html_page(reading_list: ReadingList, *, lang: str = "en") -> str:
         controls.append('<label for="topic">Topic<select id="topic">'
                         f'<option value="">All topics</option>{opts}</select></label>')
     if len(rl.styles) > 1:
-        opts = "".join(f'<option value="{escape(s)}">{escape(s)}</option>' for s in rl.styles)
+        opts = "".join(f'<option value="{escape(s)}">{escape(rl.style_labels.get(s, s))}</option>'
+                       for s in rl.styles)
         controls.append(f'<label for="style">Citation style<select id="style">{opts}'
                         "</select></label>")
     controls.append('<p id="status" class="status" role="status" aria-live="polite"></p>')

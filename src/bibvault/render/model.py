@@ -58,6 +58,7 @@ class ReadingList:
     groups: tuple[EntryGroup, ...]
     topic_labels: Mapping[str, str] = field(default_factory=dict)
     group_by: str = "section"
+    style_labels: Mapping[str, str] = field(default_factory=dict)
 
     def entries(self) -> list[Entry]:
         """Every entry once, in the order it first appears."""
@@ -121,4 +122,6 @@ def make_reading_list(
         groups=tuple(out),
         topic_labels={tid: t.label for tid, t in config.topics.items()},
         group_by=group_by or build.group_by,
+        # A formatter may carry its style's title (the CSL one does).
+        style_labels={s: str(getattr(f, "title", s)) for s, f in formatters.items()},
     )
