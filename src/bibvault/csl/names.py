@@ -169,7 +169,7 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
         if suffix:
             fam = join([fam, suffix], ", " if name.get("comma-suffix") else " ")
         return _spaced([_affix(giv_np, f_given), _affix(fam_np, fam)])
-    sort_sep = opts.get("sort-separator", ", ")
+    sort_sep = " " if ctx.sorting else opts.get("sort-separator", ", ")
     if demote == "display-and-sort" or (ctx.sorting and demote == "sort-only"):
         fam = _affix(fam_np, f_family)
         giv = _affix(giv_np, _spaced([f_given, f_dp, f_ndp]))
@@ -220,6 +220,9 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
         return None, 0
     delim = opts.get("delimiter", ", ")
     and_attr = opts.get("and")
+    if ctx.sorting:
+        # Sort keys compare name by name: no connecting words.
+        delim, and_attr = "  ", None
     and_word = None
     if and_attr == "text":
         and_word = ctx.locale.term("and") or "and"

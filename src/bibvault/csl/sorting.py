@@ -30,7 +30,10 @@ class Collator:
 
     def key(self, text: str) -> Any:
         """A comparable key for ``text``."""
-        text = re.sub(r"[\u2018\u2019\u201c\u201d\"'\[\]()]", "", text).strip()
+        # Punctuation and quotation marks do not take part in the order.
+        text = "".join(" " if unicodedata.category(c).startswith("P") and c not in "-\u2010" else c
+                       for c in text)
+        text = re.sub(r"\s+", " ", text).strip()
         if self._uca is not None:
             return self._uca.sort_key(text)
         folded = unicodedata.normalize("NFKD", text)
