@@ -121,7 +121,8 @@ def render_date(node: Node, ctx: Context) -> Content:
         from bibvault.csl.sorting import date_sort_string
 
         ctx.mark(var)
-        return date_sort_string(dv)
+        shown = {p.get("name") for p in _date_parts(node, ctx)[0]}
+        return date_sort_string(dv, shown)
     if dv.literal is not None and not dv.parts:
         ctx.mark(var)
         return decorate(node, dv.literal, ctx)

@@ -40,11 +40,13 @@ class Collator:
         return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
 
 
-def date_sort_string(d: DateValue) -> str:
+def date_sort_string(d: DateValue, parts: set[str | None] | None = None) -> str:
+    """A string ordering dates chronologically, limited to ``parts`` when given."""
+
     def fmt(p: list[int]) -> str:
         y = p[0] if p else 0
-        m = p[1] if len(p) > 1 else 0
-        day = p[2] if len(p) > 2 else 0
+        m = p[1] if len(p) > 1 and (parts is None or "month" in parts) else 0
+        day = p[2] if len(p) > 2 and (parts is None or "day" in parts) else 0
         return f"{y + 10000:05d}{m:02d}{day:02d}"
 
     out = fmt(d.start)
