@@ -129,7 +129,13 @@ def _text(node: Node, ctx: Context) -> Content:
         macro = ctx.style.macros.get(a["macro"])
         if macro is None:
             return None
-        return decorate(node, render_children(macro, ctx), ctx)
+        # A macro is suppressed like a group when all the variables it calls are empty.
+        called, rendered = ctx.called, ctx.rendered
+        ctx.called = ctx.rendered = 0
+        out = render_children(macro, ctx)
+        empty = ctx.called > 0 and ctx.rendered == 0
+        ctx.called, ctx.rendered = called + ctx.called, rendered + ctx.rendered
+        return None if empty else decorate(node, out, ctx)
     if "term" in a:
         text = ctx.locale.term(a["term"], a.get("form", "long"), a.get("plural") == "true")
         if text and not ctx.output_started:
