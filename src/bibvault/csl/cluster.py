@@ -219,7 +219,8 @@ def substitute_authors(proc: Processor, entries: list[BibEntry]) -> list[BibEntr
         whole = plain(node)
         if rule == "complete-all":
             if whole == prev_all:
-                node.children = [sub] if sub else []
+                for k, body in enumerate(ctx.first_name_bodies):
+                    body.children = [sub] if sub and k == 0 else []
         elif rule == "complete-each":
             if whole == prev_all:
                 for n in ctx.first_name_nodes:

@@ -98,6 +98,7 @@ class Context:
     var_log: list[str] = field(default_factory=list)
     first_names: Any = None  # rich text of the first cs:names rendered (author substitution)
     first_name_nodes: list[Any] = field(default_factory=list)
+    first_name_bodies: list[Any] = field(default_factory=list)
     names_seen: int = 0
     author_suppressed: bool = False
     output_started: bool = False

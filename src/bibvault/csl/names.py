@@ -291,6 +291,7 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
     outputs: list[Content] = []
     total = 0
     collected: list[Rich] = []
+    bodies: list[Rich] = []
     for var, names in present:
         body, n = _name_list(names, opts, ctx, name_node, etal_node, count_only, collected)
         total += n
@@ -301,7 +302,9 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
             continue
         if name_node is not None:
             body = decorate(name_node, body, ctx)
-        if label_node is not None and body is not None:
+        if body is not None:
+            bodies.append(body)
+        if label_node is not None and body is not None and not ctx.sorting:
             plural = len(names) > 1
             if label_node.get("plural") == "always":
                 plural = True
@@ -318,7 +321,9 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
         inner = join(outputs, delim)
         out = decorate(node, inner, ctx)
         if ctx.names_seen == 0:
-            ctx.first_names = inner
+            # The name lists without labels: what subsequent-author-substitute replaces.
+            ctx.first_names = Rich(list(bodies))
+            ctx.first_name_bodies = bodies
             ctx.first_name_nodes = collected
         ctx.names_seen += 1
         return out
@@ -339,6 +344,7 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
             result = decorate(node, out, ctx) if child.tag != "names" else out
             if ctx.names_seen == 0 and child.tag != "names":
                 ctx.first_names = out if isinstance(out, Rich) else Rich([out])
+                ctx.first_name_bodies = [ctx.first_names]
                 ctx.first_name_nodes = []
             ctx.names_seen += 1
             return result
