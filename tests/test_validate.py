@@ -58,7 +58,7 @@ def test_good_record_is_clean(tmp_path: Path) -> None:
 
 # (code, text that must trigger it, text that must not)
 CASES = [
-    ("B102", "@online{a,\n  title = {Open {brace},\n}\n\n" + GOOD, GOOD),
+    ("B102", "@online{a,\n  title = {Open {{brace},\n  note = {n},\n}\n\n" + GOOD, GOOD),
     ("B103", "@online{a,\n  title = {T}\n  url = {https://example.org/}\n}\n", GOOD),
     ("B106", "@online{,\n  title = {T},\n}\n", GOOD),
     ("B107", GOOD + "@online{trunc,\n  title = {T", GOOD),
@@ -75,7 +75,7 @@ CASES = [
     ("F208", entry(url=None), entry()),
     ("F209", entry(etype="article", journaltitle="{J}", url=None),
      entry(etype="article", journaltitle="{J}", doi="{10.1234/abc}", url=None)),
-    ("F210", entry(title='"A {Title"'), entry(title='"A {Title}"')),
+    ("F210", entry(title="{A \\{ Title}}"), entry(title="{A \\{ Title \\}}")),
     ("F211", entry(title="{Fish & Chips}"), entry(title="{Fish \\& Chips}")),
     ("F212", entry(title="{ A  Title}"), entry(title="{A Title}")),
     ("F213", entry(pagetotal="{eleven}"), entry(pagetotal="{11}")),

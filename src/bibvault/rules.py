@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bibvault.findings import Finding, Fix, Severity
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 @dataclass(frozen=True)
@@ -48,16 +48,16 @@ _CORE: tuple[Rule, ...] = (
     Rule("F206", E, "malformed URL", "The URL cannot be parsed or has no host, or contains spaces or control characters."),
     Rule("F207", E, "URL is not http(s)", "Only http and https links are kept in reading lists. javascript:, data:, file: and similar URLs are errors because they can run code or point at a reader's own disk."),
     Rule("F208", W, "online source without url", "An @online (or other online-only) record has no url: readers cannot reach it and the link checker cannot check it."),
-    Rule("F209", I, "no url", "The record has no url or doi. Fine for print sources; for a web source, find and verify its address."),
+    Rule("F209", N, "no url", "The record has no url or doi. Fine for print sources; for a web source, find and verify its address."),
     Rule("F210", E, "unbalanced braces in value", "A field value has more opening than closing braces or the reverse."),
     Rule("F211", W, "unescaped special character", "A value holds a bare &, %, $, #, _ or ^, which LaTeX reads as a command character. Write \\&, \\% and so on (url, doi and other verbatim fields are exempt)."),
-    Rule("F212", I, "stray whitespace", "A value has leading or trailing whitespace, tabs or runs of spaces. The fix collapses them.", fixable=True),
+    Rule("F212", N, "stray whitespace", "A value has leading or trailing whitespace, tabs or runs of spaces. The fix collapses them.", fixable=True),
     Rule("F213", W, "invalid field value", "A field with a known format holds something else: pagetotal must be a number, duration an ISO 8601 duration (PT90M) or 'N minutes', urlstatus one of alive/dead/redirected/…, archivesha256 64 hex digits, doi 10.NNNN/…."),
     Rule("F214", W, "publication date in the future", "The publication date lies in the future. Forthcoming works exist; check it."),
     Rule("F215", W, "missing recommended field", "The entry type usually has this field (e.g. an author for a journal article, a date for a web page)."),
     Rule("T301", E, "unknown topic", "A keyword is not in the topic vocabulary of bibvault.yaml. Add it to the vocabulary or fix the spelling."),
     Rule("T302", W, "no topics", "The record has no keywords, so it appears under no topic."),
-    Rule("T303", I, "repeated topic", "A topic is listed twice in one record."),
+    Rule("T303", N, "repeated topic", "A topic is listed twice in one record."),
     Rule("D601", E, "duplicate key", "Two entries share a citation key (keys compare case-insensitively, as BibTeX does)."),
     Rule("D602", W, "duplicate URL", "Two records point to the same URL (ignoring scheme case, a trailing slash and tracking parameters)."),
     Rule("D603", W, "duplicate DOI", "Two records have the same DOI."),

@@ -1,0 +1,119 @@
+"""The validate, rules, fmt and list commands, through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bibvault.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "bib", tmp_path / "bib")
+    shutil.copy(ROOT / "bibvault.yaml", tmp_path / "bibvault.yaml")
+    return tmp_path
+
+
+def invoke(project: Path, *args: str) -> tuple[int, str, str]:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--config", str(project / "bibvault.yaml"), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_bundled_is_clean_of_errors(project: Path) -> None:
+    code, out, err = invoke(project, "validate")
+    assert code == 0, out + err
+    assert "F209" in out and "0 errors" in err
+    first = out.splitlines()[0]
+    path, line, col, rest = first.split(":", 3)
+    assert path.endswith(".bib") and int(line) > 0 and int(col) > 0
+
+
+def test_validate_json_and_exit_one(project: Path) -> None:
+    bad = project / "bib" / "bad.bib"
+    bad.write_text("@online{x,\n  title = {T},\n  url = {javascript:alert(1)},\n  keywords = {nrf},\n}\n",
+                   encoding="utf-8")
+    code, out, _ = invoke(project, "validate", "--format", "json", str(bad))
+    assert code == 1
+    data = json.loads(out)
+    f207 = [d for d in data if d["code"] == "F207"]
+    assert f207 == [{**f207[0], "file": str(bad), "line": 3, "column": 3, "key": "x",
+                     "severity": "error"}]
+
+
+def test_select_and_ignore(project: Path) -> None:
+    _, out, _ = invoke(project, "validate", "--select", "F209")
+    assert out and all(" F209 " in line for line in out.splitlines())
+    _, out, _ = invoke(project, "validate", "--ignore", "F2")
+    assert " F2" not in out
+    code, _, err = invoke(project, "validate", "--select", "Z9")
+    assert code == 2 and "unknown rule code" in err
+
+
+def test_fix_reports_changes(project: Path) -> None:
+    bib = project / "bib" / "videos.bib"
+    text = bib.read_text(encoding="utf-8")
+    bib.write_text(text.replace("{2022-12-29}", "{29 December 2022}"), encoding="utf-8")
+    code, out, err = invoke(project, "validate", "--fix", str(bib))
+    assert "2022-12-29" in err and "fixed" in err
+    assert bib.read_text(encoding="utf-8") == text
+
+
+def test_missing_file_is_exit_two(project: Path) -> None:
+    code, _, err = invoke(project, "validate", str(project / "nope.bib"))
+    assert code == 2 and "nope.bib" in err
+
+
+def test_bad_config_is_exit_two(project: Path) -> None:
+    (project / "bibvault.yaml").write_text("recods: x\n", encoding="utf-8")
+    code, _, err = invoke(project, "validate")
+    assert code == 2 and "bibvault.yaml:1" in err and "unknown key" in err
+
+
+def test_rules_lists_every_code() -> None:
+    result = CliRunner().invoke(cli, ["rules"])
+    assert result.exit_code == 0
+    assert "F202" in result.stdout and "D601" in result.stdout
+    one = CliRunner().invoke(cli, ["rules", "F207"])
+    assert "javascript:" in one.stdout
+    data = json.loads(CliRunner().invoke(cli, ["rules", "--format", "json"]).stdout)
+    assert len({d["code"] for d in data}) == len(data)
+
+
+def test_fmt_check_then_write_then_idempotent(project: Path) -> None:
+    bib = project / "bib" / "x.bib"
+    bib.write_text('% head\n@ARTICLE{k, Title="A {B} c",year=2021, Author = {Doe, J.}}\n',
+                   encoding="utf-8")
+    code, _, err = invoke(project, "fmt", "--check", str(bib))
+    assert code == 1 and "would reformat" in err
+    code, out, _ = invoke(project, "fmt", "--diff", str(bib))
+    assert code == 0 and out.startswith("---")
+    code, _, _ = invoke(project, "fmt", str(bib))
+    assert code == 0
+    assert bib.read_text(encoding="utf-8") == (
+        "% head\n\n@article{k,\n  author = {Doe, J.},\n  title  = {A {B} c},\n"
+        "  year   = {2021},\n}\n")
+    assert invoke(project, "fmt", "--check", str(bib))[0] == 0
+
+
+def test_list_newest_first_and_filters(project: Path) -> None:
+    code, out, _ = invoke(project, "list")
+    assert code == 0
+    dates = [line.split()[0] for line in out.splitlines()]
+    dated = [d for d in dates if d != "----"]
+    assert dated == sorted(dated, reverse=True) and dates[-1] == "----"
+    assert len(dates) == 16
+    _, out, _ = invoke(project, "list", "--topic", "exile", "--format", "json")
+    keys = {d["key"] for d in json.loads(out)}
+    assert keys == {"odonnell2021mulls", "intercept2021fled"}
+    _, out, _ = invoke(project, "list", "--type", "video", "--since", "2022")
+    assert out.split()[1] == "rooftop2022dejavu"
+    code, _, err = invoke(project, "list", "--topic", "nope")
+    assert code == 2 and "unknown topic" in err

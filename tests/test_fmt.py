@@ -1,0 +1,76 @@
+"""The canonical layout: idempotent, and never changes what a record says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bibvault.bibfile import parse
+from bibvault.fmt import FormatError, format_file
+
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+FILES = sorted(CORPORA.rglob("*.bib")) if CORPORA.is_dir() else []
+
+
+def meaning(text: str) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
+    bf = parse(text)
+    return [(e.entry_type.lower(), e.key, [(f.name.lower(), e.value(f.name)) for f in e.fields])
+            for e in bf.entries]
+
+
+@pytest.mark.skipif(not FILES, reason="shared corpora not present")
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_corpora_format_is_idempotent_and_faithful(path: Path) -> None:
+    bf = parse(path.read_bytes(), str(path))
+    try:
+        once = format_file(bf)
+    except FormatError:
+        assert any(b.kind == "broken" for b in bf.blocks)
+        return
+    twice = format_file(parse(once))
+    assert once == twice
+    before = {(t, k): sorted(fields) for t, k, fields in meaning(bf.to_text())}
+    after = {(t, k): sorted(fields) for t, k, fields in meaning(once)}
+    assert before == after
+
+
+def test_layout_golden() -> None:
+    src = ('\ufeff@Book{b1 ,  YEAR = 1999, title="Old {T}itle" , author={A. Author}\n'
+           '   ,publisher = pub}\n\n\n\n% trailing comment   \n@string{pub = "P"}\n')
+    out = format_file(parse(src))
+    assert out == ("\ufeff@book{b1,\n  author    = {A. Author},\n  title     = {Old {T}itle},\n"
+                   "  publisher = pub,\n  year      = {1999},\n}\n\n% trailing comment\n\n"
+                   "@string{pub = {P}}\n")
+
+
+def test_crlf_is_kept() -> None:
+    out = format_file(parse("@misc{a,\r\n title = {T}}\r\n"))
+    assert out == "@misc{a,\r\n  title = {T},\r\n}\r\n"
+
+
+def test_broken_file_is_refused() -> None:
+    with pytest.raises(FormatError):
+        format_file(parse("@misc{a, title = {T}\n@misc{b, title = {U}}\n"))
+
+
+names = st.sampled_from(["title", "author", "year", "note", "url", "zzz", "Journal"])
+values = st.text(alphabet=st.characters(blacklist_characters='{}"\\@', blacklist_categories=("Cs",)),
+                 max_size=20)
+
+
+@settings(max_examples=150)
+@given(st.lists(st.tuples(st.from_regex(r"[a-z][a-z0-9]{0,6}", fullmatch=True),
+                          st.lists(st.tuples(names, values), max_size=5, unique_by=lambda t: t[0])),
+                max_size=4, unique_by=lambda t: t[0]))
+def test_generated_files_format_idempotently(entries: list) -> None:
+    text = "".join("@misc{{{},\n{}}}\n".format(k, "".join(f'  {n} = "{v}",\n' for n, v in fs))
+                   for k, fs in entries)
+    once = format_file(parse(text))
+    assert format_file(parse(once)) == once
+    def as_set(m: list) -> set:
+        return {(t, k, tuple(sorted(f))) for t, k, f in m}
+
+    assert as_set(meaning(once)) == as_set(meaning(text))
