@@ -102,6 +102,7 @@ class Context:
     names_seen: int = 0
     author_suppressed: bool = False
     output_started: bool = False
+    substituting: int = 0
     starts_with_term: bool = False
 
     def mark(self, name: str) -> None:

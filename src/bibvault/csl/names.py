@@ -298,6 +298,9 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
         ctx.mark(var if var != "editortranslator" else "editor")
         if var == "editortranslator":
             ctx.var_log.append("translator")
+        if ctx.substituting:
+            # Inside cs:substitute a name variable is used up as soon as it renders.
+            ctx.suppressed.update(("editor", "translator") if var == "editortranslator" else (var,))
         if count_only:
             continue
         if name_node is not None:
@@ -332,10 +335,12 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
         return None
     for child in subst.children:
         before = len(ctx.var_log)
+        ctx.substituting += 1
         if child.tag == "names" and child.find("name") is None:
             out = render_names(child, ctx, inherit_from=node)
         else:
             out = render(child, ctx)
+        ctx.substituting -= 1
         if ctx.author_suppressed and ctx.names_seen == 1 and is_empty(out):
             ctx.suppressed.update(ctx.var_log[before:])
             return None
