@@ -346,7 +346,8 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
             return None
         if not is_empty(out):
             ctx.suppressed.update(ctx.var_log[before:])
-            result = decorate(node, out, ctx) if child.tag != "names" else out
+            own = child.tag == "names" and child.find("name") is not None
+            result = out if own else decorate(node, out, ctx)
             if ctx.names_seen == 0 and child.tag != "names":
                 ctx.first_names = out if isinstance(out, Rich) else Rich([out])
                 ctx.first_name_bodies = [ctx.first_names]

@@ -34,9 +34,14 @@ class Fixture:
         return self.sections.get("RESULT", "")
 
     def json(self, name: str) -> Any:
-        """A JSON section, or None when absent."""
+        """A JSON section, or None when absent (items without an id get their position)."""
         text = self.sections.get(name)
-        return json.loads(text) if text and text.strip() else None
+        data = json.loads(text) if text and text.strip() else None
+        if name == "INPUT" and isinstance(data, list):
+            for n, item in enumerate(data):
+                if isinstance(item, dict) and "id" not in item:
+                    item["id"] = str(n + 1)
+        return data
 
 
 def parse_fixture(path: str | Path) -> Fixture:
