@@ -41,6 +41,8 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
             if n:
                 events.append(("t", n))
             return
+        if n.display and n.is_empty():
+            return
         opened: list[tuple[str, str]] = []
         if n.fmt.get("nodecor"):
             # Reset every active decoration to its neutral value.

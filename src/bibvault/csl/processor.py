@@ -159,6 +159,11 @@ class Processor:
             out = render_children(layout, ctx)
         if out is None or is_empty(out):
             return BibEntry(item_id, None, ctx)
+        last = _last_display(out)
+        if last is not None and layout.get("suffix"):
+            # The layout suffix goes inside a display block that ends the entry.
+            last.children.append(layout.get("suffix", ""))
+            layout = Node("layout", {k: v for k, v in layout.attrs.items() if k != "suffix"})
         return BibEntry(item_id, decorate_layout(layout, out, ctx), ctx)
 
     def bibliography_entries(self) -> list[BibEntry]:
@@ -189,6 +194,19 @@ class Processor:
     def plain_cite(self, cite: Cite) -> str:
         """A cite as plain text (for comparisons)."""
         return plain(self.render_cite(cite))
+
+
+def _last_display(node: Rich) -> Rich | None:
+    """The display block that ends ``node``, if the entry ends with one."""
+    kids = [c for c in node.children if not (isinstance(c, str) and c == "")]
+    if not kids or isinstance(kids[-1], str):
+        return None
+    last = kids[-1]
+    if last.display and not last.is_empty():
+        return last
+    if last.fmt or last.quotes:
+        return None
+    return _last_display(last)
 
 
 def _render_one(node: Node, ctx: Context) -> Content:

@@ -93,7 +93,10 @@ def _bib_html(proc: Processor) -> str:
     lines = ['<div class="csl-bib-body">']
     for e in proc.bibliography_entries():
         body = render(e.content, "html", quotes)
-        if body.startswith('<div class="csl-left-margin">'):
+        if body.startswith('<div class="csl-block">'):
+            end = body.index("</div>") + len("</div>")
+            lines.append(f'  <div class="csl-entry">\n\n    {body[:end]}\n\n    {body[end:]}\n  </div>')
+        elif body.startswith('<div class="csl-left-margin">'):
             lines.append(f'  <div class="csl-entry">\n    {body}\n  </div>')
         elif "<div" in body:
             lines.append(f'  <div class="csl-entry">{body}\n  </div>')
