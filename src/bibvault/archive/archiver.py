@@ -200,7 +200,7 @@ def download(session: requests.Session, url: str, max_bytes: int,
             if resp.status_code != 200:
                 raise DownloadError(f"HTTP {resp.status_code}")
             declared = resp.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
+            if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
                 raise DownloadError(f"{int(declared)} bytes is over the {max_bytes}-byte cap")
             buf = bytearray()
             for chunk in resp.iter_content(1 << 16):

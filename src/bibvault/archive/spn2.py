@@ -105,7 +105,7 @@ class SaveClient:
             status = body.get("status")
             if status == "success":
                 ts = str(body.get("timestamp", ""))
-                if len(ts) < 8 or not ts.isdigit():
+                if len(ts) < 8 or not (ts.isascii() and ts.isdigit()):
                     return SaveOutcome(error="save succeeded without a usable timestamp")
                 return SaveOutcome(Capture(ts, str(body.get("original_url") or url)))
             if status != "pending":

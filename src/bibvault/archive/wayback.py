@@ -98,6 +98,8 @@ def cdx_query(session: requests.Session, base: str, url: str, gate: HostGate,
     out = []
     for row in rows[1:]:
         get = dict(zip(header, row, strict=False))
+        if not re.fullmatch(r"[0-9]{8,14}", str(get.get("timestamp", ""))):
+            continue  # a row we cannot date is no use as a citation
         out.append(Capture(str(row[idx["timestamp"]]), str(row[idx["original"]]),
                            str(get.get("statuscode", "")), str(get.get("mimetype", ""))))
     return out

@@ -181,7 +181,7 @@ def _small_rest(method: str, headers: dict[str, str], read: int) -> bool:
     if method == "HEAD":
         return True
     length = headers.get("content-length", "")
-    if not length.isdigit():
+    if not (length.isascii() and length.isdigit()):
         return False
     return int(length) <= _DRAIN_LIMIT and (read == 0 or read >= int(length))
 
@@ -222,7 +222,7 @@ def retry_after(value: str | None, now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
