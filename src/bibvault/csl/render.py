@@ -135,7 +135,12 @@ def _text(node: Node, ctx: Context) -> Content:
         out = render_children(macro, ctx)
         empty = ctx.called > 0 and ctx.rendered == 0
         ctx.called, ctx.rendered = called + ctx.called, rendered + ctx.rendered
-        return None if empty else decorate(node, out, ctx)
+        if empty or is_empty(out):
+            return None
+        # Non-empty macro output counts as a rendered variable for enclosing groups.
+        ctx.called += 1
+        ctx.rendered += 1
+        return decorate(node, out, ctx)
     if "term" in a:
         text = ctx.locale.term(a["term"], a.get("form", "long"), a.get("plural") == "true")
         if text and not ctx.output_started:
