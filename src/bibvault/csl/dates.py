@@ -132,6 +132,9 @@ def render_date(node: Node, ctx: Context) -> Content:
     start, end = dv.start, dv.end
     if end is None or not start:
         out = _parts_join([_render_part(p, start, dv, ctx) for p in parts], delimiter)
+        if dv.open_end and out is not None:
+            year = next((p for p in parts if p.get("name") == "year"), None)
+            out = join([out, year.get("range-delimiter", "\u2013") if year is not None else "\u2013"])
     else:
         if start[0] != end[0]:
             gran = "year"

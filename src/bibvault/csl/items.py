@@ -21,6 +21,7 @@ class DateValue:
     season: int | str | None = None
     circa: bool = False
     literal: str | None = None
+    open_end: bool = False  # a range with no end ("1987–")
 
     @property
     def start(self) -> list[int]:
@@ -79,6 +80,8 @@ def parse_date(value: Any) -> DateValue | None:
                 nums.pop()
             if nums and nums[0] != 0 or len(nums) > 1:
                 dv.parts.append(nums)
+            elif dv.parts and len(dv.parts) == 1:
+                dv.open_end = True
     elif value.get("raw"):
         raw = str(value["raw"])
         if raw.endswith("~") or raw.endswith("?"):
