@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from bibvault.csl import Processor, load_style
 from bibvault.csljson import record_to_csl
@@ -41,11 +42,18 @@ class CslFormatter:
         self.style = load_style(style, search_dirs=list(search_dirs))
         self.locale = locale
         self.title: str = self.style.title or style
+        self._last: tuple[list[dict[str, Any]], Processor] | None = None
 
     def __call__(self, records: Sequence[Record], fmt: str) -> dict[str, str]:
         """{record key: the record's bibliography entry in ``fmt``}."""
         items = [record_to_csl(r) for r in records]
-        proc = Processor(self.style, items, locale=self.locale)
+        # The same records in another format: the processor keeps its rendering,
+        # which makes the second and third format nearly free.
+        if self._last is not None and self._last[0] == items:
+            proc = self._last[1]
+        else:
+            proc = Processor(self.style, items, locale=self.locale)
+            self._last = (items, proc)
         out = {}
         for item_id, entry in proc.bibliography(fmt=fmt):
             if fmt == "html":
