@@ -8,12 +8,17 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bibvault.bibfile import parse
 from bibvault.cli import cli
+from bibvault.csljson import record_to_csl
 from bibvault.export import EXPORTERS, export, to_biblatex, to_bibtex, to_csl_json, to_ris
 from bibvault.export.bibtex import tex_ascii
+from bibvault.export.texmarkup import tex_to_text
 from bibvault.records import load_records, records_from_file
+from test_csljson import FakeRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -347,3 +352,24 @@ def test_cli_missing_file_and_bad_format(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no such file" in result.stderr
     result = CliRunner().invoke(cli, ["export", "--to", "endnote", str(tmp_path)])
     assert result.exit_code == 2
+
+
+_FIELD_NAMES = ["title", "subtitle", "journaltitle", "organization", "institution", "howpublished",
+                "date", "urldate", "year", "month", "pages", "pagetotal", "number", "type",
+                "duration", "archiveurl", "archivedate", "note", "keywords", "langid", "url",
+                "entrysubtype", "edition", "volume"]
+_TEX = st.text(alphabet=st.sampled_from(list("aZ09 -/~{}\\'\"`$%&_#:.,éø中")), max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(etype=st.sampled_from(["article", "online", "report", "video", "book", "thesis", "misc",
+                              "incollection", "inproceedings", "techreport", "weird"]),
+       fields=st.dictionaries(st.sampled_from(_FIELD_NAMES), _TEX, max_size=10),
+       author=st.sampled_from(["", "Smith, Ann", "{Hudson Institute}", "van Gogh, V. and Ode, P"]))
+def test_exporters_never_raise(etype: str, fields: dict[str, str], author: str) -> None:
+    tex = dict(fields, **({"author": author} if author else {}))
+    record = FakeRecord("k", etype, {k: tex_to_text(v) for k, v in tex.items()}, tex)
+    item = record_to_csl(record)
+    assert item["id"] == "k" and json.loads(json.dumps(item)) == item
+    for fmt in EXPORTERS:
+        assert isinstance(export([record], fmt), str)
