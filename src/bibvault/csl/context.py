@@ -167,7 +167,9 @@ def year_suffix_text(n: int) -> str:
 
 def citation_label(item: dict[str, Any]) -> str | None:
     """A trigraph-style label: letters of up to four family names and a two-digit year."""
-    names = next((item[k] for k in ("author", "editor") if isinstance(item.get(k), list) and item[k]), [])
+    names: list[dict[str, Any]] = next(
+        (item[k] for k in ("author", "editor") if isinstance(item.get(k), list) and item[k]), []
+    )
     families = [str(n.get("family") or n.get("literal") or "") for n in names]
     families = [f for f in families if f]
     if not families:

@@ -113,7 +113,7 @@ def normalize_name(name: Any) -> dict[str, Any]:
         return {"literal": name}
     if not isinstance(name, dict):
         return {"literal": str(name)}
-    n = {k: (str(v) if not isinstance(v, bool | dict | list) else v) for k, v in name.items()}
+    n: dict[str, Any] = {k: (str(v) if not isinstance(v, bool | dict | list) else v) for k, v in name.items()}
     if "literal" in n or n.get("isInstitution"):
         if "literal" not in n:
             n["literal"] = n.get("family", "")

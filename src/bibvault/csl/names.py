@@ -305,7 +305,7 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
             continue
         if name_node is not None:
             body = decorate(name_node, body, ctx)
-        if body is not None:
+        if isinstance(body, Rich):
             bodies.append(body)
         if label_node is not None and body is not None and not ctx.sorting:
             plural = len(names) > 1
@@ -336,20 +336,21 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
     for child in subst.children:
         before = len(ctx.var_log)
         ctx.substituting += 1
+        sub_out: Content
         if child.tag == "names" and child.find("name") is None:
-            out = render_names(child, ctx, inherit_from=node)
+            sub_out = render_names(child, ctx, inherit_from=node)
         else:
-            out = render(child, ctx)
+            sub_out = render(child, ctx)
         ctx.substituting -= 1
-        if ctx.author_suppressed and ctx.names_seen == 1 and is_empty(out):
+        if ctx.author_suppressed and ctx.names_seen == 1 and is_empty(sub_out):
             ctx.suppressed.update(ctx.var_log[before:])
             return None
-        if not is_empty(out):
+        if not is_empty(sub_out):
             ctx.suppressed.update(ctx.var_log[before:])
             own = child.tag == "names" and child.find("name") is not None
-            result = out if own else decorate(node, out, ctx)
+            result: Content = sub_out if own else decorate(node, sub_out, ctx)
             if ctx.names_seen == 0 and child.tag != "names":
-                ctx.first_names = out if isinstance(out, Rich) else Rich([out])
+                ctx.first_names = sub_out if isinstance(sub_out, Rich) else Rich([sub_out or ""])
                 ctx.first_name_bodies = [ctx.first_names]
                 ctx.first_name_nodes = []
             ctx.names_seen += 1

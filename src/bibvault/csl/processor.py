@@ -149,9 +149,9 @@ class Processor:
             rest = join(_render_one(c, ctx) for c in layout.children[1:])
             if first is not None and rest is not None:
                 # The layout's affixes stay inside the two display blocks.
-                first = join([layout.get("prefix", ""), first])
-                rest = join([rest, layout.get("suffix", "")])
-                out: Content = Rich([Rich([first], display="left-margin"), Rich([rest], display="right-inline")])
+                left = join([layout.get("prefix", ""), first]) or first
+                right = join([rest, layout.get("suffix", "")]) or rest
+                out: Content = Rich([Rich([left], display="left-margin"), Rich([right], display="right-inline")])
                 plain_layout = Node("layout", {k: v for k, v in layout.attrs.items() if k not in ("prefix", "suffix")})
                 return BibEntry(item_id, decorate(plain_layout, out, ctx), ctx)
             out = first or rest

@@ -39,6 +39,7 @@ def decorate(node: Node, content: Content, ctx: Context, *, affixes: bool = True
         content = map_strings(content, lambda s: s.replace(".", ""))
     fmt = {k: a[k] for k in FORMAT_KEYS if k in a}
     quotes = a.get("quotes") == "true"
+    assert content is not None
     inner: Content = Rich([content], fmt, quotes) if (fmt or quotes) else content
     prefix = a.get("prefix", "") if affixes else ""
     suffix = a.get("suffix", "") if affixes else ""
