@@ -179,7 +179,10 @@ class Backend:
                 out.append(self.open(e[1], e[2]))
             else:
                 out.append(self.close(e[1], e[2]))
-        return "".join(out)
+                if e[1] == "display" and self.name != "html" and out and not out[-1][-1:].isspace():
+                    # Without blocks, display parts are at least separated by a space.
+                    out.append(" ")
+        return "".join(out).strip() if self.name != "html" else "".join(out)
 
 
 class HtmlBackend(Backend):

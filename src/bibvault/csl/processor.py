@@ -174,6 +174,25 @@ class Processor:
         entries = [self.render_entry(i) for i in self.bibliography_order()]
         return substitute_authors(self, [e for e in entries if e.content is not None])
 
+    def bibliography_options(self) -> dict[str, str | int | bool]:
+        """Layout metadata of the bibliography for renderers: hanging-indent,
+        second-field-align, line-spacing and entry-spacing (CSL defaults applied)."""
+        bib = self.style.bibliography
+        attrs = bib.attrs if bib is not None else {}
+
+        def number(name: str) -> int:
+            try:
+                return int(attrs.get(name, "1"))
+            except ValueError:
+                return 1
+
+        return {
+            "hanging-indent": attrs.get("hanging-indent") == "true",
+            "second-field-align": attrs.get("second-field-align", ""),
+            "line-spacing": number("line-spacing"),
+            "entry-spacing": number("entry-spacing"),
+        }
+
     def bibliography(self, fmt: str = "text") -> list[tuple[str, str]]:
         """(id, entry) for every registered item, in the style's order."""
         quotes = self.locale.quotes
