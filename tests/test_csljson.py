@@ -154,7 +154,7 @@ def test_video_platform_channel_and_duration() -> None:
     assert item["type"] == "motion_picture"
     assert item["author"] == [{"literal": "Rooftop Leadership"}]
     assert item["publisher"] == "YouTube"
-    assert item["dimensions"] == "1:30:00"
+    assert item["dimensions"] == "90 minutes"
     assert item["genre"] == "Video"
 
 
@@ -167,7 +167,8 @@ def test_video_with_author_keeps_channel_as_publisher_fallback() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("PT90M", "1:30:00"), ("PT1H2M3S", "1:02:03"), ("PT4M29S", "4:29"), ("pt45s", "0:45"),
+    ("PT90M", "90 minutes"), ("PT1H30M", "90 minutes"), ("PT1M", "1 minute"),
+    ("PT1H2M3S", "1:02:03"), ("PT4M29S", "4:29"), ("pt45s", "0:45"), ("PT0S", "0:00"),
     ("90 minutes", "90 minutes"), ("1:52", "1:52"), ("P", "P"),
 ])
 def test_durations(text: str, expected: str) -> None:
@@ -347,7 +348,7 @@ def test_bundled_records_all_map(bundled_records: list) -> None:
     for item in items:
         assert item["title"] and item["type"] != "document"
     by_id = {i["id"]: i for i in items}
-    assert by_id["rooftop2022dejavu"]["dimensions"] == "1:30:00"
+    assert by_id["rooftop2022dejavu"]["dimensions"] == "90 minutes"
     assert by_id["coffey2022opportunity"]["number-of-pages"] == "11"
 
 

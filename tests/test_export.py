@@ -189,7 +189,7 @@ def test_biblatex_video_becomes_misc_with_running_time_and_archive_in_addendum()
         archiveurl = {https://web.archive.org/web/1/x}, archivedate = {2023-01-01}}""")])
     assert text.startswith("@misc{v,\n")
     assert "entrysubtype = {video}," in text
-    assert ("addendum     = {Running time: 1:30:00. Archived copy: "
+    assert ("addendum     = {Running time: 90 minutes. Archived copy: "
             "\\url{https://web.archive.org/web/1/x} (2023-01-01)},") in text
     assert "duration" not in text and "archiveurl" not in text
 

@@ -211,9 +211,11 @@ def _issued(fields: Mapping[str, str]) -> dict[str, Any] | None:
 
 
 def duration_to_dimensions(text: str) -> str:
-    """A running time for CSL ``dimensions``: ISO 8601 (``PT90M``) as ``1:30:00``.
+    """A running time for CSL ``dimensions``.
 
-    Other spellings ("90 minutes") are kept as written.
+    ISO 8601 durations in whole minutes read as minutes (``PT90M`` → "90 minutes",
+    as reading lists write them); with seconds, as a clock (``PT4M29S`` → "4:29",
+    ``PT1H2M3S`` → "1:02:03"). Other spellings ("90 min") are kept as written.
     """
     m = _ISO_DURATION.match(text.strip().upper())
     if not m or not any(m.groups()):
@@ -222,6 +224,9 @@ def duration_to_dimensions(text: str) -> str:
     total = round(days * 86400 + hours * 3600 + minutes * 60 + seconds)
     h, rest = divmod(total, 3600)
     mins, secs = divmod(rest, 60)
+    if secs == 0 and total:
+        whole = total // 60
+        return f"{whole} minute{'s' * (whole != 1)}"
     return f"{h}:{mins:02d}:{secs:02d}" if h else f"{mins}:{secs:02d}"
 
 
