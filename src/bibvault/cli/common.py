@@ -40,7 +40,7 @@ def get_app(ctx: click.Context) -> AppContext:
 def resolve_paths(app: AppContext, paths: tuple[str, ...]) -> list[Path]:
     """The given PATH arguments (directories expanded), or the configured records."""
     if not paths:
-        return app.config.record_files()
+        return [_relative(p) for p in app.config.record_files()]
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -48,6 +48,14 @@ def resolve_paths(app: AppContext, paths: tuple[str, ...]) -> list[Path]:
         else:
             out.append(p)
     return out
+
+
+def _relative(path: Path) -> Path:
+    """``path`` relative to the working directory when it lies below it (shorter reports)."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def fail(message: str) -> click.exceptions.Exit:

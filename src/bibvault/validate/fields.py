@@ -87,9 +87,10 @@ def _required(rec: Record) -> Iterator[Finding]:
             yield finding("F215", f"@{rec.entry_type} usually has {_spec_name(spec)}", **_at(rec))  # type: ignore[arg-type]
     has_link = _present(rec, ("url", "doi", "eprint"))
     if not has_link:
-        code = "F208" if rec.entry_type in ONLINE_ONLY else "F209"
-        what = "an online source" if code == "F208" else "no url or doi"
-        yield finding(code, f"{what} without a url: its address is unknown", **_at(rec))  # type: ignore[arg-type]
+        if rec.entry_type in ONLINE_ONLY:
+            yield finding("F208", "online source without a url: its address is unknown", **_at(rec))  # type: ignore[arg-type]
+        else:
+            yield finding("F209", "no url or doi: the address is unknown", **_at(rec))  # type: ignore[arg-type]
 
 
 def _dates(rec: Record, today: _dt.date) -> Iterator[Finding]:
