@@ -9,6 +9,7 @@ then only spells each event; adding a format means adding a backend.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from bibvault.csl.richtext import FORMAT_KEYS, NEUTRAL, Content, Rich
@@ -185,6 +186,20 @@ class Backend:
         return "".join(out).strip() if self.name != "html" else "".join(out)
 
 
+_EXTRA_SUPERSCRIPTS = {"\u02c0": "\u0294", "\u02c1": "\u0295", "\u06e5": "\u0648"}
+
+
+def _superscript(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    if ch in _EXTRA_SUPERSCRIPTS:
+        return f"<sup>{_EXTRA_SUPERSCRIPTS[ch]}</sup>"
+    decomposition = unicodedata.decomposition(ch)
+    if decomposition.startswith("<super> "):
+        return "<sup>" + "".join(chr(int(h, 16)) for h in decomposition.split()[1:]) + "</sup>"
+    return ch
+
+
 class HtmlBackend(Backend):
     """HTML as the CSL processor test suite writes it."""
 
@@ -197,17 +212,11 @@ class HtmlBackend(Backend):
         ("vertical-align", "baseline"): ('<span style="baseline">', "</span>"),
     }
 
-    _SUPERSCRIPTS = str.maketrans({
-        "\u00aa": "<sup>a</sup>", "\u00ba": "<sup>o</sup>", "\u02b3": "<sup>r</sup>",
-        "\u1d49": "<sup>e</sup>", "\u00b9": "<sup>1</sup>", "\u00b2": "<sup>2</sup>",
-        "\u00b3": "<sup>3</sup>", "\u02e2": "<sup>s</sup>", "\u1d48": "<sup>d</sup>",
-        "\u207f": "<sup>n</sup>", "\u02e1": "<sup>l</sup>", "\u1d57": "<sup>t</sup>",
-    })
 
     def escape(self, text: str) -> str:
         text = text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
-        # Superscript letters of ordinal terms are written as markup.
-        return text.translate(self._SUPERSCRIPTS)
+        # Superscript characters (as in ordinal terms) are written as markup.
+        return "".join(_superscript(ch) for ch in text)
 
     def open(self, key: str, value: str) -> str:
         if key == "display":

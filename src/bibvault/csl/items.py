@@ -102,7 +102,7 @@ def parse_date(value: Any) -> DateValue | None:
 
 
 _PARTICLE = re.compile(
-    r"^((?:[a-z\u00e0-\u024f][\w\u00e0-\u024f.]*['\u2019]?\s+|[a-z]+['\u2019]|[a-z]+-)+)(.+)$"
+    r"^((?:[a-z\u00e0-\u024f][\w\u00e0-\u024f.]*['\u2019]?\s+|['\u2019][a-z]+\s+|[a-z]+['\u2019]|[a-z]+-)+)(.+)$"
 )
 _DROPPING = re.compile(r"^(.+?)\s+((?:[a-z\u00e0-\u024f][\w\u00e0-\u024f.'\u2019]*\s*)+)$")
 
@@ -128,9 +128,9 @@ def normalize_name(name: Any) -> dict[str, Any]:
     m = _PARTICLE.match(family)
     if m:
         particle, rest = m.group(1), m.group(2)
-        n["non-dropping-particle"] = particle.rstrip()
-        if particle.endswith(("'", "\u2019")):
-            n["non-dropping-particle"] = particle
+        stripped = particle.rstrip()
+        # "de' Frinkle" keeps its space; "d'Wander" has none to keep.
+        n["non-dropping-particle"] = particle if stripped.endswith(("'", "\u2019")) else stripped
         n["family"] = rest
     if given:
         if "," in given and "suffix" not in n:

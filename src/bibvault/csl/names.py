@@ -7,7 +7,7 @@ from typing import Any
 
 from bibvault.csl.context import NAME_ATTRS, Context
 from bibvault.csl.render import decorate, render
-from bibvault.csl.richtext import Content, Rich, is_empty, join, plain
+from bibvault.csl.richtext import Content, Rich, is_empty, join, parse_inline, plain
 from bibvault.csl.style import Node
 
 _NON_ROMAN = re.compile(r"[\u0590-\u08ff\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
@@ -126,12 +126,14 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
     fam_np = _name_part_node(name_node, "family")
     giv_np = _name_part_node(name_node, "given")
     if "literal" in name:
-        return _affix(fam_np, _fmt(fam_np, name["literal"], ctx))
+        literal = name["literal"]
+        return _affix(fam_np, decorate(fam_np, parse_inline(literal), ctx, affixes=False)
+                      if fam_np is not None and literal else (parse_inline(literal) or None))
     family = _apostrophes(name.get("family", "").strip())
     given = _apostrophes(name.get("given", "").strip())
     ndp = _apostrophes(name.get("non-dropping-particle", ""))
     dp = _apostrophes(name.get("dropping-particle", ""))
-    suffix = name.get("suffix", "")
+    suffix = _apostrophes(name.get("suffix", ""))
     form = opts.get("form", "long")
     init_with = opts.get("initialize-with")
     do_init = opts.get("initialize", "true") != "false"

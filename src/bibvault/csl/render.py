@@ -205,6 +205,9 @@ def _group(node: Node, ctx: Context) -> Content:
     ctx.rendered = rendered + ctx.rendered
     if suppressed or out is None:
         return None
+    # A non-empty group counts as rendered content for an enclosing group.
+    ctx.called += 1
+    ctx.rendered += 1
     return decorate(node, out, ctx)
 
 
