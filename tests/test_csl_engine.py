@@ -175,3 +175,62 @@ def test_cli_format_cite_styles(tmp_path: Path) -> None:
     assert "unknown style" in res.output
     res = runner.invoke(cli, ["styles", "modern-language-association"])
     assert res.exit_code == 0 and "modern-language-association\t" in res.output
+
+
+def test_locale_changes_terms_and_disables_english_title_case() -> None:
+    item = {"id": "a", "type": "book", "title": "Using the <span class=\"nocase\">iPhone</span> in labs",
+            "author": [{"family": "Doe", "given": "J"}, {"family": "Roe", "given": "M"}],
+            "issued": {"date-parts": [[2020]]}}
+    english = Processor(load_style("mla"), [item])
+    assert english.cite(["a"]) == "(Doe and Roe)"
+    assert "Using the iPhone in Labs" in english.bibliography()[0][1]
+    german = Processor(load_style("mla"), [item], locale="de-DE")
+    assert german.cite(["a"]) == "(Doe und Roe)"
+    assert "Using the iPhone in labs" in german.bibliography()[0][1]
+
+
+def test_bibliography_layout_metadata_and_plain_second_field_align() -> None:
+    apa = Processor(load_style("apa"), [BOOK]).bibliography_options()
+    assert apa["hanging-indent"] is True and apa["second-field-align"] == ""
+    ieee = Processor(load_style("ieee"), [BOOK])
+    assert ieee.bibliography_options()["second-field-align"] == "flush"
+    text = ieee.bibliography()[0][1]
+    assert text.startswith("[1] J. A. Doe and M. Roe,")
+    html = ieee.bibliography("html")[0][1]
+    assert html.startswith('<div class="csl-left-margin">[1]</div><div class="csl-right-inline">')
+
+
+def test_note_style_locator() -> None:
+    proc = Processor(load_style("chicago-nb"), [BOOK])
+    note = proc.cite([{"id": "doe2020", "locator": "12-15"}])
+    assert note.endswith("12\u201315.")
+    assert note.startswith("John Allen Doe and Mary Roe, The Art of Testing")
+
+
+NOTE_STYLE = (
+    '<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0"><info><title>N</title>'
+    '<id>n</id></info><citation><layout suffix="." delimiter="; "><choose>'
+    '<if position="ibid-with-locator"><group delimiter=", "><text term="ibid"/><text variable="locator"/></group></if>'
+    '<else-if position="ibid"><text term="ibid"/></else-if>'
+    '<else-if position="subsequent"><names variable="author"><name form="short"/></names></else-if>'
+    '<else><group delimiter=", "><names variable="author"><name/></names><text variable="title" font-style="italic"/>'
+    '<text variable="locator"/></group></else></choose></layout></citation></style>'
+)
+
+
+def test_cite_sequence_computes_positions() -> None:
+    proc = Processor(parse_style(NOTE_STYLE), [BOOK, WEB])
+    notes = proc.cite_sequence([
+        ["doe2020"],
+        ["doe2020"],
+        [{"id": "doe2020", "locator": "7"}],
+        ["web1"],
+        ["doe2020"],
+    ])
+    assert notes == [
+        "John Allen Doe, Mary Roe, The art of testing.",
+        "Ibid.",
+        "Ibid., 7.",
+        "Kari Ødegård, Notes on Hamlet.",
+        "Doe, Roe.",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bibvault.csl.context import Cite, Context
@@ -43,6 +44,45 @@ def _affixed(cite: Cite, content: Content) -> Content:
     if cite.suffix:
         parts.append(parse_inline(cite.suffix))
     return join(parts)
+
+
+@dataclass
+class Cluster:
+    """One citation of a document: an id, its note number (0 in-text) and its cites."""
+
+    id: str
+    note: int
+    cites: list[Cite]
+
+
+def assign_positions(clusters: list[Cluster], near_note_distance: int = 5) -> None:
+    """Set position, near-note and first-note of every cite, in document order."""
+    first_note: dict[str, int] = {}
+    last_note: dict[str, int] = {}
+    prev: list[Cite] | None = None
+    for cl in clusters:
+        for k, c in enumerate(cl.cites):
+            if c.id not in first_note:
+                c.position = 0
+                first_note[c.id] = cl.note
+            else:
+                before = cl.cites[k - 1] if k else (prev[0] if prev and len(prev) == 1 else None)
+                if before is not None and before.id == c.id:
+                    if c.locator is None and before.locator is None:
+                        c.position = 2
+                    elif c.locator is not None and c.locator != before.locator:
+                        c.position = 3
+                    elif c.locator == before.locator and (c.label or "page") == (before.label or "page"):
+                        c.position = 2
+                    else:
+                        c.position = 1
+                else:
+                    c.position = 1
+                c.near_note = cl.note - last_note.get(c.id, -999) <= near_note_distance
+            c.first_note = first_note[c.id]
+            c.note_number = cl.note
+            last_note[c.id] = cl.note
+        prev = cl.cites
 
 
 def sort_cites(proc: Processor, cites: list[Cite]) -> list[Cite]:

@@ -210,6 +210,16 @@ class Processor:
         cites = [Cite.from_json(c) for c in ids_or_cites]
         return render(self.cluster(cites), fmt, self.locale.quotes)
 
+    def cite_sequence(self, clusters: Sequence[Sequence[str | dict[str, Any]]], fmt: str = "text") -> list[str]:
+        """The citations of a whole document, in order, with positions (first,
+        subsequent, ibid, near-note) computed across them; each cluster is a note."""
+        from bibvault.csl.cluster import Cluster, assign_positions
+
+        doc = [Cluster(str(n), n + 1, [Cite.from_json(c) for c in cl]) for n, cl in enumerate(clusters)]
+        cit = self.style.citation
+        assign_positions(doc, int(cit.get("near-note-distance", "5")) if cit is not None else 5)
+        return [render(self.cluster(cl.cites), fmt, self.locale.quotes) for cl in doc]
+
     def plain_cite(self, cite: Cite) -> str:
         """A cite as plain text (for comparisons)."""
         return plain(self.render_cite(cite))

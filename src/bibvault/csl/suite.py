@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bibvault.csl.cluster import Cluster as _Cluster
+from bibvault.csl.cluster import assign_positions
 from bibvault.csl.context import Cite
 from bibvault.csl.formats import render
 from bibvault.csl.processor import Processor, Resources
@@ -49,43 +51,6 @@ def parse_fixture(path: str | Path) -> Fixture:
     p = Path(path)
     text = p.read_text(encoding="utf-8")
     return Fixture(p.stem, {m.group(1): m.group(2) for m in _SECTION.finditer(text)})
-
-
-@dataclass
-class _Cluster:
-    id: str
-    note: int
-    cites: list[Cite]
-
-
-def assign_positions(clusters: list[_Cluster], near_note_distance: int = 5) -> None:
-    """Set position, near-note and first-note of every cite, in document order."""
-    first_note: dict[str, int] = {}
-    last_note: dict[str, int] = {}
-    prev: list[Cite] | None = None
-    for cl in clusters:
-        for k, c in enumerate(cl.cites):
-            if c.id not in first_note:
-                c.position = 0
-                first_note[c.id] = cl.note
-            else:
-                before = cl.cites[k - 1] if k else (prev[0] if prev and len(prev) == 1 else None)
-                if before is not None and before.id == c.id:
-                    if c.locator is None and before.locator is None:
-                        c.position = 2
-                    elif c.locator is not None and c.locator != before.locator:
-                        c.position = 3
-                    elif c.locator == before.locator and (c.label or "page") == (before.label or "page"):
-                        c.position = 2
-                    else:
-                        c.position = 1
-                else:
-                    c.position = 1
-                c.near_note = cl.note - last_note.get(c.id, -999) <= near_note_distance
-            c.first_note = first_note[c.id]
-            c.note_number = cl.note
-            last_note[c.id] = cl.note
-        prev = cl.cites
 
 
 def _bib_html(proc: Processor) -> str:
