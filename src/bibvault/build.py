@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import bibvault
+from bibvault import export
 from bibvault.config import Config
 from bibvault.csl import StyleError
 from bibvault.findings import Finding, Severity, has_errors
@@ -227,10 +228,6 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def _exports(records: Sequence[Record], exports: Sequence[str]) -> dict[str, str]:
-    if not exports:
-        return {}
-    from bibvault import export  # exporters pull in the CSL-JSON mapping; load on demand
-
     writers = {"biblatex": export.to_biblatex, "bibtex": export.to_bibtex,
                "csl-json": export.to_csl_json, "ris": export.to_ris}
     return {EXPORT_FILES[name]: writers[name](list(records)) for name in exports}
