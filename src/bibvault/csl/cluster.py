@@ -177,12 +177,15 @@ def _collapse_years(proc: Processor, cites: list[Cite], delim: str, collapse: st
     citation = proc.style.citation
     assert citation is not None
     group_delim = citation.get("cite-group-delimiter", ", ")
-    ys_delim = citation.get("year-suffix-delimiter", delim)
+    ys_delim = citation.get("year-suffix-delimiter", citation.get("cite-group-delimiter", delim))
     after_delim = citation.get("after-collapse-delimiter", delim)
     groups: dict[str, list[tuple[Cite, Content, Context]]] = {}
     for i, c in enumerate(cites):
         content, ctx = _render(proc, c)
-        key = plain(ctx.first_names) if ctx.first_names is not None and not c.suppress_author else f"\x00{i}"
+        if c.suppress_author:
+            key = f"\x00{i}"
+        else:
+            key = plain(ctx.first_names) if ctx.first_names is not None else ""
         groups.setdefault(key, []).append((c, content, ctx))
     out: list[tuple[Content, str]] = []
     for members in groups.values():
@@ -193,7 +196,7 @@ def _collapse_years(proc: Processor, cites: list[Cite], delim: str, collapse: st
             continue
         group: list[tuple[Content, str]] = []
         prev_base: str | None = None
-        suffix_run: list[tuple[Cite, str]] = []
+        collapsed_last = False
         for j, (c, content, _) in enumerate(members):
             if j == 0:
                 group.append((_affixed(c, content), group_delim))
@@ -210,9 +213,13 @@ def _collapse_years(proc: Processor, cites: list[Cite], delim: str, collapse: st
                 letter = year_suffix_text(ys)
                 if group:
                     group[-1] = (group[-1][0], ys_delim)
-                suffix_run.append((c, letter))
                 group.append((letter, group_delim))
+                collapsed_last = True
                 continue
+            if collapsed_last:
+                # After a run of collapsed suffixes comes the after-collapse delimiter.
+                group[-1] = (group[-1][0], after_delim)
+                collapsed_last = False
             prev_base = plain(base)
             group.append((_affixed(c, body), group_delim))
         if collapse == "year-suffix-ranged":
