@@ -294,3 +294,12 @@ def test_cli_output_directory_is_relative_to_the_working_directory(
     assert res.exit_code == 0, res.stderr
     assert (elsewhere / "out" / "reading-list.site.txt").is_file()
     assert not (project / "out").exists()
+
+
+def test_filters_matching_nothing_are_reported(project: Path):
+    messages: list[str] = []
+    result = run_build(load_config(project / "bibvault.yaml"),
+                       BuildOptions(output="-", formats=("txt",), filters=Filters(keys=("nope",))),
+                       progress=messages.append, formatter_factory=stub_formatter_factory())
+    assert result.entries == 0 and "no records match the filters" in messages
+    assert result.stdout == "Test list\n=========\n"

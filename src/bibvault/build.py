@@ -305,6 +305,8 @@ def run_build(
     records, _ = load_records(files)
     chosen = select(records, opts.filters)
     result.entries = len(chosen)
+    if not chosen:
+        say("no records match" + ("" if opts.filters.is_empty() else " the filters"))
     say(f"rendering {len(chosen)} of {len(records)} records in "
         f"{len(opts.styles)} style{'s' if len(opts.styles) != 1 else ''}")
 
