@@ -69,18 +69,24 @@ def main() -> int:
             for tool in tools:
                 out = subprocess.run(
                     [sys.executable, __file__, "--child", tool, path],
-                    capture_output=True, text=True, check=True,
+                    capture_output=True,
+                    text=True,
+                    check=True,
                 ).stdout
                 result = json.loads(out)
                 print(json.dumps(result), flush=True)
                 key = (tool, path)
                 if key not in best or result["seconds"] < best[key]["seconds"]:  # type: ignore[operator]
                     best[key] = result
-    print(f"\n{'file':32} {'tool':9} {'entries':>8} {'seconds':>8} {'entries/s':>10} {'peak MB':>8}")
+    print(
+        f"\n{'file':32} {'tool':9} {'entries':>8} {'seconds':>8} {'entries/s':>10} {'peak MB':>8}"
+    )
     for (tool, path), r in sorted(best.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         name = path.rsplit("/", 1)[-1]
-        print(f"{name:32} {tool:9} {r['entries']:>8} {r['seconds']:>8} "
-              f"{r['entries_per_s']:>10} {r['peak_rss_mb']:>8}")
+        print(
+            f"{name:32} {tool:9} {r['entries']:>8} {r['seconds']:>8} "
+            f"{r['entries_per_s']:>10} {r['peak_rss_mb']:>8}"
+        )
     return 0
 
 

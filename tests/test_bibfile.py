@@ -154,9 +154,19 @@ def test_undefined_macro_and_missing_crossref_are_located() -> None:
     bf = load(SMALL / "handmade-nasty.bib")
     b111, b110 = bf.findings
     assert (b111.code, b111.severity, b111.line, b111.column, b111.key) == (
-        "B111", Severity.ERROR, 81, 3, "nasty:missing-crossref")
+        "B111",
+        Severity.ERROR,
+        81,
+        3,
+        "nasty:missing-crossref",
+    )
     assert (b110.code, b110.severity, b110.line, b110.column, b110.key) == (
-        "B110", Severity.WARNING, 88, 12, "nasty:undefmacro")
+        "B110",
+        Severity.WARNING,
+        88,
+        12,
+        "nasty:undefmacro",
+    )
 
 
 @needs_corpora
@@ -181,8 +191,13 @@ def test_crossref_title_becomes_booktitle_and_chains_follow() -> None:
         "@misc{m, crossref = {series}}\n"
     )
     p = bf.resolved_fields(bf.get("p"))  # type: ignore[arg-type]
-    assert p == {"title": "Paper", "crossref": "proc", "booktitle": "Proc", "year": "2001",
-                 "publisher": "Pub"}
+    assert p == {
+        "title": "Paper",
+        "crossref": "proc",
+        "booktitle": "Proc",
+        "year": "2001",
+        "publisher": "Pub",
+    }
     m = bf.resolved_fields(bf.get("m"))  # type: ignore[arg-type]
     assert m == {"crossref": "series", "publisher": "Pub", "title": "Series"}
     assert bf.findings == []
@@ -192,7 +207,9 @@ def test_crossref_title_becomes_booktitle_and_chains_follow() -> None:
 def test_crossref_cycles() -> None:
     bf = load(SMALL / "btp1-crossref_cascading_cycle.bib")
     assert [(f.code, f.line, f.key) for f in bf.findings] == [
-        ("B112", 8, "circ1"), ("B112", 13, "circ2")]
+        ("B112", 8, "circ1"),
+        ("B112", 13, "circ2"),
+    ]
     fields = bf.resolved_fields(bf.get("circ1"))  # type: ignore[arg-type]
     assert fields == {"date": "1911", "crossref": "circ2"}
 
@@ -204,7 +221,9 @@ def test_latin9_bytes_are_kept_and_reported() -> None:
     bf = load(path)
     assert bf.to_bytes() == path.read_bytes()
     assert [(f.code, f.severity, f.line, f.column) for f in bf.findings] == [
-        ("B109", Severity.WARNING, 4, 11), ("B109", Severity.WARNING, 7, 12)]
+        ("B109", Severity.WARNING, 4, 11),
+        ("B109", Severity.WARNING, 7, 12),
+    ]
     (entry,) = bf.entries
     assert entry.key.encode("utf-8", "surrogateescape") == b"test\xa6"
 
@@ -230,8 +249,13 @@ def test_comment_forms() -> None:
     src = "@comment{x}\n@Comment(y)\n@COMMENT plain\n@comment{has @misc{z,}}\n"
     bf = parse(src)
     kinds = [(b.kind, b.raw) for b in bf.blocks if b.kind != "text"]
-    assert kinds == [("comment", "@comment{x}"), ("comment", "@Comment(y)"),
-                     ("comment", "@COMMENT"), ("comment", "@comment"), ("entry", "@misc{z,}")]
+    assert kinds == [
+        ("comment", "@comment{x}"),
+        ("comment", "@Comment(y)"),
+        ("comment", "@COMMENT"),
+        ("comment", "@comment"),
+        ("entry", "@misc{z,}"),
+    ]
     assert bf.findings == []
 
 
@@ -259,15 +283,30 @@ def test_preamble_and_string_blocks() -> None:
 # -- values -------------------------------------------------------------------------------
 def test_split_and_expand_values() -> None:
     assert split_value('{a {b}} # "c{"}d" # 12 # mac') == [
-        ("braced", "a {b}"), ("quoted", 'c{"}d'), ("number", "12"), ("macro", "mac")]
+        ("braced", "a {b}"),
+        ("quoted", 'c{"}d'),
+        ("number", "12"),
+        ("macro", "mac"),
+    ]
     assert expand("feb # { } # x", {"x": "X"}) == "February X"
     assert expand("{unclosed", {}) == "{unclosed"
 
 
 @pytest.mark.parametrize(
     ("value", "month"),
-    [("January", 1), ("jan", 1), ("Sept.", 9), ("sep", 9), ("12", 12), ("03", 3),
-     ("{May}", 5), ("13", None), ("", None), (None, None), ("Januar", None)],
+    [
+        ("January", 1),
+        ("jan", 1),
+        ("Sept.", 9),
+        ("sep", 9),
+        ("12", 12),
+        ("03", 3),
+        ("{May}", 5),
+        ("13", None),
+        ("", None),
+        (None, None),
+        ("Januar", None),
+    ],
 )
 def test_month_number(value: str | None, month: int | None) -> None:
     assert month_number(value) == month

@@ -40,7 +40,8 @@ def test_add_field_copies_layout_without_trailing_comma() -> None:
     bf = parse(ENTRY)
     bf.set_field("k", "doi", "{10.1/x}")
     assert bf.to_text() == ENTRY.replace(
-        "  year   = 2001\n}", "  year   = 2001,\n  doi    = {10.1/x}\n}")
+        "  year   = 2001\n}", "  year   = 2001,\n  doi    = {10.1/x}\n}"
+    )
 
 
 def test_add_field_keeps_trailing_comma_habit() -> None:
@@ -48,14 +49,18 @@ def test_add_field_keeps_trailing_comma_habit() -> None:
     bf = parse(src)
     bf.set_field("b", "urldate", "{2021-09-03}")
     assert bf.to_text() == (
-        "@book{b,\n    title = {T},\n    year = {1999},\n    urldate = {2021-09-03},\n}\n")
+        "@book{b,\n    title = {T},\n    year = {1999},\n    urldate = {2021-09-03},\n}\n"
+    )
 
 
 def test_add_field_to_crlf_entry_with_parentheses() -> None:
     src = b"@misc(c,\r\n\ttitle\t=\t{C}\r\n)\r\n"
     bf = parse(src)
     bf.set_field("c", "url", "{https://example.org/}")
-    assert bf.to_bytes() == b"@misc(c,\r\n\ttitle\t=\t{C},\r\n\turl\t=\t{https://example.org/}\r\n)\r\n"
+    assert (
+        bf.to_bytes()
+        == b"@misc(c,\r\n\ttitle\t=\t{C},\r\n\turl\t=\t{https://example.org/}\r\n)\r\n"
+    )
     bf.set_field("c", "title", '"New (title)"')
     assert bf.get("c").value("title") == "New (title)"  # type: ignore[union-attr]
 
@@ -66,7 +71,8 @@ def test_add_field_comma_first_and_to_entry_without_fields() -> None:
     bf.set_field("y", "t", "{T}")
     bf.set_field("z", "t", "{T}")
     assert bf.to_text() == (
-        "@A{x\n , a = {1}\n , b = {2}\n , c = {3}\n}\n@B{y,\n  t = {T}}\n@C{z,\n  t = {T}\n}\n")
+        "@A{x\n , a = {1}\n , b = {2}\n , c = {3}\n}\n@B{y,\n  t = {T}}\n@C{z,\n  t = {T}\n}\n"
+    )
     assert [e.value("t") for e in bf.entries[1:]] == ["T", "T"]
 
 
@@ -79,8 +85,9 @@ def test_remove_field_removes_its_line() -> None:
 def test_remove_last_field_without_trailing_comma_keeps_that_habit() -> None:
     bf = parse(ENTRY)
     bf.remove_field("k", "year")
-    assert bf.to_text() == ENTRY.replace("  title  = {Title},\n  year   = 2001\n",
-                                         "  title  = {Title}\n")
+    assert bf.to_text() == ENTRY.replace(
+        "  title  = {Title},\n  year   = 2001\n", "  title  = {Title}\n"
+    )
 
 
 def test_remove_fields_on_one_line() -> None:
@@ -110,7 +117,11 @@ def test_edits_keep_later_positions_and_findings_right() -> None:
     fresh = parse(bf.to_text())
     for mine, theirs in zip(bf.blocks, fresh.blocks, strict=True):
         assert (mine.start, mine.end, mine.line, mine.column) == (
-            theirs.start, theirs.end, theirs.line, theirs.column)
+            theirs.start,
+            theirs.end,
+            theirs.line,
+            theirs.column,
+        )
     assert bf.findings == fresh.findings
     bf.remove_field("dup", "a")
     assert [f.code for f in bf.findings] == []
@@ -191,8 +202,9 @@ def test_killed_save_never_leaves_a_partial_file(tmp_path: Path) -> None:
     version_b = version_a.replace(b"= {A}", b"= {B}")
     path = tmp_path / "big.bib"
     path.write_bytes(version_a)
-    with subprocess.Popen([sys.executable, "-c", KILLED_SAVER, str(path)],
-                          stdout=subprocess.PIPE, text=True) as child:
+    with subprocess.Popen(
+        [sys.executable, "-c", KILLED_SAVER, str(path)], stdout=subprocess.PIPE, text=True
+    ) as child:
         try:
             assert child.stdout is not None and child.stdout.readline() == "ready\n"
             seen: set[bytes] = set()
