@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from bibvault.config import BuildConfig, Config, Section, Topic
 from bibvault.records import Record
-from bibvault.render import html_page, make_reading_list, safe_url
+from bibvault.render import html_page, make_reading_list, record_links, safe_url
 from bibvault.render.entries import link_title
 from bibvault.render.links import Links
 
@@ -202,3 +202,14 @@ def test_switcher_shows_a_formatter_title_when_it_has_one():
     page = html_page(rl)
     assert '<option value="fancy">Fancy &lt;Style&gt;</option>' in page
     assert '<option value="plain">plain</option>' in page
+
+
+def test_snapshot_date_comes_from_a_wayback_address_without_archivedate():
+    r = rec("k", url="https://x.example/",
+            archiveurl="https://web.archive.org/web/20230405123456/https://x.example/")
+    assert record_links(r).archive_date == "2023-04-05"
+    other = rec("k", url="https://x.example/", archiveurl="https://archive.ph/abcd")
+    assert record_links(other).archive_date is None
+    given = rec("k", archivedate="2020-01-01",
+                archiveurl="https://web.archive.org/web/20230405123456id_/https://x.example/")
+    assert record_links(given).archive_date == "2020-01-01"

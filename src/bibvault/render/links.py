@@ -62,12 +62,25 @@ class Links:
         return urlsplit(self.main).hostname or "" if self.main else ""
 
 
+# A Wayback-style snapshot address carries its capture time: /web/20240101123456/...
+_SNAPSHOT_TIME = re.compile(r"/web/(\d{4})(\d{2})(\d{2})\d*[a-z_]*/")
+
+
 def record_links(record: Record) -> Links:
-    """The links of a record, from ``url``, ``archiveurl``, ``archivedate``, ``urlstatus``."""
+    """The links of a record, from ``url``, ``archiveurl``, ``archivedate``, ``urlstatus``.
+
+    Robust Links require a date for the snapshot; without ``archivedate`` it is
+    read from a Wayback-style snapshot address when there is one.
+    """
+    archived = safe_url(record.get("archiveurl"))
+    date = (record.get("archivedate") or "").strip() or None
+    if date is None and archived:
+        m = _SNAPSHOT_TIME.search(archived)
+        date = "-".join(m.groups()) if m else None
     return Links(
         original=safe_url(record.url),
-        archived=safe_url(record.get("archiveurl")),
-        archive_date=(record.get("archivedate") or "").strip() or None,
+        archived=archived,
+        archive_date=date,
         dead=(record.get("urlstatus") or "").strip().lower() == "dead",
     )
 
