@@ -111,33 +111,39 @@ def _unique(proc: Processor, group: list[str]) -> set[str]:
     return {i for i in group if counts[texts[i]] == 1}
 
 
+def _distinct(proc: Processor, group: list[str]) -> int:
+    return len(set(_texts(proc, group).values()))
+
+
 def _add_names(proc: Processor, group: list[str], given_level: int) -> list[str]:
     """Show more names (expanding the added ones when that helps) while it separates cites."""
     longest = max(len(_name_vars(proc, i)) for i in group)
     saved = {i: (proc.disamb[i].names_shown, dict(proc.disamb[i].given_levels)) for i in group}
     remaining = list(group)
-    best = len(_unique(proc, group))
+    best = _distinct(proc, group)
     improved = False
     for n in range(2, longest + 1):
         trial = {i: (proc.disamb[i].names_shown, dict(proc.disamb[i].given_levels)) for i in remaining}
         for i in remaining:
             proc.disamb[i].names_shown = n
-        unique = _unique(proc, group)
-        if given_level and len(unique) < len(group):
+        distinct = _distinct(proc, group)
+        if given_level and len(_unique(proc, group)) < len(group):
             for level in range(1, given_level + 1):
                 before = {i: dict(proc.disamb[i].given_levels) for i in remaining}
+                unique = _unique(proc, group)
                 for i in remaining:
                     if i not in unique and proc.disamb[i].given_levels.get(n - 1, 0) < level:
                         proc.disamb[i].given_levels[n - 1] = level
-                expanded = _unique(proc, group)
-                if len(expanded) > len(unique):
-                    unique = expanded
+                expanded = _distinct(proc, group)
+                if expanded > distinct:
+                    distinct = expanded
                 else:
                     for i in remaining:
                         proc.disamb[i].given_levels = before[i]
-        if len(unique) > best:
-            best = len(unique)
+        if distinct > best:
+            best = distinct
             improved = True
+            unique = _unique(proc, group)
             remaining = [i for i in remaining if i not in unique]
             if not remaining:
                 break
