@@ -1,0 +1,139 @@
+"""bibfile.latex (TeX → Unicode / CSL rich text) and bibfile.names (BibTeX name lists)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bibvault.bibfile import load
+from bibvault.bibfile.latex import to_rich_text, to_unicode
+from bibvault.bibfile.names import name_problems, parse_names
+
+CORPORA = Path(os.environ.get("BIBVAULT_CORPORA", "/work/shared/corpora"))
+needs_corpora = pytest.mark.skipif(
+    not (CORPORA / "small").is_dir(), reason=f"corpus directory {CORPORA} not present"
+)
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        (r"M{\"u}ller, J{\"o}rg", "Müller, Jörg"),
+        (r"Vall{\'e}e Poussin", "Vallée Poussin"),
+        (r"\'{e}\'e\`a\^o\~n\=a\.z\H{o}\k{a}\r{u}", "ééàôñāżőąů"),
+        (r"\c{c}\c c\v{s}\v{C}\u{a}\u g", "ççšČăğ"),
+        (r"Fran\c{c}ois G{\"o}del \v{Z}i\v{z}ek", "François Gödel Žižek"),
+        (r"\'\i\^{\i}\"{\i}\v{\j}", "íîïǰ"),
+        (
+            r"Gau{\ss} {\o}st {\O}st {\ae}{\AE}{\oe}{\OE} {\aa}{\AA} {\l}{\L}",
+            "Gauß øst Øst æÆœŒ åÅ łŁ",
+        ),
+        (r"{\"U}ber die {Gr\"{o}\ss{}e} von {\AA}ngstr{\"o}m", "Über die Größe von Ångström"),
+        (r"\% \& \$ \# \_ \{ \}", "% & $ # _ { }"),
+        ("n.s.~2", "n.s.\u00a02"),
+        ("pages 12--23 and---so", "pages 12–23 and—so"),
+        ("``quoted'' and `single'", "“quoted” and ‘single'"),
+        (r"\textit{italic \textbf{bold}} \emph{em} {\em old}", "italic bold em old"),
+        (
+            r"\url{https://example.org/a_b%20c?x=1&y=2#frag}",
+            "https://example.org/a_b%20c?x=1&y=2#frag",
+        ),
+        (r"The {\TeX}book, \LaTeX{} and \BibTeX", "The TeXbook, LaTeX and BibTeX"),
+        (r"{{Deeply {nested}}} {IEEE} braces", "Deeply nested IEEE braces"),
+        (r"\unknowncommand{kept text} \alsounknown x", "kept text x"),
+        (r"{\noopsort{1973c}}The title", "The title"),
+        (r"Math $\alpha^{2}+\beta_{i}$", "Math α^2+β_i"),
+        (r"{\relax Ch}ristopher", "Christopher"),
+        ("a \\", "a \\"),
+        ("unbalanced {open", "unbalanced open"),
+        ("unbalanced } close", "unbalanced  close"),
+        (r"\~{}", "~"),
+    ],
+)
+def test_to_unicode(tex: str, text: str) -> None:
+    assert to_unicode(tex) == text
+
+
+@pytest.mark.parametrize(
+    ("tex", "rich"),
+    [
+        (
+            r"\textit{Ital} and \textbf{Bold} and \textsc{Small}",
+            "<i>Ital</i> and <b>Bold</b> and <sc>Small</sc>",
+        ),
+        (r"{\em whole rest} after", "<i>whole rest</i> after"),
+        (r"The {IEEE} and {\'E}cole", 'The <span class="nocase">IEEE</span> and École'),
+        (r"A & B < C", "A &amp; B &lt; C"),
+        (r"{{Nested} {Groups}}", '<span class="nocase">Nested Groups</span>'),
+        (r"H\textsubscript{2}O and x\textsuperscript{2}", "H<sub>2</sub>O and x<sup>2</sup>"),
+    ],
+)
+def test_to_rich_text(tex: str, rich: str) -> None:
+    assert to_rich_text(tex) == rich
+
+
+@needs_corpora
+def test_nasty_values_decode() -> None:
+    bf = load(CORPORA / "small" / "handmade-nasty.bib")
+    parens = bf.get("nasty:parens")
+    assert parens is not None
+    assert to_unicode(parens.value("title") or "") == "Über die Größe von Ångström-Einheiten"
+    assert to_unicode(parens.value("journal") or "") == "Zeitschrift für Physik"
+    maths = bf.get("nasty:math-and-specials")
+    assert maths is not None
+    assert to_unicode(maths.value("note") or "") == (
+        "Line one line two; a tilde\u00a0and — dashes – and italic bold"
+    )
+    assert to_rich_text(maths.value("note") or "").endswith("and <i>italic <b>bold</b></i>")
+    assert to_unicode(bf.strings["tug"]) == "TEX Users Group"
+
+
+@needs_corpora
+def test_tugboat_logos_and_dashes() -> None:
+    bf = load(CORPORA / "large" / "tugboat.bib")
+    decoded = [to_unicode(e.value("title") or "") for e in bf.entries]
+    assert all("\\" not in t for t in decoded)
+    assert sum("TeX" in t for t in decoded) > 500
+
+
+# -- names ------------------------------------------------------------------------------
+def _parts(person) -> tuple[str, str, str, str]:  # type: ignore[no-untyped-def]
+    return (
+        " ".join(person.first_names + person.middle_names),
+        " ".join(person.prelast_names),
+        " ".join(person.last_names),
+        " ".join(person.lineage_names),
+    )
+
+
+@needs_corpora
+def test_parse_names_bibtex_forms() -> None:
+    bf = load(CORPORA / "small" / "handmade-nasty.bib")
+    names = parse_names(bf.get("nasty:names").value("author"))  # type: ignore[union-attr]
+    assert [_parts(p) for p in names] == [
+        ("Ludwig", "van", "Beethoven", ""),
+        ("Jean", "de la", "Fontaine", ""),
+        ("John", "", "Smith", "Jr."),
+        ("{\\relax Ch}ristopher", "", "Columbus", ""),
+        ("Charles Louis Xavier Joseph", "de la", "Vall{\\'e}e Poussin", ""),
+        ("", "", "others", ""),
+    ]
+    editors = parse_names(bf.get("nasty:names").value("editor"))  # type: ignore[union-attr]
+    assert [_parts(p)[2] for p in editors] == ["Sartre", "Zola"]
+    corporate = parse_names(bf.get("nasty:deepbraces").value("author"))  # type: ignore[union-attr]
+    assert [_parts(p) for p in corporate] == [
+        ("", "", "{Barnes and Noble, Inc.}", ""),
+        ("", "", "{World Health Organization}", ""),
+    ]
+
+
+def test_malformed_names_are_repaired_not_raised() -> None:
+    value = "Smith, Jr., Bill, Lee and Doe, Jane"
+    names = parse_names(value)
+    assert [_parts(p)[2] for p in names] == ["Smith", "Doe"]
+    assert names[0].lineage_names == ["Jr."]
+    assert name_problems(value) == ["too many commas in name 'Smith, Jr., Bill, Lee'"]
+    assert parse_names("") == [] and parse_names(None) == [] and name_problems("A and B") == []
+    assert name_problems("A and ") != []
