@@ -22,6 +22,11 @@ class BibFile:
 
     Build one with :func:`parse` or :func:`load`. ``to_bytes()`` gives back the input
     byte for byte until an edit is made; edits change only the bytes they concern.
+
+    ``strings`` maps lower-case macro names to their expansions: the month macros
+    (``jan`` → ``"January"``) and every ``@string``, each expanded with the macros defined
+    before it, as BibTeX does. Entry values use the final table, so a macro defined after
+    its first use still expands; only a macro defined nowhere is reported (B110).
     """
 
     def __init__(self, text: str, path: str = "<string>", encoding_errors: bool = False) -> None:
@@ -40,7 +45,9 @@ class BibFile:
         for block in self._blocks:
             if isinstance(block, Entry) and block.kind == "string" and block.fields:
                 self.strings[block.key.lower()] = expand(block.fields[0].raw_value, self.strings)
-        self._defined = {b.key.lower() for b in self._blocks if b.kind == "string"}
+        self._defined = {
+            b.key.lower() for b in self._blocks if isinstance(b, Entry) and b.kind == "string"
+        }
         for block in self._blocks:
             if isinstance(block, Entry):
                 block.macros = self.strings

@@ -107,7 +107,7 @@ def expand(raw: str, macros: Mapping[str, str]) -> str:
 
 def macro_names(raw: str) -> list[str]:
     """The macro names (as written) used in a raw value."""
-    if raw[:1] in ('{', '"') and "#" not in raw:
+    if raw[:1] in ("{", '"') and "#" not in raw:
         return []
     return [text for kind, text in split_value(raw) if kind == "macro"]
 
