@@ -74,7 +74,7 @@ class Disamb:
     given_levels: dict[int, int] = field(default_factory=dict)  # name index → 0/1/2
     given_all: int = 0  # level applied to every name (global name disambiguation)
     year_suffix: int | None = None  # 0 → "a"
-    condition: bool = False  # disambiguate="true"
+    condition: int = 0  # how many disambiguate="true" tests (in rendering order) hold
 
 
 @dataclass
@@ -103,6 +103,7 @@ class Context:
     author_suppressed: bool = False
     output_started: bool = False
     substituting: int = 0
+    disamb_tests: int = 0
     starts_with_term: bool = False
 
     def mark(self, name: str) -> None:

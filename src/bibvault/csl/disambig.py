@@ -180,6 +180,16 @@ def _add_given(proc: Processor, group: list[str], max_level: int) -> list[str]:
     return remaining
 
 
+def _disambiguate_tests(proc: Processor) -> int:
+    def count(n: Node) -> int:
+        own = 1 if "disambiguate" in n.attrs else 0
+        return own + sum(count(c) for c in n.children)
+
+    citation = proc.style.citation
+    total = count(citation) if citation is not None else 0
+    return total + sum(count(m) for m in proc.style.macros.values())
+
+
 def disambiguate(proc: Processor) -> None:
     """Set each item's disambiguation state so that cites identify their items."""
     citation = proc.style.citation
@@ -201,13 +211,16 @@ def disambiguate(proc: Processor) -> None:
             level = (1 if rule.endswith("with-initials") else 2) if add_given else 0
             remaining = _add_names(proc, remaining, level)
         if remaining:
-            for i in remaining:
-                proc.disamb[i].condition = True
-            sub = _ambiguous_groups(proc, remaining)
-            flat = {i for g in sub for i in g}
-            for i in remaining:
-                if i not in flat:
-                    continue
+            # disambiguate="true" branches are switched on one at a time, in order.
+            tests = _disambiguate_tests(proc)
+            for level in range(1, tests + 1):
+                for i in remaining:
+                    proc.disamb[i].condition = level
+                unique = _unique(proc, group)
+                remaining = [i for i in remaining if i not in unique]
+                if not remaining:
+                    break
+            sub = _ambiguous_groups(proc, remaining) if remaining else []
             if add_ys:
                 for g in sub:
                     for n, i in enumerate(sorted(g, key=lambda x: order.get(x, 0))):

@@ -265,7 +265,10 @@ def conditions_hold(node: Node, ctx: Context) -> bool:
     for v in a.get("position", "").split():
         results.append(_test_position(ctx, v))
     if "disambiguate" in a:
-        results.append((a["disambiguate"] == "true") == ctx.disamb.condition)
+        ctx.disamb_tests += 1
+        limit = ctx.disamb.condition if ctx.mode == "citation" else (99 if ctx.disamb.condition else 0)
+        active = ctx.disamb_tests <= limit
+        results.append(active if a["disambiguate"] == "true" else not active)
     match = a.get("match", "all")
     if not results:
         return False
