@@ -192,6 +192,7 @@ def test_page_in_chromium(browser: Browser, page: Path) -> None:
     assert set(b.run(visible_style)) == {"site"}
     b.call("POST", f"/element/{b.find('#style option:nth-child(2)')}/click", {})
     assert set(b.run(visible_style)) == {"apa"}
+    b.screenshot("site-style-apa.png")
     b.call("POST", f"/element/{b.find('#style option:nth-child(1)')}/click", {})
 
     # Print: no controls or tags, and each link's address is printed after it.
