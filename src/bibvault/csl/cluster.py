@@ -70,12 +70,12 @@ def assign_positions(clusters: list[Cluster], near_note_distance: int = 5) -> No
                 if before is not None and before.id == c.id:
                     if c.locator is None and before.locator is None:
                         c.position = 2
-                    elif c.locator is not None and c.locator != before.locator:
+                    elif c.locator is None:
+                        c.position = 1  # the earlier cite pointed somewhere more specific
+                    elif (c.locator, c.label or "page") != (before.locator, before.label or "page"):
                         c.position = 3
-                    elif c.locator == before.locator and (c.label or "page") == (before.label or "page"):
-                        c.position = 2
                     else:
-                        c.position = 1
+                        c.position = 2
                 else:
                     c.position = 1
                 c.near_note = cl.note - last_note.get(c.id, -999) <= near_note_distance
@@ -127,9 +127,11 @@ def render_cluster(proc: Processor, cites: list[Cite]) -> Content:
             out, ctx = _render(proc, c)
             if proc.style.is_note and ctx.starts_with_term and _sentence_start(c, k):
                 out = apply_text_case(out, "capitalize-first")
-            if c.prefix and c.prefix.lstrip()[:1] in ",.;:" and pieces:
-                # A prefix starting with punctuation replaces the delimiter before it.
-                pieces[-1] = (pieces[-1][0], "")
+            if pieces and ((c.prefix and c.prefix.lstrip()[:1] in ",.;:")
+                           or (cites[k - 1].suffix or "").rstrip()[-1:] in (",", ";", ".", ":")):
+                # Punctuation in the affixes between two cites replaces the delimiter.
+                spacing = "".join(ch for ch in delim if ch.isspace())
+                pieces[-1] = (pieces[-1][0], spacing if (cites[k - 1].suffix or "").endswith(tuple(",;.:")) else "")
             pieces.append((_affixed(c, out), delim))
     kept = [(p, d) for p, d in pieces if not is_empty(p)]
     if not kept:
