@@ -212,6 +212,7 @@ def _tag(m: re.Match[str], stack: list[tuple[str, Rich, str]]) -> None:
         node.nocase = True
     elif "nodecor" in attrs:
         node.fmt = {"nodecor": "true"}
+        node.nocase = True
     elif "small-caps" in flat:
         node.fmt["font-variant"] = "small-caps"
         node.nocase = True

@@ -82,7 +82,8 @@ def _title(full: str, new: list[str]) -> None:
         w = m.group(0)
         start = m.start()
         before = full[:start].rstrip()
-        first = k == 0 or before.endswith((":", "?", "!")) or before.endswith(("\u201c", '"'))
+        opening_quote = full[start - 1 : start] in ("\u201c", '"', "\u2018")
+        first = k == 0 or before.endswith((":", "?", "!")) or opening_quote
         last = k == len(words) - 1
         # Hyphenated compounds are cased part by part ("Out-of-Fashion").
         offset = 0
