@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bibvault.csl import Processor, StyleError, find_styles, load_style, parse_style
 from bibvault.csl.names import initialize
@@ -31,6 +33,9 @@ WEB = {
     "container-title": "Example Site",
     "URL": "https://example.org/hamlet",
 }
+
+
+_STYLES = [load_style(n) for n in ("apa", "chicago-nb", "ieee")]
 
 
 def _style(citation: str, bibliography: str = "", attrs: str = "") -> str:
@@ -234,3 +239,30 @@ def test_cite_sequence_computes_positions() -> None:
         "Kari Ødegård, Notes on Hamlet.",
         "Doe, Roe.",
     ]
+
+
+_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+_name = st.fixed_dictionaries({}, optional={"family": _text, "given": _text, "literal": _text,
+                                            "non-dropping-particle": _text, "suffix": _text})
+_date = st.one_of(
+    st.fixed_dictionaries({"date-parts": st.lists(st.lists(st.one_of(st.integers(-3000, 3000), _text),
+                                                           max_size=3), max_size=2)}),
+    st.fixed_dictionaries({"raw": _text}),
+    st.fixed_dictionaries({"literal": _text}),
+)
+_item = st.fixed_dictionaries(
+    {"id": st.just("x"), "type": st.sampled_from(["book", "article-journal", "webpage", "chapter", "thesis", "nonsense"])},
+    optional={"title": _text, "author": st.lists(_name, max_size=4), "editor": st.lists(_name, max_size=2),
+              "issued": _date, "page": _text, "volume": st.one_of(_text, st.integers()),
+              "container-title": _text, "URL": _text, "edition": _text},
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(item=_item, fmt=st.sampled_from(["text", "html", "md", "latex"]))
+def test_never_raises_on_odd_items(item: dict, fmt: str) -> None:
+    for style in _STYLES:
+        proc = Processor(style, [item])
+        proc.bibliography(fmt)
+        proc.cite(["x"], fmt)
+        proc.cite([{"id": "x", "locator": "3-5", "label": "page"}], fmt)
