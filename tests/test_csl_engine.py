@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bibvault.csl import Processor, StyleError, find_styles, load_style, parse_style
+from bibvault.csl import Processor, Resources, StyleError, find_styles, load_style, parse_style
 from bibvault.csl.names import initialize
 from bibvault.csl.numbers import page_range
 
@@ -36,6 +36,7 @@ WEB = {
 
 
 _STYLES = [load_style(n) for n in ("apa", "chicago-nb", "ieee")]
+_SHARED = Resources()
 
 
 def _style(citation: str, bibliography: str = "", attrs: str = "") -> str:
@@ -262,7 +263,7 @@ _item = st.fixed_dictionaries(
 @given(item=_item, fmt=st.sampled_from(["text", "html", "md", "latex"]))
 def test_never_raises_on_odd_items(item: dict, fmt: str) -> None:
     for style in _STYLES:
-        proc = Processor(style, [item])
+        proc = Processor(style, [item], resources=_SHARED)
         proc.bibliography(fmt)
         proc.cite(["x"], fmt)
         proc.cite([{"id": "x", "locator": "3-5", "label": "page"}], fmt)

@@ -98,7 +98,7 @@ def sort_cites(proc: Processor, cites: list[Cite]) -> list[Cite]:
     def make(k: str) -> Context:
         return proc.context(by_key[k].id, "citation", by_key[k])
 
-    ordered = sort_ids(keys, sort, make, proc.resources.collator,
+    ordered = sort_ids(keys, sort, make, proc.resources,
                        {k: numbers.get(by_key[k].id, 0) for k in keys})
     return [by_key[k] for k in ordered]
 

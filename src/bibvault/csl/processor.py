@@ -111,7 +111,7 @@ class Processor:
                 return Context(self.style, self.locale, self.items[i], "bibliography", Cite(id=i),
                                self.disamb[i], reg.get(i), year_suffix_explicit=self.year_suffix_explicit)
 
-            self._bib_order = sort_ids(self.registered, sort, make, self.resources.collator, reg)
+            self._bib_order = sort_ids(self.registered, sort, make, self.resources, reg)
         return self._bib_order
 
     def ensure_disambiguated(self) -> None:

@@ -6,7 +6,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from bibvault.csl.context import Context
 from bibvault.csl.items import DateValue
@@ -105,11 +105,19 @@ def macro_key(ctx: Context, key: Node, collator: Collator) -> Any:
     return collator.key(text)
 
 
+class HasCollator(Protocol):
+    """Anything holding a (lazily built) collator."""
+
+    @property
+    def collator(self) -> Collator: ...
+
+
 def sort_ids(ids: list[str], sort_node: Node | None, make_ctx: Callable[[str], Context],
-             collator: Collator, numbers: dict[str, int]) -> list[str]:
+             resources: HasCollator, numbers: dict[str, int]) -> list[str]:
     """``ids`` ordered by the keys of ``sort_node`` (stable; empty values last)."""
-    if sort_node is None or not sort_node.findall("key"):
+    if sort_node is None or not sort_node.findall("key") or len(ids) < 2:
         return list(ids)
+    collator = resources.collator
     keys = sort_node.findall("key")
     values: dict[str, list[Any]] = {}
     for id_ in ids:
