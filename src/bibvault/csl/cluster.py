@@ -34,9 +34,13 @@ def _render(proc: Processor, cite: Cite, suppress_names: bool = False,
     return out, ctx
 
 
-def _affixed(cite: Cite, content: Content) -> Content:
+# What a cite that renders nothing at all shows, so that the gap is visible.
+NO_PRINTED_FORM = "[CSL STYLE ERROR: reference with no printed form.]"
+
+
+def _affixed(cite: Cite, content: Content, marker: bool = True) -> Content:
     if is_empty(content):
-        return None
+        return NO_PRINTED_FORM if marker and not cite.suppress_author else None
     parts: list[Content] = []
     if cite.prefix:
         parts.append(parse_inline(cite.prefix))
@@ -223,7 +227,7 @@ def _collapse_years(proc: Processor, cites: list[Cite], delim: str, collapse: st
                 group[-1] = (group[-1][0], after_delim)
                 collapsed_last = False
             prev_base = plain(base)
-            group.append((_affixed(c, body), group_delim))
+            group.append((_affixed(c, body, marker=False), group_delim))
         if collapse == "year-suffix-ranged":
             group = _range_suffixes(group)
         group[-1] = (group[-1][0], after_delim)
