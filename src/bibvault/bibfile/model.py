@@ -15,7 +15,7 @@ from bibvault.findings import Severity
 BLOCK_KINDS = ("entry", "string", "preamble", "comment", "text", "broken")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     """A problem found while scanning one block, at ``offset`` characters into its raw text."""
 
@@ -26,7 +26,7 @@ class Issue:
     excerpt: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Block:
     """A run of the file's text: an entry, a macro, a preamble, a comment, free text or broken text.
 
@@ -51,7 +51,7 @@ class Block:
         return self.line + newlines, offset - self.raw.rfind("\n", 0, offset)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Field:
     """One ``name = value`` pair as written; offsets are absolute, like the block's."""
 
@@ -93,7 +93,7 @@ class Field:
         return self.block.locate(self.rel_start)[1]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Entry(Block):
     """An entry such as ``@article{key, ...}``; also used for ``@string`` and ``@preamble``.
 

@@ -29,6 +29,14 @@ _LINE_AT = re.compile(r"\n[ \t\r\f\v\ufeff]*@")
 OPENER = re.compile(r"@[ \t\r\n\f\v]*[^ \t\r\n\f\v\"#%'(),={}@]+[ \t\r\n\f\v]*[{(]")
 TRAILING_FIELD = re.compile(r"[ \t]*,[ \t\r\n\f\v]*" + _IDENT + r"[ \t\r\n\f\v]*=")
 BLANKS = " \t\r\n\f\v\ufeff"
+# The common case in one match: ", name = value" with a brace group or a quoted string
+# nesting braces one level deep, a number or a macro, followed by ',' or a closer. Values
+# holding '@' take the slow path, which guards against swallowed entries.
+FAST_FIELD = re.compile(
+    r"[ \t\r\n]*,[ \t\r\n]*(" + _IDENT + r")[ \t\r\n]*=[ \t\r\n]*"
+    r"(\{(?:[^{}@]++|\{[^{}@]*+\})*+\}|\"(?:[^\"{}@]++|\{[^{}@]*+\})*+\"|[0-9]+|[^0-9 \t\r\n\f\v\"#%'(),={}][^ \t\r\n\f\v\"#%'(),={}]*)"
+    r"(?=[ \t\r\n]*[,})])"
+)
 
 
 class Broken(Exception):

@@ -19,6 +19,7 @@ import re
 from bibvault.bibfile.model import Block, Entry, Field, Issue
 from bibvault.bibfile.reader import (
     BLANKS,
+    FAST_FIELD,
     HEAD,
     IDENT_RE,
     KEY,
@@ -164,7 +165,14 @@ class Scanner(Reader):
                     raise self._eof("no citation key")
                 raise Broken("B106", "missing citation key", pos)
             pos = after
+            fast = FAST_FIELD.match
             while True:
+                m = fast(text, pos)
+                if m is not None:
+                    parsed.append((m.group(1), m.start(1), m.start(2), m.end()))
+                    pos = m.end()
+                    continue
+                pos = self._gap(pos)
                 if pos >= n:
                     raise self._eof(f"'{closer}' never closes the entry")
                 c = text[pos]
