@@ -83,6 +83,7 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
     walk(node, 0)
     if quotes.punctuation_in_quote:
         _move_punctuation_into_quotes(events)
+    _move_space_out_of_blocks(events)
     _fix_join_punctuation(events)
     return [_spell_quote(e, quotes) for e in events if not (e[0] == "t" and e[1] == "")]
 
@@ -114,6 +115,20 @@ def _move_punctuation_into_quotes(events: list[Event]) -> None:
                     events[k] = ("t", prev + punct)
             else:
                 events.insert(i, ("t", punct))
+
+
+def _move_space_out_of_blocks(events: list[Event]) -> None:
+    # Trailing spaces at the end of a right-inline block belong after it.
+    for i, e in enumerate(events):
+        if e != ("c", "display", "right-inline"):
+            continue
+        k = i - 1
+        while k >= 0 and events[k][0] == "c":
+            k -= 1
+        if k >= 0 and events[k][0] == "t" and events[k][1] != events[k][1].rstrip(" "):
+            text = events[k][1]
+            events[k] = ("t", text.rstrip(" "))
+            events.insert(i + 1, ("t", text[len(text.rstrip(" ")):]))
 
 
 _SWALLOWS = {

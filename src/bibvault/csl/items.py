@@ -147,8 +147,25 @@ def normalize_name(name: Any) -> dict[str, Any]:
     return n
 
 
+_NOTE_FIELD = re.compile(r"^\{?:?([a-z][a-z-]*[a-z]):\s*(.+?)\}?$")
+_DATE_VARS = {"accessed", "available-date", "event-date", "issued", "original-date", "submitted"}
+
+
+def _note_fields(note: str) -> dict[str, Any]:
+    """Variables given as "name: value" lines in the note field (a Zotero convention)."""
+    found: dict[str, Any] = {}
+    for line in note.splitlines():
+        m = _NOTE_FIELD.match(line.strip())
+        if m:
+            name, value = m.group(1), m.group(2).strip()
+            found[name] = {"raw": value} if name in _DATE_VARS else value
+    return found
+
+
 def normalize_item(item: dict[str, Any]) -> dict[str, Any]:
     """A copy of a CSL-JSON item ready for rendering."""
+    if isinstance(item.get("note"), str) and ":" in item["note"]:
+        item = {**_note_fields(item["note"]), **item}
     out: dict[str, Any] = {}
     for key, value in item.items():
         key = _KEY_ALIASES.get(key, key)

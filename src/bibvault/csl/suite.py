@@ -62,7 +62,8 @@ def _bib_html(proc: Processor) -> str:
             end = body.index("</div>") + len("</div>")
             lines.append(f'  <div class="csl-entry">\n\n    {body[:end]}\n\n    {body[end:]}\n  </div>')
         elif body.startswith('<div class="csl-left-margin">'):
-            lines.append(f'  <div class="csl-entry">\n    {body}\n  </div>')
+            trail = body[len(body.rstrip()):]
+            lines.append(f'  <div class="csl-entry">\n    {body.rstrip()}\n{trail}  </div>')
         elif "<div" in body:
             lines.append(f'  <div class="csl-entry">{body}\n  </div>')
         else:
