@@ -9,6 +9,7 @@ then only spells each event; adding a format means adding a backend.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -198,7 +199,9 @@ class Backend:
                 if e[1] == "display" and self.name != "html" and out and not out[-1][-1:].isspace():
                     # Without blocks, display parts are at least separated by a space.
                     out.append(" ")
-        return "".join(out).strip() if self.name != "html" else "".join(out)
+        if self.name == "html":
+            return "".join(out)
+        return re.sub(r"(?<=\S) {2,}", " ", "".join(out)).strip()
 
 
 _EXTRA_SUPERSCRIPTS = {"\u02c0": "\u0294", "\u02c1": "\u0295", "\u06e5": "\u0648"}
