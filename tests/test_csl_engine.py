@@ -267,3 +267,11 @@ def test_never_raises_on_odd_items(item: dict, fmt: str) -> None:
         proc.bibliography(fmt)
         proc.cite(["x"], fmt)
         proc.cite([{"id": "x", "locator": "3-5", "label": "page"}], fmt)
+
+
+def test_dependent_style_from_the_official_collection() -> None:
+    style = load_style("2d-materials")
+    assert style.title == "2D Materials"
+    assert style.citation is not None  # the parent's layout
+    entry = Processor(style, [BOOK]).bibliography()[0][1]
+    assert entry.startswith("[1] Doe J A and Roe M 2020")
