@@ -28,7 +28,7 @@ _NUMBER = re.compile(r"[0-9]+")
 _LINE_AT = re.compile(r"\n[ \t\r\f\v\ufeff]*@")
 OPENER = re.compile(r"@[ \t\r\n\f\v]*[^ \t\r\n\f\v\"#%'(),={}@]+[ \t\r\n\f\v]*[{(]")
 TRAILING_FIELD = re.compile(r"[ \t]*,[ \t\r\n\f\v]*" + _IDENT + r"[ \t\r\n\f\v]*=")
-BLANKS = " \t\r\n\f\v\ufeff"
+LEADING_BLANKS = re.compile(r"[ \t\r\n\f\v\ufeff]*")
 # The common case in one match: ", name = value" with a brace group or a quoted string
 # nesting braces one level deep, a number or a macro, followed by ',' or a closer. Values
 # holding '@' take the slow path, which guards against swallowed entries.
@@ -64,6 +64,7 @@ class Reader:
         self.blocks: list[Block] = []
         self.line = 1
         self.line_pos = 0
+        self._ls = self._ls_pos = 0
         self._notes: list[Issue] = []
         self._value_end = 0
 
@@ -73,13 +74,21 @@ class Reader:
         else:
             self.line -= self.text.count("\n", pos, self.line_pos)
         self.line_pos = pos
-        column = pos - (self.text.rfind("\n", 0, pos) + 1) + 1
+        column = pos - self._line_start(pos) + 1
         if self.line == 1 and self.text.startswith("\ufeff") and pos > 0:
             column -= 1
         return self.line, column
 
     def _line_start(self, pos: int) -> int:
-        return self.text.rfind("\n", 0, pos) + 1
+        # cached, so that a file on one long line is not searched backwards for every '@'
+        if pos >= self._ls_pos:
+            nl = self.text.rfind("\n", self._ls_pos, pos)
+            if nl >= 0:
+                self._ls = nl + 1
+        else:
+            self._ls = self.text.rfind("\n", 0, pos) + 1
+        self._ls_pos = pos
+        return self._ls
 
     def _next_recovery(self, pos: int) -> int:
         m = _LINE_AT.search(self.text, pos)

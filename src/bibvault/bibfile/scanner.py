@@ -18,11 +18,11 @@ import re
 
 from bibvault.bibfile.model import Block, Entry, Field, Issue
 from bibvault.bibfile.reader import (
-    BLANKS,
     FAST_FIELD,
     HEAD,
     IDENT_RE,
     KEY,
+    LEADING_BLANKS,
     OPENER,
     TRAILING_FIELD,
     WARNING,
@@ -44,15 +44,15 @@ class Scanner(Reader):
             at = text.find("@", pos)
             if at < 0:
                 break
-            prefix = text[self._line_start(at) : at]
-            at_line_start = prefix.strip(BLANKS) == ""
-            if not at_line_start and (
-                prefix.lstrip(BLANKS).startswith("%") or not self._starts_block(at)
-            ):
-                if not prefix.lstrip(BLANKS).startswith("%"):
-                    stray.append(at)
-                pos = at + 1
-                continue
+            first = LEADING_BLANKS.match(text, self._line_start(at), at)
+            at_line_start = first is None or first.end() >= at
+            if not at_line_start:
+                percent_line = first is not None and text[first.end()] == "%"
+                if percent_line or not self._starts_block(at):
+                    if not percent_line:
+                        stray.append(at)
+                    pos = at + 1
+                    continue
             self._add_text(text_start, at, stray)
             stray = []
             pos = self._block(at)
