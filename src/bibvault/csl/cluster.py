@@ -60,33 +60,53 @@ class Cluster:
 
 
 def assign_positions(clusters: list[Cluster], near_note_distance: int = 5) -> None:
-    """Set position, near-note and first-note of every cite, in document order."""
+    """Set position, near-note and first-note of every cite, in document order.
+
+    Citations in the text (note 0) and in notes are two separate streams for
+    "ibid"; several citations in one note count as one unit.
+    """
     first_note: dict[str, int] = {}
     last_note: dict[str, int] = {}
-    prev: list[Cite] | None = None
+    last_unit: dict[bool, list[Cite]] = {True: [], False: []}  # stream (in notes?) → cites
+    current: dict[bool, tuple[int, list[Cite]]] = {}
     for cl in clusters:
+        stream = cl.note > 0
+        note, cites_so_far = current.get(stream, (-1, []))
+        same_unit = stream and note == cl.note
+        if not same_unit:
+            if stream in current:
+                last_unit[stream] = current[stream][1]
+            cites_so_far = []
         for k, c in enumerate(cl.cites):
             if c.id not in first_note:
                 c.position = 0
                 first_note[c.id] = cl.note
             else:
-                before = cl.cites[k - 1] if k else (prev[0] if prev and len(prev) == 1 else None)
-                if before is not None and before.id == c.id:
-                    if c.locator is None and before.locator is None:
-                        c.position = 2
-                    elif c.locator is None:
-                        c.position = 1  # the earlier cite pointed somewhere more specific
-                    elif (c.locator, c.label or "page") != (before.locator, before.label or "page"):
-                        c.position = 3
-                    else:
-                        c.position = 2
+                if k:
+                    before: Cite | None = cl.cites[k - 1]
+                elif same_unit:
+                    before = cites_so_far[-1] if cites_so_far else None
                 else:
-                    c.position = 1
+                    unit = last_unit[stream]
+                    before = unit[0] if len(unit) == 1 else None
+                c.position = _position(c, before)
                 c.near_note = cl.note - last_note.get(c.id, -999) <= near_note_distance
             c.first_note = first_note[c.id]
             c.note_number = cl.note
             last_note[c.id] = cl.note
-        prev = cl.cites
+        current[stream] = (cl.note, cites_so_far + list(cl.cites))
+
+
+def _position(c: Cite, before: Cite | None) -> int:
+    if before is None or before.id != c.id:
+        return 1
+    if c.locator is None and before.locator is None:
+        return 2
+    if c.locator is None:
+        return 1  # the earlier cite pointed somewhere more specific
+    if (c.locator, c.label or "page") != (before.locator, before.label or "page"):
+        return 3
+    return 2
 
 
 def sort_cites(proc: Processor, cites: list[Cite]) -> list[Cite]:
