@@ -53,6 +53,12 @@ def test_broken_file_findings_are_located() -> None:
         ("B107", E, 120, 1),  # truncated entry
     ]
     assert all(f.file.endswith("handmade-broken.bib") for f in bf.findings)
+    keys = [f.key for f in bf.findings if f.severity is Severity.ERROR]
+    assert keys == [
+        "bad:missing-comma-between-fields", None, "bad:missing-equals",
+        "bad:unterminated-quote", "bad:too-many-closing-braces", "bad:value-without-delimiters",
+        None, "bad:truncated-at-eof",
+    ]  # fmt: skip
     dup = next(f for f in bf.findings if f.code == "B108")
     assert dup.key == "bad:duplicate-field"
     assert dup.excerpt == "title  = {Second title for the same entry},"
@@ -92,6 +98,14 @@ def test_at_sign_at_line_start_without_brace_is_an_error_and_text_survives() -> 
     bf = parse(src)
     assert [(f.code, f.severity, f.line) for f in bf.findings] == [("B101", Severity.ERROR, 1)]
     assert [b.kind for b in bf.blocks] == ["broken", "entry", "text"]
+    assert bf.to_text() == src
+
+
+def test_one_long_line_is_located() -> None:
+    src = "@misc{a, t = {1}} mail me@example.org @misc{b, t = {2}} @misc{c, t = {3} x = 1}"
+    bf = parse(src)
+    assert [(e.key, e.line, e.column) for e in bf.entries] == [("a", 1, 1), ("b", 1, 39)]
+    assert [(f.code, f.column) for f in bf.findings] == [("B101", 26), ("B103", 74)]
     assert bf.to_text() == src
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from bibvault.bibfile import editing
 from bibvault.bibfile.crossref import crossref_findings, resolve
 from bibvault.bibfile.model import Block, Entry, Issue
-from bibvault.bibfile.scanner import scan
+from bibvault.bibfile.scanner import broken_key, scan
 from bibvault.bibfile.values import MONTH_MACROS, expand, macro_names
 from bibvault.findings import Finding, Severity
 
@@ -84,6 +84,8 @@ class BibFile:
         out = []
         for block in self.blocks:
             key = block.key if isinstance(block, Entry) and block.kind == "entry" else None
+            if block.kind == "broken":
+                key = broken_key(block.raw)
             for issue in block.issues:
                 line, column = block.locate(issue.offset)
                 out.append(

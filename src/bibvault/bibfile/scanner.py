@@ -246,3 +246,12 @@ class Scanner(Reader):
 def scan(text: str) -> list[Block]:
     """Cut ``text`` into blocks covering every character, in order. Never raises."""
     return Scanner(text).run()
+
+
+_BROKEN_KEY = re.compile(r"@[^{(]*[{(][ \t\r\n]*([^ \t\r\n\f\v,={}()]+)[ \t\r\n]*,")
+
+
+def broken_key(raw: str) -> str | None:
+    """The citation key a broken entry seems to have (``@type{key,``), or None."""
+    m = _BROKEN_KEY.match(raw)
+    return m.group(1) if m else None
