@@ -117,3 +117,22 @@ def test_list_newest_first_and_filters(project: Path) -> None:
     assert out.split()[1] == "rooftop2022dejavu"
     code, _, err = invoke(project, "list", "--topic", "nope")
     assert code == 2 and "unknown topic" in err
+
+
+def test_readme_documents_every_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert f"`bibvault {name}" in readme, f"README lacks {name}"
+        assert command.help, f"{name} has no --help text"
+
+
+def test_readme_quick_start_has_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = quick.split("```sh\n")[1:]
+    commands = [b.split("```", 1)[0].strip() for b in blocks]
+    assert len(commands) == 2
+    assert commands[0].endswith("bibvault build")
+    assert "pytest" in commands[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "<!-- test-command -->" in ci

@@ -220,7 +220,7 @@ class _Reader:
     def value(self, hint: Any, node: yaml.Node, dotted: str) -> Any:
         origin = typing.get_origin(hint)
         args = typing.get_args(hint)
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return self.build(hint, self.mapping(node, dotted), node, dotted + ".")
         if origin is tuple:
             elem = args[0]

@@ -61,11 +61,11 @@ def format_entry(entry: Entry, nl: str = "\n") -> str:
     """The canonical text of one entry (no trailing newline)."""
     etype = entry.entry_type.lower()
     if entry.kind == "string":
-        f = entry.fields[0]
-        return f"@string{{{f.name} = {_brace_value(f.raw_value)}}}"
+        macro = entry.fields[0]
+        return f"@string{{{macro.name} = {_brace_value(macro.raw_value)}}}"
     if entry.kind == "preamble":
-        f = entry.fields[0] if entry.fields else None
-        return f"@preamble{{{f.raw_value.strip() if f else ''}}}"
+        body = entry.fields[0].raw_value.strip() if entry.fields else ""
+        return f"@preamble{{{body}}}"
     fields = _ordered(entry.fields)
     width = max((len(f.name) for f in fields), default=0)
     lines = [f"@{etype}{{{entry.key},"]
