@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -25,6 +23,7 @@ from bibvault import export
 from bibvault.config import Config
 from bibvault.csl import StyleError
 from bibvault.findings import Finding, Severity, has_errors
+from bibvault.fsutil import atomic_write
 from bibvault.records import Record, load_records
 from bibvault.render import (
     GROUP_BY,
@@ -209,22 +208,6 @@ def _outputs_intact(output: Path, recorded: Mapping[str, Sequence[int]]) -> bool
         if st.st_size != size or st.st_mtime_ns != mtime_ns:
             return False
     return True
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step (temporary file in the same directory)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _exports(records: Sequence[Record], exports: Sequence[str]) -> dict[str, str]:

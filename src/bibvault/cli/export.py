@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from bibvault.build import atomic_write
 from bibvault.cli.common import fail, finish, get_app, resolve_paths
 from bibvault.exitcodes import ExitCode
 from bibvault.export import EXPORTERS
 from bibvault.export import export as export_records
+from bibvault.fsutil import atomic_write
 from bibvault.records import Record, load_records
 
 
