@@ -64,7 +64,9 @@ SPACE = st.sampled_from([" ", "", "  ", "\t", "\n", "\r\n", "\n    "])
 NEWLINE = st.sampled_from(["\n", "\r\n"])
 KEY = st.from_regex(r"[A-Za-z][A-Za-z0-9:_\-./+]{0,10}", fullmatch=True)
 NAME = st.from_regex(r"[a-z][a-z_\-]{0,8}", fullmatch=True)
-PLAIN = st.text(alphabet="abc XYZ,.;:!?=%'\\~$#-\n0123456789", max_size=15)
+PLAIN_CHARS = st.text(alphabet="abc XYZ,.;:!?=%'\\~$#-\n0123456789", max_size=15)
+# an "@" never follows a line break here: that is where the scanner suspects a new entry
+PLAIN = st.one_of(PLAIN_CHARS, st.just(" me@example.org "), st.just("x @misc{y} "))
 MACROS = {"acm": "Association", "pub": "Publisher {X}"}
 
 
