@@ -218,6 +218,27 @@ def test_crossref_title_becomes_booktitle_and_chains_follow() -> None:
 
 
 @needs_corpora
+def test_biber_crossref_findings_follow_ids_aliases() -> None:
+    bf = load(SMALL / "biber-crossrefs.bib")
+    assert [(f.code, f.line, f.key) for f in bf.findings] == [
+        ("B111", 206, "mcr"),
+        ("B112", 250, "circ1"),
+        ("B112", 255, "circ2"),
+        ("B112", 260, "circ3"),
+    ]
+    # ccr2 names its @MVBOOK parent ccr1 by an alias ("IDS = {ccr1alias}", line 211):
+    # a multi-volume title becomes maintitle; ids never passes on
+    assert bf.resolved_fields(bf.get("ccr2")) == {  # type: ignore[arg-type]
+        "title": "Misc etc.",
+        "date": "1923",
+        "crossref": "ccr1alias",
+        "author": "Vince Various",
+        "editor": "Edward Editor",
+        "maintitle": "Stuff Concerning Varia",
+    }
+
+
+@needs_corpora
 def test_crossref_cycles() -> None:
     bf = load(SMALL / "btp1-crossref_cascading_cycle.bib")
     assert [(f.code, f.line, f.key) for f in bf.findings] == [

@@ -57,6 +57,21 @@ def _targets(name: str, child: str, parent: str) -> tuple[str, ...]:
     return (name,)
 
 
+def with_aliases(entries: list[Entry], get: Lookup) -> Lookup:
+    """``get`` extended with biblatex ``ids`` aliases (``ids = {old1, old2}``)."""
+    aliases: dict[str, Entry] = {}
+    for entry in entries:
+        for alias in (entry.value("ids") or "").split(","):
+            if alias.strip():
+                aliases.setdefault(alias.strip().lower(), entry)
+
+    def lookup(key: str) -> Entry | None:
+        found = get(key)
+        return found if found is not None else aliases.get(key.lower())
+
+    return lookup
+
+
 def resolve(entry: Entry, get: Lookup) -> dict[str, str]:
     """Expanded fields of ``entry`` (lower-case names, first occurrence wins) with the
     fields of its crossref ancestors filled in. See ``BibFile.resolved_fields``."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from bibvault.bibfile import editing
-from bibvault.bibfile.crossref import crossref_findings, resolve
+from bibvault.bibfile.crossref import crossref_findings, resolve, with_aliases
 from bibvault.bibfile.model import Block, Entry, Issue
 from bibvault.bibfile.scanner import broken_key, scan
 from bibvault.bibfile.values import MONTH_MACROS, expand, macro_names
@@ -35,6 +36,7 @@ class BibFile:
         # (block index, offset delta, line delta) of edits whose shift is not applied yet
         self._pending: list[tuple[int, int, int]] = []
         self._crossref_cache: list[Finding] | None = None
+        self._lookup_cache: Callable[[str], Entry | None] | None = None
         self._index: dict[str, int] = {}
         self._folded: dict[str, int] = {}
         for i, block in enumerate(self._blocks):
@@ -101,7 +103,8 @@ class BibFile:
                     )
                 )
         if self._crossref_cache is None:
-            self._crossref_cache = crossref_findings(self.entries, self.get, self.path)
+            lookup = self._crossref_lookup()
+            self._crossref_cache = crossref_findings(self.entries, lookup, self.path)
         out.extend(self._crossref_cache)
         out.sort(key=lambda f: (f.line, f.column))
         return out
@@ -113,9 +116,15 @@ class BibFile:
         biblatex's basic rules: for a part of a book or proceedings the parent's ``title``
         becomes ``booktitle`` (likewise ``subtitle``, ``titleaddon``), titles are not
         otherwise inherited, and bookkeeping fields (``crossref``, ``ids``, ...) never are.
-        A missing parent or a cycle stops the inheritance (see findings B111, B112).
+        A parent may be named by its key or by one of its ``ids`` aliases. A missing
+        parent or a cycle stops the inheritance (see findings B111, B112).
         """
-        return resolve(entry, self.get)
+        return resolve(entry, self._crossref_lookup())
+
+    def _crossref_lookup(self) -> Callable[[str], Entry | None]:
+        if self._lookup_cache is None:
+            self._lookup_cache = with_aliases(self.entries, self.get)
+        return self._lookup_cache
 
     def to_text(self) -> str:
         """The whole text, as decoded (undecodable bytes as lone surrogates)."""
@@ -194,6 +203,7 @@ class BibFile:
         entry.end = entry.start + len(entry.raw)
         self._pending.append((index, len(entry.raw) - old_len, entry.raw.count("\n") - old_lines))
         self._crossref_cache = None
+        self._lookup_cache = None
         # The blocks right after the entry share its last line: their columns move now.
         j = index + 1
         while j < len(self._blocks):
