@@ -38,6 +38,11 @@ def _render(proc: Processor, cite: Cite, suppress_names: bool = False,
 NO_PRINTED_FORM = "[CSL STYLE ERROR: reference with no printed form.]"
 
 
+def render_cite_with_context(proc: Processor, cite: Cite) -> tuple[Content, Context]:
+    """A cite's rich text and the context it was rendered in."""
+    return _render(proc, cite)
+
+
 def _affixed(cite: Cite, content: Content, marker: bool = True) -> Content:
     if is_empty(content):
         return NO_PRINTED_FORM if marker and not cite.suppress_author else None

@@ -99,6 +99,7 @@ class Context:
     first_names: Any = None  # rich text of the first cs:names rendered (author substitution)
     first_name_nodes: list[Any] = field(default_factory=list)
     first_name_bodies: list[Any] = field(default_factory=list)
+    first_names_source: Any = None  # (names, cs:names element with the options) of first_names
     names_seen: int = 0
     author_suppressed: bool = False
     output_started: bool = False

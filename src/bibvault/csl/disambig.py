@@ -25,42 +25,25 @@ def _ambiguous_groups(proc: Processor, ids: list[str]) -> list[list[str]]:
     return [g for g in by_text.values() if len(g) > 1]
 
 
-def _first_names_node(proc: Processor) -> Node | None:
-    citation = proc.style.citation
-    if citation is None:
-        return None
-    seen: set[str] = set()
+def _names_source(proc: Processor, item_id: str) -> tuple[list[dict[str, Any]], Node | None]:
+    """The names the first cs:names of a cite renders, and the cs:names element whose
+    cs:name options apply to them (found by rendering the cite once)."""
+    cache = proc.names_sources
+    if item_id not in cache:
+        from bibvault.csl.cluster import render_cite_with_context
 
-    def walk(n: Node) -> Node | None:
-        if n.tag == "names":
-            return n
-        if n.tag == "text" and n.get("macro") and n.get("macro") not in seen:
-            seen.add(n.get("macro", ""))
-            m = proc.style.macros.get(n.get("macro", ""))
-            return walk(m) if m is not None else None
-        for c in n.children:
-            found = walk(c)
-            if found is not None:
-                return found
-        return None
-
-    layout = citation.find("layout")
-    return walk(layout) if layout is not None else None
+        _, ctx = render_cite_with_context(proc, Cite(id=item_id))
+        cache[item_id] = ctx.first_names_source or ([], None)
+    names, node = cache[item_id]
+    return list(names), node
 
 
 def _name_vars(proc: Processor, item_id: str) -> list[dict[str, Any]]:
-    node = _first_names_node(proc)
-    if node is None:
-        return []
-    for var in node.get("variable", "").split():
-        v = proc.items[item_id].get(var)
-        if isinstance(v, list) and v:
-            return v
-    return []
+    return _names_source(proc, item_id)[0]
 
 
 def _name_at_level(proc: Processor, item_id: str, name: dict[str, Any], index: int, level: int) -> str:
-    node = _first_names_node(proc)
+    node = _names_source(proc, item_id)[1]
     ctx = proc.context(item_id, "citation")
     opts = name_options(node, ctx) if node is not None else {}
     saved = dict(ctx.disamb.given_levels)

@@ -327,6 +327,7 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
         out = decorate(node, inner, ctx)
         if ctx.names_seen == 0:
             # The name lists without labels: what subsequent-author-substitute replaces.
+            ctx.first_names_source = (present[0][1], source if node.find("name") is None else node)
             ctx.first_names = Rich(list(bodies))
             ctx.first_name_bodies = bodies
             ctx.first_name_nodes = collected

@@ -7,7 +7,7 @@ import re
 from bibvault.csl.locale import Locale
 
 _TOKEN = r"[A-Za-z]*\d+[A-Za-z]*"
-_SEP = r"\s*(?:[-\u2013,&]|and)\s*"
+_SEP = r"\s*(?:[-\u2013,&/]|and)\s*"
 _NUMERIC = re.compile(rf"^\s*{_TOKEN}(?:{_SEP}{_TOKEN})*\s*$")
 _SPLIT = re.compile(r"(\s*(?:[-\u2013,&]|\band\b)\s*)")
 

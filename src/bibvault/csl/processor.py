@@ -70,6 +70,8 @@ class Processor:
         self._bib_order: list[str] | None = None
         self._numbers: dict[str, int] = {}
         self._disambiguated = False
+        # Disambiguation's record of which names each cite shows first.
+        self.names_sources: dict[str, Any] = {}
 
     # --- contexts -----------------------------------------------------------
 

@@ -227,7 +227,12 @@ def _choose(node: Node, ctx: Context) -> Content:
 def _test_variable(ctx: Context, name: str) -> bool:
     if name == "locator":
         return ctx.cite.locator is not None
-    return ctx.var(name) is not None
+    # Conditions see the item as it is, also variables already used up by cs:substitute.
+    suppressed, ctx.suppressed = ctx.suppressed, set()
+    try:
+        return ctx.var(name) is not None
+    finally:
+        ctx.suppressed = suppressed
 
 
 def _test_position(ctx: Context, pos: str) -> bool:
