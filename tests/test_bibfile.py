@@ -109,6 +109,24 @@ def test_one_long_line_is_located() -> None:
     assert bf.to_text() == src
 
 
+@pytest.mark.parametrize(
+    ("src", "code", "line", "column"),
+    [
+        ("@misc{k,\n  a = ,\n}\n", "B104", 2, 7),  # no value
+        ("@misc{k,\n  a = {1},,\n}\n", "B104", 2, 11),  # two commas
+        ("@misc{k,\n  a = {1}} # {2},\n}\n", "B101", 2, 12),  # text after the closing brace
+        ('@string{s = "x" junk}\n', "B102", 1, 17),
+        ("@preamble{ {x} y }\n", "B102", 1, 16),
+        ("@misc{k, a = {1} b}\n@misc{j,}\n", "B104", 1, 18),  # bare word after a value
+        ("@misc(k, a = {1}}\n", "B103", 1, 17),  # wrong closing delimiter
+    ],
+)
+def test_small_syntax_errors(src: str, code: str, line: int, column: int) -> None:
+    bf = parse(src)
+    assert [(f.code, f.line, f.column) for f in bf.findings][:1] == [(code, line, column)]
+    assert bf.to_text() == src
+
+
 def test_empty_key_is_missing_key() -> None:
     bf = parse("@book{,\n  title = {T}\n}\n")
     assert [(f.code, f.line, f.column) for f in bf.findings] == [("B106", 1, 7)]

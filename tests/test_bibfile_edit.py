@@ -225,3 +225,15 @@ def test_save_to_new_path(tmp_path: Path) -> None:
     bf = parse(ENTRY.encode("utf-8"))
     bf.save(tmp_path / "new.bib")
     assert (tmp_path / "new.bib").read_bytes() == ENTRY.encode()
+
+
+def test_save_through_a_symlink_replaces_the_target(tmp_path: Path) -> None:
+    real = tmp_path / "real.bib"
+    real.write_text(ENTRY)
+    link = tmp_path / "link.bib"
+    link.symlink_to(real)
+    bf = load(link)
+    bf.set_field("k", "year", "{1999}")
+    bf.save()
+    assert link.is_symlink()
+    assert real.read_text() == ENTRY.replace("= 2001", "= {1999}")

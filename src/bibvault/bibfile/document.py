@@ -37,6 +37,7 @@ class BibFile:
         self._pending: list[tuple[int, int, int]] = []
         self._crossref_cache: list[Finding] | None = None
         self._lookup_cache: Callable[[str], Entry | None] | None = None
+        self._entries = [b for b in self._blocks if isinstance(b, Entry) and b.kind == "entry"]
         self._index: dict[str, int] = {}
         self._folded: dict[str, int] = {}
         for i, block in enumerate(self._blocks):
@@ -67,7 +68,8 @@ class BibFile:
     @property
     def entries(self) -> list[Entry]:
         """The entry blocks (not macros or preambles), duplicates included, in file order."""
-        return [b for b in self.blocks if isinstance(b, Entry) and b.kind == "entry"]
+        self._settle()
+        return list(self._entries)
 
     def get(self, key: str) -> Entry | None:
         """The first entry with this key: exact match first, then case-insensitive."""
@@ -141,9 +143,11 @@ class BibFile:
         The bytes go to a temporary file in the same directory, are flushed to disk, and
         the temporary file replaces the target in one step, so an interrupted save leaves
         the old file as it was. An existing target keeps its permission bits; a new file
-        gets 0o644. Raises OSError when the file cannot be written.
+        gets 0o644. A symlink is followed: the file it points to is replaced. Raises
+        OSError when the file cannot be written.
         """
-        target = Path(path if path is not None else self.path)
+        # through a symlink, replace the file it points to and keep the link
+        target = Path(os.path.realpath(path if path is not None else self.path))
         data = self.to_bytes()
         try:
             mode = target.stat().st_mode & 0o7777
@@ -169,15 +173,17 @@ class BibFile:
         """Set field ``name`` of entry ``key`` to the raw BibTeX ``value`` (with delimiters).
 
         An existing field keeps everything but its value's bytes; a new field goes on a new
-        line after the last field, laid out like the entry's other fields. Raises KeyError
-        for an unknown key and ValueError for an invalid name or value.
+        line after the last field, laid out like the entry's other fields. The entry is the
+        one :meth:`get` finds; of duplicate fields the first is set. Raises KeyError for an
+        unknown key and ValueError for an invalid name or value (the file is then unchanged).
         """
         entry = self._entry_for(key)
         self._replace(entry, editing.set_field(entry, name, value))
 
     def remove_field(self, key: str, name: str) -> None:
-        """Remove every byte of field ``name`` of entry ``key``: its line, and a comma if
-        needed. Raises KeyError for an unknown key or a field the entry does not have."""
+        """Remove every byte of field ``name`` (its first occurrence) of entry ``key``: its
+        line, and a comma if needed. Raises KeyError for an unknown key or a field the
+        entry does not have."""
         entry = self._entry_for(key)
         self._replace(entry, editing.remove_field(entry, name))
 

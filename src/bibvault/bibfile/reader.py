@@ -28,6 +28,8 @@ _NUMBER = re.compile(r"[0-9]+")
 _LINE_AT = re.compile(r"\n[ \t\r\f\v\ufeff]*@")
 OPENER = re.compile(r"@[ \t\r\n\f\v]*[^ \t\r\n\f\v\"#%'(),={}@]+[ \t\r\n\f\v]*[{(]")
 TRAILING_FIELD = re.compile(r"[ \t]*,[ \t\r\n\f\v]*" + _IDENT + r"[ \t\r\n\f\v]*=")
+# after an entry's closer, on the same line: signs that a value went on past it
+AFTER_CLOSE = re.compile(r"[ \t,]*([#={\"][^\r\n]*)")
 LEADING_BLANKS = re.compile(r"[ \t\r\n\f\v\ufeff]*")
 # The common case in one match: ", name = value" with a brace group or a quoted string
 # nesting braces one level deep, a number or a macro, followed by ',' or a closer. Values
@@ -66,6 +68,7 @@ class Reader:
         self.line_pos = 0
         self._ls = self._ls_pos = 0
         self._notes: list[Issue] = []
+        self._text_notes: list[tuple[int, str]] = []
         self._value_end = 0
 
     def _where(self, pos: int) -> tuple[int, int]:

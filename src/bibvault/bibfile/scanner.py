@@ -18,6 +18,7 @@ import re
 
 from bibvault.bibfile.model import Block, Entry, Field, Issue
 from bibvault.bibfile.reader import (
+    AFTER_CLOSE,
     FAST_FIELD,
     HEAD,
     IDENT_RE,
@@ -39,7 +40,7 @@ class Scanner(Reader):
     def run(self) -> list[Block]:
         """Scan the whole text."""
         text, pos, text_start = self.text, 0, 0
-        stray: list[int] = []
+        stray_at = "stray '@' outside an entry (BibTeX tries to read an entry here)"
         while True:
             at = text.find("@", pos)
             if at < 0:
@@ -50,15 +51,24 @@ class Scanner(Reader):
                 percent_line = first is not None and text[first.end()] == "%"
                 if percent_line or not self._starts_block(at):
                     if not percent_line:
-                        stray.append(at)
+                        self._text_notes.append((at, stray_at))
                     pos = at + 1
                     continue
-            self._add_text(text_start, at, stray)
-            stray = []
+            self._add_text(text_start, at)
             pos = self._block(at)
             text_start = pos
-        self._add_text(text_start, self.n, stray)
+            if self.blocks[-1].kind == "entry":
+                self._check_after_close(pos)
+        self._add_text(text_start, self.n)
         return self.blocks
+
+    def _check_after_close(self, pos: int) -> None:
+        """Warn when a value seems to go on after the closer: BibTeX ignores that text."""
+        m = AFTER_CLOSE.match(self.text, pos)
+        if m is not None:
+            self._text_notes.append(
+                (m.start(1), "text after the entry's closing delimiter is ignored")
+            )
 
     def _starts_block(self, at: int) -> bool:
         m = HEAD.match(self.text, at)
@@ -66,21 +76,14 @@ class Scanner(Reader):
             return False
         return bool(m.group(2)) or m.group(1).lower() == "comment"
 
-    def _add_text(self, start: int, end: int, stray: list[int]) -> None:
+    def _add_text(self, start: int, end: int) -> None:
+        notes, self._text_notes = self._text_notes, []
         if start >= end:
             return
         line, col = self._where(start)
         block = Block("text", self.text[start:end], start, end, line, col)
-        for at in stray:
-            block.issues.append(
-                Issue(
-                    "B101",
-                    WARNING,
-                    "stray '@' outside an entry (BibTeX tries to read an entry here)",
-                    at - start,
-                    excerpt(self.text, at),
-                )
-            )
+        for at, message in notes:
+            block.issues.append(Issue("B101", WARNING, message, at - start, excerpt(self.text, at)))
         self.blocks.append(block)
 
     def _block(self, at: int) -> int:
