@@ -31,6 +31,7 @@ from bibvault.bibfile.latex_tables import (
 _DIMENSION = re.compile(r"\s*=?\s*[-+]?\s*(?:\d+\.?\d*|\.\d+)\s*(?:em|ex|pt|pc|in|cm|mm|bp|sp|mu)")
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _SPECIAL = frozenset("\\{}~-`'$<>&")
+_NEEDS_WORK = re.compile(r"[\\{}~\-`'$<>&]")
 
 
 class _Converter:
@@ -196,6 +197,8 @@ class _Converter:
 
 def to_unicode(tex: str) -> str:
     """Plain Unicode text for a TeX value (see the module docstring). Never raises."""
+    if not _NEEDS_WORK.search(tex):
+        return unicodedata.normalize("NFC", tex)
     try:
         return _Converter(tex, rich=False).run()
     except RecursionError:
@@ -205,6 +208,8 @@ def to_unicode(tex: str) -> str:
 def to_rich_text(tex: str) -> str:
     """CSL rich text (``<i>``, ``<b>``, ``<sc>``, ``<sup>``, ``<sub>``, nocase spans) for a
     TeX value. Never raises."""
+    if not _NEEDS_WORK.search(tex):
+        return unicodedata.normalize("NFC", tex)
     try:
         return _Converter(tex, rich=True).run()
     except RecursionError:

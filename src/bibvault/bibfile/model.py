@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bibvault.bibfile.values import expand
 from bibvault.findings import Severity
 
 BLOCK_KINDS = ("entry", "string", "preamble", "comment", "text", "broken")
@@ -124,8 +125,6 @@ class Entry(Block):
         TeX markup is kept. Undefined macros expand to the empty string, as in BibTeX.
         None when the entry has no such field.
         """
-        from bibvault.bibfile.values import expand
-
         f = self.field(name)
         if f is None:
             return None
