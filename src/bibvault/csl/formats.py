@@ -53,16 +53,10 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
         if n.display:
             events.append(("o", "display", n.display))
             opened.append(("display", n.display))
-        cjk = None
         for key in FORMAT_KEYS:
             val = n.fmt.get(key)
             if not val:
                 continue
-            if key == "font-style" and val == "italic":
-                # Italics are not used for text in CJK scripts.
-                cjk = _cjk_only(n.plain()) if cjk is None else cjk
-                if cjk:
-                    continue
             stack = active[key]
             current = stack[-1] if stack else NEUTRAL[key]
             if val == current:
@@ -93,14 +87,6 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
     _move_space_out_of_blocks(events)
     _fix_join_punctuation(events)
     return [_spell_quote(e, quotes) for e in events if not (e[0] == "t" and e[1] == "")]
-
-
-_CJK = re.compile(r"[\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u04ff]")
-
-
-def _cjk_only(text: str) -> bool:
-    return bool(_CJK.search(text)) and not _LATIN.search(text)
 
 
 def _spell_quote(e: Event, q: Quotes) -> Event:
