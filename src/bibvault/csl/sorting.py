@@ -30,7 +30,9 @@ class Collator:
 
     def key(self, text: str) -> Any:
         """A comparable key for ``text``."""
-        # Punctuation and quotation marks do not take part in the order.
+        # Punctuation and quotation marks do not take part in the order; an apostrophe
+        # joins the parts of a name (O’Donnell files as ODonnell).
+        text = text.replace("'", "").replace("\u2019", "")
         text = "".join(" " if unicodedata.category(c).startswith("P") and c not in "-\u2010" else c
                        for c in text)
         text = re.sub(r"\s+", " ", text).strip()
