@@ -178,7 +178,9 @@ def render_cluster(proc: Processor, cites: list[Cite]) -> Content:
 def _sentence_start(cite: Cite, index: int) -> bool:
     if not cite.prefix:
         return index == 0
-    return cite.prefix.rstrip().rstrip("\u201d\u2019\"'").endswith((".", "!", "?"))
+    text = cite.prefix.strip()
+    # A one-word prefix ending in a period is an abbreviation ("Cf."), not a sentence.
+    return " " in text and text.rstrip("\u201d\u2019\"'").endswith((".", "!", "?"))
 
 
 def _collapse_numbers(proc: Processor, cites: list[Cite], delim: str) -> list[tuple[Content, str]]:
