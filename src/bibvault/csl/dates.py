@@ -64,8 +64,10 @@ def _part_text(part: Node, date: list[int], dv: DateValue, ctx: Context, is_end:
                 return str(dv.season)
             return None
         m = date[1]
-        if 13 <= m <= 16 or 21 <= m <= 24:
-            return loc.term(f"season-{(m - 13) % 4 + 1 if m <= 16 else m - 20:02d}") or None
+        if not 1 <= m <= 24:
+            return None  # not a month
+        if m > 12:
+            return loc.term(f"season-{(m - 13) % 4 + 1:02d}") or None
         if form in ("long", "short"):
             return loc.term(f"month-{m:02d}", form) or str(m)
         if form == "numeric-leading-zeros":

@@ -49,6 +49,8 @@ def date_sort_string(d: DateValue, parts: set[str | None] | None = None) -> str:
         y = p[0] if p else 0
         m = p[1] if len(p) > 1 and (parts is None or "month" in parts) else 0
         day = p[2] if len(p) > 2 and (parts is None or "day" in parts) else 0
+        m = m if 1 <= m <= 12 else 0  # seasons and invalid months sort with the year
+        day = day if 1 <= day <= 31 else 0
         return f"{y + 10000:05d}{m:02d}{day:02d}"
 
     out = fmt(d.start)
