@@ -151,13 +151,28 @@ _NOTE_FIELD = re.compile(r"^\{?:?([a-z][a-z-]*[a-z]):\s*(.+?)\}?$")
 _DATE_VARS = {"accessed", "available-date", "event-date", "issued", "original-date", "submitted"}
 
 
+_NAME_VARS = set(
+    "author chair collection-editor compiler composer container-author contributor curator director"
+    " editor editorial-director executive-producer guest host illustrator interviewer narrator organizer"
+    " original-author performer producer recipient reviewed-author script-writer series-creator"
+    " translator".split()
+)
+
+
 def _note_fields(note: str) -> dict[str, Any]:
-    """Variables given as "name: value" lines in the note field (a Zotero convention)."""
+    """Variables given as "name: value" lines in the note field (a Zotero convention);
+    names are written "Family || Given", one per line."""
     found: dict[str, Any] = {}
     for line in note.splitlines():
         m = _NOTE_FIELD.match(line.strip())
-        if m:
-            name, value = m.group(1), m.group(2).strip()
+        if not m:
+            continue
+        name, value = m.group(1), m.group(2).strip()
+        if name in _NAME_VARS:
+            family, _, given = value.partition("||")
+            person = {"family": family.strip(), "given": given.strip()} if given else {"literal": family.strip()}
+            found.setdefault(name, []).append(person)
+        else:
             found[name] = {"raw": value} if name in _DATE_VARS else value
     return found
 
