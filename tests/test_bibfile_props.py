@@ -119,9 +119,13 @@ def bib_files(draw: st.DrawFn) -> Generated:
         names = draw(st.lists(NAME, max_size=5, unique_by=str.lower))
         fields = {}
         body = [f"@{draw(st.sampled_from(['article', 'Misc', 'BOOK']))}{opener}{key}"]
+        comma_first = draw(st.booleans())
         for name in names:
             raw, value = draw(values())
-            body.append(f",{nl}{indent}{name}{eq}{raw}")
+            if comma_first:
+                body.append(f"{nl}{indent}, {name}{eq}{raw}")
+            else:
+                body.append(f",{nl}{indent}{name}{eq}{raw}")
             fields[name.lower()] = value
         if draw(st.booleans()):
             body.append(",")
