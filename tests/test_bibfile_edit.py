@@ -76,6 +76,16 @@ def test_add_field_comma_first_and_to_entry_without_fields() -> None:
     assert [e.value("t") for e in bf.entries[1:]] == ["T", "T"]
 
 
+def test_add_field_to_one_line_entries_in_crlf_file() -> None:
+    # no line break in the entry: the file's CRLF is used; one-line entries stay one line
+    bf = parse(b"% crlf file\r\n@misc{a}\r\n@misc{b, x = {1}}\r\n")
+    bf.set_field("a", "t", "{T}")
+    bf.set_field("b", "t", "{T}")
+    assert bf.to_bytes() == (
+        b"% crlf file\r\n@misc{a,\r\n  t = {T}}\r\n@misc{b, x = {1}, t = {T}}\r\n"
+    )
+
+
 def test_remove_field_removes_its_line() -> None:
     bf = parse(ENTRY)
     bf.remove_field("k", "title")

@@ -178,7 +178,7 @@ class BibFile:
         unknown key and ValueError for an invalid name or value (the file is then unchanged).
         """
         entry = self._entry_for(key)
-        self._replace(entry, editing.set_field(entry, name, value))
+        self._replace(entry, editing.set_field(entry, name, value, self._newline()))
 
     def remove_field(self, key: str, name: str) -> None:
         """Remove every byte of field ``name`` (its first occurrence) of entry ``key``: its
@@ -186,6 +186,14 @@ class BibFile:
         entry does not have."""
         entry = self._entry_for(key)
         self._replace(entry, editing.remove_field(entry, name))
+
+    def _newline(self) -> str:
+        """The file's line ending, judged by its first line break."""
+        for block in self._blocks:
+            i = block.raw.find("\n")
+            if i >= 0:
+                return "\r\n" if block.raw[i - 1 : i] == "\r" else "\n"
+        return "\n"
 
     def _entry_for(self, key: str) -> Entry:
         i = self._index.get(key)

@@ -13,8 +13,11 @@ _SEPARATOR = re.compile(r"[ \t\r\n]*,[ \t\r\n]*")
 _OWN_LINE_END = re.compile(r"[ \t]*,?[ \t]*\r?\n")
 
 
-def set_field(entry: Entry, name: str, value: str) -> Entry:
-    """The entry re-read after setting ``name`` to the raw ``value``."""
+def set_field(entry: Entry, name: str, value: str, newline: str = "\n") -> Entry:
+    """The entry re-read after setting ``name`` to the raw ``value``.
+
+    ``newline`` is used only when the entry itself shows no line-ending habit.
+    """
     if not _NAME.fullmatch(name):
         raise ValueError(f"not a valid field name: {name!r}")
     parts = split_value(value)
@@ -28,22 +31,12 @@ def set_field(entry: Entry, name: str, value: str) -> Entry:
     if entry.fields:
         last = entry.fields[-1]
         insert_at = last.rel_value_end
-        line = _separator(entry) + _name_and_equals(entry, last, name) + value
+        line = _separator(entry, newline) + _name_and_equals(entry, last, name) + value
     else:
-        between = raw[entry.key_end : entry.close]
-        nl = "\r\n" if "\r\n" in raw else "\n"
-        new_raw = (
-            raw[: entry.key_end]
-            + ","
-            + nl
-            + "  "
-            + name
-            + " = "
-            + value
-            + between.replace(",", "", 1)
-            + raw[entry.close :]
-        )
-        return _reread(entry, new_raw, 1)
+        between = raw[entry.key_end : entry.close].replace(",", "", 1)
+        nl = "\r\n" if "\r\n" in raw else "\n" if "\n" in raw else newline
+        head, tail = raw[: entry.key_end], raw[entry.close :]
+        return _reread(entry, f"{head},{nl}  {name} = {value}{between}{tail}", 1)
     new_raw = raw[:insert_at] + line + raw[insert_at:]
     return _reread(entry, new_raw, len(entry.fields) + 1)
 
@@ -84,14 +77,14 @@ def remove_field(entry: Entry, name: str) -> Entry:
     return _reread(entry, new_raw, len(fields) - 1)
 
 
-def _separator(entry: Entry) -> str:
+def _separator(entry: Entry, newline: str) -> str:
     """What goes between two fields in this entry, e.g. ``",\\n  "`` or ``"\\n  , "``."""
     fields = entry.fields
     prev_end = fields[-2].rel_value_end if len(fields) > 1 else entry.key_end
     sep = entry.raw[prev_end : fields[-1].rel_start]
     if _SEPARATOR.fullmatch(sep):
         return sep
-    nl = "\r\n" if "\r\n" in entry.raw else "\n"
+    nl = "\r\n" if "\r\n" in entry.raw else "\n" if "\n" in entry.raw else newline
     return "," + nl + "  "
 
 
