@@ -250,7 +250,7 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
         found = ctx.locale.term(term)
         text = "et al." if found is None else found
         body = join([r[0] for r in items], delim)
-        if not text:
+        if not text or ctx.sorting:
             return body, len(shown)
         etal: Content = decorate(etal_node, text, ctx) if etal_node is not None else text
         sep = delim if precedes(opts.get("delimiter-precedes-et-al"), len(items), items[-1][1]) else " "
