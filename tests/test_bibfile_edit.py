@@ -137,6 +137,14 @@ def test_edits_keep_later_positions_and_findings_right() -> None:
     assert [f.code for f in bf.findings] == []
 
 
+def test_edit_keeps_non_utf8_bytes_and_their_findings() -> None:
+    data = b"@book{k\xa6,\n  title = {\xa6ome},\n}\n"
+    bf = parse(data)
+    bf.set_field("k\udca6", "year", "{1999}")
+    assert bf.to_bytes() == b"@book{k\xa6,\n  title = {\xa6ome},\n  year = {1999},\n}\n"
+    assert [(f.code, f.line, f.column) for f in bf.findings] == [("B109", 1, 8), ("B109", 2, 12)]
+
+
 def test_edit_errors() -> None:
     bf = parse(ENTRY)
     with pytest.raises(KeyError):

@@ -214,6 +214,8 @@ class BibFile:
         for f in entry.fields:
             f.block = entry
         self._check_macros(entry)
+        if _UNDECODABLE.search(entry.raw):
+            _mark_undecodable(entry)
         entry.end = entry.start + len(entry.raw)
         self._pending.append((index, len(entry.raw) - old_len, entry.raw.count("\n") - old_lines))
         self._crossref_cache = None
