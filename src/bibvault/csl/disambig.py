@@ -14,15 +14,43 @@ if TYPE_CHECKING:
     from bibvault.csl.processor import Processor
 
 
-def _texts(proc: Processor, ids: list[str]) -> dict[str, str]:
-    return {i: proc.plain_cite(Cite(id=i)) for i in ids}
+def _forms(proc: Processor, ids: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each cite as first cited and, for styles that vary by position, as cited again."""
+    positions = (0, 1) if proc.position_sensitive else (0,)
+    return {i: tuple(proc.plain_cite(Cite(id=i, position=p)) for p in positions) for i in ids}
+
+
+def _clashing(proc: Processor, ids: list[str]) -> dict[str, set[str]]:
+    """For each id, the other ids whose cite reads the same in some form."""
+    forms = _forms(proc, ids)
+    by_form: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for i, fs in forms.items():
+        for k, f in enumerate(fs):
+            by_form[(k, f)].append(i)
+    out: dict[str, set[str]] = {i: set() for i in ids}
+    for members in by_form.values():
+        for i in members:
+            out[i].update(m for m in members if m != i)
+    return out
 
 
 def _ambiguous_groups(proc: Processor, ids: list[str]) -> list[list[str]]:
-    by_text: dict[str, list[str]] = defaultdict(list)
-    for i, t in _texts(proc, ids).items():
-        by_text[t].append(i)
-    return [g for g in by_text.values() if len(g) > 1]
+    clashes = _clashing(proc, ids)
+    seen: set[str] = set()
+    groups = []
+    for i in ids:
+        if i in seen or not clashes[i]:
+            continue
+        group, todo = [], [i]
+        while todo:
+            j = todo.pop()
+            if j in seen:
+                continue
+            seen.add(j)
+            group.append(j)
+            todo.extend(clashes[j] - seen)
+        groups.append(sorted(group, key=ids.index))
+    return groups
 
 
 def _names_source(proc: Processor, item_id: str) -> tuple[list[dict[str, Any]], Node | None]:
@@ -87,15 +115,12 @@ def _global_names(proc: Processor, rule: str) -> None:
 
 
 def _unique(proc: Processor, group: list[str]) -> set[str]:
-    texts = _texts(proc, group)
-    counts: dict[str, int] = defaultdict(int)
-    for t in texts.values():
-        counts[t] += 1
-    return {i for i in group if counts[texts[i]] == 1}
+    return {i for i, others in _clashing(proc, group).items() if not others}
 
 
 def _distinct(proc: Processor, group: list[str]) -> int:
-    return len(set(_texts(proc, group).values()))
+    unique = _unique(proc, group)
+    return len(unique) + len(_ambiguous_groups(proc, [i for i in group if i not in unique]))
 
 
 def _add_names(proc: Processor, group: list[str], given_level: int) -> list[str]:
@@ -148,11 +173,8 @@ def _add_given(proc: Processor, group: list[str], max_level: int) -> list[str]:
             for i in remaining:
                 if proc.disamb[i].given_levels.get(index, 0) < level:
                     proc.disamb[i].given_levels[index] = level
-            texts = _texts(proc, group)
-            counts: dict[str, int] = defaultdict(int)
-            for t in texts.values():
-                counts[t] += 1
-            still = [i for i in remaining if counts[texts[i]] > 1]
+            unique = _unique(proc, group)
+            still = [i for i in remaining if i not in unique]
             if len(still) == len(remaining):
                 for i in remaining:
                     proc.disamb[i].given_levels = before[i]

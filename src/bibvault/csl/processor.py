@@ -49,6 +49,20 @@ def _uses_year_suffix(style: Style) -> bool:
     return walk(style.root)
 
 
+def _position_sensitive(style: Style) -> bool:
+    """Whether cites may read differently when an item is cited again."""
+    cit = style.citation
+    if cit is None:
+        return False
+    if any(a in cit.attrs for a in ("et-al-subsequent-min", "et-al-subsequent-use-first")):
+        return True
+
+    def walk(n: Node) -> bool:
+        return "position" in n.attrs or any(walk(c) for c in n.children)
+
+    return walk(cit) or any(walk(m) for m in style.macros.values())
+
+
 class Processor:
     """Render citations and a bibliography of CSL-JSON items in one style and locale."""
 
@@ -67,6 +81,7 @@ class Processor:
         self.registered = list(dict.fromkeys([i for i in order if i in self.items] + ([] if cited else list(self.items))))
         self.disamb: dict[str, Disamb] = {i: Disamb() for i in self.items}
         self.year_suffix_explicit = _uses_year_suffix(style)
+        self.position_sensitive = _position_sensitive(style)
         self._bib_order: list[str] | None = None
         self._numbers: dict[str, int] = {}
         self._disambiguated = False
