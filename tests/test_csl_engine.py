@@ -275,3 +275,19 @@ def test_dependent_style_from_the_official_collection() -> None:
     assert style.citation is not None  # the parent's layout
     entry = Processor(style, [BOOK]).bibliography()[0][1]
     assert entry.startswith("[1] Doe J A and Roe M 2020")
+
+
+def test_cli_formats_bibtex_records(tmp_path: Path) -> None:
+    from bibvault.cli import cli
+
+    bib = tmp_path / "list.bib"
+    bib.write_text(
+        "@book{roe2019,\n  author = {Roe, Mary and Doe, John},\n  title = {Counting Things},\n"
+        "  publisher = {Acme},\n  year = {2019}\n}\n",
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(cli, ["format", str(bib), "--style", "apa", "--format", "html"])
+    assert res.exit_code == 0, res.output
+    assert res.output.strip() == "Roe, M., &#38; Doe, J. (2019). <i>Counting Things</i>. Acme."
+    res = CliRunner().invoke(cli, ["cite", "roe2019", "--from", str(bib), "--style", "chicago"])
+    assert res.output.strip() == "(Roe and Doe 2019)"
