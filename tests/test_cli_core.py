@@ -136,3 +136,13 @@ def test_readme_quick_start_has_two_commands() -> None:
     assert "pytest" in commands[1]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "<!-- test-command -->" in ci
+
+
+def test_show_source_prints_the_excerpt(project: Path) -> None:
+    bad = project / "bib" / "bad.bib"
+    bad.write_text("@online{x,\n  author = {A}\n  title = {T},\n}\n", encoding="utf-8")
+    code, out, _ = invoke(project, "validate", "--show-source", "--select", "B", str(bad))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].endswith("B103 missing comma before field 'title' [x]")
+    assert lines[1] == "    | title = {T},"

@@ -42,9 +42,10 @@ def summary_line(findings: list[Finding], nfiles: int) -> str:
 @click.option("--ignore", multiple=True, metavar="CODES",
               help="Leave out these rule codes or prefixes (comma separated; repeatable).")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (dates, whitespace) in place.")
+@click.option("--show-source", is_flag=True, help="Print the offending text under each finding.")
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple[str, ...],
-             ignore: tuple[str, ...], fix: bool) -> None:
+             ignore: tuple[str, ...], fix: bool, show_source: bool) -> None:
     """Check .bib files and report located findings.
 
     PATHS are .bib files or directories (default: the configured records).
@@ -72,6 +73,8 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
     else:
         for f in findings:
             click.echo(f.format_text())
+            if show_source and f.excerpt:
+                click.echo(f"    | {f.excerpt}")
         click.echo(summary_line(findings, len(files)), err=True)
     finish(ctx, ExitCode.FINDINGS if has_errors(findings) else ExitCode.OK)
 
