@@ -104,8 +104,8 @@ def macro_key(ctx: Context, key: Node, collator: Collator) -> Any:
     text = plain(render_children(macro, ctx))
     if not text:
         return None
-    if text.isdigit():
-        return int(text)
+    # Numbers are padded so that they compare by value next to text keys.
+    text = re.sub(r"\d+", lambda m: m.group(0).zfill(12), text)
     return collator.key(text)
 
 
