@@ -204,7 +204,7 @@ class Backend:
         return re.sub(r"(?<=\S) {2,}", " ", "".join(out)).strip()
 
 
-_EXTRA_SUPERSCRIPTS = {"\u02c0": "\u0294", "\u02c1": "\u0295", "\u06e5": "\u0648"}
+_EXTRA_SUPERSCRIPTS = {"\u02c0": "\u0294", "\u02c1": "\u0295", "\u06e5": "\u0648", "\u06e6": "\u064a"}
 
 
 def _superscript(ch: str) -> str:

@@ -112,7 +112,8 @@ def _text(node: Node, ctx: Context) -> Content:
         content: Content
         if name == "page" or (name == "locator" and (ctx.cite.label or "page") == "page"):
             content = numbers.page_range(value, ctx.style.options.get("page-range-format"), ctx.locale)
-        elif name == "locator":
+        elif name == "locator" or (name in NUMBER_VARS and name != "number" and numbers.is_numeric(value)):
+            # Ranges in numeric variables take the range delimiter (en dash).
             content = numbers.page_range(value, None, ctx.locale)
         elif name in ("URL", "DOI", "PMID", "PMCID"):
             content = Rich([value], nocase=True)
