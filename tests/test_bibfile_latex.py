@@ -132,6 +132,11 @@ def test_parse_names_bibtex_forms() -> None:
     ]
 
 
+def test_names_split_across_line_breaks_and_tabs() -> None:
+    names = parse_names('Ni, Chaoying and\n    B{\\"u}y, Orhan\tand\tDoe, Jane')
+    assert [_parts(p)[2] for p in names] == ["Ni", 'B{\\"u}y', "Doe"]
+
+
 def test_malformed_names_are_repaired_not_raised() -> None:
     value = "Smith, Jr., Bill, Lee and Doe, Jane"
     names = parse_names(value)

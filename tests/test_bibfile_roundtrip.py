@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bibvault.bibfile import load
+from bibvault.bibfile.names import parse_names
 from bibvault.findings import Severity
 
 CORPORA = Path(os.environ.get("BIBVAULT_CORPORA", "/work/shared/corpora"))
@@ -93,3 +94,40 @@ def test_tugboat_duplicate_fields_are_the_four_known_ones() -> None:
         ("Anonymous:TB10-3-461", "acknowledgement"),
     ]
     assert len([b for b in bf.blocks if b.kind == "preamble"]) == 4
+
+
+def _squeeze(text: str | None) -> str:
+    # pybtex, like BibTeX, turns each run of white space in a value into one space
+    return " ".join((text or "").split())
+
+
+@needs_corpora
+@pytest.mark.parametrize(
+    "name",
+    [
+        "small/xampl.bib",
+        "biblatex-examples.bib",
+        "small/handmade-nasty.bib",
+        "large/cdl.bib",
+        "large/tugboat.bib",
+    ],
+)
+def test_values_agree_with_pybtex(name: str) -> None:
+    import pybtex.database
+    import pybtex.errors
+
+    path = _corpus_file(*name.split("/"))
+    with pybtex.errors.capture():
+        theirs = pybtex.database.parse_file(str(path), bib_format="bibtex")
+    bf = load(path)
+    assert sorted({e.key for e in bf.entries}) == sorted(theirs.entries.keys())
+    compared = 0
+    for entry in bf.entries:
+        other = theirs.entries[entry.key]
+        for name_, value in other.fields.items():
+            assert _squeeze(entry.value(name_)) == _squeeze(value), (entry.key, name_)
+            compared += 1
+        for role, people in other.persons.items():
+            mine = parse_names(entry.value(role))
+            assert [str(p) for p in mine] == [str(p) for p in people], (entry.key, role)
+    assert compared > 0

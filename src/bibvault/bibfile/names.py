@@ -28,6 +28,8 @@ def _top_level_commas(name: str) -> list[str]:
 
 
 def _split(value: str) -> list[str]:
+    # BibTeX reads any run of white space (line breaks, tabs) as one space
+    value = " ".join(value.split())
     try:
         names = split_name_list(value)
     except (PybtexError, ValueError, IndexError):
@@ -64,7 +66,8 @@ def name_problems(value: str | None) -> list[str]:
         return []
     problems = []
     names = _split(value)
-    if any(not n for n in names) or value.strip().lower().endswith(" and"):
+    squeezed = " ".join(value.split()).lower()
+    if any(not n for n in names) or squeezed.endswith(" and") or squeezed.startswith("and "):
         problems.append("empty name in the list (two 'and's in a row, or one at an end)")
     for n in names:
         if n:
