@@ -87,13 +87,28 @@ def _name_part_node(name_node: Node | None, which: str) -> Node | None:
     return None
 
 
-def _fmt(np: Node | None, content: str, ctx: Context) -> Content:
-    """Name-part formatting and text-case, without affixes."""
-    if not content:
+def _fmt(np: Node | None, text: str, ctx: Context) -> Content:
+    """Name-part formatting and text-case, without affixes (markup in the data kept)."""
+    if not text:
         return None
+    content: Content = parse_inline(text) if "<" in text else text
     if np is None:
         return content
     return decorate(np, content, ctx, affixes=False)
+
+
+def _initialize_marked_up(given: str, init_with: str, do_init: bool, hyphen: bool) -> str:
+    """Initials of a given name that carries markup: each marked-up run on its own."""
+    parts = re.split(r"(<[^>]+>)", given)
+    out = []
+    for part in parts:
+        if part.startswith("<") or not part.strip(" -"):
+            out.append(part)
+            continue
+        lead = part[: len(part) - len(part.lstrip(" -"))]
+        trail = " " if part.endswith(" ") else ""
+        out.append(lead + initialize(part, init_with, do_init, hyphen).strip() + trail)
+    return "".join(out).strip()
 
 
 def _affix(np: Node | None, content: Content) -> Content:
@@ -157,7 +172,10 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
         inverted = True
     hyphen = ctx.style.options.get("initialize-with-hyphen", "true") != "false"
     if given and init_with is not None:
-        given = initialize(given, init_with, do_init, hyphen)
+        if "<" in given:
+            given = _initialize_marked_up(given, init_with, do_init, hyphen)
+        else:
+            given = initialize(given, init_with, do_init, hyphen)
     demote = ctx.style.options.get("demote-non-dropping-particle", "display-and-sort")
     f_family = _fmt(fam_np, family, ctx)
     f_ndp = _fmt(fam_np, ndp, ctx)
