@@ -241,6 +241,8 @@ def test_killed_save_never_leaves_a_partial_file(tmp_path: Path) -> None:
 
 def test_save_to_new_path(tmp_path: Path) -> None:
     bf = parse(ENTRY.encode("utf-8"))
+    with pytest.raises(ValueError):
+        bf.save()  # parsed from a string: no path of its own
     bf.save(tmp_path / "new.bib")
     assert (tmp_path / "new.bib").read_bytes() == ENTRY.encode()
 

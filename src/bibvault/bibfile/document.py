@@ -144,8 +144,10 @@ class BibFile:
         the temporary file replaces the target in one step, so an interrupted save leaves
         the old file as it was. An existing target keeps its permission bits; a new file
         gets 0o644. A symlink is followed: the file it points to is replaced. Raises
-        OSError when the file cannot be written.
+        OSError when the file cannot be written, ValueError when there is no path.
         """
+        if path is None and self.path == "<string>":
+            raise ValueError("this BibFile was parsed from a string: give save() a path")
         # through a symlink, replace the file it points to and keep the link
         target = Path(os.path.realpath(path if path is not None else self.path))
         data = self.to_bytes()
