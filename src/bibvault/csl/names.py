@@ -373,7 +373,7 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
             if ctx.names_seen == 0 and child.tag != "names":
                 ctx.first_names = sub_out if isinstance(sub_out, Rich) else Rich([sub_out or ""])
                 ctx.first_name_bodies = [ctx.first_names]
-                ctx.first_name_nodes = []
+                ctx.first_name_nodes = [ctx.first_names]
             ctx.names_seen += 1
             return result
     return None
