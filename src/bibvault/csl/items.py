@@ -180,7 +180,11 @@ def _note_fields(note: str) -> dict[str, Any]:
 def normalize_item(item: dict[str, Any]) -> dict[str, Any]:
     """A copy of a CSL-JSON item ready for rendering."""
     if isinstance(item.get("note"), str) and ":" in item["note"]:
-        item = {**_note_fields(item["note"]), **item}
+        fields = _note_fields(item["note"])
+        if fields:
+            # The lines that were read as variables leave the note.
+            rest = "\n".join(line for line in item["note"].splitlines() if not _NOTE_FIELD.match(line.strip()))
+            item = {**fields, **item, "note": rest.strip()}
     out: dict[str, Any] = {}
     for key, value in item.items():
         key = _KEY_ALIASES.get(key, key)

@@ -113,13 +113,17 @@ class Locale:
 
     @staticmethod
     def _term(t: Node) -> Term:
+        def text(n: Node) -> str:
+            # Line breaks only come from the XML's indentation.
+            return n.text.strip(" \t\r\n") if "\n" in n.text else n.text
+
         single = t.find("single")
         multiple = t.find("multiple")
         if single is not None or multiple is not None:
-            s = single.text if single is not None else ""
-            m = multiple.text if multiple is not None else s
+            s = text(single) if single is not None else ""
+            m = text(multiple) if multiple is not None else s
             return Term(s, m, t.get("gender"))
-        return Term(t.text, t.text, t.get("gender"))
+        return Term(text(t), text(t), t.get("gender"))
 
     @property
     def quotes(self) -> Quotes:
