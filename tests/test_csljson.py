@@ -278,6 +278,8 @@ def test_dates(text: str, expected: dict[str, object]) -> None:
 def test_year_month_fallback() -> None:
     item = record_to_csl(make_record("book", "b", title="T", year="1999", month="sep"))
     assert item["issued"] == {"date-parts": [[1999, 9]]}
+    item = record_to_csl(make_record("book", "b", title="T", year="2016", month="May 30--June 1"))
+    assert item["issued"] == {"date-parts": [[2016]]}
     item = record_to_csl(make_record("book", "b", title="T", year="forthcoming"))
     assert item["issued"] == {"literal": "forthcoming"}
 
@@ -320,6 +322,11 @@ def test_useprefix_option_makes_particles_non_dropping() -> None:
     (r"``Quoted'' and \mkbibquote{this}", "“Quoted” and “this”"),
     (r"Caf\'e~Noir \& Co", "Café\u00a0Noir & Co"),
     (r"The {Afghan {National} Front}", 'The <span class="nocase">Afghan National Front</span>'),
+    (r"North {A}merican", 'North <span class="nocase">American</span>'),
+    (r"{B}{E}{R}{T} and Bi{LSTM}s", '<span class="nocase">BERT</span> and '
+                                    '<span class="nocase">BiLSTMs</span>'),
+    (r"Children{'}s {``}Yes{''} {NASA}'s", "Children's “Yes” <span class=\"nocase\">NASA</span>'s"),
+    (r"{2021} {中文}", "2021 中文"),
 ])
 def test_title_markup(tex: str, rich: str) -> None:
     assert tex_to_csl(tex) == rich

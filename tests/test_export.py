@@ -198,10 +198,20 @@ def test_biblatex_keeps_what_the_data_model_lacks_as_comments_without_at_signs()
     text = to_biblatex([one(r"""@report{r, author = {A, B}, title = {T}, type = {Memo},
         institution = {I}, date = {2022}, howpublished = {PDF}, contact = {me@example.org}}""")])
     lines = text.splitlines()
-    assert lines[0] == "% not in the biblatex data model for report entries: howpublished = {PDF}"
-    assert lines[1] == ("% not in the biblatex data model for report entries: "
-                        "contact = {me(at)example.org}")
+    assert lines[0] == "% no place in a biblatex report entry: howpublished = {PDF}"
+    assert lines[1] == "% no place in a biblatex report entry: contact = {me(at)example.org}"
     assert lines[2] == "@report{r,"
+
+
+def test_a_month_that_is_no_month_keeps_the_year() -> None:
+    record = one("@inproceedings{k, author = {A, B}, title = {T}, booktitle = {P}, "
+                 "year = {2016}, month = may # { 30--} # jun # { 1}}")
+    biblatex = to_biblatex([record])
+    assert biblatex.splitlines()[0] == "% no place in a biblatex inproceedings entry: " \
+                                       "month = {May 30--June 1}"
+    assert "date      = {2016}," in biblatex
+    bibtex = to_bibtex([record])
+    assert "month     = {May 30--June 1}," in bibtex and "year      = {2016}," in bibtex
 
 
 def test_bibtex_conversions() -> None:

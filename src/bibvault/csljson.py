@@ -205,9 +205,25 @@ def _issued(fields: Mapping[str, str]) -> dict[str, Any] | None:
     if not year:
         return None
     try:
-        return date_to_csl(date_from_parts(year, fields.get("month"), fields.get("day")))
+        return date_to_csl(year_month_day(fields))
     except DateError:
         return {"literal": year}
+
+
+def year_month_day(fields: Mapping[str, str]) -> EDTFDate:
+    """The date in BibTeX ``year``/``month``/``day`` fields.
+
+    A month or day that is not one (``month = may # " 30--" # jun``) is left
+    out rather than losing the year; :class:`DateError` only for a bad year.
+    """
+    year = fields.get("year", "").strip()
+    try:
+        return date_from_parts(year, fields.get("month"), fields.get("day"))
+    except DateError:
+        try:
+            return date_from_parts(year, fields.get("month"))
+        except DateError:
+            return date_from_parts(year)
 
 
 def duration_to_dimensions(text: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from bibvault import csljson
-from bibvault.dates import DateError, date_from_parts
+from bibvault.dates import DateError
 
 # Fields every entry type may have (biblatex data model, as biber applies it).
 _COMMON = frozenset("""
@@ -116,15 +116,21 @@ def biblatex_fields(record: csljson.RecordLike) -> tuple[str, dict[str, str], di
         fields.setdefault(_RENAMES.get(name, name), value)
     if source in AS_MISC:
         fields.setdefault("entrysubtype", source)
+    unplaced: dict[str, str] = {}
     if "date" not in fields and "year" in fields:
         try:
-            parsed = date_from_parts(fields["year"], fields.get("month"), fields.get("day"))
+            parsed = csljson.year_month_day(record.fields)
         except DateError:
             pass
         else:
             fields["date"] = parsed.iso()
-            for part in ("year", "month", "day"):
-                fields.pop(part, None)
+            # A month or day the date could not hold ("May 30--June 1") stays as a comment.
+            for part, known in (("year", True), ("month", parsed.start and parsed.start.month),
+                                ("day", parsed.start and parsed.start.day)):
+                if part in fields:
+                    value = fields.pop(part)
+                    if not known:
+                        unplaced[part] = value
     if etype == "thesis" and "type" not in fields:
         original = getattr(record, "source_type", source)
         if original in _THESIS_KEYS:
@@ -146,7 +152,7 @@ def biblatex_fields(record: csljson.RecordLike) -> tuple[str, dict[str, str], di
         fields["addendum"] = ". ".join(a.rstrip(". ") for a in addenda)
     allowed = _COMMON | TYPE_FIELDS[etype]
     kept = {k: v for k, v in fields.items() if k in allowed}
-    left_out = {k: v for k, v in fields.items() if k not in allowed}
+    left_out = {k: v for k, v in fields.items() if k not in allowed} | unplaced
     return etype, kept, left_out
 
 
@@ -172,7 +178,7 @@ def to_biblatex(records: Iterable[csljson.RecordLike]) -> str:
     for record in records:
         etype, kept, left_out = biblatex_fields(record)
         # BibTeX readers take any "@" outside an entry for the start of one.
-        comments = [f"not in the biblatex data model for {etype} entries: {name} = "
+        comments = [f"no place in a biblatex {etype} entry: {name} = "
                     f"{{{' '.join(value.split()).replace('@', '(at)')}}}"
                     for name, value in left_out.items()]
         out.append(format_entry(etype, record.key, kept, comments))

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from bibvault import csljson
-from bibvault.dates import DateError, EDTFDate, date_from_parts, parse_edtf
+from bibvault.dates import DateError, EDTFDate, parse_edtf
 from bibvault.export.biblatex import format_entry
 
 #: The fields written, in this order.
@@ -81,8 +81,7 @@ def _date_fields(record: csljson.RecordLike, tex: dict[str, str]) -> dict[str, s
         if "date" in tex:
             date: EDTFDate | None = parse_edtf(record.fields.get("date", tex["date"]))
         elif "year" in tex:
-            date = date_from_parts(record.fields.get("year", ""), record.fields.get("month"),
-                                   record.fields.get("day"))
+            date = csljson.year_month_day(record.fields)
         else:
             date = None
     except DateError:
@@ -97,7 +96,9 @@ def _date_fields(record: csljson.RecordLike, tex: dict[str, str]) -> dict[str, s
         return {"year": left if left == right else f"{left}--{right}"}
     assert start is not None
     out = {"year": str(start.year)}
-    if start.month and start.month <= 12:
+    if "date" not in tex and tex.get("month") and not (start.month and start.month <= 12):
+        out["month"] = f"{{{tex['month']}}}"  # not a month ("May 30--June 1"): as written
+    elif start.month and start.month <= 12:
         month = _MONTHS[start.month - 1]
         # Written bare: a month macro, with the day appended ("aug # {~29,}").
         out["month"] = month + (f" # {{~{start.day},}}" if start.day else "")

@@ -62,6 +62,11 @@ _SWITCHES: dict[str, tuple[str, str]] = {
 }
 
 _SPACES = re.compile(r"[ \t\r\n]+")
+# Private-use marks around a protected group until _nocase() decides its span.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_WORD_SPAN = re.compile(r"([^\W_]*)\ue000([^\ue001]*)\ue001([^\W_]*)")
+_SPAN = re.compile(r"\ue000([^\ue001]*)\ue001")
+_TAG = re.compile(r"<[^>]*>")
 _NOCASE_OPEN = '<span class="nocase">'
 
 
@@ -173,7 +178,7 @@ class _Reader:
                 inner = self.group(top=False)
                 # {NASA} protects case; {\"u} is BibTeX's "special character", not protection.
                 if top and not special and self.rich and inner.strip():
-                    parts.append(_NOCASE_OPEN + inner + "</span>")
+                    parts.append(_OPEN + inner + _CLOSE)  # made a nocase span by _nocase()
                 else:
                     parts.append(inner)
             elif ch == "$":
@@ -203,13 +208,37 @@ class _Reader:
         return "".join(parts)
 
 
+def _nocase(text: str) -> str:
+    """Protected groups, marked by _OPEN/_CLOSE, as ``<span class="nocase">``.
+
+    BibTeX protects letters; CSL protects text. ``{N}orth``, ``{B}{E}{R}{T}`` and
+    ``Bi{LSTM}s`` protect part of a word: the span takes the whole word, since
+    processors title-case the rest of a word split by a span as a word of its own
+    (citeproc-js prints "North {A}merican" as "North AMerican"). A group with no
+    cased letter in it (``Children{'}s``, ``{``}``) protects nothing and is not
+    wrapped at all, so quotes and apostrophes stay open to smart quoting.
+    """
+    text = _SPAN.sub(lambda m: m[0] if _cased(m[1]) else m[1], text)
+    for _ in range(2):
+        text = text.replace(_CLOSE + _OPEN, "")
+        text = _WORD_SPAN.sub(lambda m: _OPEN + m[1] + m[2] + m[3] + _CLOSE, text)
+    return _SPAN.sub(lambda m: _NOCASE_OPEN + m[1] + "</span>", text)
+
+
+def _cased(text: str) -> bool:
+    return any(c.lower() != c.upper() for c in _TAG.sub("", text))
+
+
 def _convert(tex: str, rich: bool) -> str:
     reader = _Reader(tex, rich=rich)
     parts: list[str] = []
     while reader.pos < len(tex):
         parts.append(reader.group(top=True, until_end=True))
         reader.pos += 1  # a stray closing brace: drop it and go on
-    return _SPACES.sub(" ", "".join(parts)).strip()
+    text = "".join(parts)
+    if rich:
+        text = _nocase(text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def tex_to_csl(tex: str) -> str:
