@@ -112,6 +112,8 @@ def _text(node: Node, ctx: Context) -> Content:
         content: Content
         if name == "page" or (name == "locator" and (ctx.cite.label or "page") == "page"):
             content = numbers.page_range(value, ctx.style.options.get("page-range-format"), ctx.locale)
+        elif name == "locator" and not numbers.is_numeric(value):
+            content = parse_inline(value)
         elif name == "locator" or (name in NUMBER_VARS and name != "number" and numbers.is_numeric(value)):
             # Ranges in numeric variables take the range delimiter (en dash).
             content = numbers.page_range(value, None, ctx.locale)
@@ -147,11 +149,6 @@ def _text(node: Node, ctx: Context) -> Content:
         text = ctx.locale.term(a["term"], a.get("form", "long"), a.get("plural") == "true")
         if text and not ctx.output_started:
             ctx.starts_with_term = True
-        ys = ctx.var("year-suffix")
-        if text and a["term"] == "no date" and ys and not ctx.year_suffix_explicit and not ctx.year_suffix_done:
-            # Undated works take their disambiguating suffix on "n.d.".
-            ctx.year_suffix_done = True
-            text = f"{text}-{ys}"
         return decorate(node, text or None, ctx)
     if "value" in a:
         return decorate(node, parse_inline(a["value"]) if a["value"] else None, ctx)
@@ -174,7 +171,11 @@ def _number(node: Node, ctx: Context) -> Content:
 def label_term(ctx: Context, name: str) -> tuple[str, Any]:
     """(term name, value) for a label of variable ``name``."""
     if name == "locator":
-        return (ctx.cite.label or "page", ctx.cite.locator)
+        label = ctx.cite.label or "page"
+        # CSL 1.0 spelled the locator "sub verbo"; 1.0.2 locales call the term "sub-verbo".
+        if label in ("sub verbo", "sub-verbo"):
+            label = "sub-verbo" if ctx.locale.lookup("sub-verbo") else "sub verbo"
+        return (label, ctx.cite.locator)
     return (name, ctx.var(name))
 
 
