@@ -4,10 +4,17 @@ A compiled :class:`Style` plus a :class:`Processor` holding CSL-JSON items rende
 citations and bibliographies as rich text, serialised by per-format backends
 (text, html, md, latex)::
 
-    from bibvault.csl import load_style, Processor
+    from bibvault.csl import load_style, Processor, find_styles
     proc = Processor(load_style("apa"), items, locale="en-US")
-    proc.bibliography(fmt="html")    # [(id, entry), ...]
-    proc.cite(["doe2020"])           # "(Doe, 2020)"
+    proc.bibliography(fmt="html")    # [(id, entry), ...] in the style's order
+    proc.bibliography_options()      # hanging-indent, second-field-align, spacing
+    proc.cite(["doe2020"])           # "(Doe, 2020)", disambiguated over all items
+    proc.cite([{"id": "doe2020", "locator": "12"}])
+    proc.cite_sequence([["a"], ["a"], ["b"]])   # a document's notes: ibid, subsequent…
+    find_styles("chicago")           # [(name, title), ...]
+
+Formats: "text", "html", "md", "latex". Pass one :class:`Resources` to many
+processors to share parsed locales and the collator.
 """
 
 from bibvault.csl.formats import get_backend

@@ -97,6 +97,12 @@ def _fmt(np: Node | None, text: str, ctx: Context) -> Content:
     return decorate(np, content, ctx, affixes=False)
 
 
+def _lowercase_particle(content: Content) -> Content:
+    if isinstance(content, str) and content[:1].islower():
+        return Rich([content], nocase=True)
+    return content
+
+
 def _initialize_marked_up(given: str, init_with: str, do_init: bool, hyphen: bool) -> str:
     """Initials of a given name that carries markup: each marked-up run on its own."""
     parts = re.split(r"(<[^>]+>)", given)
@@ -178,9 +184,10 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
             given = initialize(given, init_with, do_init, hyphen)
     demote = ctx.style.options.get("demote-non-dropping-particle", "display-and-sort")
     f_family = _fmt(fam_np, family, ctx)
-    f_ndp = _fmt(fam_np, ndp, ctx)
+    # Particles keep their case under an enclosing title case ("John von Doe").
+    f_ndp = _lowercase_particle(_fmt(fam_np, ndp, ctx))
     f_given = _fmt(giv_np, given, ctx)
-    f_dp = _fmt(giv_np, dp, ctx)
+    f_dp = _lowercase_particle(_fmt(giv_np, dp, ctx))
     if form == "short":
         return _affix(fam_np, _spaced([f_ndp, f_family]))
     if not inverted:
