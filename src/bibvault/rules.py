@@ -28,18 +28,18 @@ class Rule:
 
 
 _CORE: tuple[Rule, ...] = (
-    Rule("B101", E, "unparseable text", "Text that starts like an entry (an '@') but cannot be read as one. The bytes are kept as they are and parsing goes on at the next entry."),
+    Rule("B101", E, "unparseable text", "Text that starts like an entry (an '@' at the start of a line) but cannot be read as one is an error; the bytes are kept as they are and parsing goes on at the next entry. A stray '@' inside free text, a '%' comment inside an entry (biber accepts it, BibTeX does not) and text after an entry's closing brace are reported with the same code as warnings."),
     Rule("B102", E, "unbalanced braces", "An entry or value opens more braces than it closes (or the reverse). BibTeX would swallow the following entries."),
     Rule("B103", E, "missing comma between fields", "Two fields follow each other without a comma; BibTeX stops reading the entry there."),
     Rule("B104", E, "missing '=' or value", "A field name is not followed by '=' and a value."),
     Rule("B105", E, "unterminated quoted value", "A value opened with '\"' is never closed."),
     Rule("B106", E, "missing citation key", "An entry has no key, so it cannot be cited."),
     Rule("B107", E, "entry truncated at end of file", "The file ends inside an entry."),
-    Rule("B108", E, "duplicate field", "A field appears twice in one entry; BibTeX keeps the first and biber complains. Keep one."),
-    Rule("B109", E, "not UTF-8", "The file holds bytes that are not UTF-8 (often Latin-1 or Latin-9). bibvault keeps them as they are, but other tools will show mojibake. Re-encode the file as UTF-8."),
+    Rule("B108", W, "duplicate field", "A field appears twice in one entry; BibTeX keeps the first and biber complains. Keep one."),
+    Rule("B109", W, "not UTF-8", "The file holds bytes that are not UTF-8 (often Latin-1 or Latin-9). bibvault keeps them as they are, but other tools will show mojibake. Re-encode the file as UTF-8."),
     Rule("B110", W, "undefined @string macro", "A bare word is used as a value but no @string defines it; BibTeX prints nothing for it."),
     Rule("B111", E, "crossref target missing", "crossref names an entry that is not in the file."),
-    Rule("B112", E, "crossref cycle", "Entries inherit from each other in a circle."),
+    Rule("B112", W, "crossref cycle", "Entries inherit from each other in a circle."),
     Rule("F201", E, "missing required field", "The entry type needs this field (biblatex data model, relaxed where reading lists commonly lack data, e.g. authors of news items)."),
     Rule("F202", E, "invalid date", "A date field is not ISO 8601 / EDTF level 0–1 (YYYY, YYYY-MM, YYYY-MM-DD, intervals with '/', '~' '?' '%' qualifiers, X digits, seasons 21–24), or a year is not a number. Loosely written dates (2021-9-3, 3 September 2021) have a safe fix.", fixable=True),
     Rule("F203", E, "impossible date", "The date is well-formed but does not exist, e.g. 2021-02-30, month 13, or an interval that ends before it starts."),

@@ -43,9 +43,15 @@ def apply_updates(outcomes: Iterable[ArchiveOutcome], files: Sequence[BibFile]) 
             continue
         for name in FIELD_ORDER:
             if name in o.updates:
-                bf.set_field(o.target.key, name, "{" + o.updates[name] + "}")
+                bf.set_field(o.target.key, name, "{" + _brace_safe(o.updates[name]) + "}")
         touched[bf.path] = bf
     return list(touched.values())
+
+
+def _brace_safe(value: str) -> str:
+    # Values written back are URLs, dates and hashes; a brace in a URL would
+    # unbalance the BibTeX value, and percent-encoding keeps the same address.
+    return value.replace("{", "%7B").replace("}", "%7D")
 
 
 def unified_diff(before: bytes, after: bytes, path: str) -> str:
