@@ -314,7 +314,7 @@ def run_build(
         if same:
             result.unchanged.append(path)
         else:
-            atomic_write(path, data)
+            atomic_write(path, data, make_dirs=True)
             result.written.append(path)
             say(f"wrote {path}")
     for name in previous.get("outputs", {}):
@@ -329,7 +329,8 @@ def run_build(
         outputs[name] = [st.st_size, st.st_mtime_ns]
     record = {"version": MANIFEST_VERSION, "fingerprint": digest, "outputs": outputs,
               "entries": result.entries, "findings": [f.to_dict() for f in result.findings]}
-    atomic_write(manifest_path, json.dumps(record, indent=1, sort_keys=True).encode())
+    atomic_write(manifest_path, json.dumps(record, indent=1, sort_keys=True).encode(),
+                 make_dirs=True)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -7,16 +7,19 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool = False) -> None:
     """Replace ``path`` with ``data`` in one step.
 
     The bytes go to a temporary file in the same directory, are flushed to disk,
     and the temporary file is renamed over the target, so readers see the old
     file or the new one, never a mix. An existing file keeps its permission bits;
-    a new one gets 0o644. Missing parent directories are created.
+    a new one gets 0o644. With ``make_dirs`` missing parent directories are
+    created; a symlink is followed.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # Through a symlink, replace the file it points to and keep the link.
+    target = Path(os.path.realpath(path))
+    if make_dirs:
+        target.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:

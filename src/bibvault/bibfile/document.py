@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from bibvault.bibfile.model import Block, Entry, Issue
 from bibvault.bibfile.scanner import broken_key, scan
 from bibvault.bibfile.values import MONTH_MACROS, expand, macro_names
 from bibvault.findings import Finding, Severity
+from bibvault.fsutil import atomic_write
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]+")
 
@@ -150,26 +150,7 @@ class BibFile:
             raise ValueError("this BibFile was parsed from a string: give save() a path")
         # through a symlink, replace the file it points to and keep the link
         target = Path(os.path.realpath(path if path is not None else self.path))
-        data = self.to_bytes()
-        try:
-            mode = target.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o644
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
-        _fsync_dir(target.parent)
+        atomic_write(target, self.to_bytes())
 
     def set_field(self, key: str, name: str, value: str) -> None:
         """Set field ``name`` of entry ``key`` to the raw BibTeX ``value`` (with delimiters).
@@ -281,19 +262,6 @@ def _mark_undecodable(block: Block) -> None:
                 block.raw[m.start() : m.start() + 60].split("\n")[0],
             )
         )
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def parse(source: str | bytes, path: str = "<string>") -> BibFile:

@@ -55,7 +55,7 @@ def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, keys: tuple[str
     if output == "-":
         click.echo(text, nl=False)
     else:
-        atomic_write(Path(output), text.encode("utf-8"))
+        atomic_write(Path(output), text.encode("utf-8"), make_dirs=True)
         click.echo(f"wrote {len(records)} record{'s' * (len(records) != 1)} to {output}",
                    err=True)
     finish(ctx, ExitCode.OK)
