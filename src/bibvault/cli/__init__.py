@@ -8,6 +8,7 @@ an :class:`~bibvault.exitcodes.ExitCode`.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -86,4 +87,11 @@ def main() -> None:
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("Interrupted.", err=True)
         code = int(ExitCode.INTERRUPTED)
+    except Exception as exc:
+        if os.environ.get("BIBVAULT_DEBUG"):
+            raise
+        click.echo(f"bibvault: internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in bibvault; run again with BIBVAULT_DEBUG=1 for the "
+                   "traceback and report it.", err=True)
+        code = int(ExitCode.USAGE)
     sys.exit(int(code) if isinstance(code, int) else int(ExitCode.OK))

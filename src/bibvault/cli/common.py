@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +72,11 @@ def handle_errors() -> Iterator[None]:
     message on stderr and the matching exit code (raised as click's ``Exit``)."""
     try:
         yield
+    except BrokenPipeError:
+        # The reader went away (``bibvault list | head``): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise click.exceptions.Exit(int(ExitCode.OK)) from None
     except ConfigError as exc:
         click.echo(f"bibvault: configuration error: {exc}", err=True)
         raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
