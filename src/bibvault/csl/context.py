@@ -104,6 +104,7 @@ class Context:
     author_suppressed: bool = False
     output_started: bool = False
     substituting: int = 0
+    substitute_parent: Any = None  # the cs:names whose cs:substitute is being rendered
     disamb_tests: int = 0
     starts_with_term: bool = False
 

@@ -292,6 +292,9 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
 
 def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> Content:
     """Render a cs:names element, falling back to cs:substitute when empty."""
+    if inherit_from is None and not node.children and ctx.substitute_parent is not None:
+        # A bare cs:names anywhere inside cs:substitute inherits the outer options.
+        inherit_from = ctx.substitute_parent
     source = inherit_from or node
     name_node = node.find("name") or source.find("name")
     etal_node = node.find("et-al") or source.find("et-al")
@@ -365,10 +368,14 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
         before = len(ctx.var_log)
         ctx.substituting += 1
         sub_out: Content
-        if child.tag == "names" and child.find("name") is None:
-            sub_out = render_names(child, ctx, inherit_from=node)
-        else:
-            sub_out = render(child, ctx)
+        outer, ctx.substitute_parent = ctx.substitute_parent, node
+        try:
+            if child.tag == "names" and child.find("name") is None:
+                sub_out = render_names(child, ctx, inherit_from=node)
+            else:
+                sub_out = render(child, ctx)
+        finally:
+            ctx.substitute_parent = outer
         ctx.substituting -= 1
         if ctx.author_suppressed and ctx.names_seen == 1 and is_empty(sub_out):
             ctx.suppressed.update(ctx.var_log[before:])
