@@ -109,6 +109,18 @@ KNOWN_CAUSES: tuple[tuple[str, str], ...] = (
      "the title loses its quotes (italic in HTML) when the outlet takes the author's place"),
     (r"^sorted elsewhere: odonnell2021mulls$",
      "O’Donnell sorts elsewhere (the apostrophe in a family name)"),
+    (r"k-Nearest[^»]*» vs bibvault «[^»]*K-Nearest",
+     "title case capitalises the single letter in “k-Nearest”; the reference keeps it lower case"),
+    (r"l’Afghanistan\u202f:", "the reference sets a narrow no-break space before a colon in a "
+                              "French title"),
+    (r"(«[^»]*Fišer, Darja|«Darja Fišer)[^»]*» vs bibvault «[^»]*D\. Fišer",
+     "the editors of a book without authors are initialised where the reference writes them "
+     "in full"),
+    (r"«\(Fišer et al\.[^»]*» vs bibvault «\(D\. Fišer",
+     "the editor standing in for the missing author gets an initial (D. Fišer) in the citation"),
+    (r"«Rahimi, Farid, (Omid Karimi|Zahra Sadat), et al\.",
+     "MLA: the reference names a second author before “et al.” to tell Rahimi’s 2019 papers "
+     "apart (and then repeats the names instead of “———”)"),
     (r"[中毛].*<i>", "the reference does not italicise titles in CJK script"),
     (r"\[Online( Video)?\]\. Available", "the “[Online]” term before “Available:” is missing"),
     (r"““No Forgiveness", "quotation marks inside a quoted title are not flipped to single"),
