@@ -128,13 +128,13 @@ class Locale:
     @property
     def quotes(self) -> Quotes:
         """Quotation marks and the punctuation-in-quote option."""
-        return Quotes(
+        marks = [
             self.term("open-quote") or "\u201c",
             self.term("close-quote") or "\u201d",
             self.term("open-inner-quote") or "\u2018",
             self.term("close-inner-quote") or "\u2019",
-            self.options.get("punctuation-in-quote") == "true",
-        )
+        ]
+        return Quotes(*marks, self.options.get("punctuation-in-quote") == "true")
 
     def lookup(self, name: str, form: str = "long", gender: str | None = None) -> Term | None:
         """A term with the spec's form fallback (verb-short→verb→long, symbol→short→long)."""

@@ -223,7 +223,7 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
     mn, first = _et_al_limits(opts, ctx)
     total = len(names)
     truncated = bool(mn and first is not None and total >= mn and first < total)
-    if truncated and ctx.disamb.names_shown and ctx.mode == "citation":
+    if truncated and ctx.disamb.names_shown and not ctx.sorting:
         first = max(first or 0, ctx.disamb.names_shown)
         truncated = first < total
     if ctx.name_overrides.get("_names-all"):

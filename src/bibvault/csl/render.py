@@ -127,6 +127,9 @@ def _text(node: Node, ctx: Context) -> Content:
                 value += ys
             content = value
         else:
+            if str(ctx.item.get("language", "")).lower().startswith("fr"):
+                # French typography: a narrow no-break space before high punctuation.
+                value = re.sub(r" ([:;!?])", "\u202f\\1", value)
             content = parse_inline(value)
         return decorate(node, content, ctx)
     if "macro" in a:
