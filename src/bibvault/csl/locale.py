@@ -134,7 +134,8 @@ class Locale:
             self.term("open-inner-quote") or "\u2018",
             self.term("close-inner-quote") or "\u2019",
         ]
-        return Quotes(*marks, self.options.get("punctuation-in-quote") == "true")
+        return Quotes(marks[0], marks[1], marks[2], marks[3],
+                      self.options.get("punctuation-in-quote") == "true")
 
     def lookup(self, name: str, form: str = "long", gender: str | None = None) -> Term | None:
         """A term with the spec's form fallback (verb-short→verb→long, symbol→short→long)."""
