@@ -1,16 +1,14 @@
-"""cs:names and cs:name: name lists, et-al, labels, substitution, name-part order."""
+"""cs:names: name lists, et-al, labels, cs:substitute and the editor-translator merge."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bibvault.csl.context import NAME_ATTRS, Context
+from bibvault.csl.nameformat import format_name, initialize, is_romanesque
 from bibvault.csl.render import decorate, render
-from bibvault.csl.richtext import Content, Rich, is_empty, join, parse_inline, plain
+from bibvault.csl.richtext import Content, Rich, is_empty, join
 from bibvault.csl.style import Node
-
-_NON_ROMAN = re.compile(r"[\u0590-\u08ff\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 
 def name_options(node: Node, ctx: Context) -> dict[str, str]:
@@ -26,187 +24,6 @@ def name_options(node: Node, ctx: Context) -> dict[str, str]:
         opts.update(name_node.attrs)
     opts.update(ctx.name_overrides)
     return opts
-
-
-def is_romanesque(name: dict[str, Any]) -> bool:
-    """False for names written in scripts that take no spaces or initials (e.g. CJK)."""
-    return not _NON_ROMAN.search(name.get("family", "") + name.get("given", ""))
-
-
-_GIVEN_TOKEN = re.compile(r"([^\s.\-\u2010]+)(\.?)|([\-\u2010])")
-
-
-def initialize(given: str, init_with: str, do_initialize: bool, hyphen: bool = True) -> str:
-    """Given names reduced to initials (or, without ``do_initialize``, existing initials normalised).
-
-    Abbreviations written with a period ("Ph.") are kept as written; lower-case
-    words (particles such as "de") stay whole.
-    """
-    tokens: list[tuple[str, bool, str]] = []  # (text, is_initial, joiner before it)
-    joiner = " "
-    for m in _GIVEN_TOKEN.finditer(given):
-        if m.group(3):
-            joiner = "-"
-            continue
-        word, period = m.group(1), m.group(2)
-        if joiner == "-" and do_initialize and word[:1].islower():
-            joiner = " "
-            continue
-        if word[:1].islower() and len(word) > 1:
-            tokens.append((word, False, joiner))
-        elif period or (len(word) == 1 and word.isalpha()):
-            tokens.append((word, True, joiner))
-        elif do_initialize:
-            # Transliterated digraphs ("TSerendorjiin") keep both letters.
-            digraph = len(word) > 2 and word[1].isupper() and word[2:].islower()
-            tokens.append((word[0] + word[1].lower() if digraph else word[0], True, joiner))
-        else:
-            tokens.append((word, False, joiner))
-        joiner = " "
-    out = ""
-    for i, (text, initial, joiner) in enumerate(tokens):
-        if i:
-            prev_initial = tokens[i - 1][1]
-            if joiner == "-":
-                if prev_initial:
-                    out = out.rstrip()
-                if hyphen or not (prev_initial and initial):
-                    out += "-"
-            elif not prev_initial or (not out.endswith(" ") and not initial):
-                out = out.rstrip() + " "
-        out += text + init_with if initial else text
-    return out.strip()
-
-
-def _name_part_node(name_node: Node | None, which: str) -> Node | None:
-    if name_node is None:
-        return None
-    for np in name_node.findall("name-part"):
-        if np.get("name") == which:
-            return np
-    return None
-
-
-def _fmt(np: Node | None, text: str, ctx: Context) -> Content:
-    """Name-part formatting and text-case, without affixes (markup in the data kept)."""
-    if not text:
-        return None
-    content: Content = parse_inline(text) if "<" in text else text
-    if np is None:
-        return content
-    return decorate(np, content, ctx, affixes=False)
-
-
-def _lowercase_particle(content: Content) -> Content:
-    if isinstance(content, str) and content[:1].islower():
-        return Rich([content], nocase=True)
-    return content
-
-
-def _initialize_marked_up(given: str, init_with: str, do_init: bool, hyphen: bool) -> str:
-    """Initials of a given name that carries markup: each marked-up run on its own."""
-    parts = re.split(r"(<[^>]+>)", given)
-    out = []
-    for part in parts:
-        if part.startswith("<") or not part.strip(" -"):
-            out.append(part)
-            continue
-        lead = part[: len(part) - len(part.lstrip(" -"))]
-        trail = " " if part.endswith(" ") else ""
-        out.append(lead + initialize(part, init_with, do_init, hyphen).strip() + trail)
-    return "".join(out).strip()
-
-
-def _affix(np: Node | None, content: Content) -> Content:
-    if np is None or is_empty(content):
-        return content
-    return join([np.get("prefix", ""), content, np.get("suffix", "")])
-
-
-def _spaced(parts: list[Content]) -> Content:
-    """Join name parts with spaces, except after an apostrophe, hyphen or existing space."""
-    kept = [p for p in parts if not is_empty(p)]
-    children: list[Rich | str] = []
-    for k, p in enumerate(kept):
-        assert p is not None
-        if k:
-            prev = plain(kept[k - 1])
-            if not prev.endswith(("'", "\u2019", "-", " ", "\u00a0")):
-                children.append(" ")
-        children.append(p)
-    return Rich(children) if children else None
-
-
-def _apostrophes(text: str) -> str:
-    return text.replace("'", "\u2019")
-
-
-def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index: int,
-                name_node: Node | None, inverted: bool) -> Content:
-    """One name as rich text, following form, initials and name-part order."""
-    fam_np = _name_part_node(name_node, "family")
-    giv_np = _name_part_node(name_node, "given")
-    if "literal" in name:
-        literal = name["literal"]
-        return _affix(fam_np, decorate(fam_np, parse_inline(literal), ctx, affixes=False)
-                      if fam_np is not None and literal else (parse_inline(literal) or None))
-    family = _apostrophes(name.get("family", "").strip())
-    given = _apostrophes(name.get("given", "").strip())
-    ndp = _apostrophes(name.get("non-dropping-particle", ""))
-    dp = _apostrophes(name.get("dropping-particle", ""))
-    suffix = _apostrophes(name.get("suffix", ""))
-    form = opts.get("form", "long")
-    init_with = opts.get("initialize-with")
-    do_init = opts.get("initialize", "true") != "false"
-    level = 0
-    if ctx.mode == "citation" and not ctx.sorting:
-        level = max(ctx.disamb.given_levels.get(index, 0), ctx.disamb.given_all)
-    if level >= 1 and form == "short":
-        form = "long"
-        if level == 1 and init_with is not None:
-            do_init = True
-    if level >= 2 and init_with is not None:
-        do_init = False
-    if not family and given:
-        family, given = given, ""
-    if not is_romanesque(name):
-        fam = _affix(fam_np, _fmt(fam_np, family, ctx))
-        if form == "short":
-            return fam
-        return join([fam, _affix(giv_np, _fmt(giv_np, given, ctx))], "")
-    if ctx.sorting:
-        inverted = True
-    hyphen = ctx.style.options.get("initialize-with-hyphen", "true") != "false"
-    if given and init_with is not None:
-        if "<" in given:
-            given = _initialize_marked_up(given, init_with, do_init, hyphen)
-        else:
-            given = initialize(given, init_with, do_init, hyphen)
-    demote = ctx.style.options.get("demote-non-dropping-particle", "display-and-sort")
-    f_family = _fmt(fam_np, family, ctx)
-    # Particles keep their case under an enclosing title case ("John von Doe").
-    f_ndp = _lowercase_particle(_fmt(fam_np, ndp, ctx))
-    f_given = _fmt(giv_np, given, ctx)
-    f_dp = _lowercase_particle(_fmt(giv_np, dp, ctx))
-    if form == "short":
-        return _affix(fam_np, _spaced([f_ndp, f_family]))
-    if not inverted:
-        tail: list[Content] = [f_dp, f_ndp, f_family]
-        fam = _spaced(tail)
-        if suffix:
-            fam = join([fam, suffix], ", " if name.get("comma-suffix") else " ")
-        return _spaced([_affix(giv_np, f_given), _affix(fam_np, fam)])
-    sort_sep = " " if ctx.sorting else opts.get("sort-separator", ", ")
-    if demote == "display-and-sort" or (ctx.sorting and demote == "sort-only"):
-        fam = _affix(fam_np, f_family)
-        giv = _affix(giv_np, _spaced([f_given, f_dp, f_ndp]))
-    else:
-        fam = _affix(fam_np, _spaced([f_ndp, f_family]))
-        giv = _affix(giv_np, _spaced([f_given, f_dp]))
-    out = join([fam, giv], sort_sep)
-    if suffix:
-        out = join([out, suffix], sort_sep)
-    return out
 
 
 def _et_al_limits(opts: dict[str, str], ctx: Context) -> tuple[int | None, int | None]:
@@ -403,4 +220,4 @@ def names_text(value: Any) -> str:
     )
 
 
-__all__ = ["render_names", "format_name", "initialize", "names_text", "Rich"]
+__all__ = ["render_names", "name_options", "format_name", "initialize", "is_romanesque", "names_text"]
