@@ -49,7 +49,7 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
         if n.fmt.get("nodecor"):
             # Reset every active decoration to its neutral value.
             n = Rich(n.children, {k: NEUTRAL[k] for k in FORMAT_KEYS if active[k] and active[k][-1] != NEUTRAL[k]},
-                     n.quotes, n.display, n.nocase)
+                     n.quotes, n.display, n.nocase, n.typed_outside)
         if n.display:
             events.append(("o", "display", n.display))
             opened.append(("display", n.display))
@@ -75,7 +75,8 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
         for c in n.children:
             walk(c, depth)
         if n.quotes:
-            events.append(("q", "close", "inner" if qdepth % 2 == 1 else "outer"))
+            close: Event = ("q", "close", "inner" if qdepth % 2 == 1 else "outer")
+            events.append(close + ("typed",) if n.typed_outside else close)
         for key, val in reversed(opened):
             if key != "display":
                 active[key].pop()
@@ -99,7 +100,7 @@ def _spell_quote(e: Event, q: Quotes) -> Event:
 
 def _move_punctuation_into_quotes(events: list[Event]) -> None:
     for i, e in enumerate(events):
-        if e[0] != "q" or e[1] != "close":
+        if e[0] != "q" or e[1] != "close" or len(e) > 3:
             continue
         j = i + 1
         while j < len(events) and events[j][0] in ("c", "q") and events[j][1] != "open":

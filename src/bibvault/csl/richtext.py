@@ -32,6 +32,9 @@ class Rich:
     quotes: bool = False
     display: str | None = None
     nocase: bool = False
+    # Quoted text from the data followed by punctuation typed outside the marks:
+    # punctuation-in-quote leaves that punctuation where it was typed.
+    typed_outside: bool = False
 
     def is_empty(self) -> bool:
         """True when the node holds no text at all."""
@@ -86,6 +89,7 @@ def map_strings(node: Content, fn: Callable[[str], str], respect_nocase: bool = 
         node.quotes,
         node.display,
         node.nocase,
+        node.typed_outside,
     )
 
 def leaves(node: Content, with_nocase: bool = False) -> Iterator[tuple[Rich | None, int, bool]]:
@@ -164,7 +168,7 @@ def parse_inline(text: str) -> Rich | str:
                 flush()
                 while stack[-1][0] != "q" or stack[-1][2] != closer:
                     stack.pop()
-                stack.pop()
+                stack.pop()[1].typed_outside = text[i + 1 : i + 2] in (".", ",")
                 i += 1
                 continue
             if ch != "\u201d" and _can_open(text, i) and _has_closer(text, i, "\u201d" if ch == "\u201c" else ch):

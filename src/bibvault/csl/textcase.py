@@ -122,4 +122,5 @@ def _copy(node: Rich) -> Rich:
         node.quotes,
         node.display,
         node.nocase,
+        node.typed_outside,
     )
