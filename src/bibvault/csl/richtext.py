@@ -92,6 +92,7 @@ def map_strings(node: Content, fn: Callable[[str], str], respect_nocase: bool = 
         node.typed_outside,
     )
 
+
 def leaves(node: Content, with_nocase: bool = False) -> Iterator[tuple[Rich | None, int, bool]]:
     """(parent, index, protected) of every string leaf, in order."""
 
