@@ -84,7 +84,8 @@ def assign_positions(clusters: list[Cluster], near_note_distance: int = 5) -> No
             cites_so_far = []
         for k, c in enumerate(cl.cites):
             if c.id not in first_note:
-                c.position = 0
+                if not c.explicit_position:
+                    c.position = 0
                 first_note[c.id] = cl.note
             else:
                 if k:
@@ -94,7 +95,8 @@ def assign_positions(clusters: list[Cluster], near_note_distance: int = 5) -> No
                 else:
                     unit = last_unit[stream]
                     before = unit[0] if len(unit) == 1 else None
-                c.position = _position(c, before)
+                if not c.explicit_position:
+                    c.position = _position(c, before)
                 c.near_note = cl.note - last_note.get(c.id, -999) <= near_note_distance
             c.first_note = first_note[c.id]
             c.note_number = cl.note

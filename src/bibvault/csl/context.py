@@ -46,6 +46,7 @@ class Cite:
     near_note: bool = False
     note_number: int | None = None
     first_note: int | None = None
+    explicit_position: bool = False  # the position was given, not computed
 
     @classmethod
     def from_json(cls, d: dict[str, Any] | str) -> Cite:
@@ -62,6 +63,7 @@ class Cite:
             suppress_author=bool(d.get("suppress-author")),
             author_only=bool(d.get("author-only")),
             position=int(d["position"]) if isinstance(d.get("position"), int) else 0,
+            explicit_position=isinstance(d.get("position"), int),
             near_note=bool(d.get("near-note")),
         )
 
