@@ -187,6 +187,9 @@ def _label(node: Node, ctx: Context) -> Content:
     term, value = label_term(ctx, name)
     if value is None or isinstance(value, list | DateValue):
         return None
+    if name == "locator" and ctx.cite.label is None and not re.match(r"\s*(\d|[ivxlcdm]+\b)", str(value), re.I):
+        # An unlabelled locator that is not a page number ("vol. 1, fol. 186") names itself.
+        return None
     plural_attr = node.get("plural", "contextual")
     if plural_attr == "always":
         plural = True
