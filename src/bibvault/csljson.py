@@ -23,10 +23,17 @@ from bibvault.export.texmarkup import tex_to_csl, tex_to_text
 class RecordLike(Protocol):
     """What the mapping needs of a :class:`bibvault.records.Record`."""
 
-    key: str
-    entry_type: str
-    fields: Mapping[str, str]
-    tex: Mapping[str, str]
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def entry_type(self) -> str: ...
+
+    @property
+    def fields(self) -> Mapping[str, str]: ...
+
+    @property
+    def tex(self) -> Mapping[str, str]: ...
 
     def names(self, role: str = "author") -> list[Person]:
         """The people in a name field."""
