@@ -1,4 +1,4 @@
-"""Record → CSL-JSON mapping (docs/csl-mapping.md is the specification)."""
+"""Record → CSL-JSON mapping (the README (section "From biblatex records to CSL-JSON") is the specification)."""
 
 from __future__ import annotations
 
