@@ -3,8 +3,8 @@
 The mapping follows the biblatex data model and, where it is silent or
 ambiguous, pandoc's biblatex reader; the few places where bibvault deviates
 (web sites as ``container-title``, video platforms as ``publisher``, the
-archive fields) are explained in ``the README (section "From biblatex records to CSL-JSON")`` together with the
-full table. Titles keep their markup as CSL-JSON rich text.
+archive fields) are explained in the README's section "From biblatex records
+to CSL-JSON", together with the full table. Titles keep their markup as CSL-JSON rich text.
 """
 
 from __future__ import annotations
