@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def _forms(proc: Processor, ids: list[str]) -> dict[str, tuple[str, ...]]:
     """Each cite as first cited and, for styles that vary by position, as cited again."""
     positions = (0, 1) if proc.position_sensitive else (0,)
-    return {i: tuple(proc.plain_cite(Cite(id=i, position=p)) for p in positions) for i in ids}
+    return {i: tuple(proc.plain_form(i, p) for p in positions) for i in ids}
 
 
 def _clashing(proc: Processor, ids: list[str]) -> dict[str, set[str]]:
@@ -36,6 +36,7 @@ def _clashing(proc: Processor, ids: list[str]) -> dict[str, set[str]]:
 
 def _ambiguous_groups(proc: Processor, ids: list[str]) -> list[list[str]]:
     clashes = _clashing(proc, ids)
+    rank = {i: n for n, i in enumerate(ids)}
     seen: set[str] = set()
     groups = []
     for i in ids:
@@ -49,7 +50,7 @@ def _ambiguous_groups(proc: Processor, ids: list[str]) -> list[list[str]]:
             seen.add(j)
             group.append(j)
             todo.extend(clashes[j] - seen)
-        groups.append(sorted(group, key=ids.index))
+        groups.append(sorted(group, key=rank.__getitem__))
     return groups
 
 

@@ -43,7 +43,7 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
             if n:
                 events.append(("t", n))
             return
-        if n.display and n.is_empty():
+        if n.display and not n.holds_text():
             return
         opened: list[tuple[str, str]] = []
         if n.fmt.get("nodecor"):

@@ -87,6 +87,9 @@ class Processor:
         self._disambiguated = False
         # Disambiguation's record of which names each cite shows first.
         self.names_sources: dict[str, Any] = {}
+        # Plain cites by (id, position, disambiguation state): disambiguation asks
+        # for the same cite again and again while it tries out choices.
+        self._plain_cites: dict[tuple[Any, ...], str] = {}
 
     # --- contexts -----------------------------------------------------------
 
@@ -240,6 +243,17 @@ class Processor:
     def plain_cite(self, cite: Cite) -> str:
         """A cite as plain text (for comparisons)."""
         return plain(self.render_cite(cite))
+
+    def plain_form(self, item_id: str, position: int = 0) -> str:
+        """An item's cite, alone and without locator, as plain text under its current
+        disambiguation state (remembered per state)."""
+        d = self.disamb[item_id]
+        key = (item_id, position, d.names_shown, tuple(sorted(d.given_levels.items())),
+               d.given_all, d.year_suffix, d.condition)
+        text = self._plain_cites.get(key)
+        if text is None:
+            text = self._plain_cites[key] = self.plain_cite(Cite(id=item_id, position=position))
+        return text
 
 
 def _last_display(node: Rich) -> Rich | None:

@@ -44,7 +44,9 @@ def decorate(node: Node, content: Content, ctx: Context, *, affixes: bool = True
     prefix = a.get("prefix", "") if affixes else ""
     suffix = a.get("suffix", "") if affixes else ""
     parts: list[Rich | str] = [p for p in (prefix, inner, suffix) if p]
-    return Rich(parts, display=a.get("display"))
+    # Text-case keeps every character; only stripped periods can leave nothing.
+    known = "strip-periods" not in a or not is_empty(content)
+    return Rich(parts, display=a.get("display"), known_text=known)
 
 
 def _outputs(children: list[Node], ctx: Context) -> list[Content]:

@@ -35,12 +35,22 @@ class Rich:
     # Quoted text from the data followed by punctuation typed outside the marks:
     # punctuation-in-quote leaves that punctuation where it was typed.
     typed_outside: bool = False
+    # Set where the node is built from parts already known to hold text, so that the
+    # emptiness checks of every enclosing level do not walk down the whole tree again.
+    known_text: bool = field(default=False, repr=False)
 
     def is_empty(self) -> bool:
         """True when the node holds no text at all."""
-        return not any(
-            (c if isinstance(c, str) else not c.is_empty()) for c in self.children
-        )
+        if self.known_text:
+            return False
+        for c in self.children:
+            if c if isinstance(c, str) else not c.is_empty():
+                return False
+        return True
+
+    def holds_text(self) -> bool:
+        """Whether any text is left, looked up afresh (after in-place edits)."""
+        return any(c if isinstance(c, str) else c.holds_text() for c in self.children)
 
     def plain(self) -> str:
         """The text without any markup."""
@@ -56,24 +66,24 @@ def plain(node: Content) -> str:
 
 def is_empty(node: Content) -> bool:
     """True for None, "" and nodes without text."""
-    if node is None:
+    if not node:
         return True
     if isinstance(node, str):
-        return node == ""
+        return False
     return node.is_empty()
 
 def join(parts: Iterable[Content], delimiter: str = "") -> Rich | None:
     """Non-empty parts joined with ``delimiter``; None when nothing is left."""
-    kept = [p for p in parts if not is_empty(p)]
-    if not kept:
-        return None
     children: list[Rich | str] = []
-    for i, p in enumerate(kept):
-        if i and delimiter:
+    for p in parts:
+        if not p or (not isinstance(p, str) and p.is_empty()):
+            continue
+        if children and delimiter:
             children.append(delimiter)
-        assert p is not None
         children.append(p)
-    return Rich(children)
+    if not children:
+        return None
+    return Rich(children, known_text=True)
 
 def map_strings(node: Content, fn: Callable[[str], str], respect_nocase: bool = True) -> Content:
     """A copy of ``node`` with ``fn`` applied to every string (nocase runs kept)."""
