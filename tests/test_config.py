@@ -35,6 +35,12 @@ def test_empty_file_gives_defaults() -> None:
     ("check:\n  retries: -1\n", ":2", "must not be negative"),
     ("records: [bib\n", ":", "invalid YAML"),
     ("check: {}\ncheck: {}\n", ":2", "duplicate key"),
+    ("sections:\n  - {id: x}\n", ":2", "sections[0] needs 'title'"),
+    ("topics:\n  nrf: {description: d}\n", ":2", "topics.nrf needs 'label'"),
+    ("build:\n  group_by: author\n", ":2", "build.group_by: unknown value 'author'"),
+    ("build:\n  order: sideways\n", ":2", "build.order: unknown value 'sideways'"),
+    ("build:\n  formats:\n    - html\n    - pdf\n", ":4", "build.formats: unknown value 'pdf'"),
+    ("build: {exports: xls}\n", ":1", "build.exports: unknown value 'xls'"),
 ])
 def test_errors_name_file_and_line(text: str, where: str, words: str) -> None:
     with pytest.raises(ConfigError) as info:
@@ -55,3 +61,14 @@ def test_environment_overrides_wayback(tmp_path: Path) -> None:
 def test_unreadable_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path / "missing.yaml", environ={})
+
+
+def test_choices_agree_with_the_stages() -> None:
+    from bibvault.build import EXPORT_FILES, PAGE_FORMATS
+    from bibvault.config import CHOICES
+    from bibvault.render import GROUP_BY, ORDERS
+
+    assert CHOICES["build.group_by"] == tuple(GROUP_BY)
+    assert CHOICES["build.order"] == tuple(ORDERS)
+    assert set(CHOICES["build.formats"]) == set(PAGE_FORMATS)
+    assert set(CHOICES["build.exports"]) == set(EXPORT_FILES)

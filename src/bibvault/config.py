@@ -19,6 +19,15 @@ import yaml
 
 CONFIG_NAME = "bibvault.yaml"
 
+# Settings that take one of a few words (a list setting: each of its items).
+# Checked on load, so that a typo is reported with its line, not later by a stage.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "build.group_by": ("section", "topic", "type", "year", "none"),
+    "build.order": ("newest-first", "oldest-first"),
+    "build.formats": ("html", "md", "txt"),
+    "build.exports": ("biblatex", "bibtex", "csl-json", "ris"),
+}
+
 
 class ConfigError(Exception):
     """The configuration cannot be read or is invalid. The message names file and line."""
@@ -215,7 +224,26 @@ class _Reader:
                 known = ", ".join(sorted(names))
                 raise self.fail(knode, f"unknown key {dotted!r} (known: {known})")
             kwargs[name] = self.value(hints[name], vnode, dotted)
+            self.check_choice(dotted, kwargs[name], vnode)
+        required = [f.name for f in dataclasses.fields(cls)
+                    if f.name in names and f.name not in kwargs
+                    and f.default is dataclasses.MISSING
+                    and f.default_factory is dataclasses.MISSING]
+        if required:
+            what = path.rstrip(".") or "configuration"
+            raise self.fail(node, f"{what} needs {', '.join(repr(r) for r in required)}")
         return cls(**kwargs)
+
+    def check_choice(self, dotted: str, value: Any, node: yaml.Node) -> None:
+        """Raise when ``value`` (or an item of it) is not one of the words ``dotted`` takes."""
+        known = CHOICES.get(dotted)
+        if known is None:
+            return
+        values = value if isinstance(value, tuple) else (value,)
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node] * len(values)
+        for v, n in zip(values, items, strict=True):
+            if v not in known:
+                raise self.fail(n, f"{dotted}: unknown value {v!r} (known: {', '.join(known)})")
 
     def value(self, hint: Any, node: yaml.Node, dotted: str) -> Any:
         origin = typing.get_origin(hint)
