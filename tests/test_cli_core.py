@@ -71,6 +71,32 @@ def test_missing_file_is_exit_two(project: Path) -> None:
     assert code == 2 and "nope.bib" in err
 
 
+def test_unreadable_file_is_named(project: Path) -> None:
+    # Reading /proc/self/mem fails with an error that carries no file name of its own.
+    for command in ("validate", "list", "fmt"):
+        code, _, err = invoke(project, command, "/proc/self/mem")
+        assert code == 2 and "/proc/self/mem" in err, (command, err)
+
+
+@pytest.mark.parametrize("data, words", [
+    (b'[{"id": "a", "title": "caf\xe9"}]', "refs.json:1: not UTF-8 (byte 0xe9)"),
+    (b'[{"id": "a",\n  "title": }]', "refs.json:2:12: not valid CSL-JSON"),
+])
+def test_format_bad_csl_json_is_located(project: Path, data: bytes, words: str) -> None:
+    path = project / "refs.json"
+    path.write_bytes(data)
+    code, out, err = invoke(project, "format", str(path))
+    assert code == 2 and out == ""
+    assert words in err and "internal error" not in err
+
+
+def test_format_csl_json_with_bom(project: Path) -> None:
+    path = project / "refs.json"
+    path.write_bytes(b'\xef\xbb\xbf[{"id": "a", "type": "book", "title": "Title"}]')
+    code, out, err = invoke(project, "format", str(path))
+    assert code == 0 and "Title" in out, err
+
+
 def test_bad_config_is_exit_two(project: Path) -> None:
     (project / "bibvault.yaml").write_text("recods: x\n", encoding="utf-8")
     code, _, err = invoke(project, "validate")

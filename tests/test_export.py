@@ -349,6 +349,25 @@ def test_cli_writes_a_file_atomically(tmp_path: Path) -> None:
     assert [p.name for p in out.parent.iterdir()] == ["refs.bib"]  # no temporary left
 
 
+def test_cli_output_to_a_directory_names_it_not_a_temporary(tmp_path: Path) -> None:
+    bib = tmp_path / "r.bib"
+    bib.write_text(REALISTIC_BIB, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = CliRunner().invoke(cli, ["export", "--to", "ris", "-o", str(out), str(bib)])
+    assert result.exit_code == 2
+    assert f"{out}: Is a directory" in result.stderr
+    assert ".tmp" not in result.stderr
+    assert list(out.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["out", "r.bib"]
+
+
+def test_cli_unreadable_input_names_the_file() -> None:
+    # Reading /proc/self/mem fails with an error that carries no file name of its own.
+    result = CliRunner().invoke(cli, ["export", "--to", "ris", "/proc/self/mem"])
+    assert result.exit_code == 2
+    assert "/proc/self/mem" in result.stderr
+
+
 def test_cli_default_paths_are_the_configured_records() -> None:
     result = CliRunner().invoke(cli, ["--config", str(ROOT / "bibvault.yaml"), "export",
                                       "--to", "csl-json"])

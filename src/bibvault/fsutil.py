@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of ``path``; an :class:`OSError` always names ``path``.
+
+    Some failures (reading ``/proc/self/mem``, a device error) come without a
+    file name, which would leave the user guessing which file failed.
+    """
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise _named(exc, path) from exc
+
+
+def _named(exc: OSError, path: str | os.PathLike[str]) -> OSError:
+    """``exc`` naming ``path`` (the same error class, errno and message)."""
+    if exc.errno is None:
+        return OSError(f"{os.fspath(path)}: {exc}")
+    return OSError(exc.errno, exc.strerror or os.strerror(exc.errno), os.fspath(path))
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool = False) -> None:
@@ -14,10 +34,20 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool =
     and the temporary file is renamed over the target, so readers see the old
     file or the new one, never a mix. An existing file keeps its permission bits;
     a new one gets 0o644. With ``make_dirs`` missing parent directories are
-    created; a symlink is followed.
+    created; a symlink is followed. An :class:`OSError` names ``path``, never
+    the temporary file.
     """
+    try:
+        _atomic_write(path, data, make_dirs=make_dirs)
+    except OSError as exc:
+        raise _named(exc, path) from exc
+
+
+def _atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool) -> None:
     # Through a symlink, replace the file it points to and keep the link.
     target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
     if make_dirs:
         target.parent.mkdir(parents=True, exist_ok=True)
     try:

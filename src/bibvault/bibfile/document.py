@@ -13,7 +13,7 @@ from bibvault.bibfile.model import Block, Entry, Issue
 from bibvault.bibfile.scanner import broken_key, scan
 from bibvault.bibfile.values import MONTH_MACROS, expand, macro_names
 from bibvault.findings import Finding, Severity
-from bibvault.fsutil import atomic_write
+from bibvault.fsutil import atomic_write, read_bytes
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]+")
 
@@ -280,4 +280,4 @@ def parse(source: str | bytes, path: str = "<string>") -> BibFile:
 
 def load(path: str | os.PathLike[str]) -> BibFile:
     """Read and parse a .bib file. Raises OSError only when it cannot be read."""
-    return parse(Path(path).read_bytes(), os.fspath(path))
+    return parse(read_bytes(path), os.fspath(path))

@@ -10,6 +10,7 @@ import click
 
 from bibvault.cli.common import AppContext, fail, get_app, resolve_paths
 from bibvault.exitcodes import ExitCode
+from bibvault.fsutil import read_bytes
 
 FORMATS = ["text", "html", "md", "latex"]
 
@@ -32,10 +33,14 @@ def _load_style(app: AppContext, name: str) -> Any:
 
 
 def _json_items(path: Path) -> list[dict[str, Any]]:
+    raw = read_bytes(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise fail(f"{path}:{line}: not UTF-8 (byte {raw[exc.start]:#04x}); CSL-JSON must be UTF-8") from exc
     except json.JSONDecodeError as exc:
-        raise fail(f"{path}: not valid CSL-JSON: {exc}") from exc
+        raise fail(f"{path}:{exc.lineno}:{exc.colno}: not valid CSL-JSON: {exc.msg}") from exc
     if isinstance(data, dict):
         data = data.get("items", [data])
     if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
