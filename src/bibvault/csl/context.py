@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,7 +151,7 @@ class Context:
             return None
         return v
 
-    @property
+    @functools.cached_property
     def english(self) -> bool:
         """Whether title case applies (English locale and item language)."""
         lang = self.item.get("language")

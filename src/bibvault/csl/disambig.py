@@ -61,7 +61,8 @@ def _names_source(proc: Processor, item_id: str) -> tuple[list[dict[str, Any]], 
     if item_id not in cache:
         from bibvault.csl.cluster import render_cite_with_context
 
-        _, ctx = render_cite_with_context(proc, Cite(id=item_id))
+        out, ctx = render_cite_with_context(proc, Cite(id=item_id))
+        proc.remember_form(item_id, plain(out))
         cache[item_id] = ctx.first_names_source or ([], None)
     names, node = cache[item_id]
     return list(names), node

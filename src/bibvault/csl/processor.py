@@ -247,13 +247,20 @@ class Processor:
     def plain_form(self, item_id: str, position: int = 0) -> str:
         """An item's cite, alone and without locator, as plain text under its current
         disambiguation state (remembered per state)."""
-        d = self.disamb[item_id]
-        key = (item_id, position, d.names_shown, tuple(sorted(d.given_levels.items())),
-               d.given_all, d.year_suffix, d.condition)
+        key = self._form_key(item_id, position)
         text = self._plain_cites.get(key)
         if text is None:
             text = self._plain_cites[key] = self.plain_cite(Cite(id=item_id, position=position))
         return text
+
+    def remember_form(self, item_id: str, text: str) -> None:
+        """Record the plain first cite of an item rendered elsewhere under its current state."""
+        self._plain_cites[self._form_key(item_id, 0)] = text
+
+    def _form_key(self, item_id: str, position: int) -> tuple[Any, ...]:
+        d = self.disamb[item_id]
+        return (item_id, position, d.names_shown, tuple(sorted(d.given_levels.items())),
+                d.given_all, d.year_suffix, d.condition)
 
 
 def _last_display(node: Rich) -> Rich | None:

@@ -33,20 +33,29 @@ def decorate(node: Node, content: Content, ctx: Context, *, affixes: bool = True
     if is_empty(content):
         return None
     ctx.output_started = True
-    a = node.attrs
-    content = apply_text_case(content, a.get("text-case"), ctx.english)
-    if a.get("strip-periods") == "true":
+    deco = node.compiled.get("decorate")
+    if deco is None:
+        a = node.attrs
+        deco = node.compiled["decorate"] = (
+            a.get("text-case"), a.get("strip-periods") == "true",
+            {k: a[k] for k in FORMAT_KEYS if k in a}, a.get("quotes") == "true",
+            a.get("prefix", ""), a.get("suffix", ""), a.get("display"))
+    text_case, strip, fmt, quotes, prefix, suffix, display = deco
+    if text_case:
+        content = apply_text_case(content, text_case, ctx.english)
+    known = True
+    if strip:
         content = map_strings(content, lambda s: s.replace(".", ""))
-    fmt = {k: a[k] for k in FORMAT_KEYS if k in a}
-    quotes = a.get("quotes") == "true"
+        # Text-case keeps every character; only stripped periods can leave nothing.
+        known = not is_empty(content)
     assert content is not None
-    inner: Content = Rich([content], fmt, quotes) if (fmt or quotes) else content
-    prefix = a.get("prefix", "") if affixes else ""
-    suffix = a.get("suffix", "") if affixes else ""
+    inner: Content = Rich([content], dict(fmt), quotes) if (fmt or quotes) else content
+    if not affixes:
+        prefix = suffix = ""
+    if known and not prefix and not suffix and not display and isinstance(inner, Rich):
+        return inner
     parts: list[Rich | str] = [p for p in (prefix, inner, suffix) if p]
-    # Text-case keeps every character; only stripped periods can leave nothing.
-    known = "strip-periods" not in a or not is_empty(content)
-    return Rich(parts, display=a.get("display"), known_text=known)
+    return Rich(parts, display=display, known_text=known)
 
 
 def _outputs(children: list[Node], ctx: Context) -> list[Content]:
@@ -237,6 +246,8 @@ def _choose(node: Node, ctx: Context) -> Content:
 def _test_variable(ctx: Context, name: str) -> bool:
     if name == "locator":
         return ctx.cite.locator is not None
+    if not ctx.suppressed:
+        return ctx.var(name) is not None
     # Conditions see the item as it is, also variables already used up by cs:substitute.
     suppressed, ctx.suppressed = ctx.suppressed, set()
     try:
@@ -260,38 +271,49 @@ def _test_position(ctx: Context, pos: str) -> bool:
     return False
 
 
+_CONDITION_ATTRS = ("type", "variable", "is-numeric", "is-uncertain-date", "locator", "position")
+
+
+def _test(ctx: Context, kind: str, v: str) -> bool:
+    if kind == "type":
+        return bool(ctx.item.get("type") == v)
+    if kind == "variable":
+        return _test_variable(ctx, v)
+    if kind == "is-numeric":
+        val = ctx.cite.locator if v == "locator" else ctx.var(v)
+        return isinstance(val, str) and numbers.is_numeric(val)
+    if kind == "is-uncertain-date":
+        d = ctx.var(v)
+        return isinstance(d, DateValue) and d.circa
+    if kind == "locator":
+        label = ctx.cite.label or "page"
+        return ctx.cite.locator is not None and (label == v or (v == "sub-verbo" and label == "sub verbo"))
+    return _test_position(ctx, v)
+
+
 def conditions_hold(node: Node, ctx: Context) -> bool:
     """Evaluate the conditions of a cs:if / cs:else-if."""
+    cond = node.compiled.get("conditions")
+    if cond is None:
+        a = node.attrs
+        tests = tuple((k, v) for k in _CONDITION_ATTRS for v in a.get(k, "").split())
+        cond = node.compiled["conditions"] = (tests, a.get("disambiguate"), a.get("match", "all"))
+    tests, disambiguate, match = cond
     results: list[bool] = []
-    a = node.attrs
-    for v in a.get("type", "").split():
-        results.append(ctx.item.get("type") == v)
-    for v in a.get("variable", "").split():
-        results.append(_test_variable(ctx, v))
-    for v in a.get("is-numeric", "").split():
-        val = ctx.cite.locator if v == "locator" else ctx.var(v)
-        results.append(isinstance(val, str) and numbers.is_numeric(val))
-    for v in a.get("is-uncertain-date", "").split():
-        d = ctx.var(v)
-        results.append(isinstance(d, DateValue) and d.circa)
-    for v in a.get("locator", "").split():
-        label = ctx.cite.label or "page"
-        results.append(ctx.cite.locator is not None and (label == v or (v == "sub-verbo" and label == "sub verbo")))
-    for v in a.get("position", "").split():
-        results.append(_test_position(ctx, v))
-    if "disambiguate" in a:
+    if disambiguate is not None:
+        # Every disambiguate test met counts, whatever the other conditions decide.
         ctx.disamb_tests += 1
         limit = ctx.disamb.condition if ctx.mode == "citation" else (99 if ctx.disamb.condition else 0)
         active = ctx.disamb_tests <= limit
-        results.append(active if a["disambiguate"] == "true" else not active)
-    match = a.get("match", "all")
-    if not results:
+        results.append(active if disambiguate == "true" else not active)
+    elif not tests:
         return False
+    checks = (_test(ctx, kind, v) for kind, v in tests)
     if match == "any":
-        return any(results)
+        return any(results) or any(checks)
     if match == "none":
-        return not any(results)
-    return all(results)
+        return not (any(results) or any(checks))
+    return all(results) and all(checks)
 
 
 def _names(node: Node, ctx: Context) -> Content:

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 NS = "{http://purl.org/net/xbiblio/csl}"
 
@@ -34,6 +34,9 @@ class Node:
     attrs: dict[str, str] = field(default_factory=dict)
     children: list[Node] = field(default_factory=list)
     text: str = ""
+    # What rendering derives from the attributes (parsed conditions, formatting),
+    # worked out on first use and kept with the compiled style.
+    compiled: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @overload
     def get(self, name: str) -> str | None: ...
