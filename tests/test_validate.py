@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bibvault.config import parse_config
-from bibvault.findings import Severity
+from bibvault.findings import Finding, Severity
 from bibvault.records import load_files
 from bibvault.rules import all_rules
 from bibvault.validate import apply_fixes, validate_files, validate_paths
@@ -172,3 +172,13 @@ def test_json_shape(tmp_path: Path) -> None:
     d = found[0].to_dict()
     assert set(d) >= {"code", "severity", "message", "file", "line", "column", "key"}
     json.dumps(d)
+
+
+def test_report_line_leaves_out_unknown_location_parts() -> None:
+    def line(file: str = "", line: int = 0, column: int = 0) -> str:
+        return Finding("A509", Severity.INFO, "no credentials", file, line, column, key="k").format_text()
+
+    assert line(file="a.bib", line=3, column=5) == "a.bib:3:5: A509 no credentials [k]"
+    assert line(file="a.bib", line=3) == "a.bib:3: A509 no credentials [k]"
+    assert line(file="a.bib") == "a.bib: A509 no credentials [k]"
+    assert line() == "A509 no credentials [k]"

@@ -56,9 +56,21 @@ class Finding:
         return d
 
     def format_text(self) -> str:
-        """``path:line:col: CODE message [key]``, the one-line report form."""
-        loc = f"{self.file or '<input>'}:{self.line}:{self.column}"
-        text = f"{loc}: {self.code} {self.message}"
+        """``path:line:col: CODE message [key]``, the one-line report form.
+
+        Unknown parts of the location are left out (``path:line:`` without a
+        column, ``path:`` for a whole file, nothing for a finding about no file),
+        so that no report points at a line or column 0.
+        """
+        loc = ""
+        if self.file:
+            loc = self.file
+            if self.line:
+                loc += f":{self.line}"
+                if self.column:
+                    loc += f":{self.column}"
+            loc += ": "
+        text = f"{loc}{self.code} {self.message}"
         if self.key:
             text += f" [{self.key}]"
         return text
