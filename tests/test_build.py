@@ -273,7 +273,7 @@ def test_cli_unknown_style_or_grouping_is_a_usage_error(project: Path):
                                                                "exports: []\n  group_by: colour"),
                                            encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", cfg, "build"])
-    assert res.exit_code == 2 and "unknown grouping 'colour'" in res.stderr
+    assert res.exit_code == 2 and "bibvault.yaml:13: build.group_by: unknown value 'colour'" in res.stderr
 
 
 def test_a_code_change_invalidates_the_last_build(project: Path, monkeypatch: pytest.MonkeyPatch):
