@@ -115,3 +115,12 @@ def test_suspect_is_reported_but_not_written(tmp_path: Path, site: str) -> None:
     result = run(cfg)
     assert result.exit_code == 1 and "L410 suspect" in result.stdout
     assert "urlstatus" not in (tmp_path / "refs.bib").read_text()
+
+
+def test_unknown_topic_is_a_usage_error(tmp_path: Path, site: str) -> None:
+    cfg = project(tmp_path, bib(a=site + "/ok?topic1"))
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "topics:\n  ta: {label: A}\n", encoding="utf-8")
+    result = run(cfg, "--topic", "tx")
+    assert result.exit_code == 2
+    assert "unknown topic tx (known: ta)" in result.stderr
+    assert run(cfg, "--topic", "ta").exit_code == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bibvault.build import EXPORT_FILES, PAGE_FORMATS, BuildError, BuildOptions, run_build
-from bibvault.cli.common import fail, finish, get_app
+from bibvault.cli.common import check_topics, fail, finish, get_app
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Severity
 from bibvault.render import GROUP_BY, ORDERS, Filters
@@ -72,6 +72,7 @@ def build(ctx: click.Context, output: str | None, styles: tuple[str, ...],
     """
     app = get_app(ctx)
     config = app.config
+    check_topics(app, _split(topics))
     if output and output != "-":
         output = str(Path(output).resolve())  # relative to where the command runs
     options = BuildOptions(

@@ -14,7 +14,7 @@ import click
 from bibvault.archive import archive_records, find_credentials, verify_all
 from bibvault.archive.writeback import apply_updates, archive_targets, unified_diff, verify_records
 from bibvault.bibfile import BibFile
-from bibvault.cli.common import AppContext, fail, finish, get_app, resolve_paths
+from bibvault.cli.common import AppContext, check_topics, fail, finish, get_app, resolve_paths
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding, Severity
 from bibvault.links import History, LinkTarget, check_links
@@ -39,6 +39,7 @@ _TOPIC = click.option("--topic", "topics", multiple=True, metavar="TOPIC",
 
 def _chosen(app: AppContext, paths: tuple[str, ...], keys: tuple[str, ...],
             topics: tuple[str, ...]) -> tuple[list[BibFile], list[Record]]:
+    check_topics(app, topics)
     files = load_files(resolve_paths(app, paths))
     records = [r for bf in files for r in records_from_file(bf)]
     missing = sorted(set(keys) - {r.key for r in records})

@@ -52,6 +52,18 @@ def resolve_paths(app: AppContext, paths: tuple[str, ...]) -> list[Path]:
     return out
 
 
+def check_topics(app: AppContext, topics: tuple[str, ...] | list[str]) -> None:
+    """Raise a usage error (exit 2) for a ``--topic`` the vocabulary does not have.
+
+    A misspelt topic would otherwise select nothing and pass as a clean run.
+    Without a configured vocabulary every topic is accepted.
+    """
+    known = app.config.topics
+    unknown = [t for t in topics if known and t not in known]
+    if unknown:
+        raise fail(f"unknown topic {', '.join(unknown)} (known: {', '.join(known)})")
+
+
 def _relative(path: Path) -> Path:
     """``path`` relative to the working directory when it lies below it (shorter reports)."""
     try:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from bibvault.cli.common import fail, get_app, resolve_paths
+from bibvault.cli.common import check_topics, get_app, resolve_paths
 from bibvault.records import load_records
 from bibvault.select import newest_first, select_records
 
@@ -25,10 +25,7 @@ def list_(ctx: click.Context, paths: tuple[str, ...], topics: tuple[str, ...],
     """List records newest first (undated last): date, key, type, title."""
     app = get_app(ctx)
     records, _ = load_records(resolve_paths(app, paths))
-    if topics and app.config.topics:
-        unknown = [t for t in topics if t not in app.config.topics]
-        if unknown:
-            raise fail(f"unknown topic {', '.join(unknown)} (known: {', '.join(app.config.topics)})")
+    check_topics(app, topics)
     chosen = newest_first(select_records(records, topics=topics, types=types, since=since,
                                          until=until))
     if fmt == "json":
