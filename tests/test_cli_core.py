@@ -172,3 +172,50 @@ def test_show_source_prints_the_excerpt(project: Path) -> None:
     lines = out.splitlines()
     assert lines[0].endswith("B103 missing comma before field 'title' [x]")
     assert lines[1] == "    | title = {T},"
+
+
+def _run_with_terminal_stderr(project: Path, *args: str) -> tuple[int, bytes, bytes]:
+    """Run the console script with stderr on a pseudo-terminal and stdout on a pipe."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    primary, secondary = pty.openpty()
+    script = Path(sys.executable).with_name("bibvault")
+    proc = subprocess.Popen([str(script), "--config", str(project / "bibvault.yaml"), *args],
+                            stdout=subprocess.PIPE, stderr=secondary, cwd=project)
+    os.close(secondary)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # the terminal closes when the program ends
+            break
+        if not chunk:
+            break
+        err += chunk
+    assert proc.stdout is not None
+    with proc.stdout:
+        out = proc.stdout.read()
+    os.close(primary)
+    return proc.wait(timeout=60), out, err
+
+
+@pytest.mark.parametrize("command, words", [
+    (("validate",), b"validating 16 entries"),
+    (("list",), b"reading 16 entries"),
+    (("export", "--to", "ris"), b"exporting 16 records as ris"),
+    (("format", "--style", "apa"), b"formatting 16 items in apa"),
+    (("fmt", "--check"), b"formatting bib/news.bib"),
+])
+def test_progress_on_a_terminal_and_not_in_the_data(project: Path, command: tuple[str, ...],
+                                                    words: bytes) -> None:
+    code, out, err = _run_with_terminal_stderr(project, *command)
+    assert code in (0, 1), err
+    assert b"reading bib/news.bib" in err and words in err
+    assert b"\r\x1b[K" in err  # the line is erased before the results
+    assert b"reading bib/" not in out and b"\x1b" not in out
+    # Not on a terminal: no progress at all.
+    code, _, plain_err = invoke(project, *command)
+    assert "reading bib/" not in plain_err and "\x1b" not in plain_err

@@ -5,12 +5,16 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import click
 
+from bibvault.bibfile import BibFile, load
 from bibvault.config import Config, ConfigError, load_config
 from bibvault.exitcodes import ExitCode
 
@@ -104,3 +108,94 @@ def handle_errors() -> Iterator[None]:
 def finish(ctx: click.Context, code: ExitCode | int) -> None:
     """End the command with ``code`` (raises click's ``Exit``)."""
     ctx.exit(int(code))
+
+
+class Status:
+    """One transient progress line on a terminal's stderr: what is being done, for how long.
+
+    ``status("validating 27,783 records")`` replaces the line; a ticker
+    repaints the elapsed seconds, so a long step visibly moves. The line is
+    erased on :meth:`close`, so nothing of it is left among the results. When
+    the stream is not a terminal (a pipe, a log, a test) nothing is written.
+    """
+
+    TICK = 0.25
+
+    def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = _is_tty(self.stream) if enabled is None else enabled
+        self._message = ""
+        self._painted = ""
+        self._since = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, message: str) -> None:
+        """Show ``message`` as the current step."""
+        if not self.enabled:
+            return
+        with self._lock:
+            self._message, self._since = message, time.monotonic()
+            self._paint()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._tick, daemon=True)
+            self._thread.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.TICK):
+            with self._lock:
+                self._paint()
+
+    def _paint(self) -> None:
+        seconds = time.monotonic() - self._since
+        elapsed = f" ({seconds:.0f} s)" if seconds >= 1 else ""
+        line = f"{self._message}…{elapsed}"
+        if line == self._painted:
+            return
+        self._painted = line
+        with contextlib.suppress(OSError, ValueError):
+            self.stream.write(f"\r\x1b[K{line}")
+            self.stream.flush()
+
+    def close(self) -> None:
+        """Stop the ticker and erase the line."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self.enabled and self._message:
+            with contextlib.suppress(OSError, ValueError):
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+            self._message = self._painted = ""
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def status() -> Iterator[Status]:
+    """A :class:`Status` on stderr for the length of the block."""
+    line = Status()
+    try:
+        yield line
+    finally:
+        line.close()
+
+
+def load_with_status(paths: list[Path], say: Status) -> list[BibFile]:
+    """Parse ``paths`` into :class:`BibFile` objects, naming each file (and its size) on ``say``."""
+    out = []
+    for p in paths:
+        try:
+            size = f", {os.path.getsize(p) / 1e6:.1f} MB" if os.path.getsize(p) >= 1e6 else ""
+        except OSError:
+            size = ""
+        say(f"reading {p}{size}")
+        out.append(load(p))
+    return out

@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from bibvault.cli.common import AppContext, fail, get_app, resolve_paths
+from bibvault.cli.common import (
+    AppContext,
+    Status,
+    fail,
+    get_app,
+    load_with_status,
+    resolve_paths,
+    status,
+)
 from bibvault.exitcodes import ExitCode
 from bibvault.fsutil import read_bytes
 
@@ -48,20 +56,27 @@ def _json_items(path: Path) -> list[dict[str, Any]]:
     return data
 
 
-def load_items(app: AppContext, paths: tuple[str, ...]) -> list[dict[str, Any]]:
-    """CSL-JSON items from ``.json`` files and (through records) ``.bib`` files."""
+def load_items(app: AppContext, paths: tuple[str, ...],
+               say: Status | None = None) -> list[dict[str, Any]]:
+    """CSL-JSON items from ``.json`` files and (through records) ``.bib`` files.
+
+    ``say`` shows which file is being read (see :class:`Status`).
+    """
+    say = say or Status(enabled=False)
     files = resolve_paths(app, paths)
     json_files = [p for p in files if p.suffix.lower() == ".json"]
     bib_files = [p for p in files if p.suffix.lower() != ".json"]
     items: list[dict[str, Any]] = []
     for p in json_files:
+        say(f"reading {p}")
         items.extend(_json_items(p))
     if bib_files:
         from bibvault.csljson import record_to_csl
-        from bibvault.records import load_records
+        from bibvault.records import records_from_file
 
-        records, _ = load_records(bib_files)
-        items.extend(record_to_csl(r) for r in records)
+        loaded = load_with_status(bib_files, say)
+        say(f"reading {sum(len(bf.entries) for bf in loaded):,} entries")
+        items.extend(record_to_csl(r) for bf in loaded for r in records_from_file(bf))
     return items
 
 
@@ -82,9 +97,12 @@ def format_(ctx: click.Context, paths: tuple[str, ...], style: str, fmt: str,
             locale: str | None) -> int:
     """Print the bibliography of the given records (.bib or CSL-JSON files) in a style."""
     app = get_app(ctx)
-    items = load_items(app, paths)
-    proc = _processor(app, style, items, locale)
-    for _, entry in proc.bibliography(fmt=fmt):
+    with status() as say:
+        items = load_items(app, paths, say)
+        say(f"formatting {len(items):,} items in {style}")
+        proc = _processor(app, style, items, locale)
+        entries = proc.bibliography(fmt=fmt)
+    for _, entry in entries:
         click.echo(entry)
     return int(ExitCode.OK)
 
@@ -102,15 +120,21 @@ def cite(ctx: click.Context, keys: tuple[str, ...], style: str, sources: tuple[s
          locale: str | None, each: bool) -> int:
     """Print one citation of KEYs (disambiguated over all loaded records)."""
     app = get_app(ctx)
-    items = load_items(app, sources)
-    proc = _processor(app, style, items, locale)
+    with status() as say:
+        items = load_items(app, sources, say)
+        say(f"preparing {len(items):,} items in {style}")
+        proc = _processor(app, style, items, locale)
     known = list(proc.items)
     missing = [k for k in keys if k not in proc.items]
     if missing:
         raise fail(f"unknown key(s): {', '.join(missing)}")
     if each:
-        for key in keys or tuple(known):
-            click.echo(f"{key}\t{proc.cite([key], fmt=fmt)}")
+        chosen = keys or tuple(known)
+        with status() as say:
+            say(f"citing {len(chosen):,} items one by one")
+            lines = [f"{key}\t{proc.cite([key], fmt=fmt)}" for key in chosen]
+        for line in lines:
+            click.echo(line)
         return int(ExitCode.OK)
     if not keys:
         raise fail("give at least one KEY to cite (or --each)")

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from bibvault.cli.common import fail, finish, get_app, resolve_paths
+from bibvault.cli.common import fail, finish, get_app, load_with_status, resolve_paths, status
 from bibvault.exitcodes import ExitCode
 from bibvault.export import EXPORTERS
 from bibvault.export import export as export_records
 from bibvault.fsutil import atomic_write
-from bibvault.records import Record, load_records
+from bibvault.records import Record, records_from_file
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -41,7 +41,10 @@ def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, keys: tuple[str
     missing = [str(p) for p in files if not Path(p).is_file()]
     if missing:
         raise fail(f"no such file: {', '.join(missing)}")
-    records, _ = load_records(files)
+    with status() as say:
+        loaded = load_with_status(files, say)
+        say(f"reading {sum(len(bf.entries) for bf in loaded):,} entries")
+        records = [r for bf in loaded for r in records_from_file(bf)]
     wanted = _split(keys)
     if wanted:
         by_key: dict[str, Record] = {}
@@ -51,7 +54,9 @@ def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, keys: tuple[str
         if unknown:
             raise fail(f"no record with key {', '.join(unknown)}")
         records = [by_key[k] for k in dict.fromkeys(wanted)]
-    text = export_records(records, fmt)
+    with status() as say:
+        say(f"exporting {len(records):,} records as {fmt}")
+        text = export_records(records, fmt)
     if output == "-":
         click.echo(text, nl=False)
     else:

@@ -7,10 +7,9 @@ import difflib
 import click
 
 from bibvault.bibfile import parse
-from bibvault.cli.common import finish, get_app, resolve_paths
+from bibvault.cli.common import finish, get_app, load_with_status, resolve_paths, status
 from bibvault.exitcodes import ExitCode
 from bibvault.fmt import FormatError, format_file
-from bibvault.records import load_files
 
 
 @click.command()
@@ -26,11 +25,14 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool, show_diff: bool
     left alone and reported.
     """
     app = get_app(ctx)
-    files = load_files(resolve_paths(app, paths))
+    with status() as say:
+        files = load_with_status(resolve_paths(app, paths), say)
     changed = failed = 0
     for bf in files:
         try:
-            new_text = format_file(bf)
+            with status() as say:
+                say(f"formatting {bf.path}")
+                new_text = format_file(bf)
         except FormatError as exc:
             click.echo(f"bibvault: {exc}", err=True)
             failed += 1

@@ -6,8 +6,8 @@ import json
 
 import click
 
-from bibvault.cli.common import check_topics, get_app, resolve_paths
-from bibvault.records import load_records
+from bibvault.cli.common import check_topics, get_app, load_with_status, resolve_paths, status
+from bibvault.records import records_from_file
 from bibvault.select import newest_first, select_records
 
 
@@ -24,10 +24,13 @@ def list_(ctx: click.Context, paths: tuple[str, ...], topics: tuple[str, ...],
           types: tuple[str, ...], since: int | None, until: int | None, fmt: str) -> None:
     """List records newest first (undated last): date, key, type, title."""
     app = get_app(ctx)
-    records, _ = load_records(resolve_paths(app, paths))
     check_topics(app, topics)
-    chosen = newest_first(select_records(records, topics=topics, types=types, since=since,
-                                         until=until))
+    with status() as say:
+        files = load_with_status(resolve_paths(app, paths), say)
+        say(f"reading {sum(len(bf.entries) for bf in files):,} entries")
+        records = [r for bf in files for r in records_from_file(bf)]
+        chosen = newest_first(select_records(records, topics=topics, types=types, since=since,
+                                             until=until))
     if fmt == "json":
         click.echo(json.dumps([
             {"key": r.key, "type": r.entry_type, "date": r.date.iso() if r.date else None,

@@ -7,7 +7,7 @@ from collections import Counter
 
 import click
 
-from bibvault.cli.common import fail, finish, get_app, resolve_paths
+from bibvault.cli.common import fail, finish, get_app, load_with_status, resolve_paths, status
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding, has_errors, select_findings
 from bibvault.records import load_files
@@ -54,9 +54,11 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
     app = get_app(ctx)
     sel, ign = _split_codes(select), _split_codes(ignore)
     _check_codes(sel + ign)
-    files = load_files(resolve_paths(app, paths))
     config = app.config
-    findings = select_findings(validate_files(files, config), sel, ign)
+    with status() as say:
+        files = load_with_status(resolve_paths(app, paths), say)
+        say(f"validating {sum(len(bf.entries) for bf in files):,} entries")
+        findings = select_findings(validate_files(files, config), sel, ign)
     if fix:
         applied = apply_fixes(files, findings)
         changed = {a.file for a in applied}
