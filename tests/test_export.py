@@ -402,3 +402,12 @@ def test_exporters_never_raise(etype: str, fields: dict[str, str], author: str) 
     assert item["id"] == "k" and json.loads(json.dumps(item)) == item
     for fmt in EXPORTERS:
         assert isinstance(export([record], fmt), str)
+
+
+def test_cli_output_below_a_file_names_the_file(tmp_path: Path) -> None:
+    bib = tmp_path / "r.bib"
+    bib.write_text(REALISTIC_BIB, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["export", "--to", "ris", "-o", str(bib / "sub" / "x.ris"),
+                                      str(bib)])
+    assert result.exit_code == 2
+    assert f"{bib}: Not a directory" in result.stderr

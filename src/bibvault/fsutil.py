@@ -40,6 +40,11 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool =
     try:
         _atomic_write(path, data, make_dirs=make_dirs)
     except OSError as exc:
+        # An error about a parent directory names it; any other names ``path``,
+        # never the temporary file.
+        parents = {os.fspath(p) for p in Path(os.path.abspath(path)).parents}
+        if exc.filename is not None and os.path.abspath(exc.filename) in parents:
+            raise
         raise _named(exc, path) from exc
 
 
@@ -49,7 +54,7 @@ def _atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool)
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
     if make_dirs:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_parents(target)
     try:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
@@ -66,6 +71,17 @@ def _atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool)
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
+
+
+def _make_parents(target: Path) -> None:
+    # mkdir(parents=True) reports a plain file in the way as "File exists" on the
+    # target's parent; name the file that is in the way instead.
+    for ancestor in target.parents:
+        if ancestor.exists() or ancestor.is_symlink():
+            if not ancestor.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), os.fspath(ancestor))
+            break
+    target.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _fsync_dir(directory: Path) -> None:
