@@ -219,3 +219,12 @@ def test_progress_on_a_terminal_and_not_in_the_data(project: Path, command: tupl
     # Not on a terminal: no progress at all.
     code, _, plain_err = invoke(project, *command)
     assert "reading bib/" not in plain_err and "\x1b" not in plain_err
+
+
+def test_unknown_locale_is_a_usage_error(project: Path) -> None:
+    code, out, err = invoke(project, "format", "--locale", "xx-YY")
+    assert code == 2 and out == "" and "unknown locale 'xx-YY'" in err
+    code, _, err = invoke(project, "cite", "--locale", "zz", "kohzad2021offer")
+    assert code == 2 and "unknown locale 'zz'" in err
+    code, out, _ = invoke(project, "format", "--locale", "de")  # the language's main dialect
+    assert code == 0 and out

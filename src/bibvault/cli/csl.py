@@ -80,9 +80,22 @@ def load_items(app: AppContext, paths: tuple[str, ...],
     return items
 
 
+def _check_locale(locale: str | None) -> None:
+    """Refuse a ``--locale`` with no locale file (it would silently fall back to en-US)."""
+    if locale is None:
+        return
+    from bibvault.csl.locale import PRIMARY_DIALECTS, LocaleStore
+
+    store = LocaleStore()
+    primary = locale.split("-")[0]
+    if store.get(locale) is None and store.get(PRIMARY_DIALECTS.get(primary, locale)) is None:
+        raise fail(f"unknown locale {locale!r} (give a CSL locale such as en-US, en-GB, de-DE, fr-FR)")
+
+
 def _processor(app: AppContext, style: str, items: list[dict[str, Any]], locale: str | None) -> Any:
     from bibvault.csl import Processor
 
+    _check_locale(locale)
     return Processor(_load_style(app, style), items, locale=locale)
 
 
