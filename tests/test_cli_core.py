@@ -228,3 +228,20 @@ def test_unknown_locale_is_a_usage_error(project: Path) -> None:
     assert code == 2 and "unknown locale 'zz'" in err
     code, out, _ = invoke(project, "format", "--locale", "de")  # the language's main dialect
     assert code == 0 and out
+
+
+@pytest.mark.parametrize("data, words", [
+    ({"a": 1}, "expected a list of CSL-JSON items"),
+    ([{"type": "book", "title": "T"}], "item 1: needs an \"id\""),
+    ([{"id": "a", "title": "T"}], "item 1 (id 'a'): needs a \"type\""),
+    ([{"id": "a", "type": "book", "author": "Doe"}], "item 1 (id 'a'): 'author' must be a list of names"),
+    ([{"id": "a", "type": "book", "issued": "2020"}], "item 1 (id 'a'): 'issued' must be a date"),
+])
+def test_format_malformed_csl_items_are_named(project: Path, data: object, words: str) -> None:
+    # A processor skips variables of the wrong shape: the item would lose its
+    # author or date, or vanish from the bibliography, without a word.
+    path = project / "refs.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = invoke(project, "format", str(path))
+    assert code == 2 and out == ""
+    assert f"{path}: " in err and words in err

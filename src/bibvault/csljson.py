@@ -407,3 +407,47 @@ def _split_keywords(fields: Mapping[str, str]) -> Sequence[str]:
 def records_to_csl(records: Iterable[RecordLike]) -> list[dict[str, Any]]:
     """Every record as a CSL-JSON item, in the given order."""
     return [record_to_csl(r) for r in records]
+
+
+# CSL 1.0.2 name and date variables: the shapes a processor relies on.
+CSL_NAME_VARIABLES = frozenset({
+    "author", "chair", "collection-editor", "compiler", "composer", "container-author",
+    "contributor", "curator", "director", "editor", "editorial-director", "executive-producer",
+    "guest", "host", "illustrator", "interviewer", "narrator", "organizer", "original-author",
+    "performer", "producer", "recipient", "reviewed-author", "script-writer", "series-creator",
+    "translator",
+})
+CSL_DATE_VARIABLES = frozenset({
+    "accessed", "available-date", "event-date", "issued", "original-date", "submitted",
+})
+
+
+def csl_item_problems(items: Sequence[Any]) -> list[str]:
+    """What is wrong with CSL-JSON ``items`` for a processor, one message per problem.
+
+    Items need an ``id`` (string or number) and a ``type``; name variables are
+    lists of name objects and date variables are date objects. A processor
+    skips a variable of the wrong shape, so an item would lose its authors or
+    date (or vanish from a bibliography) without a word. Messages name the
+    item by position (1-based) and id.
+    """
+    problems: list[str] = []
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, Mapping):
+            problems.append(f"item {n}: not an object")
+            continue
+        ident = item.get("id")
+        label = f"item {n} (id {ident!r})" if ident is not None else f"item {n}"
+        if not isinstance(ident, (str, int)) or isinstance(ident, bool) or ident == "":
+            problems.append(f"{label}: needs an \"id\" (a string or number)")
+        if not isinstance(item.get("type"), str) or not item.get("type"):
+            problems.append(f"{label}: needs a \"type\" (such as \"book\")")
+        for var, value in item.items():
+            if var in CSL_NAME_VARIABLES and not (
+                    isinstance(value, list) and all(isinstance(v, Mapping) for v in value)):
+                problems.append(f"{label}: {var!r} must be a list of names such as "
+                                f"[{{\"family\": \"Doe\", \"given\": \"Jane\"}}], not {value!r}")
+            elif var in CSL_DATE_VARIABLES and not isinstance(value, Mapping):
+                problems.append(f"{label}: {var!r} must be a date such as "
+                                f"{{\"date-parts\": [[2021, 9, 3]]}}, not {value!r}")
+    return problems

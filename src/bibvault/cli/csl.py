@@ -49,10 +49,16 @@ def _json_items(path: Path) -> list[dict[str, Any]]:
         raise fail(f"{path}:{line}: not UTF-8 (byte {raw[exc.start]:#04x}); CSL-JSON must be UTF-8") from exc
     except json.JSONDecodeError as exc:
         raise fail(f"{path}:{exc.lineno}:{exc.colno}: not valid CSL-JSON: {exc.msg}") from exc
-    if isinstance(data, dict):
+    if isinstance(data, dict) and ("items" in data or "id" in data):
         data = data.get("items", [data])
     if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
         raise fail(f"{path}: expected a list of CSL-JSON items")
+    from bibvault.csljson import csl_item_problems
+
+    problems = csl_item_problems(data)
+    if problems:
+        more = f"\n  … and {len(problems) - 5} more" if len(problems) > 5 else ""
+        raise fail(f"{path}: not valid CSL-JSON:\n  " + "\n  ".join(problems[:5]) + more)
     return data
 
 
