@@ -74,3 +74,21 @@ def test_generated_files_format_idempotently(entries: list) -> None:
         return {(t, k, tuple(sorted(f))) for t, k, f in m}
 
     assert as_set(meaning(once)) == as_set(meaning(text))
+
+
+def test_comments_between_fields_are_kept_with_their_fields() -> None:
+    # biber accepts '%' comments inside entries; formatting must not drop them.
+    text = ("@BOOK{k, % about k\n"
+            "  NOTE = {n}, % why this note\n"
+            "  % the author is disputed\n"
+            "  AUTHOR = {A. Author}\n"
+            "  % end of k\n"
+            "}\n")
+    out = format_file(parse(text))
+    assert out == ("@book{k, % about k\n"
+                   "  % the author is disputed\n"
+                   "  author = {A. Author},\n"
+                   "  note   = {n}, % why this note\n"
+                   "  % end of k\n"
+                   "}\n")
+    assert format_file(parse(out)) == out

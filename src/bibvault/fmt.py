@@ -57,8 +57,45 @@ def _ordered(fields: list[Field]) -> list[Field]:
     return [f for _, f in indexed]
 
 
-def format_entry(entry: Entry, nl: str = "\n") -> str:
-    """The canonical text of one entry (no trailing newline)."""
+def _comments(gap: str) -> tuple[str, list[str]]:
+    """The ``%`` comments in the text between two fields (biber allows them there).
+
+    Returns the comment on the line where the gap starts (it belongs to what
+    comes before) and the comments on later lines (they belong to what follows).
+    """
+    same_line = ""
+    later: list[str] = []
+    pos = 0
+    while (pos := gap.find("%", pos)) >= 0:
+        eol = gap.find("\n", pos)
+        eol = len(gap) if eol < 0 else eol
+        comment = gap[pos:eol].rstrip()
+        if "\n" in gap[:pos] or same_line:
+            later.append(comment)
+        else:
+            same_line = comment
+        pos = eol
+    return same_line, later
+
+
+def _header_end(entry: Entry) -> int:
+    """Offset (in the file) just after ``@type{key,``; the fields start later."""
+    raw = entry.raw
+    opener = min((i for i in (raw.find("{"), raw.find("(")) if i >= 0), default=0)
+    key_at = raw.find(entry.key, opener) if entry.key else opener
+    comma = raw.find(",", max(key_at, opener) + len(entry.key or ""))
+    first = entry.fields[0].start - entry.start if entry.fields else len(raw)
+    return entry.start + (comma + 1 if 0 <= comma < first else first)
+
+
+def format_entry(entry: Entry, nl: str = "\n", text: str | None = None) -> str:
+    """The canonical text of one entry (no trailing newline).
+
+    With the file's ``text``, ``%`` comments between fields are kept: a comment
+    at the end of a field's line stays at the end of that line, a comment on a
+    line of its own stays just above the field that follows it (and moves with
+    that field when the fields are put in order).
+    """
     etype = entry.entry_type.lower()
     if entry.kind == "string":
         macro = entry.fields[0]
@@ -66,11 +103,31 @@ def format_entry(entry: Entry, nl: str = "\n") -> str:
     if entry.kind == "preamble":
         body = entry.fields[0].raw_value.strip() if entry.fields else ""
         return f"@preamble{{{body}}}"
+    header_note, before_closer = "", []
+    trailing: dict[int, str] = {}
+    leading: dict[int, list[str]] = {}
+    if text is not None:
+        edges = [_header_end(entry)] + [f.end for f in entry.fields]
+        starts = [f.start for f in entry.fields] + [entry.end - 1]
+        for i, (a, b) in enumerate(zip(edges, starts, strict=True)):
+            same, later = _comments(text[a:b])
+            if i == 0:
+                header_note = same
+            else:
+                trailing[id(entry.fields[i - 1])] = same
+            if i < len(entry.fields):
+                leading[id(entry.fields[i])] = later
+            else:
+                before_closer = later
     fields = _ordered(entry.fields)
     width = max((len(f.name) for f in fields), default=0)
-    lines = [f"@{etype}{{{entry.key},"]
+    lines = [f"@{etype}{{{entry.key}," + (f" {header_note}" if header_note else "")]
     for f in fields:
-        lines.append(f"{INDENT}{f.name.lower():<{width}} = {_brace_value(f.raw_value)},")
+        lines.extend(f"{INDENT}{c}" for c in leading.get(id(f), []))
+        line = f"{INDENT}{f.name.lower():<{width}} = {_brace_value(f.raw_value)},"
+        note = trailing.get(id(f))
+        lines.append(f"{line} {note}" if note else line)
+    lines.extend(f"{INDENT}{c}" for c in before_closer)
     lines.append("}")
     return nl.join(lines)
 
@@ -108,7 +165,7 @@ def format_file(bf: BibFile) -> str:
     parts: list[str] = []
     for block in bf.blocks:
         if block.kind in ("entry", "string", "preamble") and isinstance(block, Entry):
-            parts.append(format_entry(block, nl))
+            parts.append(format_entry(block, nl, text))
         else:
             chunk = _format_text_block(block, nl).lstrip("\ufeff")
             if chunk:
