@@ -167,6 +167,17 @@ def test_fix_changes_only_the_fixed_values(tmp_path: Path) -> None:
     assert validate_paths([path], CONFIG, today=TODAY) == []
 
 
+def test_fix_keeps_quotes_around_a_quoted_value(tmp_path: Path) -> None:
+    text = entry(date='"2021-9-3"', urldate='"2022-1-2"')
+    path = tmp_path / "t.bib"
+    path.write_text(text, encoding="utf-8")
+    files = load_files([path])
+    apply_fixes(files, validate_files(files, CONFIG, today=TODAY))
+    files[0].save()
+    assert path.read_text(encoding="utf-8") == text.replace('"2021-9-3"', '"2021-09-03"').replace(
+        '"2022-1-2"', '"2022-01-02"')
+
+
 def test_json_shape(tmp_path: Path) -> None:
     found = run(tmp_path, entry(url=None))
     d = found[0].to_dict()

@@ -106,7 +106,27 @@ def apply_fixes(files: Sequence[BibFile], findings: Iterable[Finding]) -> list[A
         if fix.value is None:
             bf.remove_field(fix.key, fix.field)
         else:
-            bf.set_field(fix.key, fix.field, fix.value)
+            value = _same_delimiters(old, fix.value)
+            bf.set_field(fix.key, fix.field, value)
         done.add(ident)
-        applied.append(AppliedFix(bf.path, fix.key, fix.field, old, fix.value, fix.description))
+        applied.append(AppliedFix(bf.path, fix.key, fix.field, old,
+                                  fix.value if fix.value is None else value, fix.description))
     return applied
+
+
+def _same_delimiters(old: str | None, new: str) -> str:
+    """``new`` (a braced value) in quotes when the value it replaces was quoted.
+
+    A fix changes what a value says, not how the file writes values: only the
+    bytes asked for move.
+    """
+    if (old is None or len(old) < 2 or old[0] != '"' or old[-1] != '"'
+            or len(new) < 2 or new[0] != "{" or new[-1] != "}"):
+        return new
+    inner = new[1:-1]
+    depth = 0
+    for ch in inner:
+        depth += (ch == "{") - (ch == "}")
+        if depth < 0:
+            return new
+    return f'"{inner}"' if depth == 0 and '"' not in inner else new
