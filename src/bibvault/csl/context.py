@@ -110,6 +110,7 @@ class Context:
     substitute_parent: Any = None  # the cs:names whose cs:substitute is being rendered
     disamb_tests: int = 0
     starts_with_term: bool = False
+    given_indices: set[int] = field(default_factory=set)  # names whose given-name level was read
 
     def mark(self, name: str) -> None:
         """Record that variable ``name`` rendered non-empty."""

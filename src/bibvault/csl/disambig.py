@@ -62,7 +62,7 @@ def _names_source(proc: Processor, item_id: str) -> tuple[list[dict[str, Any]], 
         from bibvault.csl.cluster import render_cite_with_context
 
         out, ctx = render_cite_with_context(proc, Cite(id=item_id))
-        proc.remember_form(item_id, plain(out))
+        proc.remember_form(item_id, plain(out), ctx)
         cache[item_id] = ctx.first_names_source or ([], None)
     names, node = cache[item_id]
     return list(names), node

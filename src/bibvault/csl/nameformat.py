@@ -146,6 +146,7 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
     level = 0
     if ctx.mode == "citation" and not ctx.sorting:
         level = max(ctx.disamb.given_levels.get(index, 0), ctx.disamb.given_all)
+        ctx.given_indices.add(index)
     if level >= 1 and form == "short":
         form = "long"
         if level == 1 and init_with is not None:

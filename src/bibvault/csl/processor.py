@@ -90,6 +90,7 @@ class Processor:
         # Plain cites by (id, position, disambiguation state): disambiguation asks
         # for the same cite again and again while it tries out choices.
         self._plain_cites: dict[tuple[Any, ...], str] = {}
+        self._given_read: dict[tuple[Any, ...], frozenset[int]] = {}
 
     # --- contexts -----------------------------------------------------------
 
@@ -248,19 +249,36 @@ class Processor:
         """An item's cite, alone and without locator, as plain text under its current
         disambiguation state (remembered per state)."""
         key = self._form_key(item_id, position)
-        text = self._plain_cites.get(key)
+        text = self._plain_cites.get(key) if key is not None else None
         if text is None:
-            text = self._plain_cites[key] = self.plain_cite(Cite(id=item_id, position=position))
+            cite = Cite(id=item_id, position=position)
+            ctx = self.context(item_id, "citation", cite)
+            layout = self.style.citation.find("layout") if self.style.citation is not None else None
+            text = plain(render_children(layout, ctx)) if layout is not None else ""
+            self.remember_form(item_id, text, ctx)
         return text
 
-    def remember_form(self, item_id: str, text: str) -> None:
-        """Record the plain first cite of an item rendered elsewhere under its current state."""
-        self._plain_cites[self._form_key(item_id, 0)] = text
+    def remember_form(self, item_id: str, text: str, ctx: Context) -> None:
+        """Record the plain cite of an item rendered in ``ctx`` under its current state."""
+        base = self._base_key(item_id, ctx.cite.position)
+        self._given_read[base] = frozenset(ctx.given_indices)
+        key = self._form_key(item_id, ctx.cite.position)
+        assert key is not None
+        self._plain_cites[key] = text
 
-    def _form_key(self, item_id: str, position: int) -> tuple[Any, ...]:
+    def _base_key(self, item_id: str, position: int) -> tuple[Any, ...]:
         d = self.disamb[item_id]
-        return (item_id, position, d.names_shown, tuple(sorted(d.given_levels.items())),
-                d.given_all, d.year_suffix, d.condition)
+        return (item_id, position, d.names_shown, d.given_all, d.year_suffix, d.condition)
+
+    def _form_key(self, item_id: str, position: int) -> tuple[Any, ...] | None:
+        # Only the given-name levels of names the cite shows can change it: which
+        # names those are is learnt from the first render in the same state.
+        base = self._base_key(item_id, position)
+        read = self._given_read.get(base)
+        if read is None:
+            return None
+        levels = self.disamb[item_id].given_levels
+        return base + (tuple(sorted((i, lv) for i, lv in levels.items() if lv and i in read)),)
 
 
 def _last_display(node: Rich) -> Rich | None:
