@@ -74,6 +74,19 @@ def test_verify_reports_changed_missing_and_extra_files(tmp_path: Path) -> None:
     assert codes == {("a", "A503"), ("b", "A504"), ("c", "A505"), ("d", "A506")}
 
 
+@pytest.mark.parametrize("manifest, words", [
+    (b"\xff\xfe garbage\n", "not UTF-8"),
+    (b"garbage\n", "manifest-sha256.txt:1: not '<sha256> <path>'"),
+    (b"0" * 64 + b"  ../../outside.txt\n", "'../../outside.txt' is not a path under data/"),
+])
+def test_verify_reports_a_broken_manifest(tmp_path: Path, manifest: bytes, words: str) -> None:
+    bag = write_bag(tmp_path, "a", "http://a.test/", b"12345", "text/plain", WHEN)
+    (bag.path / "manifest-sha256.txt").write_bytes(manifest)
+    (bag.path / "bag-info.txt").write_bytes(b"\xff not UTF-8 either\n")
+    found = verify_all(tmp_path)
+    assert [f.code for f in found] == ["A506"] and words in found[0].message
+
+
 def test_payload_oxum_is_checked(tmp_path: Path) -> None:
     bag = write_bag(tmp_path, "a", "http://a.test/", b"12345", "text/plain", WHEN)
     info = bag.path / "bag-info.txt"

@@ -94,12 +94,29 @@ def _sha256_file(path: Path) -> str:
 
 
 def read_manifest(bag: Path) -> dict[str, str]:
-    """``data/…`` path → expected sha256, from ``manifest-sha256.txt``."""
+    """``data/…`` path → expected sha256, from ``manifest-sha256.txt``.
+
+    Raises :class:`OSError` when the manifest cannot be read and
+    :class:`ValueError` (naming the line) when it is not a manifest: not UTF-8,
+    a line without a 64-digit sha256 and a name, or a name outside ``data/``.
+    """
+    raw = (bag / "manifest-sha256.txt").read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"manifest-sha256.txt is not UTF-8 text (byte {exc.start})") from exc
     out: dict[str, str] = {}
-    for line in (bag / "manifest-sha256.txt").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            digest, _, name = line.strip().partition(" ")
-            out[name.strip().lstrip("*")] = digest.lower()
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        digest, _, name = line.strip().partition(" ")
+        name = name.strip().lstrip("*")
+        parts = name.split("/")
+        if not re.fullmatch(r"[0-9a-fA-F]{64}", digest) or not name:
+            raise ValueError(f"manifest-sha256.txt:{number}: not '<sha256> <path>'")
+        if parts[0] != "data" or ".." in parts:
+            raise ValueError(f"manifest-sha256.txt:{number}: {name!r} is not a path under data/")
+        out[name] = digest.lower()
     return out
 
 
@@ -107,7 +124,7 @@ def payload_sha256(bag: Path) -> str | None:
     """The sha256 of the bag's single payload file, from its manifest."""
     try:
         manifest = read_manifest(bag)
-    except OSError:
+    except (OSError, ValueError):
         return None
     return next(iter(manifest.values())) if len(manifest) == 1 else None
 
@@ -122,6 +139,8 @@ def verify_bag(bag: Path) -> list[Finding]:
     except OSError:
         return [Finding("A506", Severity.ERROR, "not a bag: manifest-sha256.txt is missing",
                         file=where)]
+    except ValueError as exc:
+        return [Finding("A506", Severity.ERROR, f"not a bag: {exc}", file=where)]
     findings: list[Finding] = []
     on_disk = {p.relative_to(bag).as_posix() for p in (bag / "data").rglob("*") if p.is_file()} \
         if (bag / "data").is_dir() else set()
@@ -150,7 +169,7 @@ def verify_bag(bag: Path) -> list[Finding]:
 
 def _oxum(bag: Path) -> tuple[int, int] | None:
     try:
-        text = (bag / "bag-info.txt").read_text(encoding="utf-8")
+        text = (bag / "bag-info.txt").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
     m = re.search(r"^Payload-Oxum:\s*(\d+)\.(\d+)\s*$", text, re.MULTILINE)
