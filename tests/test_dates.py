@@ -91,7 +91,20 @@ def test_iso_dates_round_trip(d: dt.date) -> None:
 @given(st.text(max_size=30))
 def test_parse_never_raises_anything_but_date_error(text: str) -> None:
     try:
-        parse_edtf(text)
+        parsed = parse_edtf(text)
     except DateError:
         pass
+    else:
+        parsed.earliest(), parsed.latest(), parsed.sort_key()
     normalise_date(text)
+
+
+@pytest.mark.parametrize("text, earliest, latest", [
+    ("Y17000002", dt.date(9999, 1, 1), dt.date(9999, 12, 31)),
+    ("Y-17000002", dt.date(1, 1, 1), dt.date(1, 12, 31)),
+    ("-0500-02", dt.date(1, 2, 1), dt.date(1, 2, 28)),
+])
+def test_years_beyond_the_calendar_compare(text: str, earliest: dt.date, latest: dt.date) -> None:
+    # EDTF years outside 1-9999 are valid; comparing them with real dates must not fail.
+    parsed = parse_edtf(text)
+    assert (parsed.earliest(), parsed.latest()) == (earliest, latest)

@@ -30,6 +30,21 @@ class DateError(ValueError):
         self.impossible = impossible
 
 
+def _calendar_year(year: int) -> int:
+    """``year`` within what :class:`datetime.date` holds (1–9999).
+
+    EDTF allows years such as Y17000002 or -0500; for comparisons with real
+    dates, "before year 1" and "after 9999" are as good as the exact year.
+    """
+    return min(max(year, _dt.MINYEAR), _dt.MAXYEAR)
+
+
+def _calendar_date(year: int, month: int, day: int) -> _dt.date:
+    """A :class:`datetime.date` for a day of any EDTF year (the year kept within 1–9999)."""
+    kept = _calendar_year(year)
+    return _dt.date(kept, month, min(day, calendar.monthrange(kept, month)[1]))
+
+
 @dataclass(frozen=True)
 class DatePoint:
     """One calendar point: year with optional month (or season 21–24) and day."""
@@ -51,7 +66,7 @@ class DatePoint:
         month = self.month if self.month and self.month <= 12 else 1
         if self.season:
             month = {21: 3, 22: 6, 23: 9, 24: 12}[self.season]
-        return _dt.date(max(self.year, 1), month, self.day or 1)
+        return _calendar_date(self.year, month, self.day or 1)
 
     def latest(self) -> _dt.date:
         """The last day this point may denote."""
@@ -59,9 +74,8 @@ class DatePoint:
             month = 12 if self.month is None else {21: 5, 22: 8, 23: 11, 24: 12}[self.month]
         else:
             month = self.month
-        year = max(self.year, 1)
-        day = self.day or calendar.monthrange(year, month)[1]
-        return _dt.date(year, month, day)
+        year = _calendar_year(self.year)
+        return _calendar_date(self.year, month, self.day or calendar.monthrange(year, month)[1])
 
     def iso(self) -> str:
         """The canonical EDTF spelling of this point."""
