@@ -7,6 +7,7 @@ styles.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -303,3 +304,18 @@ def test_filters_matching_nothing_are_reported(project: Path):
                        progress=messages.append, formatter_factory=stub_formatter_factory())
     assert result.entries == 0 and "no records match the filters" in messages
     assert result.stdout == "Test list\n=========\n"
+
+
+def test_records_with_bytes_that_are_not_utf8_build_valid_utf8(project: Path):
+    # Latin-9 bytes in a .bib file are kept in the file; new documents carry U+FFFD.
+    (project / "bib" / "latin9.bib").write_bytes(
+        b"@online{latin9, title = {\xa6ome title}, date = {2021}, keywords = {nrf}}\n")
+    res = CliRunner().invoke(cli, ["--config", str(project / "bibvault.yaml"), "build",
+                                   "--force", "-s", "apa", "--export", "csl-json", "--export", "ris"])
+    assert res.exit_code == 0, res.output
+    for path in (project / "site").iterdir():
+        text = path.read_bytes().decode("utf-8")  # strict: every output is UTF-8
+        if path.suffix in (".json", ".ris", ".md"):
+            assert "\ufffdome title" in text, path
+    items = json.loads((project / "site" / "references.json").read_text(encoding="utf-8"))
+    assert any(i["title"] == "\ufffdome title" for i in items)

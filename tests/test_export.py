@@ -411,3 +411,14 @@ def test_cli_output_below_a_file_names_the_file(tmp_path: Path) -> None:
                                       str(bib)])
     assert result.exit_code == 2
     assert f"{bib}: Not a directory" in result.stderr
+
+
+def test_cli_bytes_that_are_not_utf8_become_replacement_characters(tmp_path: Path) -> None:
+    bib = tmp_path / "latin9.bib"
+    bib.write_bytes(b"@book{k, title = {\xa6ome title}, year = 1999}\n")
+    out = tmp_path / "k.ris"
+    result = CliRunner().invoke(cli, ["export", "--to", "ris", "-o", str(out), str(bib)])
+    assert result.exit_code == 0, result.output
+    assert "TI  - \ufffdome title" in out.read_bytes().decode("utf-8")
+    result = CliRunner().invoke(cli, ["export", "--to", "csl-json", str(bib)])
+    assert json.loads(result.stdout_bytes.decode("utf-8"))[0]["title"] == "\ufffdome title"

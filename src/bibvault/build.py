@@ -23,7 +23,7 @@ from bibvault import export
 from bibvault.config import Config
 from bibvault.csl import StyleError
 from bibvault.findings import Finding, Severity, has_errors
-from bibvault.fsutil import atomic_write
+from bibvault.fsutil import atomic_write, utf8
 from bibvault.records import Record, load_records
 from bibvault.render import (
     GROUP_BY,
@@ -306,7 +306,7 @@ def run_build(
     previous = _read_manifest(manifest_path) or {}
     for name, text in docs.items():
         path = output / name
-        data = text.encode("utf-8")
+        data = utf8(text)
         try:
             same = path.read_bytes() == data
         except OSError:

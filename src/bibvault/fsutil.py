@@ -8,6 +8,25 @@ import tempfile
 from pathlib import Path
 
 
+def utf8(text: str) -> bytes:
+    """``text`` as UTF-8 for a new file or stream.
+
+    Text read from a .bib file with bytes that are not UTF-8 keeps them as lone
+    surrogates (so that the file can be written back byte for byte); a new
+    document cannot carry them, so each such byte becomes U+FFFD. The validator
+    reports the bytes (B109) with their place in the .bib file.
+    """
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace")
+    return raw.decode("utf-8", "replace").encode("utf-8")
+
+
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
     """The bytes of ``path``; an :class:`OSError` always names ``path``.
 

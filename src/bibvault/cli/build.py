@@ -10,6 +10,7 @@ from bibvault.build import EXPORT_FILES, PAGE_FORMATS, BuildError, BuildOptions,
 from bibvault.cli.common import check_topics, fail, finish, get_app
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Severity
+from bibvault.fsutil import utf8
 from bibvault.render import GROUP_BY, ORDERS, Filters
 from bibvault.render.listing import date_bound
 
@@ -103,7 +104,7 @@ def build(ctx: click.Context, output: str | None, styles: tuple[str, ...],
         finish(ctx, ExitCode.FINDINGS)
         return
     if result.stdout is not None:
-        click.echo(result.stdout, nl=False)
+        click.echo(utf8(result.stdout).decode("utf-8"), nl=False)
     elif result.output is not None:
         where = _show(result.output)
         if result.cached:

@@ -10,7 +10,7 @@ from bibvault.cli.common import fail, finish, get_app, load_with_status, resolve
 from bibvault.exitcodes import ExitCode
 from bibvault.export import EXPORTERS
 from bibvault.export import export as export_records
-from bibvault.fsutil import atomic_write
+from bibvault.fsutil import atomic_write, utf8
 from bibvault.records import Record, records_from_file
 
 
@@ -58,9 +58,9 @@ def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, keys: tuple[str
         say(f"exporting {len(records):,} records as {fmt}")
         text = export_records(records, fmt)
     if output == "-":
-        click.echo(text, nl=False)
+        click.echo(utf8(text).decode("utf-8"), nl=False)
     else:
-        atomic_write(Path(output), text.encode("utf-8"), make_dirs=True)
+        atomic_write(Path(output), utf8(text), make_dirs=True)
         click.echo(f"wrote {len(records)} record{'s' * (len(records) != 1)} to {output}",
                    err=True)
     finish(ctx, ExitCode.OK)
