@@ -297,23 +297,32 @@ def conditions_hold(node: Node, ctx: Context) -> bool:
     if cond is None:
         a = node.attrs
         tests = tuple((k, v) for k in _CONDITION_ATTRS for v in a.get(k, "").split())
-        cond = node.compiled["conditions"] = (tests, a.get("disambiguate"), a.get("match", "all"))
+        match = a.get("match", "all")
+        cond = node.compiled["conditions"] = (tests, a.get("disambiguate"),
+                                              match if match in ("any", "none") else "all")
     tests, disambiguate, match = cond
-    results: list[bool] = []
     if disambiguate is not None:
         # Every disambiguate test met counts, whatever the other conditions decide.
         ctx.disamb_tests += 1
         limit = ctx.disamb.condition if ctx.mode == "citation" else (99 if ctx.disamb.condition else 0)
         active = ctx.disamb_tests <= limit
-        results.append(active if disambiguate == "true" else not active)
+        if (active if disambiguate == "true" else not active) == (match != "all"):
+            return match == "any"
     elif not tests:
         return False
-    checks = (_test(ctx, kind, v) for kind, v in tests)
-    if match == "any":
-        return any(results) or any(checks)
-    if match == "none":
-        return not (any(results) or any(checks))
-    return all(results) and all(checks)
+    # "all" stops at the first test that fails, "any" and "none" at the first that holds.
+    stop = match == "all"
+    item_type = ctx.item.get("type")
+    for kind, v in tests:
+        if kind == "type":
+            ok = item_type == v
+        elif kind == "variable" and v != "locator" and not ctx.suppressed:
+            ok = ctx.var(v) is not None
+        else:
+            ok = _test(ctx, kind, v)
+        if ok != stop:
+            return match == "any"
+    return match != "any"
 
 
 def _names(node: Node, ctx: Context) -> Content:

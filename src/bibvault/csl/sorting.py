@@ -21,6 +21,8 @@ class Collator:
 
     def __init__(self) -> None:
         self._uca: Any = None
+        # Names and years recur across items: each distinct text is collated once.
+        self._keys: dict[str, Any] = {}
         try:
             import pyuca
 
@@ -30,6 +32,12 @@ class Collator:
 
     def key(self, text: str) -> Any:
         """A comparable key for ``text``."""
+        found = self._keys.get(text)
+        if found is None:
+            found = self._keys[text] = self._key(text)
+        return found
+
+    def _key(self, text: str) -> Any:
         # Punctuation and quotation marks do not take part in the order; an apostrophe
         # joins the parts of a name (O’Donnell files as ODonnell).
         text = text.replace("'", "").replace("\u2019", "")
