@@ -45,6 +45,10 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
             return
         if n.display and not n.holds_text():
             return
+        if not n.fmt and not n.quotes and not n.display:
+            for c in n.children:
+                walk(c, qdepth)
+            return
         opened: list[tuple[str, str]] = []
         if n.fmt.get("nodecor"):
             # Reset every active decoration to its neutral value.

@@ -131,20 +131,25 @@ def sort_ids(ids: list[str], sort_node: Node | None, make_ctx: Callable[[str], C
         return list(ids)
     collator = resources.collator
     keys = sort_node.findall("key")
-    values: dict[str, list[Any]] = {}
-    for id_ in ids:
-        row = []
-        for k in keys:
+    descending = [k.get("sort") == "descending" for k in keys]
+    # A key is worked out only when the keys before it tie: most items differ in
+    # the first one, and later keys (often whole macros) are never rendered.
+    values: dict[str, list[Any]] = {id_: [] for id_ in ids}
+
+    def value(id_: str, i: int) -> Any:
+        row = values[id_]
+        while len(row) <= i:
+            k = keys[len(row)]
             ctx = make_ctx(id_)
             if k.get("variable"):
                 row.append(variable_key(ctx, k.get("variable", ""), collator, numbers.get(id_, 0)))
             else:
                 row.append(macro_key(ctx, k, collator))
-        values[id_] = row
+        return row[i]
 
     def cmp(a: str, b: str) -> int:
-        for i, k in enumerate(keys):
-            va, vb = values[a][i], values[b][i]
+        for i in range(len(keys)):
+            va, vb = value(a, i), value(b, i)
             if va is None and vb is None:
                 continue
             if va is None:
@@ -156,7 +161,7 @@ def sort_ids(ids: list[str], sort_node: Node | None, make_ctx: Callable[[str], C
             if va == vb:
                 continue
             r = -1 if va < vb else 1
-            return -r if k.get("sort") == "descending" else r
+            return -r if descending[i] else r
         return 0
 
     return sorted(ids, key=functools.cmp_to_key(cmp))
