@@ -133,6 +133,10 @@ class Context:
         """The value of a variable, or None (respecting substitution suppression)."""
         if name in self.suppressed:
             return None
+        return self.unsuppressed(name)
+
+    def unsuppressed(self, name: str) -> Any:
+        """The value of a variable even when cs:substitute has used it up."""
         if name == "locator":
             return self.cite.locator
         if name == "citation-number":

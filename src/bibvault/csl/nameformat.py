@@ -66,10 +66,12 @@ def initialize(given: str, init_with: str, do_initialize: bool, hyphen: bool = T
 def _name_part_node(name_node: Node | None, which: str) -> Node | None:
     if name_node is None:
         return None
-    for np in name_node.findall("name-part"):
-        if np.get("name") == which:
-            return np
-    return None
+    key = "name-part:" + which
+    if key not in name_node.compiled:
+        name_node.compiled[key] = next(
+            (np for np in name_node.findall("name-part") if np.get("name") == which), None)
+    found: Node | None = name_node.compiled[key]
+    return found
 
 
 def _fmt(np: Node | None, text: str, ctx: Context) -> Content:

@@ -12,7 +12,19 @@ from bibvault.csl.style import Node
 
 
 def name_options(node: Node, ctx: Context) -> dict[str, str]:
-    """cs:name options: inherited style/citation/bibliography values, then the element's."""
+    """cs:name options: inherited style/citation/bibliography values, then the element's.
+
+    Without overrides the result is shared (kept with the style element): do not change it."""
+    if not ctx.name_overrides:
+        key = "name-options:" + ctx.mode
+        found: dict[str, str] | None = node.compiled.get(key)
+        if found is None:
+            found = node.compiled[key] = _name_options(node, ctx)
+        return found
+    return _name_options(node, ctx)
+
+
+def _name_options(node: Node, ctx: Context) -> dict[str, str]:
     opts: dict[str, str] = {}
     for source in (ctx.style.options, ctx.element.attrs if ctx.element is not None else {}):
         for key in NAME_ATTRS:

@@ -246,14 +246,8 @@ def _choose(node: Node, ctx: Context) -> Content:
 def _test_variable(ctx: Context, name: str) -> bool:
     if name == "locator":
         return ctx.cite.locator is not None
-    if not ctx.suppressed:
-        return ctx.var(name) is not None
     # Conditions see the item as it is, also variables already used up by cs:substitute.
-    suppressed, ctx.suppressed = ctx.suppressed, set()
-    try:
-        return ctx.var(name) is not None
-    finally:
-        ctx.suppressed = suppressed
+    return ctx.unsuppressed(name) is not None
 
 
 def _test_position(ctx: Context, pos: str) -> bool:
@@ -316,8 +310,8 @@ def conditions_hold(node: Node, ctx: Context) -> bool:
     for kind, v in tests:
         if kind == "type":
             ok = item_type == v
-        elif kind == "variable" and v != "locator" and not ctx.suppressed:
-            ok = ctx.var(v) is not None
+        elif kind == "variable" and v != "locator":
+            ok = ctx.unsuppressed(v) is not None
         else:
             ok = _test(ctx, kind, v)
         if ok != stop:
