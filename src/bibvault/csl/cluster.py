@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -284,9 +285,16 @@ def _range_suffixes(group: list[tuple[Content, str]]) -> list[tuple[Content, str
 
 def substitute_authors(proc: Processor, entries: list[BibEntry]) -> list[BibEntry]:
     """Apply the bibliography's subsequent-author-substitute rule."""
+    return list(iter_substituted(proc, entries))
+
+
+def iter_substituted(proc: Processor, entries: Iterable[BibEntry]) -> Iterator[BibEntry]:
+    """Entries one by one with the subsequent-author-substitute rule applied, so that
+    each can be written out and dropped before the next is rendered."""
     bib = proc.style.bibliography
     if bib is None or bib.get("subsequent-author-substitute") is None:
-        return entries
+        yield from entries
+        return
     sub = bib.get("subsequent-author-substitute", "")
     rule = bib.get("subsequent-author-substitute-rule", "complete-all")
     prev_names: list[str] | None = None
@@ -295,6 +303,7 @@ def substitute_authors(proc: Processor, entries: list[BibEntry]) -> list[BibEntr
         ctx = e.ctx
         if ctx is None or ctx.first_names is None:
             prev_names, prev_all = None, None
+            yield e
             continue
         node: Rich = ctx.first_names
         names = [plain(n) for n in ctx.first_name_nodes]
@@ -316,7 +325,7 @@ def substitute_authors(proc: Processor, entries: list[BibEntry]) -> list[BibEntr
                 else:
                     break
         prev_names, prev_all = names, whole
-    return entries
+        yield e
 
 
-__all__: list[Any] = ["render_cluster", "substitute_authors", "sort_cites"]
+__all__: list[Any] = ["render_cluster", "substitute_authors", "iter_substituted", "sort_cites"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,11 +189,14 @@ class Processor:
 
     def bibliography_entries(self) -> list[BibEntry]:
         """Rendered entries in bibliography order (subsequent-author-substitute applied)."""
-        self.ensure_disambiguated()
-        from bibvault.csl.cluster import substitute_authors
+        return list(self._iter_entries())
 
-        entries = [self.render_entry(i) for i in self.bibliography_order()]
-        return substitute_authors(self, [e for e in entries if e.content is not None])
+    def _iter_entries(self) -> Iterator[BibEntry]:
+        self.ensure_disambiguated()
+        from bibvault.csl.cluster import iter_substituted
+
+        rendered = (self.render_entry(i) for i in self.bibliography_order())
+        return iter_substituted(self, (e for e in rendered if e.content is not None))
 
     def bibliography_options(self) -> dict[str, str | int | bool]:
         """Layout metadata of the bibliography for renderers: hanging-indent,
@@ -217,7 +220,9 @@ class Processor:
     def bibliography(self, fmt: str = "text") -> list[tuple[str, str]]:
         """(id, entry) for every registered item, in the style's order."""
         quotes = self.locale.quotes
-        return [(e.id, render(e.content, fmt, quotes).strip()) for e in self.bibliography_entries()]
+        # Each entry is written out as soon as it is rendered: holding every entry's
+        # tree until the end makes each garbage-collector pass walk all of them.
+        return [(e.id, render(e.content, fmt, quotes).strip()) for e in self._iter_entries()]
 
     def cluster(self, cites: Sequence[Cite]) -> Content:
         """A citation cluster as rich text."""
