@@ -16,7 +16,7 @@ from bibvault.cli import cli
 from bibvault.csljson import record_to_csl
 from bibvault.export import EXPORTERS, export, to_biblatex, to_bibtex, to_csl_json, to_ris
 from bibvault.export.bibtex import tex_ascii
-from bibvault.export.texmarkup import tex_to_text
+from bibvault.export.texmarkup import tex_to_csl, tex_to_text
 from bibvault.records import load_records, records_from_file
 from test_csljson import FakeRecord
 
@@ -422,3 +422,10 @@ def test_cli_bytes_that_are_not_utf8_become_replacement_characters(tmp_path: Pat
     assert "TI  - \ufffdome title" in out.read_bytes().decode("utf-8")
     result = CliRunner().invoke(cli, ["export", "--to", "csl-json", str(bib)])
     assert json.loads(result.stdout_bytes.decode("utf-8"))[0]["title"] == "\ufffdome title"
+
+
+def test_deeply_nested_braces_do_not_exhaust_the_stack() -> None:
+    deep = "{" * 5000 + "Deep" + "}" * 5000
+    assert tex_to_text(deep) == "Deep"
+    assert tex_to_csl(deep) == '<span class="nocase">Deep</span>'
+    assert tex_to_text("{" * 3000 + r"\{x" + "}" * 3000) == "{x"

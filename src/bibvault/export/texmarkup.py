@@ -229,7 +229,37 @@ def _cased(text: str) -> bool:
     return any(c.lower() != c.upper() for c in _TAG.sub("", text))
 
 
+#: Brace groups nested deeper than this are read as if their braces were not there:
+#: the reader recurses per level, and no real value comes near it.
+MAX_DEPTH = 64
+
+
+def _flatten_deep(tex: str, limit: int = MAX_DEPTH) -> str:
+    """``tex`` without the braces of groups nested deeper than ``limit``."""
+    if tex.count("{") <= limit:
+        return tex
+    out: list[str] = []
+    depth = 0
+    escaped = False
+    for ch in tex:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+            if depth > limit:
+                continue
+        elif ch == "}":
+            depth -= 1
+            if depth >= limit:
+                continue
+        out.append(ch)
+    return "".join(out)
+
+
 def _convert(tex: str, rich: bool) -> str:
+    tex = _flatten_deep(tex)
     reader = _Reader(tex, rich=rich)
     parts: list[str] = []
     while reader.pos < len(tex):
