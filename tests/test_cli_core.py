@@ -245,3 +245,13 @@ def test_format_malformed_csl_items_are_named(project: Path, data: object, words
     code, out, err = invoke(project, "format", str(path))
     assert code == 2 and out == ""
     assert f"{path}: " in err and words in err
+
+
+@pytest.mark.parametrize("command", [("validate", "--format", "json"), ("list", "--format", "json")])
+def test_json_is_valid_utf8_for_bytes_that_are_not(project: Path, command: tuple[str, ...]) -> None:
+    bib = project / "latin9.bib"
+    bib.write_bytes(b"@book{test\xa6, title = {\xa6ome title}, year = 1999}\n")
+    result = CliRunner().invoke(cli, ["--config", str(project / "bibvault.yaml"), *command, str(bib)])
+    data = json.loads(result.stdout_bytes.decode("utf-8"))
+    assert data and all(d["key"] == "test\ufffd" for d in data)
+    assert bib.read_bytes().startswith(b"@book{test\xa6,")  # the file itself keeps its bytes

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -14,7 +13,16 @@ import click
 from bibvault.archive import archive_records, find_credentials, verify_all
 from bibvault.archive.writeback import apply_updates, archive_targets, unified_diff, verify_records
 from bibvault.bibfile import BibFile
-from bibvault.cli.common import AppContext, check_topics, fail, finish, get_app, resolve_paths
+from bibvault.cli.common import (
+    AppContext,
+    check_topics,
+    echo_data,
+    echo_json,
+    fail,
+    finish,
+    get_app,
+    resolve_paths,
+)
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding, Severity
 from bibvault.links import History, LinkTarget, check_links
@@ -96,7 +104,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
         for bf in apply_changes(changes, files):
             bf.save()
     if fmt == "json":
-        click.echo(to_json(run))
+        echo_data(to_json(run))
     elif fmt == "markdown":
         click.echo(to_markdown(run))
     else:
@@ -156,14 +164,14 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
         for bf in touched:
             bf.save()
     if fmt == "json":
-        click.echo(json.dumps({
+        echo_json({
             "records": [{"key": o.target.key, "url": o.target.url,
                          "capture": o.capture.url(config.archive.wayback_url) if o.capture else None,
                          "saved": o.saved, "updates": o.updates, "note": o.note,
                          "local": str(o.bag.path) if o.bag else None} for o in run.outcomes],
             "findings": [f.to_dict() for f in run.findings],
             "saves": run.saves, "lookup_only": run.lookup_only, "dry_run": dry_run,
-        }, indent=2, ensure_ascii=False))
+        })
     else:
         for f in run.findings:
             click.echo(f.format_text())
@@ -197,7 +205,7 @@ def verify(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     files = load_files(resolve_paths(app, paths))
     findings += verify_records([r for bf in files for r in records_from_file(bf)], root)
     if fmt == "json":
-        click.echo(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
+        echo_json([f.to_dict() for f in findings])
     else:
         for f in findings:
             click.echo(f.format_text())

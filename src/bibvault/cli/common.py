@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import threading
@@ -17,6 +18,7 @@ import click
 from bibvault.bibfile import BibFile, load
 from bibvault.config import Config, ConfigError, load_config
 from bibvault.exitcodes import ExitCode
+from bibvault.fsutil import utf8
 
 
 @dataclass
@@ -103,6 +105,20 @@ def handle_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+def echo_json(data: object) -> None:
+    """Print ``data`` as JSON on stdout: indented, non-ASCII as is, always valid UTF-8.
+
+    Bytes of a .bib file that are not UTF-8 travel as lone surrogates; they are
+    printed as U+FFFD, since a JSON reader would reject the raw bytes.
+    """
+    click.echo(utf8(json.dumps(data, indent=2, ensure_ascii=False)).decode("utf-8"))
+
+
+def echo_data(text: str, nl: bool = True) -> None:
+    """Print document ``text`` on stdout as valid UTF-8 (see :func:`echo_json`)."""
+    click.echo(utf8(text).decode("utf-8"), nl=nl)
 
 
 def finish(ctx: click.Context, code: ExitCode | int) -> None:

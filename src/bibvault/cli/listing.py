@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from bibvault.cli.common import check_topics, get_app, load_with_status, resolve_paths, status
+from bibvault.cli.common import (
+    check_topics,
+    echo_json,
+    get_app,
+    load_with_status,
+    resolve_paths,
+    status,
+)
 from bibvault.records import records_from_file
 from bibvault.select import newest_first, select_records
 
@@ -32,11 +37,11 @@ def list_(ctx: click.Context, paths: tuple[str, ...], topics: tuple[str, ...],
         chosen = newest_first(select_records(records, topics=topics, types=types, since=since,
                                              until=until))
     if fmt == "json":
-        click.echo(json.dumps([
+        echo_json([
             {"key": r.key, "type": r.entry_type, "date": r.date.iso() if r.date else None,
              "title": r.title, "authors": [str(p) for p in r.names("author")],
              "topics": list(r.topics), "url": r.url, "file": r.file, "line": r.line}
-            for r in chosen], indent=2, ensure_ascii=False))
+            for r in chosen])
         return
     for r in chosen:
         date = r.date.iso() if r.date else "----"

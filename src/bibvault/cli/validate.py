@@ -7,7 +7,15 @@ from collections import Counter
 
 import click
 
-from bibvault.cli.common import fail, finish, get_app, load_with_status, resolve_paths, status
+from bibvault.cli.common import (
+    echo_json,
+    fail,
+    finish,
+    get_app,
+    load_with_status,
+    resolve_paths,
+    status,
+)
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding, has_errors, select_findings
 from bibvault.records import load_files
@@ -71,7 +79,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
             files = load_files([bf.path for bf in files])
             findings = select_findings(validate_files(files, config), sel, ign)
     if fmt == "json":
-        click.echo(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
+        echo_json([f.to_dict() for f in findings])
     else:
         for f in findings:
             click.echo(f.format_text())
