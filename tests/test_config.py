@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bibvault.config import ConfigError, load_config, parse_config
+from bibvault.config import Config, ConfigError, load_config, parse_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,3 +72,14 @@ def test_choices_agree_with_the_stages() -> None:
     assert CHOICES["build.order"] == tuple(ORDERS)
     assert set(CHOICES["build.formats"]) == set(PAGE_FORMATS)
     assert set(CHOICES["build.exports"]) == set(EXPORT_FILES)
+
+
+def test_missing_records_name_the_configuration(tmp_path: Path) -> None:
+    (tmp_path / "bib").mkdir()
+    p = tmp_path / "bibvault.yaml"
+    p.write_text("records: [bib, gone.bib]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bibvault.yaml: records: 'gone.bib' does not exist"):
+        load_config(p, environ={}).record_files()
+    defaults = Config(root=tmp_path / "bib")  # no file found: the default records, bib/
+    with pytest.raises(ConfigError, match=r"no bibvault.yaml in .* or above"):
+        defaults.record_files()

@@ -125,10 +125,20 @@ class Config:
         return p if p.is_absolute() else self.root / p
 
     def record_files(self) -> list[Path]:
-        """Every ``.bib`` file the configuration names, directories expanded, sorted."""
+        """Every ``.bib`` file the configuration names, directories expanded, sorted.
+
+        Raises :class:`ConfigError` when a configured path does not exist, naming
+        the configuration file (or saying that none was found).
+        """
         out: list[Path] = []
         for entry in self.records:
             p = self.resolve(entry)
+            if not p.exists():
+                if self.source:
+                    raise ConfigError(f"{self.source}: records: {entry!r} does not exist ({p})")
+                raise ConfigError(f"no {CONFIG_NAME} in {self.root} or above, and the default "
+                                  f"records {entry!r} do not exist there; give .bib files as "
+                                  "arguments or --config FILE")
             if p.is_dir():
                 out.extend(sorted(q for q in p.rglob("*.bib") if q.is_file()))
             else:
