@@ -291,3 +291,35 @@ def test_cli_formats_bibtex_records(tmp_path: Path) -> None:
     assert res.output.strip() == "Roe, M., &#38; Doe, J. (2019). <i>Counting Things</i>. Acme."
     res = CliRunner().invoke(cli, ["cite", "roe2019", "--from", str(bib), "--style", "chicago"])
     assert res.output.strip() == "(Roe and Doe 2019)"
+
+
+def test_cjk_title_variable_is_not_italicised() -> None:
+    item = {"id": "mao", "type": "book", "title": "论持久战", "author": [{"family": "毛", "given": "泽东"}],
+            "publisher": "解放社", "issued": {"date-parts": [[1938]]}, "language": "zh-CN"}
+    latin = {**BOOK, "id": "latin"}
+    out = dict(Processor(load_style("ieee"), [item, latin], locale="en-US").bibliography("html"))
+    assert "<i>论持久战</i>" not in out["mao"] and "论持久战" in out["mao"]
+    assert "<i>The art of testing</i>" in out["latin"]
+
+
+def test_one_compiled_style_serves_many_processors_alike() -> None:
+    # What rendering derives from the style is kept with it; a second processor,
+    # with other items, must render exactly as a processor on a fresh copy does.
+    style = load_style("apa")
+    Processor(style, [WEB], locale="en-US").bibliography("text")
+    again = Processor(style, [BOOK, WEB], locale="en-US").bibliography("html")
+    fresh = Processor(load_style("apa"), [BOOK, WEB], locale="en-US").bibliography("html")
+    assert again == fresh
+
+
+def test_disambiguation_same_with_many_colliding_items() -> None:
+    # Many items share author and year: each gets its own year suffix, in
+    # bibliography order, and the cites tell them apart.
+    items = [{"id": f"i{n}", "type": "article-journal", "title": f"Paper {n:02d}",
+              "author": [{"family": "Wang", "given": "Li"}, {"family": "Zhang", "given": "Wei"},
+                         {"family": "Chen", "given": "Jun"}],
+              "issued": {"date-parts": [[2019]]}} for n in range(30)]
+    proc = Processor(load_style("apa"), items, locale="en-US")
+    cites = [proc.cite([f"i{n}"]) for n in range(30)]
+    assert len(set(cites)) == 30
+    assert cites[0] == "(Wang et al., 2019a)" and cites[29] == "(Wang et al., 2019ad)"

@@ -28,8 +28,19 @@ NUMBER_VARS = frozenset(
 )
 
 
-def decorate(node: Node, content: Content, ctx: Context, *, affixes: bool = True) -> Rich | None:
-    """Apply text-case, strip-periods, formatting, quotes, affixes and display."""
+# Han, kana, Hangul and their punctuation: scripts that are not set in italics.
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+def _cjk_only(text: str) -> bool:
+    """Whether ``text`` is written in CJK script with no Latin letters in it."""
+    return bool(_CJK.search(text)) and not any(c.isalpha() and c < "\u0250" for c in text)
+
+
+def decorate(node: Node, content: Content, ctx: Context, *, affixes: bool = True,
+             upright: bool = False) -> Rich | None:
+    """Apply text-case, strip-periods, formatting, quotes, affixes and display
+    (``upright``: without italics)."""
     if is_empty(content):
         return None
     ctx.output_started = True
@@ -41,6 +52,8 @@ def decorate(node: Node, content: Content, ctx: Context, *, affixes: bool = True
             {k: a[k] for k in FORMAT_KEYS if k in a}, a.get("quotes") == "true",
             a.get("prefix", ""), a.get("suffix", ""), a.get("display"))
     text_case, strip, fmt, quotes, prefix, suffix, display = deco
+    if upright and fmt.get("font-style") == "italic":
+        fmt = {k: v for k, v in fmt.items() if k != "font-style"}
     if text_case:
         content = apply_text_case(content, text_case, ctx.english)
     known = True
@@ -142,7 +155,8 @@ def _text(node: Node, ctx: Context) -> Content:
                 # French typography: a narrow no-break space before high punctuation.
                 value = re.sub(r" ([:;!?])", "\u202f\\1", value)
             content = parse_inline(value)
-        return decorate(node, content, ctx)
+        # A variable in CJK script is not italicised, as the reference processor does.
+        return decorate(node, content, ctx, upright=_cjk_only(value))
     if "macro" in a:
         macro = ctx.style.macros.get(a["macro"])
         if macro is None:
