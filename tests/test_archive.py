@@ -100,8 +100,10 @@ def test_without_credentials_lookup_only(farm: Farm, wayback: str,
     farm.archive_state.captures["http://a.test/"] = [Capture("20260101000000")]
     targets = [ArchiveTarget("a", "http://a.test/"), ArchiveTarget("b", "http://b.test/")]
     t = FakeTime()
+    seen: list[tuple[int, int, str]] = []
     run = archive_records(targets, session, config(wayback), None, gate=gate(), clock=t.clock,
-                          sleep=t.sleep)
+                          sleep=t.sleep, progress=lambda n, total, tg: seen.append((n, total, tg.key)))
+    assert seen == [(0, 2, "a"), (1, 2, "b")]
     a, b = run.outcomes
     assert a.updates == {"archiveurl": f"{wayback}/web/20260101000000/http://a.test/",
                          "archivedate": "2026-01-01"}

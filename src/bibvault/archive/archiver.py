@@ -92,12 +92,14 @@ def archive_records(
     refresh: bool = False,
     clock: Clock = time.time,
     sleep: Sleep = time.sleep,
+    progress: Callable[[int, int, ArchiveTarget], None] | None = None,
 ) -> ArchiveRun:
     """Archive every target in order.
 
     Without ``credentials`` only lookups are made. With ``local_root`` each
     source is also downloaded into a bag there. ``dry_run`` makes lookups only:
-    no saves, no downloads, no files.
+    no saves, no downloads, no files. ``progress(done, total, target)`` is
+    called before each target (a capture request may take minutes).
     """
     gate = gate or HostGate(2, 1.0)
     saver = None
@@ -108,8 +110,12 @@ def archive_records(
         ctx.findings.append(Finding(
             "A509", Severity.INFO, "no Internet Archive credentials (IA_ACCESS_KEY/IA_SECRET_KEY "
             "or ia.ini): looking up existing captures only, requesting none"))
-    outcomes = tuple(_archive_one(ctx, t) for t in targets)
-    return ArchiveRun(outcomes, tuple(ctx.findings), saver.saves if saver else 0,
+    outcomes: list[ArchiveOutcome] = []
+    for n, target in enumerate(targets):
+        if progress is not None:
+            progress(n, len(targets), target)
+        outcomes.append(_archive_one(ctx, target))
+    return ArchiveRun(tuple(outcomes), tuple(ctx.findings), saver.saves if saver else 0,
                       credentials is None, ctx.stopped)
 
 

@@ -22,6 +22,7 @@ from bibvault.cli.common import (
     finish,
     get_app,
     resolve_paths,
+    status,
 )
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding, Severity
@@ -152,9 +153,11 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     gate = HostGate(config.check.per_host, config.check.host_delay, config.check.concurrency)
     local_root = config.resolve(config.archive.local_dir) if local else None
     try:
-        run = archive_records(archive_targets(records), session, config.archive, credentials,
-                              local_root=local_root, gate=gate, dry_run=dry_run,
-                              refresh=refresh)
+        with status() as say:
+            run = archive_records(
+                archive_targets(records), session, config.archive, credentials,
+                local_root=local_root, gate=gate, dry_run=dry_run, refresh=refresh,
+                progress=lambda done, total, t: say(f"archiving {done + 1}/{total}: {t.key} {t.url}"))
     finally:
         session.close()
     before = {bf.path: bf.to_bytes() for bf in files}
