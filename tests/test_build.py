@@ -319,3 +319,23 @@ def test_records_with_bytes_that_are_not_utf8_build_valid_utf8(project: Path):
             assert "\ufffdome title" in text, path
     items = json.loads((project / "site" / "references.json").read_text(encoding="utf-8"))
     assert any(i["title"] == "\ufffdome title" for i in items)
+
+
+def test_files_bibvault_did_not_write_are_never_overwritten_or_removed(project: Path):
+    cfg = str(project / "bibvault.yaml")
+    out = project / "mine"
+    out.mkdir()
+    (out / "reading-list.apa.md").write_text("my own notes\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", cfg, "build", "-o", str(out), "-s", "apa", "-f", "md",
+                                   "--no-exports"])
+    assert res.exit_code == 2 and "not written by bibvault" in res.stderr
+    assert (out / "reading-list.apa.md").read_text(encoding="utf-8") == "my own notes\n"
+    (out / "reading-list.apa.md").unlink()
+    build = ["--config", cfg, "build", "-o", str(out), "-s", "apa", "--no-exports"]
+    assert CliRunner().invoke(cli, [*build, "-f", "md", "-f", "txt"]).exit_code == 0
+    # An output edited since bibvault wrote it is kept when it falls out of the build.
+    txt = out / "reading-list.apa.txt"
+    txt.write_text(txt.read_text(encoding="utf-8") + "my addition\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, [*build, "-f", "md"])
+    assert res.exit_code == 0 and "kept" in res.stderr
+    assert txt.read_text(encoding="utf-8").endswith("my addition\n")
