@@ -87,6 +87,18 @@ def test_verify_reports_a_broken_manifest(tmp_path: Path, manifest: bytes, words
     assert [f.code for f in found] == ["A506"] and words in found[0].message
 
 
+def test_a_different_new_copy_keeps_the_old_one(tmp_path: Path) -> None:
+    first = write_bag(tmp_path, "a", "http://a.test/", b"<html>the article</html>", "text/html", WHEN)
+    again = write_bag(tmp_path, "a", "http://a.test/", b"<html>the article</html>", "text/html", WHEN)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"] and again.sha256 == first.sha256
+    later = WHEN + dt.timedelta(days=30)
+    write_bag(tmp_path, "a", "http://a.test/", b"<html>Page not found</html>", "text/html", later)
+    kept = tmp_path / "a.replaced-20261221T120000"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", kept.name]
+    assert (kept / "data" / "source.html").read_bytes() == b"<html>the article</html>"
+    assert verify_all(tmp_path) == []
+
+
 def test_payload_oxum_is_checked(tmp_path: Path) -> None:
     bag = write_bag(tmp_path, "a", "http://a.test/", b"12345", "text/plain", WHEN)
     info = bag.path / "bag-info.txt"

@@ -50,8 +50,12 @@ def payload_name(url: str, content_type: str) -> str:
 
 def write_bag(root: Path, key: str, url: str, content: bytes, content_type: str,
               when: dt.datetime) -> Bag:
-    """Write ``content`` as the payload of the bag for ``key`` under ``root``, replacing
-    an older bag of that key."""
+    """Write ``content`` as the payload of the bag for ``key`` under ``root``.
+
+    An older bag of that key with a different payload is not deleted: it is
+    renamed ``<bag>.replaced-<YYYYmmddTHHMMSS>`` (the time of ``when``), so no
+    local copy is ever lost.
+    """
     root.mkdir(parents=True, exist_ok=True)
     final = root / bag_name(key)
     filename = payload_name(url, content_type)
@@ -71,7 +75,14 @@ def write_bag(root: Path, key: str, url: str, content: bytes, content_type: str,
         tags = "".join(f"{_sha256_file(tmp / n)}  {n}\n"
                        for n in ("bag-info.txt", "bagit.txt", "manifest-sha256.txt"))
         (tmp / "tagmanifest-sha256.txt").write_text(tags, encoding="utf-8")
-        if final.exists():
+        if final.exists() and payload_sha256(final) not in (None, digest):
+            # A different copy is kept under a dated name: the source may have
+            # changed for the worse (an error page, a paywall), and the old copy
+            # may be the only one left.
+            kept = final.with_name(f"{final.name}.replaced-{when:%Y%m%dT%H%M%S}")
+            os.replace(final, kept)
+            os.replace(tmp, final)
+        elif final.exists():
             old = final.with_name(f".{final.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             os.replace(final, old)
