@@ -141,3 +141,30 @@ def test_wayback_endpoint_from_the_environment(tmp_path: Path, farm: Farm,
     result = CliRunner().invoke(cli, ["--config", str(cfg), "archive", "--key", "old"], env=env)
     assert result.exit_code == 0, result.output
     assert f"archiveurl = {{{wayback}/web/20210901083000/" in (tmp_path / "refs.bib").read_text()
+
+
+def test_edits_made_during_a_run_are_kept(tmp_path: Path, farm: Farm) -> None:
+    import threading
+    import time
+
+    wayback = farm.archive("127.0.0.73")
+    slow = farm.site("127.0.0.72", delay=1.0)
+    farm.archive_state.captures[slow + "/ok"] = [Capture("20210901083000")]
+    cfg = project(tmp_path, slow, wayback)
+    bib = tmp_path / "refs.bib"
+
+    def edit_while_downloading() -> None:
+        deadline = time.monotonic() + 10
+        while farm.log.count(host="127.0.0.72") == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        bib.write_text(bib.read_text(encoding="utf-8").replace("title = {Old}", "title = {Edited}"),
+                       encoding="utf-8")
+
+    editor = threading.Thread(target=edit_while_downloading)
+    editor.start()
+    result = invoke(cfg, "archive", "--key", "old", "--local", creds=False)
+    editor.join()
+    assert result.exit_code == 0, result.output
+    text = bib.read_text(encoding="utf-8")
+    assert "title = {Edited}" in text  # the edit made while the source downloaded
+    assert f"archiveurl = {{{wayback}/web/20210901083000/{slow}/ok}}" in text

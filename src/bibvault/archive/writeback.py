@@ -33,13 +33,14 @@ def apply_updates(outcomes: Iterable[ArchiveOutcome], files: Sequence[BibFile]) 
     """Set each outcome's updated fields in its file, in memory; return the files changed.
 
     Only the value bytes of existing fields change; new fields are added by the
-    file's minimal-diff writer. Nothing else in the file is touched.
+    file's minimal-diff writer. Nothing else in the file is touched. A record
+    whose key is no longer in its file (edited meanwhile) is left out.
     """
     by_path = {bf.path: bf for bf in files}
     touched: dict[str, BibFile] = {}
     for o in outcomes:
         bf = by_path.get(o.target.file)
-        if bf is None or not o.updates:
+        if bf is None or not o.updates or bf.get(o.target.key) is None:
             continue
         for name in FIELD_ORDER:
             if name in o.updates:

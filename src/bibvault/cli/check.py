@@ -100,6 +100,10 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
         raise fail(f"link history {config.check.database}: {exc}") from exc
     finally:
         session.close()
+    if write:
+        # A run can take minutes; write into the files as they are now, so that
+        # edits made meanwhile are kept.
+        files = load_files([bf.path for bf in files])
     changes = urlstatus_changes(run, files)
     if write:
         for bf in apply_changes(changes, files):
@@ -160,6 +164,9 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
                 progress=lambda done, total, t: say(f"archiving {done + 1}/{total}: {t.key} {t.url}"))
     finally:
         session.close()
+    # A run can take minutes; write into the files as they are now, so that
+    # edits made meanwhile are kept.
+    files = load_files([bf.path for bf in files])
     before = {bf.path: bf.to_bytes() for bf in files}
     touched = apply_updates(run.outcomes, files)
     diffs = [unified_diff(before[bf.path], bf.to_bytes(), bf.path) for bf in touched]
