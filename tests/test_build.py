@@ -300,7 +300,7 @@ def test_cli_output_directory_is_relative_to_the_working_directory(
 def test_filters_matching_nothing_are_reported(project: Path):
     messages: list[str] = []
     result = run_build(load_config(project / "bibvault.yaml"),
-                       BuildOptions(output="-", formats=("txt",), filters=Filters(keys=("nope",))),
+                       BuildOptions(output="-", formats=("txt",), filters=Filters(types=("nope",))),
                        progress=messages.append, formatter_factory=stub_formatter_factory())
     assert result.entries == 0 and "no records match the filters" in messages
     assert result.stdout == "Test list\n=========\n"
@@ -339,3 +339,9 @@ def test_files_bibvault_did_not_write_are_never_overwritten_or_removed(project: 
     res = CliRunner().invoke(cli, [*build, "-f", "md"])
     assert res.exit_code == 0 and "kept" in res.stderr
     assert txt.read_text(encoding="utf-8").endswith("my addition\n")
+
+
+def test_cli_unknown_key_is_a_usage_error(project: Path):
+    res = CliRunner().invoke(cli, ["--config", str(project / "bibvault.yaml"), "build", "-o", "-",
+                                   "--key", "nosuch"])
+    assert res.exit_code == 2 and "no record with key nosuch" in res.stderr and res.stdout == ""

@@ -255,3 +255,19 @@ def test_json_is_valid_utf8_for_bytes_that_are_not(project: Path, command: tuple
     data = json.loads(result.stdout_bytes.decode("utf-8"))
     assert data and all(d["key"] == "test\ufffd" for d in data)
     assert bib.read_bytes().startswith(b"@book{test\xa6,")  # the file itself keeps its bytes
+
+
+def test_format_style_files_that_cannot_serve(project: Path) -> None:
+    broken = project / "broken.csl"
+    broken.write_text("<style>\n", encoding="utf-8")
+    code, out, err = invoke(project, "format", "--style", str(broken))
+    assert code == 2 and out == "" and f"{broken}: " in err and "bibvault styles" not in err
+    notes = project / "citations-only.csl"
+    notes.write_text('<?xml version="1.0"?><style xmlns="http://purl.org/net/xbiblio/csl" '
+                     'version="1.0" class="in-text"><info><title>t</title><id>t</id></info>'
+                     '<citation><layout><text variable="title"/></layout></citation></style>',
+                     encoding="utf-8")
+    code, out, err = invoke(project, "format", "--style", str(notes))
+    assert code == 2 and out == "" and "has no bibliography" in err
+    code, out, _ = invoke(project, "cite", "--style", str(notes), "kohzad2021offer")
+    assert code == 0 and out.strip()

@@ -303,6 +303,9 @@ def run_build(
         result.seconds = time.perf_counter() - started
         return result
     records, _ = load_records(files)
+    unknown = sorted(set(opts.filters.keys) - {r.key for r in records})
+    if unknown:
+        raise BuildError(f"no record with key {', '.join(unknown)}")
     chosen = select(records, opts.filters)
     result.entries = len(chosen)
     if not chosen:

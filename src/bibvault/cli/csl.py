@@ -37,6 +37,8 @@ def _load_style(app: AppContext, name: str) -> Any:
     try:
         return load_style(name, search_dirs=_style_dirs(app))
     except StyleError as exc:
+        if Path(name).is_file():  # a style file that cannot be used: no search helps
+            raise fail(f"{name}: {exc}") from exc
         raise fail(f"{exc} (try `bibvault styles {name}`)") from exc
 
 
@@ -116,6 +118,9 @@ def format_(ctx: click.Context, paths: tuple[str, ...], style: str, fmt: str,
             locale: str | None) -> int:
     """Print the bibliography of the given records (.bib or CSL-JSON files) in a style."""
     app = get_app(ctx)
+    if _load_style(app, style).bibliography is None:
+        raise fail(f"style {style} has no bibliography (it only formats citations: "
+                   "use `bibvault cite`)")
     with status() as say:
         items = load_items(app, paths, say)
         say(f"formatting {len(items):,} items in {style}")
