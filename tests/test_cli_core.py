@@ -271,3 +271,19 @@ def test_format_style_files_that_cannot_serve(project: Path) -> None:
     assert code == 2 and out == "" and "has no bibliography" in err
     code, out, _ = invoke(project, "cite", "--style", str(notes), "kohzad2021offer")
     assert code == 0 and out.strip()
+
+
+BROKEN_BIB = ("@article{good, title = {Good}, year = 2001}\n"
+              "@article{bad, title = {Open, year = 2002}\n"
+              "@article{after, title = {After}, year = 2003}\n")
+
+
+@pytest.mark.parametrize("command", [("list",), ("format",), ("cite", "--each", "--from"),
+                                     ("export", "--to", "ris")])
+def test_entries_left_out_for_syntax_errors_are_reported(project: Path,
+                                                         command: tuple[str, ...]) -> None:
+    bib = project / "broken.bib"
+    bib.write_text(BROKEN_BIB, encoding="utf-8")
+    code, out, err = invoke(project, *command, str(bib))
+    assert code == 1 and out  # what could be read is still there
+    assert f"bibvault: warning: {bib}:" in err and "[bad]" in err and "1 syntax error" in err

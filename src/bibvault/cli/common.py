@@ -18,6 +18,7 @@ import click
 from bibvault.bibfile import BibFile, load
 from bibvault.config import Config, ConfigError, load_config
 from bibvault.exitcodes import ExitCode
+from bibvault.findings import Finding, Severity
 from bibvault.fsutil import utf8
 
 
@@ -105,6 +106,21 @@ def handle_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+def syntax_errors(files: list[BibFile]) -> list[Finding]:
+    """The syntax errors of ``files``: entries they hit are left out or incomplete."""
+    return [f for bf in files for f in bf.findings if f.severity is Severity.ERROR]
+
+
+def warn_syntax_errors(errors: list[Finding]) -> None:
+    """Tell on stderr which entries could not be read, so that a short result is explained."""
+    for f in errors:
+        click.echo(f"bibvault: warning: {f.format_text()}", err=True)
+    if errors:
+        n = len(errors)
+        click.echo(f"bibvault: {n} syntax error{'s' * (n != 1)}: the records there are missing or "
+                   "incomplete (see `bibvault validate`)", err=True)
 
 
 def echo_json(data: object) -> None:

@@ -12,12 +12,16 @@ from bibvault.cli.common import (
     AppContext,
     Status,
     fail,
+    finish,
     get_app,
     load_with_status,
     resolve_paths,
     status,
+    syntax_errors,
+    warn_syntax_errors,
 )
 from bibvault.exitcodes import ExitCode
+from bibvault.findings import Finding
 from bibvault.fsutil import read_bytes
 
 FORMATS = ["text", "html", "md", "latex"]
@@ -64,11 +68,12 @@ def _json_items(path: Path) -> list[dict[str, Any]]:
     return data
 
 
-def load_items(app: AppContext, paths: tuple[str, ...],
-               say: Status | None = None) -> list[dict[str, Any]]:
+def load_items(app: AppContext, paths: tuple[str, ...], say: Status | None = None,
+               errors: list[Finding] | None = None) -> list[dict[str, Any]]:
     """CSL-JSON items from ``.json`` files and (through records) ``.bib`` files.
 
-    ``say`` shows which file is being read (see :class:`Status`).
+    ``say`` shows which file is being read (see :class:`Status`); the syntax
+    errors of the .bib files (entries left out or incomplete) go to ``errors``.
     """
     say = say or Status(enabled=False)
     files = resolve_paths(app, paths)
@@ -83,6 +88,8 @@ def load_items(app: AppContext, paths: tuple[str, ...],
         from bibvault.records import records_from_file
 
         loaded = load_with_status(bib_files, say)
+        if errors is not None:
+            errors.extend(syntax_errors(loaded))
         say(f"reading {sum(len(bf.entries) for bf in loaded):,} entries")
         items.extend(record_to_csl(r) for bf in loaded for r in records_from_file(bf))
     return items
@@ -121,13 +128,16 @@ def format_(ctx: click.Context, paths: tuple[str, ...], style: str, fmt: str,
     if _load_style(app, style).bibliography is None:
         raise fail(f"style {style} has no bibliography (it only formats citations: "
                    "use `bibvault cite`)")
+    errors: list[Finding] = []
     with status() as say:
-        items = load_items(app, paths, say)
+        items = load_items(app, paths, say, errors)
         say(f"formatting {len(items):,} items in {style}")
         proc = _processor(app, style, items, locale)
         entries = proc.bibliography(fmt=fmt)
     for _, entry in entries:
         click.echo(entry)
+    warn_syntax_errors(errors)
+    finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
     return int(ExitCode.OK)
 
 
@@ -144,13 +154,15 @@ def cite(ctx: click.Context, keys: tuple[str, ...], style: str, sources: tuple[s
          locale: str | None, each: bool) -> int:
     """Print one citation of KEYs (disambiguated over all loaded records)."""
     app = get_app(ctx)
+    errors: list[Finding] = []
     with status() as say:
-        items = load_items(app, sources, say)
+        items = load_items(app, sources, say, errors)
         say(f"preparing {len(items):,} items in {style}")
         proc = _processor(app, style, items, locale)
     known = list(proc.items)
     missing = [k for k in keys if k not in proc.items]
     if missing:
+        warn_syntax_errors(errors)  # the key may be in an entry that could not be read
         raise fail(f"unknown key(s): {', '.join(missing)}")
     if each:
         chosen = keys or tuple(known)
@@ -159,10 +171,14 @@ def cite(ctx: click.Context, keys: tuple[str, ...], style: str, sources: tuple[s
             lines = [f"{key}\t{proc.cite([key], fmt=fmt)}" for key in chosen]
         for line in lines:
             click.echo(line)
+        warn_syntax_errors(errors)
+        finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
         return int(ExitCode.OK)
     if not keys:
         raise fail("give at least one KEY to cite (or --each)")
     click.echo(proc.cite(list(keys), fmt=fmt))
+    warn_syntax_errors(errors)
+    finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
     return int(ExitCode.OK)
 
 

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from bibvault.cli.common import fail, finish, get_app, load_with_status, resolve_paths, status
+from bibvault.cli.common import (
+    fail,
+    finish,
+    get_app,
+    load_with_status,
+    resolve_paths,
+    status,
+    syntax_errors,
+    warn_syntax_errors,
+)
 from bibvault.exitcodes import ExitCode
 from bibvault.export import EXPORTERS
 from bibvault.export import export as export_records
@@ -33,8 +42,9 @@ def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, keys: tuple[str
 
     PATHS are .bib files or directories (default: the configured records).
     Records keep their file order; with --key, the order of the keys given.
-    Exit 0 on success, 2 on usage, configuration or I/O failure (an unknown key
-    included).
+    Exit 0 on success, 1 when entries could not be read (syntax errors, listed
+    on stderr; they are missing from the output), 2 on usage, configuration or
+    I/O failure (an unknown key included).
     """
     app = get_app(ctx)
     files = resolve_paths(app, paths)
@@ -45,6 +55,7 @@ def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, keys: tuple[str
         loaded = load_with_status(files, say)
         say(f"reading {sum(len(bf.entries) for bf in loaded):,} entries")
         records = [r for bf in loaded for r in records_from_file(bf)]
+    errors = syntax_errors(loaded)
     wanted = _split(keys)
     if wanted:
         by_key: dict[str, Record] = {}
@@ -63,4 +74,5 @@ def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, keys: tuple[str
         atomic_write(Path(output), utf8(text), make_dirs=True)
         click.echo(f"wrote {len(records)} record{'s' * (len(records) != 1)} to {output}",
                    err=True)
-    finish(ctx, ExitCode.OK)
+    warn_syntax_errors(errors)
+    finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)

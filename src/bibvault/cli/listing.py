@@ -7,11 +7,15 @@ import click
 from bibvault.cli.common import (
     check_topics,
     echo_json,
+    finish,
     get_app,
     load_with_status,
     resolve_paths,
     status,
+    syntax_errors,
+    warn_syntax_errors,
 )
+from bibvault.exitcodes import ExitCode
 from bibvault.records import records_from_file
 from bibvault.select import newest_first, select_records
 
@@ -36,13 +40,16 @@ def list_(ctx: click.Context, paths: tuple[str, ...], topics: tuple[str, ...],
         records = [r for bf in files for r in records_from_file(bf)]
         chosen = newest_first(select_records(records, topics=topics, types=types, since=since,
                                              until=until))
+    errors = syntax_errors(files)
     if fmt == "json":
         echo_json([
             {"key": r.key, "type": r.entry_type, "date": r.date.iso() if r.date else None,
              "title": r.title, "authors": [str(p) for p in r.names("author")],
              "topics": list(r.topics), "url": r.url, "file": r.file, "line": r.line}
             for r in chosen])
-        return
-    for r in chosen:
-        date = r.date.iso() if r.date else "----"
-        click.echo(f"{date:<10}  {r.key}  @{r.entry_type}  {r.title}")
+    else:
+        for r in chosen:
+            date = r.date.iso() if r.date else "----"
+            click.echo(f"{date:<10}  {r.key}  @{r.entry_type}  {r.title}")
+    warn_syntax_errors(errors)
+    finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
