@@ -124,3 +124,10 @@ def test_unknown_topic_is_a_usage_error(tmp_path: Path, site: str) -> None:
     assert result.exit_code == 2
     assert "unknown topic tx (known: ta)" in result.stderr
     assert run(cfg, "--topic", "ta").exit_code == 0
+
+
+def test_records_left_out_for_syntax_errors_are_reported(tmp_path: Path, site: str) -> None:
+    cfg = project(tmp_path, bib(a=site + "/ok?syntax1") + "@online{b, title = {Open,\n")
+    result = run(cfg)
+    assert result.exit_code == 1
+    assert "bibvault: warning: " in result.stderr and "1 syntax error" in result.stderr

@@ -23,6 +23,8 @@ from bibvault.cli.common import (
     get_app,
     resolve_paths,
     status,
+    syntax_errors,
+    warn_syntax_errors,
 )
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding, Severity
@@ -83,12 +85,14 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
 
     A link is marked dead in its file only after failing on several runs days
     apart (check.dead_after_runs / check.dead_after_days); until then it is
-    "suspect". Exit 0 when no link is dead, 1 when one is, 2 on a usage,
-    configuration or I/O failure.
+    "suspect". Exit 0 when no link is dead, 1 when one is (or when entries
+    could not be read for syntax errors), 2 on a usage, configuration or I/O
+    failure.
     """
     app = get_app(ctx)
     config = app.config
     files, records = _chosen(app, paths, keys, topics)
+    errors = syntax_errors(files)
     targets = [LinkTarget(r.key, r.url, r.file, r.line) for r in records if r.url]
     session = session_for_check(config.check)
     try:
@@ -121,7 +125,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
             state = "dead" if c.value else "no longer dead"
             click.echo(f"{c.file}: [{c.key}] {verb} {state}", err=True)
         click.echo(summary(run), err=True)
-    finish(ctx, ExitCode.FINDINGS if run.any_dead else ExitCode.OK)
+    warn_syntax_errors(errors)
+    finish(ctx, ExitCode.FINDINGS if run.any_dead or errors else ExitCode.OK)
 
 
 @click.command()
@@ -146,12 +151,14 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     Captures are requested with Save Page Now only when credentials are
     configured (IA_ACCESS_KEY and IA_SECRET_KEY, or the internetarchive
     tool's ia.ini); without them existing captures are looked up only.
-    Exit 0 when every record is archived, 1 when some could not be, 2 on a
-    usage, configuration or I/O failure.
+    Exit 0 when every record is archived, 1 when some could not be (or when
+    entries could not be read for syntax errors), 2 on a usage, configuration
+    or I/O failure.
     """
     app = get_app(ctx)
     config = app.config
     files, records = _chosen(app, paths, keys, topics)
+    errors = syntax_errors(files)
     credentials = find_credentials()
     session = session_for_check(config.check)
     gate = HostGate(config.check.per_host, config.check.host_delay, config.check.concurrency)
@@ -194,7 +201,8 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
                    f"{run.saves} capture{'s' * (run.saves != 1)} requested"
                    + (" (lookup only: no credentials)" if run.lookup_only else ""), err=True)
     bad = [f for f in run.findings if f.severity is not Severity.INFO]
-    finish(ctx, ExitCode.FINDINGS if bad else ExitCode.OK)
+    warn_syntax_errors(errors)
+    finish(ctx, ExitCode.FINDINGS if bad or errors else ExitCode.OK)
 
 
 @click.command()
