@@ -323,3 +323,16 @@ def test_disambiguation_same_with_many_colliding_items() -> None:
     cites = [proc.cite([f"i{n}"]) for n in range(30)]
     assert len(set(cites)) == 30
     assert cites[0] == "(Wang et al., 2019a)" and cites[29] == "(Wang et al., 2019ad)"
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Character n-Grams and k-Nearest Neighbours", "Character N-Grams and k-Nearest Neighbours"),
+    ("On x and y", "On x and y"),
+    ("x-ray and k-ray", "X-Ray and k-Ray"),
+    ("x-Ray: k-Ray", "X-Ray: K-Ray"),
+    ("Pre-training e-mail", "Pre-Training e-Mail"),
+])
+def test_title_case_leaves_single_letters_as_the_reference_does(title: str, expected: str) -> None:
+    item = {"id": "t", "type": "book", "title": title, "issued": {"date-parts": [[2000]]}}
+    entry = dict(Processor(load_style("chicago-ad"), [item], locale="en-US").bibliography("text"))["t"]
+    assert expected in entry

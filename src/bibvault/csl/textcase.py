@@ -82,6 +82,7 @@ def _latin(ch: str) -> bool:
 
 def _title(full: str, new: list[str]) -> None:
     words = list(_WORD.finditer(full))
+    compound_seen = False
     for k, m in enumerate(words):
         w = m.group(0)
         start = m.start()
@@ -89,14 +90,21 @@ def _title(full: str, new: list[str]) -> None:
         opening_quote = full[start - 1 : start] in ("\u201c", '"', "\u2018")
         first = k == 0 or before.endswith((":", "?", "!")) or opening_quote
         last = k == len(words) - 1
+        parts = w.split("-")
+        # A lone lower-case letter is a symbol ("x", "k-means"): the reference leaves it
+        # lower case, except at the start and in the first hyphenated compound.
+        keep_letter = not first and (len(parts) == 1 or compound_seen)
+        compound_seen = compound_seen or len(parts) > 1
         # Hyphenated compounds are cased part by part ("Out-of-Fashion").
         offset = 0
-        for p, part in enumerate(w.split("-")):
+        for p, part in enumerate(parts):
             pos = start + offset
             offset += len(part) + 1
             if not part or part != part.lower() or not _latin(part[0]):
                 continue
-            if p and not w.split("-")[0][:1].isalpha():
+            if p and not parts[0][:1].isalpha():
+                continue
+            if p == 0 and keep_letter and len(part) == 1:
                 continue
             if part.lower().strip(".") in STOP_WORDS and not (first and p == 0) and not last:
                 continue
