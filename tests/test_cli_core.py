@@ -287,3 +287,12 @@ def test_entries_left_out_for_syntax_errors_are_reported(project: Path,
     code, out, err = invoke(project, *command, str(bib))
     assert code == 1 and out  # what could be read is still there
     assert f"bibvault: warning: {bib}:" in err and "[bad]" in err and "1 syntax error" in err
+
+
+@pytest.mark.parametrize("command", ["validate", "list", "fmt", "format"])
+def test_a_directory_without_bib_files_is_a_usage_error(project: Path, command: str) -> None:
+    empty = project / "notes"
+    empty.mkdir()
+    (empty / "readme.txt").write_text("no records here\n", encoding="utf-8")
+    code, out, err = invoke(project, command, str(empty))
+    assert code == 2 and out == "" and f"{empty}: no .bib files" in err

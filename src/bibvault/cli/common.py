@@ -47,13 +47,19 @@ def get_app(ctx: click.Context) -> AppContext:
 
 
 def resolve_paths(app: AppContext, paths: tuple[str, ...]) -> list[Path]:
-    """The given PATH arguments (directories expanded), or the configured records."""
+    """The given PATH arguments (directories expanded), or the configured records.
+
+    A directory given without any ``.bib`` file below it is a usage error.
+    """
     if not paths:
         return [_relative(p) for p in app.config.record_files()]
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*.bib") if q.is_file()))
+            found = sorted(q for q in p.rglob("*.bib") if q.is_file())
+            if not found:  # a mistyped directory would otherwise pass as clean
+                raise fail(f"{p}: no .bib files in this directory")
+            out.extend(found)
         else:
             out.append(p)
     return out
