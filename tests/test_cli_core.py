@@ -296,3 +296,12 @@ def test_a_directory_without_bib_files_is_a_usage_error(project: Path, command: 
     (empty / "readme.txt").write_text("no records here\n", encoding="utf-8")
     code, out, err = invoke(project, command, str(empty))
     assert code == 2 and out == "" and f"{empty}: no .bib files" in err
+
+
+def test_list_since_and_until_take_dates_as_build_does(project: Path) -> None:
+    code, out, _ = invoke(project, "list", "--since", "2022-09", "--until", "2022-12", "--format", "json")
+    assert code == 0
+    dates = [d["date"] for d in json.loads(out)]
+    assert dates and all("2022-09" <= d[:7] <= "2022-12" for d in dates)
+    code, _, err = invoke(project, "list", "--since", "2022-13")
+    assert code == 2 and "not a date" in err

@@ -7,26 +7,15 @@ from pathlib import Path
 import click
 
 from bibvault.build import EXPORT_FILES, PAGE_FORMATS, BuildError, BuildOptions, run_build
-from bibvault.cli.common import check_topics, fail, finish, get_app
+from bibvault.cli.common import check_topics, date_option, fail, finish, get_app
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Severity
 from bibvault.fsutil import utf8
 from bibvault.render import GROUP_BY, ORDERS, Filters
-from bibvault.render.listing import date_bound
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        date_bound(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    return value
 
 
 def _show(path: Path) -> str:
@@ -54,8 +43,8 @@ def _show(path: Path) -> str:
               help="Order within a group (default: build.order). Undated records go last.")
 @click.option("--topic", "topics", multiple=True, help="Only records with this topic (repeatable).")
 @click.option("--type", "types", multiple=True, help="Only records of this entry type (repeatable).")
-@click.option("--since", callback=_date, metavar="DATE", help="Only records dated on or after DATE.")
-@click.option("--until", callback=_date, metavar="DATE",
+@click.option("--since", callback=date_option, metavar="DATE", help="Only records dated on or after DATE.")
+@click.option("--until", callback=date_option, metavar="DATE",
               help="Only records dated on or before DATE.")
 @click.option("--key", "keys", multiple=True, help="Only the record with this key (repeatable).")
 @click.option("--force", is_flag=True, help="Build even when validation finds errors.")

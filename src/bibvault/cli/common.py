@@ -65,6 +65,19 @@ def resolve_paths(app: AppContext, paths: tuple[str, ...]) -> list[Path]:
     return out
 
 
+def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback for ``--since``/``--until``: YYYY, YYYY-MM or YYYY-MM-DD."""
+    if value is None:
+        return None
+    from bibvault.select import date_bound
+
+    try:
+        date_bound(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value
+
+
 def check_topics(app: AppContext, topics: tuple[str, ...] | list[str]) -> None:
     """Raise a usage error (exit 2) for a ``--topic`` the vocabulary does not have.
 

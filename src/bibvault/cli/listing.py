@@ -6,6 +6,7 @@ import click
 
 from bibvault.cli.common import (
     check_topics,
+    date_option,
     echo_json,
     finish,
     get_app,
@@ -24,13 +25,15 @@ from bibvault.select import newest_first, select_records
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--topic", "topics", multiple=True, help="Only records with this topic (repeatable).")
 @click.option("--type", "types", multiple=True, help="Only records of this entry type (repeatable).")
-@click.option("--since", type=int, metavar="YYYY", help="Only records published in or after YYYY.")
-@click.option("--until", type=int, metavar="YYYY", help="Only records published in or before YYYY.")
+@click.option("--since", callback=date_option, metavar="DATE",
+              help="Only records dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--until", callback=date_option, metavar="DATE",
+              help="Only records dated on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.pass_context
 def list_(ctx: click.Context, paths: tuple[str, ...], topics: tuple[str, ...],
-          types: tuple[str, ...], since: int | None, until: int | None, fmt: str) -> None:
+          types: tuple[str, ...], since: str | None, until: str | None, fmt: str) -> None:
     """List records newest first (undated last): date, key, type, title."""
     app = get_app(ctx)
     check_topics(app, topics)
