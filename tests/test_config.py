@@ -41,6 +41,7 @@ def test_empty_file_gives_defaults() -> None:
     ("build:\n  order: sideways\n", ":2", "build.order: unknown value 'sideways'"),
     ("build:\n  formats:\n    - html\n    - pdf\n", ":4", "build.formats: unknown value 'pdf'"),
     ("build: {exports: xls}\n", ":1", "build.exports: unknown value 'xls'"),
+    ("archive:\n  wayback_url: web.archive.org\n", ":2", "archive.wayback_url: 'web.archive.org' is not"),
 ])
 def test_errors_name_file_and_line(text: str, where: str, words: str) -> None:
     with pytest.raises(ConfigError) as info:
@@ -56,6 +57,11 @@ def test_environment_overrides_wayback(tmp_path: Path) -> None:
     assert load_config(p, environ={}).archive.wayback_url == "https://a.example"
     cfg = load_config(p, environ={"BIBVAULT_WAYBACK_URL": "http://127.0.0.1:9"})
     assert cfg.archive.wayback_url == "http://127.0.0.1:9"
+
+
+def test_environment_wayback_must_be_an_address(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="BIBVAULT_WAYBACK_URL: 'nonsense' is not"):
+        load_config(ROOT / "bibvault.yaml", environ={"BIBVAULT_WAYBACK_URL": "nonsense"})
 
 
 def test_unreadable_config(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -27,6 +28,16 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "build.formats": ("html", "md", "txt"),
     "build.exports": ("biblatex", "bibtex", "csl-json", "ris"),
 }
+#: Settings that are web addresses (checked on load: http or https with a host).
+URLS = frozenset({"archive.wayback_url"})
+
+
+def url_problem(value: str) -> str | None:
+    """Why ``value`` is not an http(s) address with a host, or None when it is."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"{value!r} is not an http(s) address such as https://web.archive.org"
+    return None
 
 
 class ConfigError(Exception):
@@ -175,6 +186,8 @@ def load_config(path: Path | None = None, *, environ: typing.Mapping[str, str] |
             raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
         cfg = parse_config(text, source=str(path), root=Path(path).resolve().parent)
     wayback = env.get("BIBVAULT_WAYBACK_URL")
+    if wayback and (problem := url_problem(wayback)):
+        raise ConfigError(f"BIBVAULT_WAYBACK_URL: {problem}")
     if wayback:
         cfg = dataclasses.replace(cfg, archive=dataclasses.replace(cfg.archive, wayback_url=wayback))
     return cfg
@@ -245,7 +258,10 @@ class _Reader:
         return cls(**kwargs)
 
     def check_choice(self, dotted: str, value: Any, node: yaml.Node) -> None:
-        """Raise when ``value`` (or an item of it) is not one of the words ``dotted`` takes."""
+        """Raise when ``value`` (or an item of it) is not one of the words ``dotted`` takes,
+        or when an address setting is not an http(s) address."""
+        if dotted in URLS and isinstance(value, str) and (problem := url_problem(value)):
+            raise self.fail(node, f"{dotted}: {problem}")
         known = CHOICES.get(dotted)
         if known is None:
             return
