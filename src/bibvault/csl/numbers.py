@@ -140,4 +140,7 @@ def page_range(value: str, fmt: str | None, locale: Locale) -> str:
         return f"{a}-{b}"
 
     out = re.sub(r"([^\s,&\-\u2013\\]+)\s*(?<!\\)(?:-|\u2013)+\s*([^\s,&\-\u2013]+)", repl, value)
+    if " & " in out:
+        # A spaced ampersand joining numbers is the locale's "and" symbol.
+        out = out.replace(" & ", f" {locale.term('and', 'symbol') or '&'} ")
     return out.replace("\\-", "-")
