@@ -92,3 +92,18 @@ def test_comments_between_fields_are_kept_with_their_fields() -> None:
                    "  % end of k\n"
                    "}\n")
     assert format_file(parse(out)) == out
+
+
+def test_bare_comment_commands_keep_what_they_cover() -> None:
+    # BibTeX skips only the word @comment; biber skips the braced group after it.
+    # Reformatting the text in between would change what one of them reads.
+    text = ("@comment{a note with {nested} braces and @article{inside,} in it}\n"
+            "@COMMENT this-form-has-no-braces\n"
+            "@comment{over\n  two @book{b, title={x}} lines}\n"
+            "@Article{k, Title={T}}\n")
+    out = format_file(parse(text))
+    assert out == ("@comment{a note with {nested} braces and @article{inside,} in it}\n\n"
+                   "@COMMENT this-form-has-no-braces\n\n"
+                   "@comment{over\n  two @book{b, title={x}} lines}\n\n"
+                   "@article{k,\n  title = {T},\n}\n")
+    assert format_file(parse(out)) == out

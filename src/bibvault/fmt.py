@@ -146,6 +146,26 @@ def _format_text_block(block: Block, nl: str) -> str:
     return nl.join(out)
 
 
+def _comment_extent(blocks: list[Block], start: int) -> int:
+    """The index after the blocks that a bare ``@comment`` at ``start`` covers: up to the
+    end of a braced or parenthesised group right after it, else to the end of its line."""
+    after = "".join(b.raw for b in blocks[start + 1:start + 2]).lstrip(" \t")
+    opener = after[:1]
+    closer = {"{": "}", "(": ")"}.get(opener)
+    depth = 0
+    for j in range(start + 1, len(blocks)):
+        raw = blocks[j].raw
+        if closer is None:
+            if "\n" in raw:
+                return j + 1
+            continue
+        for ch in raw:
+            depth += (ch == opener) - (ch == closer)
+            if depth == 0 and ch == closer:
+                return j + 1
+    return len(blocks)
+
+
 def _newline(text: str) -> str:
     crlf = text.count("\r\n")
     return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
@@ -163,7 +183,19 @@ def format_file(bf: BibFile) -> str:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     nl = _newline(text)
     parts: list[str] = []
-    for block in bf.blocks:
+    blocks = bf.blocks
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind == "comment" and block.raw.strip().lower() == "@comment":
+            # A bare @comment: biber skips the braced group after it, BibTeX the
+            # rest of the line. Both readings survive only if that text stays as is.
+            end = _comment_extent(blocks, i)
+            verbatim = "".join(b.raw for b in blocks[i:end]).rstrip()
+            parts.append(nl.join(verbatim.splitlines()))
+            i = end
+            continue
+        i += 1
         if block.kind in ("entry", "string", "preamble") and isinstance(block, Entry):
             parts.append(format_entry(block, nl, text))
         else:
