@@ -206,6 +206,10 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
         finally:
             ctx.substitute_parent = outer
         ctx.substituting -= 1
+        if (is_empty(sub_out) and child.tag == "text" and "term" in child.attrs
+                and ctx.locale.lookup(child.attrs["term"], child.get("form", "long")) is not None):
+            # A term the locale defines as empty still is the substitute: nothing is shown.
+            return None
         if ctx.author_suppressed and ctx.names_seen == 1 and is_empty(sub_out):
             ctx.suppressed.update(ctx.var_log[before:])
             return None
