@@ -168,3 +168,13 @@ def test_edits_made_during_a_run_are_kept(tmp_path: Path, farm: Farm) -> None:
     text = bib.read_text(encoding="utf-8")
     assert "title = {Edited}" in text  # the edit made while the source downloaded
     assert f"archiveurl = {{{wayback}/web/20210901083000/{slow}/ok}}" in text
+
+
+def test_local_dir_that_is_a_file_is_a_usage_error(tmp_path: Path, hosts: tuple[str, str]) -> None:
+    site, wayback = hosts
+    cfg = project(tmp_path, site, wayback)
+    (tmp_path / "copies").write_text("not a directory\n", encoding="utf-8")
+    for args in (("verify",), ("archive", "--local", "--dry-run")):
+        result = invoke(cfg, *args)
+        assert result.exit_code == 2, args
+        assert f"{tmp_path / 'copies'}: archive.local_dir is not a directory" in result.stderr

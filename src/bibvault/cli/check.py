@@ -163,6 +163,8 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     session = session_for_check(config.check)
     gate = HostGate(config.check.per_host, config.check.host_delay, config.check.concurrency)
     local_root = config.resolve(config.archive.local_dir) if local else None
+    if local_root is not None and local_root.exists() and not local_root.is_dir():
+        raise fail(f"{local_root}: archive.local_dir is not a directory")
     try:
         with status() as say:
             run = archive_records(
@@ -219,6 +221,8 @@ def verify(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     app = get_app(ctx)
     config = app.config
     root = config.resolve(config.archive.local_dir)
+    if root.exists() and not root.is_dir():
+        raise fail(f"{root}: archive.local_dir is not a directory")
     findings: list[Finding] = list(verify_all(root))
     files = load_files(resolve_paths(app, paths))
     findings += verify_records([r for bf in files for r in records_from_file(bf)], root)
