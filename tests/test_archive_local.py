@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -185,3 +186,15 @@ def test_write_back_changes_only_archive_fields(site: str, wayback: str, farm: F
     assert verify_records(records, tmp_path / "archive") == []
     other = records_from_file(parse(out.replace(sha_pdf, "0" * 64), path=bf.path))
     assert [f.code for f in verify_records(other, tmp_path / "archive")] == ["A512"]
+
+
+def test_a_record_whose_bag_is_broken_is_not_called_missing(tmp_path: Path) -> None:
+    bag = write_bag(tmp_path, "k", "http://a.test/", b"12345", "text/plain", WHEN)
+    (bag.path / "manifest-sha256.txt").unlink()
+    bf = parse("@online{k, title = {T}, url = {http://a.test/}, archivesha256 = {" + bag.sha256 + "}}\n",
+               "r.bib")
+    found = verify_records(records_from_file(bf), tmp_path)
+    assert [f.code for f in found] == ["A504"] and "unreadable" in found[0].message
+    shutil.rmtree(bag.path)
+    found = verify_records(records_from_file(bf), tmp_path)
+    assert [f.code for f in found] == ["A504"] and "missing" in found[0].message

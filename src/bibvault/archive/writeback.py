@@ -71,7 +71,11 @@ def verify_records(records: Iterable[Record], root: Path) -> list[Finding]:
             continue
         bag = root / bag_name(r.key)
         actual = payload_sha256(bag)
-        if actual is None:
+        if actual is None and bag.is_dir():
+            # verify_all reports what is wrong with the bag itself (A506)
+            out.append(Finding("A504", Severity.ERROR, f"local copy unreadable: {bag} is not a "
+                               "bag with one payload file", file=r.file, line=r.line, key=r.key))
+        elif actual is None:
             out.append(Finding("A504", Severity.ERROR, f"local copy missing: {bag}",
                                file=r.file, line=r.line, key=r.key))
         elif actual != expected:
