@@ -70,7 +70,7 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
             one = Rich([one])
             if collect is not None:
                 collect.append(one)
-        rendered.append((one, inverted))
+        rendered.append((one, inverted, n))
     items = [r for r in rendered if not is_empty(r[0])]
     if not items:
         return None, 0
@@ -116,6 +116,9 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
     if (opts.get("delimiter-precedes-last") or "contextual") == "contextual":
         use_delim = len(items) >= 3
     sep = f"{delim}{and_word} " if use_delim else f" {and_word} "
+    if not use_delim and not is_romanesque(items[-2][2]) and not is_romanesque(items[-1][2]):
+        # Names in scripts written without spaces take the connecting word unspaced.
+        sep = and_word
     return join([head, sep, items[-1][0]], ""), len(shown)
 
 
