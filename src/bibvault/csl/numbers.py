@@ -22,7 +22,7 @@ def is_plural(value: str, and_term: str | None = None) -> bool:
     if "\\-" in value:
         value = value.replace("\\-", "")
     words = "and" + (f"|{re.escape(and_term)}" if and_term else "")
-    return bool(re.search(rf"\w\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*\S*\w", value)) and bool(re.search(r"\d|^[ivxlcdm]", value, re.I))
+    return bool(re.search(rf"\w\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*\S*\w", value)) and bool(re.search(r"\d|^[ivxlcdm]+\b", value, re.I))
 
 
 def roman(n: int) -> str:

@@ -76,7 +76,8 @@ class Processor:
             item = normalize_item(raw)
             item_id = str(raw.get("id", len(self.items) + 1))
             item["id"] = item_id
-            self.items.setdefault(item_id, item)
+            # A later item with the same id replaces the earlier one, as in the reference.
+            self.items[item_id] = item
         order = [str(i) for i in cited or []]
         self.registered = list(dict.fromkeys([i for i in order if i in self.items] + ([] if cited else list(self.items))))
         self.disamb: dict[str, Disamb] = {i: Disamb() for i in self.items}

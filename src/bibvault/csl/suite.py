@@ -103,7 +103,8 @@ def _document(fx: Fixture) -> tuple[list[_Cluster], list[list[_Cluster]]]:
         doc = [_Cluster(f"C{i}", i + 1, _cites(cl)) for i, cl in enumerate(fx.json("CITATION-ITEMS"))]
         return doc, [doc]
     items = fx.json("INPUT") or []
-    doc = [_Cluster("C0", 1, [Cite(id=str(it.get("id"))) for it in items])]
+    ids = dict.fromkeys(str(it.get("id")) for it in items)  # an id given twice is cited once
+    doc = [_Cluster("C0", 1, [Cite(id=i) for i in ids])]
     return doc, [doc]
 
 
