@@ -235,7 +235,8 @@ def _collapse_years(proc: Processor, cites: list[Cite], delim: str, collapse: st
         collapsed_last = False
         for j, (c, content, _) in enumerate(members):
             if j == 0:
-                group.append((_affixed(c, content), group_delim))
+                # A cite with a locator is set off from the next as collapsed cites are.
+                group.append((_affixed(c, content), after_delim if c.locator else group_delim))
                 base, _ = _render(proc, c, suppress_names=True, no_suffix=True)
                 prev_base = plain(base)
                 continue
@@ -257,7 +258,7 @@ def _collapse_years(proc: Processor, cites: list[Cite], delim: str, collapse: st
                 group[-1] = (group[-1][0], after_delim)
                 collapsed_last = False
             prev_base = plain(base)
-            group.append((_affixed(c, body, marker=False), group_delim))
+            group.append((_affixed(c, body, marker=False), after_delim if c.locator else group_delim))
         if collapse == "year-suffix-ranged":
             group = _range_suffixes(group)
         group[-1] = (group[-1][0], after_delim)
