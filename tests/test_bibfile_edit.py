@@ -257,3 +257,14 @@ def test_save_through_a_symlink_replaces_the_target(tmp_path: Path) -> None:
     bf.save()
     assert link.is_symlink()
     assert real.read_text() == ENTRY.replace("= 2001", "= {1999}")
+
+
+def test_inherited_fields_follow_an_edit_of_the_parent() -> None:
+    bf = parse("@inproceedings{child, crossref = {parent}, title = {C}}\n"
+               "@proceedings{parent, title = {P}, publisher = {Old}}\n")
+    child = bf.get("child")
+    assert child is not None and bf.resolved_fields(child)["publisher"] == "Old"
+    bf.set_field("parent", "publisher", "{New}")
+    child = bf.get("child")
+    assert child is not None and bf.resolved_fields(child)["publisher"] == "New"
+    assert bf.resolved_fields(child)["booktitle"] == "P"

@@ -8,6 +8,8 @@ from bibvault.bibfile.model import Entry
 from bibvault.findings import Finding, Severity
 
 Lookup = Callable[[str], "Entry | None"]
+#: An entry's expanded fields as (lower-case name, value) pairs, in file order.
+Expanded = Callable[["Entry"], "list[tuple[str, str]]"]
 
 #: Fields that are about the entry itself and never pass from parent to child.
 NOT_INHERITED = frozenset({
@@ -72,14 +74,26 @@ def with_aliases(entries: list[Entry], get: Lookup) -> Lookup:
     return lookup
 
 
-def resolve(entry: Entry, get: Lookup) -> dict[str, str]:
-    """Expanded fields of ``entry`` (lower-case names, first occurrence wins) with the
-    fields of its crossref ancestors filled in. See ``BibFile.resolved_fields``."""
-    fields: dict[str, str] = {}
+def expanded_fields(entry: Entry) -> list[tuple[str, str]]:
+    """``entry``'s fields as (lower-case name, expanded value) pairs, in file order."""
+    out = []
     for f in entry.fields:
         value = entry.value(f.name)
         if value is not None:
-            fields.setdefault(f.name.lower(), value)
+            out.append((f.name.lower(), value))
+    return out
+
+
+def resolve(entry: Entry, get: Lookup, expanded: Expanded = expanded_fields) -> dict[str, str]:
+    """Expanded fields of ``entry`` (lower-case names, first occurrence wins) with the
+    fields of its crossref ancestors filled in. See ``BibFile.resolved_fields``.
+
+    ``expanded`` may be a cached :func:`expanded_fields`, so that a long chain of
+    crossrefs is expanded once, not once per descendant.
+    """
+    fields: dict[str, str] = {}
+    for name, value in expanded(entry):
+        fields.setdefault(name, value)
     child = entry.entry_type.lower()
     seen = {entry.key.lower()}
     parent_key = fields.get("crossref")
@@ -89,19 +103,18 @@ def resolve(entry: Entry, get: Lookup) -> dict[str, str]:
             break
         seen.add(parent.key.lower())
         kind = parent.entry_type.lower()
-        for f in parent.fields:
-            value = parent.value(f.name)
-            if value is None:
-                continue
-            for target in _targets(f.name.lower(), child, kind):
+        pairs = expanded(parent)
+        for name, value in pairs:
+            for target in _targets(name, child, kind):
                 fields.setdefault(target, value)
-        parent_key = parent.value("crossref")
+        parent_key = next((value for name, value in pairs if name == "crossref"), None)
     return fields
 
 
-def crossref_findings(entries: list[Entry], get: Lookup, path: str) -> list[Finding]:
+def crossref_findings(entries: list[Entry], get: Lookup, path: str,
+                      expanded: Expanded = expanded_fields) -> list[Finding]:
     """B111 for a crossref to a key that is not in the file, B112 for an entry whose
-    crossref chain leads back to itself."""
+    crossref chain leads back to itself. ``expanded`` as for :func:`resolve`."""
     out = []
     for entry in entries:
         field = entry.field("crossref")
@@ -141,6 +154,6 @@ def crossref_findings(entries: list[Entry], get: Lookup, path: str) -> list[Find
                     )
                 break
             seen.add(current.key.lower())
-            parent = (current.value("crossref") or "").strip()
+            parent = next((v for n, v in expanded(current) if n == "crossref"), "").strip()
             current = get(parent) if parent else None
     return out

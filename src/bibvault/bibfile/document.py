@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bibvault.bibfile import editing
-from bibvault.bibfile.crossref import crossref_findings, resolve, with_aliases
+from bibvault.bibfile.crossref import crossref_findings, expanded_fields, resolve, with_aliases
 from bibvault.bibfile.model import Block, Entry, Issue
 from bibvault.bibfile.scanner import broken_key, scan
 from bibvault.bibfile.values import MONTH_MACROS, expand, macro_names
@@ -37,6 +37,7 @@ class BibFile:
         self._pending: list[tuple[int, int, int]] = []
         self._crossref_cache: list[Finding] | None = None
         self._lookup_cache: Callable[[str], Entry | None] | None = None
+        self._expanded_cache: dict[int, tuple[Entry, list[tuple[str, str]]]] = {}
         self._entries = [b for b in self._blocks if isinstance(b, Entry) and b.kind == "entry"]
         self._index: dict[str, int] = {}
         self._folded: dict[str, int] = {}
@@ -106,7 +107,8 @@ class BibFile:
                 )
         if self._crossref_cache is None:
             lookup = self._crossref_lookup()
-            self._crossref_cache = crossref_findings(self.entries, lookup, self.path)
+            self._crossref_cache = crossref_findings(self.entries, lookup, self.path,
+                                                     self._expanded)
         out.extend(self._crossref_cache)
         out.sort(key=lambda f: (f.line, f.column))
         return out
@@ -121,7 +123,16 @@ class BibFile:
         A parent may be named by its key or by one of its ``ids`` aliases. A missing
         parent or a cycle stops the inheritance (see findings B111, B112).
         """
-        return resolve(entry, self._crossref_lookup())
+        return resolve(entry, self._crossref_lookup(), self._expanded)
+
+    def _expanded(self, entry: Entry) -> list[tuple[str, str]]:
+        # Cached per entry until the next edit: a crossref chain is walked once per
+        # descendant, and expanding every ancestor each time made long chains quadratic.
+        cached = self._expanded_cache.get(id(entry))
+        if cached is None or cached[0] is not entry:
+            cached = (entry, expanded_fields(entry))
+            self._expanded_cache[id(entry)] = cached
+        return cached[1]
 
     def _crossref_lookup(self) -> Callable[[str], Entry | None]:
         if self._lookup_cache is None:
@@ -201,6 +212,7 @@ class BibFile:
             _mark_undecodable(entry)
         entry.end = entry.start + len(entry.raw)
         self._pending.append((index, len(entry.raw) - old_len, entry.raw.count("\n") - old_lines))
+        self._expanded_cache.clear()
         self._crossref_cache = None
         self._lookup_cache = None
         # The blocks right after the entry share its last line: their columns move now.
