@@ -130,4 +130,4 @@ def test_records_left_out_for_syntax_errors_are_reported(tmp_path: Path, site: s
     cfg = project(tmp_path, bib(a=site + "/ok?syntax1") + "@online{b, title = {Open,\n")
     result = run(cfg)
     assert result.exit_code == 1
-    assert "bibvault: warning: " in result.stderr and "1 syntax error" in result.stderr
+    assert "bibvault: warning: " in result.stderr and "1 error reading the .bib files" in result.stderr

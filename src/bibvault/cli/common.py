@@ -128,7 +128,8 @@ def handle_errors() -> Iterator[None]:
 
 
 def syntax_errors(files: list[BibFile]) -> list[Finding]:
-    """The syntax errors of ``files``: entries they hit are left out or incomplete."""
+    """The errors found reading ``files`` (syntax, a missing crossref target): the
+    entries they hit are left out or incomplete."""
     return [f for bf in files for f in bf.findings if f.severity is Severity.ERROR]
 
 
@@ -138,8 +139,8 @@ def warn_syntax_errors(errors: list[Finding]) -> None:
         click.echo(f"bibvault: warning: {f.format_text()}", err=True)
     if errors:
         n = len(errors)
-        click.echo(f"bibvault: {n} syntax error{'s' * (n != 1)}: the records there are missing or "
-                   "incomplete (see `bibvault validate`)", err=True)
+        click.echo(f"bibvault: {n} error{'s' * (n != 1)} reading the .bib files: the records "
+                   "there are missing or incomplete (see `bibvault validate`)", err=True)
 
 
 def echo_json(data: object) -> None:
