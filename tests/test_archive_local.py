@@ -198,3 +198,18 @@ def test_a_record_whose_bag_is_broken_is_not_called_missing(tmp_path: Path) -> N
     shutil.rmtree(bag.path)
     found = verify_records(records_from_file(bf), tmp_path)
     assert [f.code for f in found] == ["A504"] and "missing" in found[0].message
+
+
+def test_write_back_leaves_a_duplicated_key_alone(site: str, wayback: str, farm: Farm,
+                                                  session: requests.Session, tmp_path: Path) -> None:
+    from webfarm import Capture
+
+    farm.archive_state.captures[site + "/ok?dupkey"] = [Capture("20210901000000")]
+    text = ("@online{k, title = {First}, url = {" + site + "/paper.pdf?dupkey}}\n"
+            "@online{k, title = {Second}, url = {" + site + "/ok?dupkey}}\n")
+    bf = parse(text, path=str(tmp_path / "refs.bib"))
+    cfg = dataclasses.replace(ArchiveConfig(), wayback_url=wayback)
+    run = archive_records(archive_targets(records_from_file(bf)), session, cfg, None,
+                          gate=HostGate(2, 0.0))
+    assert any(o.updates for o in run.outcomes)  # the second 'k' has a capture
+    assert apply_updates(run.outcomes, [bf]) == [] and bf.to_text() == text

@@ -131,3 +131,18 @@ def test_records_left_out_for_syntax_errors_are_reported(tmp_path: Path, site: s
     result = run(cfg)
     assert result.exit_code == 1
     assert "bibvault: warning: " in result.stderr and "1 error reading the .bib files" in result.stderr
+
+
+def test_a_duplicated_key_is_not_marked(tmp_path: Path, site: str) -> None:
+    # The second 'd' is the dead one; an edit by key would mark the first.
+    dead_url = site + "/missing?dupkey"
+    cfg = project(tmp_path, bib(d=site + "/ok?dupkey") + bib(d=dead_url))
+    now = time.time()
+    with History(tmp_path / "state" / "links.sqlite") as h:
+        for days in (7, 3.5):
+            h.add(CheckResult(dead_url, LinkStatus.DEAD, now - days * DAY))
+        h.commit()
+    original = (tmp_path / "refs.bib").read_text()
+    result = run(cfg, "--refresh")
+    assert "L409 confirmed dead" in result.stdout
+    assert (tmp_path / "refs.bib").read_text() == original

@@ -193,3 +193,13 @@ def test_report_line_leaves_out_unknown_location_parts() -> None:
     assert line(file="a.bib", line=3) == "a.bib:3: A509 no credentials [k]"
     assert line(file="a.bib") == "a.bib: A509 no credentials [k]"
     assert line() == "A509 no credentials [k]"
+
+
+def test_fix_leaves_a_duplicated_key_alone(tmp_path: Path) -> None:
+    # Only the second 'k' needs the fix; an edit by key would reach the first.
+    text = entry(date="{2020-01-05}") + entry(date="{2021-9-3}", title="{Second}")
+    path = tmp_path / "t.bib"
+    path.write_text(text, encoding="utf-8")
+    files = load_files([path])
+    assert apply_fixes(files, validate_files(files, CONFIG, today=TODAY)) == []
+    assert files[0].to_bytes() == text.encode("utf-8")

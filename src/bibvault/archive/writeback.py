@@ -9,6 +9,7 @@ from pathlib import Path
 from bibvault.archive.archiver import ArchiveOutcome, ArchiveTarget
 from bibvault.archive.bagit import bag_name, payload_sha256
 from bibvault.bibfile import BibFile
+from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.findings import Finding, Severity
 from bibvault.records import Record
 
@@ -34,14 +35,18 @@ def apply_updates(outcomes: Iterable[ArchiveOutcome], files: Sequence[BibFile]) 
 
     Only the value bytes of existing fields change; new fields are added by the
     file's minimal-diff writer. Nothing else in the file is touched. A record
-    whose key is no longer in its file (edited meanwhile) is left out.
+    whose key is no longer in its file (edited meanwhile), or is there twice,
+    is left out.
     """
     by_path = {bf.path: bf for bf in files}
+    ambiguous = {bf.path: ambiguous_keys(bf.entries) for bf in files}
     touched: dict[str, BibFile] = {}
     for o in outcomes:
         bf = by_path.get(o.target.file)
         if bf is None or not o.updates or bf.get(o.target.key) is None:
             continue
+        if o.target.key.lower() in ambiguous[bf.path]:
+            continue  # a duplicated key: the edit could land in the other entry
         for name in FIELD_ORDER:
             if name in o.updates:
                 bf.set_field(o.target.key, name, "{" + _brace_safe(o.updates[name]) + "}")

@@ -112,3 +112,17 @@ def _reread(entry: Entry, new_raw: str, expected_fields: int) -> Entry:
     ):
         raise ValueError(f"the edit would not leave a well-formed entry {entry.key!r}")
     return fresh
+
+
+def ambiguous_keys(entries: list[Entry]) -> set[str]:
+    """Keys (lower-cased) that more than one entry has.
+
+    An edit by key reaches the first of them, which need not be the record a
+    finding or a check was about; callers leave such keys alone.
+    """
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for entry in entries:
+        folded = entry.key.lower()
+        (twice if folded in seen else seen).add(folded)
+    return twice

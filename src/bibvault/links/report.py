@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bibvault.bibfile import BibFile
+from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.findings import Finding, Fix, Severity
 from bibvault.links.checker import CheckRun, LinkOutcome
 from bibvault.links.result import LinkStatus, iso_utc
@@ -111,12 +112,13 @@ def urlstatus_changes(run: CheckRun, files: Sequence[BibFile]) -> list[StatusCha
     """What to write: ``{dead}`` for confirmed dead links; removal for a link marked
     dead that works again. Entries already right are left alone."""
     by_path = {bf.path: bf for bf in files}
+    ambiguous = {bf.path: ambiguous_keys(bf.entries) for bf in files}
     changes: list[StatusChange] = []
     for o in run.outcomes:
         bf = by_path.get(o.target.file)
         entry = bf.get(o.target.key) if bf else None
-        if entry is None:
-            continue
+        if bf is None or entry is None or o.target.key.lower() in ambiguous[bf.path]:
+            continue  # gone, or a duplicated key whose edit could land in the other entry
         current = (entry.value("urlstatus") or "").strip().lower()
         if o.confirmed_dead and current != "dead":
             changes.append(StatusChange(o.target.file, o.target.key, "{dead}"))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bibvault.bibfile import BibFile, Entry
+from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.config import Config
 from bibvault.findings import Finding, Fix, sort_key
 from bibvault.records import Record, load_files, records_from_file
@@ -88,6 +89,7 @@ def apply_fixes(files: Sequence[BibFile], findings: Iterable[Finding]) -> list[A
     several findings carry the same fix.
     """
     by_path = {bf.path: bf for bf in files}
+    ambiguous = {bf.path: ambiguous_keys(bf.entries) for bf in files}
     done: set[tuple[str, str, str]] = set()
     applied: list[AppliedFix] = []
     for fnd in findings:
@@ -98,6 +100,8 @@ def apply_fixes(files: Sequence[BibFile], findings: Iterable[Finding]) -> list[A
         if ident in done:
             continue
         bf = by_path[fnd.file]
+        if fix.key.lower() in ambiguous[bf.path]:
+            continue  # an edit by key would reach the first entry with it, maybe not this one
         entry: Entry | None = bf.get(fix.key)
         if entry is None:
             continue
