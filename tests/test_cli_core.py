@@ -305,3 +305,8 @@ def test_list_since_and_until_take_dates_as_build_does(project: Path) -> None:
     assert dates and all("2022-09" <= d[:7] <= "2022-12" for d in dates)
     code, _, err = invoke(project, "list", "--since", "2022-13")
     assert code == 2 and "not a date" in err
+
+
+def test_bundled_records_are_in_canonical_layout(project: Path) -> None:
+    code, _, err = invoke(project, "fmt", "--check")
+    assert code == 0, err
