@@ -203,3 +203,10 @@ def test_fix_leaves_a_duplicated_key_alone(tmp_path: Path) -> None:
     files = load_files([path])
     assert apply_fixes(files, validate_files(files, CONFIG, today=TODAY)) == []
     assert files[0].to_bytes() == text.encode("utf-8")
+
+
+def test_unclosed_brace_is_located_at_the_value(tmp_path: Path) -> None:
+    text = "@online{a,\n  title = {Open {brace},\n}\n\n" + GOOD
+    found = [f for f in run(tmp_path, text) if f.code.startswith("B")]
+    assert [(f.code, f.line, f.column, f.key) for f in found] == [("B102", 2, 11, "a")]
+    assert "line 5" in found[0].message

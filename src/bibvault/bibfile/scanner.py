@@ -182,7 +182,7 @@ class Scanner(Reader):
                 if c == closer:
                     break
                 if c != ",":
-                    raise self._unexpected(pos, closer)
+                    raise self._unexpected(pos, closer, parsed[-1][2] if parsed else None)
                 pos = self._gap(pos + 1)
                 if pos < n and text[pos] == closer:
                     break
@@ -236,7 +236,15 @@ class Scanner(Reader):
             seen.add(lower)
         return entry
 
-    def _unexpected(self, pos: int, closer: str) -> Broken:
+    def _unexpected(self, pos: int, closer: str, last_value: int | None = None) -> Broken:
+        line_start = self.text.rfind("\n", 0, pos) + 1
+        if self.text.startswith("@", pos) and not self.text[line_start:pos].strip():
+            # The next entry begins while this one is still open: most often a value
+            # opened one '{' more than it closed, which made its '}' end only the value.
+            line = self.text.count("\n", 0, pos) + 1
+            where = pos if last_value is None else last_value
+            return Broken("B102", f"entry not closed before the entry on line {line} "
+                          "(does this value open one '{' more than it closes?)", where)
         m = IDENT_RE.match(self.text, pos)
         if m is not None:
             after = self._skip(m.end())
