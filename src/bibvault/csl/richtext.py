@@ -133,7 +133,8 @@ _TAG_FMT = {
 def _can_open(text: str, i: int) -> bool:
     before = text[i - 1] if i else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    return not (before.isalnum() or before in ".,") and not after.isspace()
+    # A mark opens before text, not before another straight mark (l''' is three apostrophes).
+    return not (before.isalnum() or before in ".,") and not after.isspace() and after not in "'\""
 
 
 def _can_close(text: str, i: int) -> bool:
