@@ -164,6 +164,13 @@ class Context:
             return lang.lower().startswith("en")
         return self.locale.lang.lower().startswith("en")
 
+    @functools.cached_property
+    def turkic(self) -> bool:
+        """Whether the item's language (or the locale) cases i as Turkish does."""
+        lang = self.item.get("language")
+        code = lang if isinstance(lang, str) and lang else self.locale.lang
+        return code.lower().split("-")[0] in ("tr", "az")
+
 
 def year_suffix_text(n: int) -> str:
     """0 → a, 25 → z, 26 → aa, …"""

@@ -55,7 +55,7 @@ def decorate(node: Node, content: Content, ctx: Context, *, affixes: bool = True
     if upright and fmt.get("font-style") == "italic":
         fmt = {k: v for k, v in fmt.items() if k != "font-style"}
     if text_case:
-        content = apply_text_case(content, text_case, ctx.english)
+        content = apply_text_case(content, text_case, ctx.english, ctx.turkic)
     known = True
     if strip:
         content = map_strings(content, lambda s: s.replace(".", ""))

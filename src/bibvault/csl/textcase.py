@@ -17,7 +17,7 @@ STOP_WORDS = frozenset(
 _WORD = re.compile(r"[\w\u2019'`.\-]+", re.UNICODE)
 
 
-def _retext(node: Rich, transform: str) -> None:
+def _retext(node: Rich, transform: str, turkic: bool = False) -> None:
     spots = list(leaves(node))
     texts = []
     for parent, idx, _ in spots:
@@ -28,7 +28,7 @@ def _retext(node: Rich, transform: str) -> None:
     for (_, _, prot), t in zip(spots, texts, strict=True):
         mask.extend([prot] * len(str(t)))
     new = list(full)
-    _apply(full, new, transform)
+    _apply(full, new, transform, turkic)
     # Write back, keeping protected characters.
     pos = 0
     for (parent, idx, prot), t in zip(spots, texts, strict=True):
@@ -45,13 +45,16 @@ def _set(new: list[str], i: int, ch: str) -> None:
         new[i] = ch
 
 
-def _apply(full: str, new: list[str], transform: str) -> None:
+def _apply(full: str, new: list[str], transform: str, turkic: bool = False) -> None:
+    # Turkish and Azerbaijani pair dotted i with İ and dotless ı with I.
+    lowers = {"I": "\u0131", "\u0130": "i"} if turkic else {}
+    uppers = {"i": "\u0130"} if turkic else {}
     if transform == "lowercase":
         for i, ch in enumerate(full):
-            _set(new, i, ch.lower())
+            _set(new, i, lowers.get(ch) or ch.lower())
     elif transform == "uppercase":
         for i, ch in enumerate(full):
-            _set(new, i, ch.upper())
+            _set(new, i, uppers.get(ch) or ch.upper())
     elif transform == "capitalize-first":
         m = re.search(r"\w", full)
         if m:
@@ -111,15 +114,17 @@ def _title(full: str, new: list[str]) -> None:
             _set(new, pos, part[0].upper())
 
 
-def apply_text_case(content: Content, transform: str | None, english: bool = True) -> Content:
-    """``content`` with ``transform`` applied (title case only for English)."""
+def apply_text_case(content: Content, transform: str | None, english: bool = True,
+                    turkic: bool = False) -> Content:
+    """``content`` with ``transform`` applied (title case only for English; ``turkic``:
+    Turkish dotted and dotless i)."""
     if not transform or content is None:
         return content
     if transform == "title" and not english:
         return content
     node = content if isinstance(content, Rich) else Rich([content])
     node = _copy(node)
-    _retext(node, transform)
+    _retext(node, transform, turkic)
     return node
 
 
