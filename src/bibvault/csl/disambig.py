@@ -20,38 +20,44 @@ def _forms(proc: Processor, ids: list[str]) -> dict[str, tuple[str, ...]]:
     return {i: tuple(proc.plain_form(i, p) for p in positions) for i in ids}
 
 
-def _clashing(proc: Processor, ids: list[str]) -> dict[str, set[str]]:
-    """For each id, the other ids whose cite reads the same in some form."""
-    forms = _forms(proc, ids)
+def _buckets(proc: Processor, ids: list[str]) -> list[list[str]]:
+    """Ids grouped by what their cite reads in each form; a bucket of two or more clashes."""
     by_form: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for i, fs in forms.items():
+    for i, fs in _forms(proc, ids).items():
         for k, f in enumerate(fs):
             by_form[(k, f)].append(i)
-    out: dict[str, set[str]] = {i: set() for i in ids}
-    for members in by_form.values():
-        for i in members:
-            out[i].update(m for m in members if m != i)
-    return out
+    return list(by_form.values())
 
 
 def _ambiguous_groups(proc: Processor, ids: list[str]) -> list[list[str]]:
-    clashes = _clashing(proc, ids)
-    rank = {i: n for n, i in enumerate(ids)}
-    seen: set[str] = set()
-    groups = []
-    for i in ids:
-        if i in seen or not clashes[i]:
+    """The sets of ids whose cites are linked by reading the same, each in ``ids`` order.
+
+    Linear in the number of ids: buckets are merged with union-find rather than by
+    comparing every pair, so many identical cites stay cheap.
+    """
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    clashing: set[str] = set()
+    for members in _buckets(proc, ids):
+        if len(members) < 2:
             continue
-        group, todo = [], [i]
-        while todo:
-            j = todo.pop()
-            if j in seen:
-                continue
-            seen.add(j)
-            group.append(j)
-            todo.extend(clashes[j] - seen)
-        groups.append(sorted(group, key=rank.__getitem__))
-    return groups
+        clashing.update(members)
+        root = find(members[0])
+        for m in members[1:]:
+            r = find(m)
+            if r != root:
+                parent[r] = root
+    groups: dict[str, list[str]] = {}
+    for i in ids:
+        if i in clashing:
+            groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
 
 
 def _names_source(proc: Processor, item_id: str) -> tuple[list[dict[str, Any]], Node | None]:
@@ -117,7 +123,11 @@ def _global_names(proc: Processor, rule: str) -> None:
 
 
 def _unique(proc: Processor, group: list[str]) -> set[str]:
-    return {i for i, others in _clashing(proc, group).items() if not others}
+    shared: set[str] = set()
+    for members in _buckets(proc, group):
+        if len(members) > 1:
+            shared.update(members)
+    return {i for i in group if i not in shared}
 
 
 def _distinct(proc: Processor, group: list[str]) -> int:
@@ -163,7 +173,8 @@ def _add_names(proc: Processor, group: list[str], given_level: int) -> list[str]
     if not improved:
         for i in group:
             proc.disamb[i].names_shown, proc.disamb[i].given_levels = saved[i]
-    return [i for i in group if i not in _unique(proc, group)]
+    unique = _unique(proc, group)
+    return [i for i in group if i not in unique]
 
 
 def _add_given(proc: Processor, group: list[str], max_level: int) -> list[str]:
