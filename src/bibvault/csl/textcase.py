@@ -6,12 +6,14 @@ import re
 
 from bibvault.csl.richtext import Content, Rich, leaves
 
-# The specification's stop words, plus other common English prepositions.
+# The specification's stop words, other common English prepositions, and the name
+# particles that stay lower case in titles as they do in names ("John von Doe").
 STOP_WORDS = frozenset(
     "a an and as at but by down for from in into nor of on onto or over so the till to up via with yet".split()
     + "about above across after against along among around before behind below beneath beside between"
     " beyond during except near off per since than through toward towards under until upon versus vs"
     " within without".split()
+    + "de van von".split()
 )
 
 _WORD = re.compile(r"[\w\u2019'`.\-]+", re.UNICODE)
