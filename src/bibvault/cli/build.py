@@ -7,15 +7,11 @@ from pathlib import Path
 import click
 
 from bibvault.build import EXPORT_FILES, PAGE_FORMATS, BuildError, BuildOptions, run_build
-from bibvault.cli.common import check_topics, date_option, fail, finish, get_app
+from bibvault.cli.common import check_topics, date_option, fail, finish, get_app, split_commas
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Severity
 from bibvault.fsutil import utf8
 from bibvault.render import GROUP_BY, ORDERS, Filters
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
 
 
 def _show(path: Path) -> str:
@@ -62,17 +58,17 @@ def build(ctx: click.Context, output: str | None, styles: tuple[str, ...],
     """
     app = get_app(ctx)
     config = app.config
-    check_topics(app, _split(topics))
+    check_topics(app, split_commas(topics))
     if output and output != "-":
         output = str(Path(output).resolve())  # relative to where the command runs
     options = BuildOptions(
         output=output,
-        styles=_split(styles),
+        styles=split_commas(styles),
         formats=tuple(formats),
-        exports=() if no_exports else (_split(exports) or None),
+        exports=() if no_exports else (split_commas(exports) or None),
         group_by=group_by,
         order=order,
-        filters=Filters(topics=_split(topics), types=_split(types), keys=_split(keys),
+        filters=Filters(topics=split_commas(topics), types=split_commas(types), keys=split_commas(keys),
                         since=since, until=until),
         force=force,
     )

@@ -251,3 +251,8 @@ def load_with_status(paths: list[Path], say: Status) -> list[BibFile]:
         say(f"reading {p}{size}")
         out.append(load(p))
     return out
+
+
+def split_commas(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Values of a repeatable option that may also be comma separated, trimmed, empties dropped."""
+    return tuple(v.strip() for item in values for v in item.split(",") if v.strip())

@@ -12,6 +12,7 @@ from bibvault.cli.common import (
     get_app,
     load_with_status,
     resolve_paths,
+    split_commas,
     status,
     syntax_errors,
     warn_syntax_errors,
@@ -21,10 +22,6 @@ from bibvault.export import EXPORTERS
 from bibvault.export import export as export_records
 from bibvault.fsutil import atomic_write, utf8
 from bibvault.records import Record, records_from_file
-
-
-def _split(values: tuple[str, ...]) -> list[str]:
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
 @click.command()
@@ -56,7 +53,7 @@ def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, keys: tuple[str
         say(f"reading {sum(len(bf.entries) for bf in loaded):,} entries")
         records = [r for bf in loaded for r in records_from_file(bf)]
     errors = syntax_errors(loaded)
-    wanted = _split(keys)
+    wanted = split_commas(keys)
     if wanted:
         by_key: dict[str, Record] = {}
         for record in records:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 
 import click
 
@@ -14,6 +15,7 @@ from bibvault.cli.common import (
     get_app,
     load_with_status,
     resolve_paths,
+    split_commas,
     status,
 )
 from bibvault.exitcodes import ExitCode
@@ -23,11 +25,7 @@ from bibvault.rules import all_rules, known_prefixes
 from bibvault.validate import apply_fixes, validate_files
 
 
-def _split_codes(values: tuple[str, ...]) -> list[str]:
-    return [c.strip() for v in values for c in v.split(",") if c.strip()]
-
-
-def _check_codes(codes: list[str]) -> None:
+def _check_codes(codes: Sequence[str]) -> None:
     known = known_prefixes(all_rules())
     unknown = [c for c in codes if c.upper() not in known]
     if unknown:
@@ -60,7 +58,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
     Exit 0 without errors, 1 with errors, 2 on usage, configuration or I/O failure.
     """
     app = get_app(ctx)
-    sel, ign = _split_codes(select), _split_codes(ignore)
+    sel, ign = split_commas(select), split_commas(ignore)
     _check_codes(sel + ign)
     config = app.config
     with status() as say:
@@ -98,7 +96,7 @@ def rules(codes: tuple[str, ...], fmt: str) -> None:
 
     With CODES (or prefixes such as F2), only those rules.
     """
-    wanted = tuple(c.upper() for c in _split_codes(codes))
+    wanted = tuple(c.upper() for c in split_commas(codes))
     chosen = [r for r in all_rules() if not wanted or r.code.startswith(wanted)]
     if wanted and not chosen:
         raise fail(f"no rule matches {', '.join(wanted)}")
