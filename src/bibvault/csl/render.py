@@ -154,6 +154,9 @@ def _text(node: Node, ctx: Context) -> Content:
             if str(ctx.item.get("language", "")).lower().startswith("fr"):
                 # French typography: a narrow no-break space before high punctuation.
                 value = re.sub(r" ([:;!?])", "\u202f\\1", value)
+            if "\u00ab " in value or " \u00bb" in value:
+                # Spaces just inside guillemets are narrow no-break spaces.
+                value = value.replace("\u00ab ", "\u00ab\u202f").replace(" \u00bb", "\u202f\u00bb")
             content = parse_inline(value)
         # A variable in CJK script is not italicised, as the reference processor does.
         return decorate(node, content, ctx, upright=_cjk_only(value))
