@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -60,11 +61,12 @@ class Finding:
 
         Unknown parts of the location are left out (``path:line:`` without a
         column, ``path:`` for a whole file, nothing for a finding about no file),
-        so that no report points at a line or column 0.
+        so that no report points at a line or column 0. A path below the working
+        directory is shown relative to it.
         """
         loc = ""
         if self.file:
-            loc = self.file
+            loc = _shown_path(self.file)
             if self.line:
                 loc += f":{self.line}"
                 if self.column:
@@ -106,3 +108,13 @@ def has_errors(findings: Iterable[Finding]) -> bool:
 def sort_key(f: Finding) -> tuple[str, int, int, str]:
     """Report order: by file, then position, then code."""
     return (f.file, f.line, f.column, f.code)
+
+
+def _shown_path(path: str) -> str:
+    if not os.path.isabs(path):
+        return path
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
