@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from bibvault.bibfile import BibFile
 from bibvault.bibfile.model import Block, Entry, Field
+from bibvault.bibfile.values import braces_balanced
 
 #: Where well-known fields go; others follow in their original order.
 FIELD_ORDER: tuple[str, ...] = (
@@ -41,12 +42,7 @@ def _brace_value(raw: str) -> str:
         return "{" + raw + "}"
     if len(raw) >= 2 and raw[0] == '"' and raw[-1] == '"':
         inner = raw[1:-1]
-        depth = 0
-        for ch in inner:
-            depth += (ch == "{") - (ch == "}")
-            if depth < 0:
-                return raw
-        if depth == 0 and '"' not in inner.replace('{"}', "").replace('\\"', ""):
+        if braces_balanced(inner) and '"' not in inner.replace('{"}', "").replace('\\"', ""):
             return "{" + inner + "}"
     return raw
 

@@ -130,3 +130,17 @@ def month_number(value: str | None) -> int | None:
         n = int(text)
         return n if 1 <= n <= 12 else None
     return _MONTH_LOOKUP.get(text)
+
+
+def braces_balanced(text: str) -> bool:
+    """True when every ``{`` in ``text`` is closed and no ``}`` closes nothing.
+
+    This is BibTeX's own count (a backslash does not escape a brace): the test
+    for whether text can stand between ``{`` and ``}`` as one value.
+    """
+    depth = 0
+    for ch in text:
+        depth += (ch == "{") - (ch == "}")
+        if depth < 0:
+            return False
+    return depth == 0

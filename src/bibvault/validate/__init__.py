@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bibvault.bibfile import BibFile, Entry
 from bibvault.bibfile.editing import ambiguous_keys
+from bibvault.bibfile.values import braces_balanced
 from bibvault.config import Config
 from bibvault.findings import Finding, Fix, sort_key
 from bibvault.records import Record, load_files, records_from_file
@@ -128,9 +129,4 @@ def _same_delimiters(old: str | None, new: str) -> str:
             or len(new) < 2 or new[0] != "{" or new[-1] != "}"):
         return new
     inner = new[1:-1]
-    depth = 0
-    for ch in inner:
-        depth += (ch == "{") - (ch == "}")
-        if depth < 0:
-            return new
-    return f'"{inner}"' if depth == 0 and '"' not in inner else new
+    return f'"{inner}"' if braces_balanced(inner) and '"' not in inner else new
