@@ -105,6 +105,7 @@ class CheckConfig:
     # Content drift: below this similarity to the page as cited, a live page
     # has changed (calibrated on tests/data/drift, see bench/drift.py).
     drift_threshold: float = 0.5
+    drift: bool = True
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 import click
 
 from bibvault.archive import archive_records, find_credentials, verify_all
+from bibvault.archive.wayback import parse_urldate
 from bibvault.archive.writeback import apply_updates, archive_targets, unified_diff, verify_records
 from bibvault.bibfile import BibFile
 from bibvault.cli.common import (
@@ -59,6 +61,12 @@ def _chosen(app: AppContext, paths: tuple[str, ...], keys: tuple[str, ...],
     return files, select_records(records, topics=topics, keys=keys)
 
 
+def _cited_at(urldate: str | None) -> float | None:
+    """The end of the day a record's ``urldate`` names, as a POSIX time."""
+    day = parse_urldate(urldate)
+    return dt.datetime.combine(day, dt.time(23, 59, 59), dt.UTC).timestamp() if day else None
+
+
 @contextlib.contextmanager
 def _progress(total: int) -> Iterator[Any]:
     """A progress bar on a terminal; nothing otherwise."""
@@ -93,7 +101,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     config = app.config
     files, records = _chosen(app, paths, keys, topics)
     errors = syntax_errors(files)
-    targets = [LinkTarget(r.key, r.url, r.file, r.line) for r in records if r.url]
+    targets = [LinkTarget(r.key, r.url, r.file, r.line, _cited_at(r.get("urldate")))
+               for r in records if r.url]
     session = session_for_check(config.check)
     try:
         with History(config.resolve(config.check.database)) as history, \

@@ -21,8 +21,6 @@ import re
 import struct
 from dataclasses import dataclass
 
-import trafilatura
-
 from bibvault.links.classify import title_of
 
 #: Number of hash functions in a sketch; the estimate's standard error is about 1/sqrt(128).
@@ -84,6 +82,9 @@ def main_text(page: bytes | str, url: str | None = None) -> tuple[str, str]:
     raw = page.encode("utf-8", "replace") if isinstance(page, str) else page
     if not raw.strip():
         return "", ""
+    # Imported here, not at the top: it costs 0.4 s, which every command that
+    # imports the link history (fmt, build) would pay without extracting a page.
+    import trafilatura
     try:
         doc = trafilatura.bare_extraction(raw, url=url, include_comments=False,
                                           include_tables=True, with_metadata=True)
