@@ -24,6 +24,7 @@ from bibvault.links.drift import (
     words,
 )
 from bibvault.links.history import SCHEMA_VERSION, History, changed_urls
+from bibvault.render.links import Links, archived_link_html
 
 DATA = Path(__file__).parent / "data" / "drift"
 CASES = json.loads((DATA / "cases.json").read_text(encoding="utf-8"))
@@ -157,3 +158,13 @@ def test_changed_urls_follow_the_latest_live_verdict(tmp_path: Path) -> None:
     assert changed_urls(path) == frozenset({"http://x.test/1"})
     assert changed_urls(tmp_path / "absent.sqlite") == frozenset()
     assert not (tmp_path / "absent.sqlite").exists()
+
+
+def test_a_changed_page_makes_the_archived_copy_the_main_link() -> None:
+    original, archived = "https://a.test/story", "https://wa.test/web/20231112090000/https://a.test/story"
+    assert Links(original, archived).main == original
+    changed = Links(original, archived, "2023-11-12", changed=True)
+    assert changed.main == archived
+    extra = archived_link_html(changed)
+    assert 'class="original changed"' in extra and f'href="{original}"' in extra
+    assert Links(original, None, changed=True).main == original  # no copy to offer instead

@@ -175,13 +175,22 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     if local_root is not None and local_root.exists() and not local_root.is_dir():
         raise fail(f"{local_root}: archive.local_dir is not a directory")
     try:
+        # Captures' fingerprints go into the link history; a dry run writes nothing.
+        history = None if dry_run else History(config.resolve(config.check.database))
+    except (sqlite3.Error, OSError) as exc:
+        session.close()
+        raise fail(f"link history {config.check.database}: {exc}") from exc
+    try:
         with status() as say:
             run = archive_records(
                 archive_targets(records), session, config.archive, credentials,
                 local_root=local_root, gate=gate, dry_run=dry_run, refresh=refresh,
-                progress=lambda done, total, t: say(f"archiving {done + 1}/{total}: {t.key} {t.url}"))
+                progress=lambda done, total, t: say(f"archiving {done + 1}/{total}: {t.key} {t.url}"),
+                history=history)
     finally:
         session.close()
+        if history is not None:
+            history.close()
     # A run can take minutes; write into the files as they are now, so that
     # edits made meanwhile are kept.
     files = load_files([bf.path for bf in files])
