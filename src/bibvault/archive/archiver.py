@@ -19,6 +19,7 @@ import requests
 from bibvault.archive.bagit import Bag, bag_name, payload_sha256, write_bag
 from bibvault.archive.credentials import Credentials
 from bibvault.archive.spn2 import SaveClient
+from bibvault.archive.warc import WARC_NAME, Exchange, exchanges_of, warc_bytes
 from bibvault.archive.wayback import ArchiveError, Capture, closest_capture, parse_urldate
 from bibvault.config import ArchiveConfig
 from bibvault.findings import Finding, Severity
@@ -212,22 +213,26 @@ def _local_copy(ctx: _Context, t: ArchiveTarget) -> Bag | None:
         return None  # the copy is there and the record already names it
     if ctx.dry_run:
         return None
+    exchanges: list[Exchange] = []
     try:
-        content, ctype = download(ctx.session, t.url, ctx.config.max_download_bytes, ctx.gate)
+        content, ctype = download(ctx.session, t.url, ctx.config.max_download_bytes, ctx.gate,
+                                  exchanges)
     except DownloadError as exc:
         _finding(ctx, t, "A508", Severity.WARNING, f"local copy of {t.url} failed: {exc}")
         return None
     when = dt.datetime.fromtimestamp(ctx.clock(), dt.UTC)
-    return write_bag(ctx.local_root, t.key, t.url, content, ctype, when)
+    return write_bag(ctx.local_root, t.key, t.url, content, ctype, when,
+                     extra={WARC_NAME: warc_bytes(exchanges, when)})
 
 
 class DownloadError(Exception):
     """The source could not be downloaded within the limits."""
 
 
-def download(session: requests.Session, url: str, max_bytes: int,
-             gate: HostGate) -> tuple[bytes, str]:
-    """The body of ``url`` (redirects followed) and its content type; at most ``max_bytes``."""
+def download(session: requests.Session, url: str, max_bytes: int, gate: HostGate,
+             exchanges: list[Exchange] | None = None) -> tuple[bytes, str]:
+    """The body of ``url`` (redirects followed) and its content type; at most ``max_bytes``.
+    The HTTP exchanges that led to it are appended to ``exchanges`` when given."""
     with gate.slot(host_of(url)):
         try:
             resp = session.get(url, stream=True)
@@ -244,6 +249,8 @@ def download(session: requests.Session, url: str, max_bytes: int,
                 buf += chunk
                 if len(buf) > max_bytes:
                     raise DownloadError(f"more than the {max_bytes}-byte cap")
+            if exchanges is not None:
+                exchanges.extend(exchanges_of(resp, bytes(buf)))
             return bytes(buf), resp.headers.get("Content-Type", "")
         except requests.RequestException as exc:
             raise DownloadError(type(exc).__name__) from exc
