@@ -42,8 +42,7 @@ def _cases() -> list[dict[str, str]]:
 
 
 def _pages(case: dict[str, str]) -> tuple[bytes, bytes]:
-    d = DATA / case["name"]
-    return (d / "cited.html").read_bytes(), (d / "live.html").read_bytes()
+    return (DATA / case["cited"]).read_bytes(), (DATA / case["live"]).read_bytes()
 
 
 def confusion(threshold: float) -> dict[str, dict[str, int]]:

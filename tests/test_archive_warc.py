@@ -26,7 +26,7 @@ from bibvault.config import ArchiveConfig
 from bibvault.links.polite import HostGate
 from webfarm import Farm, running_farm
 
-ARTICLE = (Path(__file__).parent / "data" / "drift" / "news-replaced" / "cited.html").read_bytes()
+ARTICLE = (Path(__file__).parent / "data" / "drift" / "pages" / "bike-article.html").read_bytes()
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,9 @@ CASES = json.loads((DATA / "cases.json").read_text(encoding="utf-8"))
 
 
 def pages(name: str) -> tuple[bytes, bytes]:
-    return (DATA / name / "cited.html").read_bytes(), (DATA / name / "live.html").read_bytes()
+    """The (cited, live) pages of a case of the drift test set."""
+    case = next(c for c in CASES if c["name"] == name)
+    return (DATA / case["cited"]).read_bytes(), (DATA / case["live"]).read_bytes()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])

@@ -11,14 +11,15 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bibvault.cli import cli
+from test_drift import pages
 from webfarm import Capture, Farm, running_farm
 
-DRIFT = Path(__file__).parent / "data" / "drift"
 HTML = "text/html; charset=utf-8"
 
 
 def page(case: str, which: str) -> tuple[bytes, str]:
-    return (DRIFT / case / f"{which}.html").read_bytes(), HTML
+    cited, live = pages(case)
+    return (cited if which == "cited" else live), HTML
 
 
 @pytest.fixture()
