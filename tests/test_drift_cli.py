@@ -133,3 +133,14 @@ def test_archive_fingerprints_the_capture_nearest_the_citation(tmp_path: Path, f
     again = invoke(cfg, "archive", "--refresh")
     assert again.exit_code == 0
     assert sum(1 for h in farm.log.hits if h.path.startswith("/web/")) == 2  # stored once
+
+
+def test_a_pdf_has_no_text_to_compare(tmp_path: Path, farm: Farm, hosts: tuple[str, str]) -> None:
+    site, wayback = hosts
+    (tmp_path / "refs.bib").write_text(
+        f"@online{{pdf,\n  title = {{P}},\n  url = {{{site}/paper.pdf}},\n}}\n", encoding="utf-8")
+    (tmp_path / "bibvault.yaml").write_text("records: refs.bib\ncheck:\n  host_delay: 0\n",
+                                            encoding="utf-8")
+    got = rows(invoke(tmp_path / "bibvault.yaml", "check", "--format", "json"))
+    assert (got["pdf"]["status"], got["pdf"]["content"]) == ("alive", "unknown")
+    assert got["pdf"]["similarity"] is None

@@ -12,7 +12,7 @@ import requests
 
 from bibvault.config import CheckConfig
 from bibvault.links.classify import classify
-from bibvault.links.drift import Drift, Fingerprint, compare, fingerprint
+from bibvault.links.drift import Content, Drift, Fingerprint, compare, fingerprint
 from bibvault.links.fetch import Fetcher, Sleep
 from bibvault.links.history import DeadVerdict, History
 from bibvault.links.polite import Dispatcher, HostGate
@@ -183,6 +183,7 @@ def _drifts(targets: Sequence[LinkTarget], results: dict[str, CheckResult],
         else:
             stored = history.latest_live(t.url)
             if stored is None:
+                out[t] = Drift(Content.UNKNOWN, None, "no text to compare (not an HTML page)")
                 continue
             now = stored.fingerprint
             if base is not None and base.capture is None and base.taken_at >= stored.taken_at:
