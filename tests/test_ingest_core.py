@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bibvault.bibfile import load, parse
-from bibvault.config import Topic, load_config
+from bibvault.config import ConfigError, Topic, load_config
 from bibvault.fmt import format_file
 from bibvault.identity import normalise_doi, normalise_url, video_id
 from bibvault.ingest import Candidate, Creator, ingest, results_to_json
@@ -290,3 +290,25 @@ def test_append_and_remove_entry_keep_every_other_byte() -> None:
         bf.append_entry("@b{y, t = {2}")
     with pytest.raises(KeyError):
         bf.remove_entry("nope")
+
+
+def test_ingest_endpoints_come_from_config_and_environment(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "bibvault.yaml"
+    cfg_file.write_text("ingest:\n  crossref_url: http://127.0.0.2:8080\n"
+                        "  topic_aliases: {Panjshir: panjshir}\n")
+    cfg = load_config(cfg_file, environ={"BIBVAULT_DATACITE_URL": "http://127.0.0.3:9"})
+    assert cfg.ingest.crossref_url == "http://127.0.0.2:8080"
+    assert cfg.ingest.datacite_url == "http://127.0.0.3:9"
+    assert cfg.ingest.oembed_url == "https://www.youtube.com/oembed"
+    assert cfg.ingest.topic_aliases == {"Panjshir": "panjshir"}
+
+
+@pytest.mark.parametrize("text, env", [
+    ("ingest:\n  crossref_url: api.crossref.org\n", {}),
+    ("", {"BIBVAULT_OEMBED_URL": "file:///etc/passwd"}),
+])
+def test_ingest_endpoint_must_be_http(tmp_path: Path, text: str, env: dict[str, str]) -> None:
+    cfg_file = tmp_path / "bibvault.yaml"
+    cfg_file.write_text(text)
+    with pytest.raises(ConfigError, match="crossref_url|BIBVAULT_OEMBED_URL"):
+        load_config(cfg_file, environ=env)
