@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import random
 import re
 import struct
 from dataclasses import dataclass
@@ -30,11 +29,20 @@ SHINGLE = 3
 MIN_WORDS = 8
 
 _PRIME = (1 << 61) - 1
-_MAX = (1 << 64) - 1
-# Fixed seeds: stored sketches must stay comparable across runs and versions.
-_SEEDS = random.Random(0x6269627661756C74)
-_COEFFS: tuple[tuple[int, int], ...] = tuple(
-    (_SEEDS.randrange(1, _PRIME), _SEEDS.randrange(0, _PRIME)) for _ in range(SKETCH_SIZE))
+
+
+def _coefficients() -> tuple[tuple[int, int], ...]:
+    # Derived from fixed strings by a fixed hash, not from the random module (whose
+    # algorithms may change between Python versions): stored sketches must stay
+    # comparable across runs, versions and machines.
+    def number(label: str) -> int:
+        return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=16).digest(), "big")
+
+    return tuple((number(f"bibvault-minhash-a-{i}") % (_PRIME - 1) + 1,
+                  number(f"bibvault-minhash-b-{i}") % _PRIME) for i in range(SKETCH_SIZE))
+
+
+_COEFFS = _coefficients()
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
