@@ -97,13 +97,23 @@ def test_redirect_loop_is_named(site: str, session: requests.Session) -> None:
     assert "loop" in result.detail
     endless = check_url(site + "/endless", session, FAST)
     assert "more than 10 redirects" in endless.detail
-    assert endless.requests == 11  # HEAD followed 10 redirects; GET would meet the same
+    assert endless.requests == 11  # one GET followed 10 redirects
 
 
 def test_head_refused_falls_back_to_get(farm: Farm, site: str, session: requests.Session) -> None:
-    check_url(site + "/head-405?probe=1", session, FAST)
-    methods = [h.method for h in farm.log.for_host("127.0.0.2") if h.path == "/head-405?probe=1"]
+    result = check_url(site + "/head-405.pdf?probe=1", session, FAST)
+    assert result.status is LinkStatus.ALIVE
+    methods = [h.method for h in farm.log.for_host("127.0.0.2")
+               if h.path == "/head-405.pdf?probe=1"]
     assert methods == ["HEAD", "GET"]
+
+
+def test_a_page_costs_one_get(farm: Farm, site: str, session: requests.Session) -> None:
+    for path in ("/ok?one", "/soft-title?one", "/head-405?one"):
+        result = check_url(site + path, session, FAST)
+        assert result.requests == 1
+        assert [h.method for h in farm.log.hits if h.path == path] == ["GET"]
+    assert check_url(site + "/soft-title?one", session, FAST).status is LinkStatus.SOFT_404
 
 
 def test_plain_pages_are_checked_with_head_only(farm: Farm, site: str,
@@ -126,7 +136,7 @@ def test_5xx_is_retried_with_exponential_backoff_until_it_recovers(
     result = check_url(base + "/recovers", session, config, sleep=sleeps)
     assert result.status is LinkStatus.ALIVE
     assert sleeps.calls == [0.5, 1.0]  # two failed GETs, then success
-    assert result.requests == 4  # HEAD 503, GET 503, GET 503, GET 200
+    assert result.requests == 3  # GET 503, GET 503, GET 200
 
 
 def test_5xx_that_persists_is_an_error_after_the_retries(
@@ -231,7 +241,7 @@ def test_connections_are_kept_alive_when_bodies_are_small(farm: Farm,
     for path in ("/ok.txt", "/paper.pdf", "/moved", "/missing", "/ok"):
         check_url(base + path, session, FAST)
     ports = {h.client_port for h in farm.log.for_host("127.0.0.12")}
-    assert len(farm.log.for_host("127.0.0.12")) == 9
+    assert len(farm.log.for_host("127.0.0.12")) == 6  # one request per page, per hop
     assert len(ports) == 1
 
 

@@ -188,9 +188,11 @@ class SiteHandler(_Base):
         }
         if path in simple:
             simple[path]()
-        elif path == "/head-405":
+        elif path in ("/head-405", "/head-405.pdf"):
             if head:
                 self.send(405, b"")
+            elif path.endswith(".pdf"):
+                self.send(200, PDF_BYTES, "application/pdf")
             else:
                 self.send(200, page("GET only"))
         elif path == "/recovers":
