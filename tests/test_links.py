@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Iterator
 
@@ -11,7 +12,7 @@ import requests
 import urllib3
 
 from bibvault.config import CheckConfig
-from bibvault.links import LinkStatus, check_url
+from bibvault.links import CheckResult, LinkStatus, check_url
 from bibvault.links.classify import error_kind
 from bibvault.links.fetch import retry_after
 from bibvault.net import make_session, session_for_check
@@ -251,3 +252,17 @@ def test_large_bodies_are_not_drained(farm: Farm, session: requests.Session) -> 
     check_url(base + "/huge", session, FAST)
     # Each GET of the endless page dropped its connection rather than read 2 GB.
     assert len({h.client_port for h in farm.log.for_host("127.0.0.13")}) >= 2
+
+
+def test_header_dribbled_byte_by_byte_cannot_outlast_the_deadline(farm: Farm) -> None:
+    base = farm.dribbler("127.0.0.14", interval=0.05)
+    config = dataclasses.replace(FAST, retries=0, read_timeout=0.5, request_deadline=1.0)
+    session = session_for_check(config)
+    results: list[CheckResult] = []
+    worker = threading.Thread(
+        target=lambda: results.append(check_url(base + "/slow", session, config)), daemon=True)
+    worker.start()
+    worker.join(timeout=60)  # generous: without the deadline the server never stops
+    session.close()
+    assert not worker.is_alive()
+    assert results[0].status is LinkStatus.TIMEOUT, results[0].detail

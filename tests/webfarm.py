@@ -185,6 +185,7 @@ class SiteHandler(_Base):
                                                headers={"Retry-After": "3600"}),
             "/teapot": lambda: self.send(418, b"", "text/plain"),
             "/broken": lambda: self.send(500, b"", "text/plain"),
+            "/to": lambda: self.redirect(302, query.get("u", ["/"])[0]),
         }
         if path in simple:
             simple[path]()
@@ -366,6 +367,7 @@ class Farm:
         self._sockets: list[socket.socket] = []
         self._threads: list[threading.Thread] = []
         self.archive_state = ArchiveState()
+        self._stopping = threading.Event()
 
     def _start(self, ip: str, handler: type, state: dict[str, Any]) -> str:
         server = _Server((ip, 0), handler, self, state)
@@ -391,6 +393,45 @@ class Farm:
         self._sockets.append(s)
         return f"http://{ip}:{s.getsockname()[1]}"
 
+    def dribbler(self, ip: str, interval: float = 0.1) -> str:
+        """A server that sends its status line and headers one byte per ``interval``,
+        forever: every byte restarts a per-read timeout, so only a deadline ends it."""
+        s = socket.socket()
+        s.bind((ip, 0))
+        s.listen(16)
+        s.settimeout(0.1)
+        self._sockets.append(s)
+        stop = self._stopping
+
+        def feed(conn: socket.socket) -> None:
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: "
+            with conn:
+                try:
+                    conn.recv(65536)
+                    for i in range(len(head)):
+                        conn.sendall(head[i:i + 1])
+                        time.sleep(interval)
+                    while not stop.is_set():
+                        conn.sendall(b"a")
+                        time.sleep(interval)
+                except OSError:
+                    return
+
+        def accept() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = s.accept()
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                threading.Thread(target=feed, args=(conn,), daemon=True).start()
+
+        t = threading.Thread(target=accept, daemon=True)
+        t.start()
+        self._threads.append(t)
+        return f"http://{ip}:{s.getsockname()[1]}"
+
     def refused(self, ip: str) -> str:
         """An address where nothing listens."""
         s = socket.socket()
@@ -400,6 +441,7 @@ class Farm:
         return f"http://{ip}:{port}"
 
     def stop(self) -> None:
+        self._stopping.set()
         for server in self._servers:
             server.shutdown()
             server.server_close()

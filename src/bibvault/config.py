@@ -8,6 +8,7 @@ error, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import types
 import typing
@@ -29,7 +30,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "build.exports": ("biblatex", "bibtex", "csl-json", "ris"),
 }
 #: Settings that are web addresses (checked on load: http or https with a host).
-URLS = frozenset({"archive.wayback_url"})
+URLS = frozenset({"archive.wayback_url", "archive.memento_url", "check.canary_url"})
+#: Settings that are lists of IP networks (``10.0.0.0/8``), checked on load.
+NETWORKS = frozenset({"check.internal_networks"})
 
 
 def url_problem(value: str) -> str | None:
@@ -102,6 +105,13 @@ class CheckConfig:
     # exchange, which per-read timeouts cannot give against a dribbling server.
     sniff_titles: bool = True
     request_deadline: float = 30.0
+    # Redirects into these networks are not followed (an empty list allows them).
+    internal_networks: tuple[str, ...] = (
+        "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+        "100.64.0.0/10", "0.0.0.0/8", "::1/128", "fc00::/7", "fe80::/10", "::ffff:0:0/96")
+    # Asked when every host failed, to tell "no network" from dead links
+    # (empty: the Web Archive, archive.wayback_url).
+    canary_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,11 @@ class ArchiveConfig:
     poll_timeout: float = 300.0
     local_dir: str = "archive"
     max_download_bytes: int = 50_000_000
+    download_deadline: float = 300.0
+    # A Memento aggregator asked when the Web Archive has no capture, and which
+    # archives of its answer to accept (empty: any).
+    memento_url: str = "https://timetravel.mementoweb.org"
+    memento_archives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,7 +187,7 @@ def load_config(path: Path | None = None, *, environ: typing.Mapping[str, str] |
 
     With ``path`` of ``None`` the nearest ``bibvault.yaml`` is used, and when
     there is none, the defaults rooted at the current directory. Environment
-    overrides (``BIBVAULT_WAYBACK_URL``) apply last.
+    overrides (``BIBVAULT_WAYBACK_URL``, ``BIBVAULT_MEMENTO_URL``) apply last.
     """
     env = os.environ if environ is None else environ
     if path is None:
@@ -190,6 +205,11 @@ def load_config(path: Path | None = None, *, environ: typing.Mapping[str, str] |
         raise ConfigError(f"BIBVAULT_WAYBACK_URL: {problem}")
     if wayback:
         cfg = dataclasses.replace(cfg, archive=dataclasses.replace(cfg.archive, wayback_url=wayback))
+    memento = env.get("BIBVAULT_MEMENTO_URL")
+    if memento and (problem := url_problem(memento)):
+        raise ConfigError(f"BIBVAULT_MEMENTO_URL: {problem}")
+    if memento:
+        cfg = dataclasses.replace(cfg, archive=dataclasses.replace(cfg.archive, memento_url=memento))
     return cfg
 
 
@@ -262,6 +282,13 @@ class _Reader:
         or when an address setting is not an http(s) address."""
         if dotted in URLS and isinstance(value, str) and (problem := url_problem(value)):
             raise self.fail(node, f"{dotted}: {problem}")
+        if dotted in NETWORKS and isinstance(value, tuple):
+            for item in value:
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise self.fail(node, f"{dotted}: {item!r} is not an IP network such as "
+                                    "10.0.0.0/8") from None
         known = CHOICES.get(dotted)
         if known is None:
             return

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+import urllib3
 
 from bibvault.archive.bagit import Bag, bag_name, payload_sha256, write_bag
 from bibvault.archive.credentials import Credentials
@@ -23,6 +24,7 @@ from bibvault.archive.wayback import ArchiveError, Capture, closest_capture, par
 from bibvault.config import ArchiveConfig
 from bibvault.findings import Finding, Severity
 from bibvault.links.polite import HostGate, host_of
+from bibvault.net import blocked_redirect
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -182,7 +184,8 @@ def _local_copy(ctx: _Context, t: ArchiveTarget) -> Bag | None:
     if ctx.dry_run:
         return None
     try:
-        content, ctype = download(ctx.session, t.url, ctx.config.max_download_bytes, ctx.gate)
+        content, ctype = download(ctx.session, t.url, ctx.config.max_download_bytes, ctx.gate,
+                                  ctx.config.download_deadline)
     except DownloadError as exc:
         _finding(ctx, t, "A508", Severity.WARNING, f"local copy of {t.url} failed: {exc}")
         return None
@@ -195,26 +198,38 @@ class DownloadError(Exception):
 
 
 def download(session: requests.Session, url: str, max_bytes: int,
-             gate: HostGate) -> tuple[bytes, str]:
-    """The body of ``url`` (redirects followed) and its content type; at most ``max_bytes``."""
+             gate: HostGate, deadline: float = 0.0) -> tuple[bytes, str]:
+    """The body of ``url`` (redirects followed) and its content type; at most ``max_bytes``,
+    within ``deadline`` seconds (0: none) however slowly the server sends it."""
     with gate.slot(host_of(url)):
+        started = time.monotonic()
         try:
             resp = session.get(url, stream=True)
+        except requests.Timeout as exc:
+            raise DownloadError("timed out") from exc
         except requests.RequestException as exc:
             raise DownloadError(type(exc).__name__) from exc
         try:
+            blocked = blocked_redirect(resp)
+            if blocked:
+                raise DownloadError(blocked)
             if resp.status_code != 200:
                 raise DownloadError(f"HTTP {resp.status_code}")
             declared = resp.headers.get("Content-Length", "")
             if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
                 raise DownloadError(f"{int(declared)} bytes is over the {max_bytes}-byte cap")
             buf = bytearray()
-            for chunk in resp.iter_content(1 << 16):
+            # read1 returns what has arrived, so the deadline is checked while a
+            # server dribbles; a plain read would wait for a whole chunk.
+            read = getattr(resp.raw, "read1", None) or resp.raw.read
+            while chunk := read(1 << 16, decode_content=True):
                 buf += chunk
                 if len(buf) > max_bytes:
                     raise DownloadError(f"more than the {max_bytes}-byte cap")
+                if deadline and time.monotonic() - started > deadline:
+                    raise DownloadError(f"not received within {deadline:g} s")
             return bytes(buf), resp.headers.get("Content-Type", "")
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise DownloadError(type(exc).__name__) from exc
         finally:
             resp.close()

@@ -29,6 +29,7 @@ from bibvault.links.classify import (
     title_of,
 )
 from bibvault.links.polite import HostGate, host_of
+from bibvault.net import parse_networks, redirect_guard
 
 Sleep = Callable[[float], None]
 
@@ -68,6 +69,7 @@ class Fetcher:
         self.sleep = sleep
         self.monotonic = monotonic
         self.requests = 0
+        self.internal = parse_networks(config.internal_networks)
 
     def probe(self, url: str) -> Probe:
         """Everything needed to classify ``url``, in one request where one suffices.
@@ -114,6 +116,9 @@ class Fetcher:
                 return chain, reply
             target = urljoin(current, location.strip())
             chain.append(Hop(reply.status, current, target))
+            blocked = redirect_guard(current, target, self.internal)
+            if blocked:
+                return chain, _Reply(target, error="blocked", detail=blocked)
             if target in seen:
                 return chain, _Reply(target, error="redirects", detail=f"redirect loop at {target}")
             seen.add(target)
@@ -166,6 +171,8 @@ class Fetcher:
                     reply.body = self._read_prefix(resp, started)
                 reusable = _small_rest(method, headers, len(reply.body))
             except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                if self.monotonic() - started >= cfg.request_deadline:
+                    return _Reply(url, error="timeout", detail="not received within the deadline")
                 kind, detail = error_kind(exc)
                 return _Reply(url, error=kind, detail=detail)
             except TimeoutError:
@@ -195,6 +202,8 @@ class Fetcher:
                 break
             if self.monotonic() > deadline:
                 raise TimeoutError
+        if self.monotonic() > deadline:
+            raise TimeoutError  # the connection was cut at the deadline: the body is not whole
         return bytes(buf[: cfg.max_body_bytes])
 
 
