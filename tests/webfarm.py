@@ -267,7 +267,8 @@ class ArchiveState:
     """What the fake Web Archive knows and how it behaves, editable by tests."""
 
     captures: dict[str, list[Capture]] = field(default_factory=dict)
-    # url → behaviour of /save: "ok", "pending:N", "error-200", "daily-limit", "http-500"
+    # url → behaviour of /save: "ok", "pending:N", "error-200", "daily-limit", "http-500",
+    # "echo" (an error whose message repeats the request headers)
     save_behaviour: dict[str, str] = field(default_factory=dict)
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     credentials: tuple[str, str] = ("test-access", "test-secret")
@@ -334,6 +335,12 @@ class ArchiveHandler(_Base):
             return
         if behaviour == "http-500":
             self.send(500, b"oops", "text/plain")
+            return
+        if behaviour == "echo":
+            # A misconfigured endpoint that repeats the request, headers and all.
+            echoed = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+            self._json({"status": "error", "status_ext": "error:bad-request",
+                        "message": f"cannot parse request ({echoed})"}, 400)
             return
         job_id = f"spn2-{len(st.jobs) + 1:04d}"
         pending = int(behaviour.split(":")[1]) if behaviour.startswith("pending:") else 0

@@ -18,7 +18,7 @@ import requests
 import urllib3
 
 from bibvault.archive.bagit import Bag, bag_name, payload_sha256, write_bag
-from bibvault.archive.credentials import Credentials
+from bibvault.archive.credentials import Credentials, plain_http_to_remote
 from bibvault.archive.spn2 import SaveClient
 from bibvault.archive.wayback import ArchiveError, Capture, closest_capture, parse_urldate
 from bibvault.config import ArchiveConfig
@@ -105,9 +105,14 @@ def archive_records(
     """
     gate = gate or HostGate(2, 1.0)
     saver = None
-    if credentials is not None and not dry_run:
+    exposed = credentials is not None and plain_http_to_remote(config.wayback_url)
+    if credentials is not None and not dry_run and not exposed:
         saver = SaveClient(session, config, credentials, gate, clock=clock, sleep=sleep)
     ctx = _Context(session, config, gate, saver, clock, local_root, dry_run, refresh)
+    if exposed:
+        ctx.findings.append(Finding(
+            "A513", Severity.WARNING, f"credentials are not sent to {config.wayback_url}: plain "
+            "http:// would expose them; looking up existing captures only"))
     if credentials is None:
         ctx.findings.append(Finding(
             "A509", Severity.INFO, "no Internet Archive credentials (IA_ACCESS_KEY/IA_SECRET_KEY "

@@ -38,4 +38,7 @@ RULES: list[RuleTuple] = [
      "The CDX server could not be queried or answered something unusable."),
     ("A512", Severity.ERROR, "record and local copy disagree",
      "The record's archivesha256 differs from the checksum of its local copy."),
+    ("A513", Severity.WARNING, "credentials kept back",
+     "archive.wayback_url is a plain http:// address on another machine; the Internet "
+     "Archive credentials are not sent there, so no capture is requested."),
 ]
