@@ -8,6 +8,8 @@ here reaches beyond loopback.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
 import re
 import socket
@@ -255,11 +257,27 @@ class SiteHandler(_Base):
 
 @dataclass
 class Capture:
-    """One capture in the fake Web Archive."""
+    """One capture in the fake Web Archive.
+
+    Its memento (``/web/<timestamp>/<url>``) is replayed with ``statuscode``, a
+    page titled ``title``, and Memento headers naming ``original`` (default: the
+    URL it is filed under) unless ``memento_headers`` is false.
+    """
 
     timestamp: str
     statuscode: str = "200"
     mimetype: str = "text/html"
+    title: str = "An archived page"
+    original: str = ""
+    memento_headers: bool = True
+
+
+def http_date(timestamp: str) -> str:
+    """``Wed, 01 Sep 2021 08:30:00 GMT`` for ``20210901083000``."""
+    t = timestamp.ljust(14, "0")
+    when = datetime.datetime(int(t[0:4]), int(t[4:6]), int(t[6:8]), int(t[8:10]), int(t[10:12]),
+                             int(t[12:14]), tzinfo=datetime.UTC)
+    return email.utils.format_datetime(when, usegmt=True)
 
 
 @dataclass
@@ -273,6 +291,7 @@ class ArchiveState:
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     credentials: tuple[str, str] = ("test-access", "test-secret")
     now: str = "20261121120000"
+    down: bool = False
 
 
 class ArchiveHandler(_Base):
@@ -282,7 +301,11 @@ class ArchiveHandler(_Base):
         _, body = self._hit()
         st: ArchiveState = self.server.state["archive"]
         parts = urlsplit(self.path)
-        if parts.path == "/cdx/search/cdx":
+        if st.down:
+            self.send(503, page("Service Unavailable"))
+        elif parts.path.startswith("/web/"):
+            self._memento(st)
+        elif parts.path == "/cdx/search/cdx":
             self._cdx(st, parse_qs(parts.query))
         elif parts.path == "/save" and self.command == "POST":
             self._save(st, parse_qs(body.decode()))
@@ -293,6 +316,30 @@ class ArchiveHandler(_Base):
 
     def _json(self, obj: Any, status: int = 200) -> None:
         self.send(status, json.dumps(obj).encode(), "application/json")
+
+    def _memento(self, st: ArchiveState) -> None:
+        """Replay as the Wayback Machine does: the capture at the timestamp, else a
+        redirect to the nearest one, else 404 without Memento headers."""
+        m = re.match(r"/web/([0-9]{4,14})/(.+)", self.path)
+        captures = st.captures.get(m.group(2), []) if m else []
+        if m is None or not captures:
+            self.send(404, page("Wayback Machine has not archived that URL"))
+            return
+        stamp, url = m.group(1), m.group(2)
+        exact = [c for c in captures if c.timestamp == stamp]
+        if not exact:
+            near = min(captures, key=lambda c: abs(int(c.timestamp) - int(stamp.ljust(14, "0"))))
+            self.redirect(302, f"/web/{near.timestamp}/{url}")
+            return
+        c = exact[0]
+        base = f"http://{self.headers.get('Host', '')}"
+        headers = {}
+        if c.memento_headers:
+            headers = {"Memento-Datetime": http_date(c.timestamp),
+                       "Link": f'<{c.original or url}>; rel="original", '
+                               f'<{base}/web/timemap/link/{url}>; rel="timemap"; '
+                               'type="application/link-format"'}
+        self.send(int(c.statuscode), page(c.title), headers=headers)
 
     def _cdx(self, st: ArchiveState, q: dict[str, list[str]]) -> None:
         url = q.get("url", [""])[0]
@@ -365,6 +412,53 @@ class ArchiveHandler(_Base):
                     "original_url": job["url"], "duration_sec": 1.0})
 
 
+@dataclass
+class Memento:
+    """A memento in one of the archives behind the fake Memento aggregator."""
+
+    archive: str
+    timestamp: str
+    statuscode: str = "200"
+    title: str = "An archived page"
+
+
+@dataclass
+class AggregatorState:
+    """What the fake aggregator's archives hold: original URL → mementos."""
+
+    mementos: dict[str, list[Memento]] = field(default_factory=dict)
+
+
+class AggregatorHandler(_Base):
+    """A Memento aggregator (``/timemap/link/<url>``, link-format TimeMaps) and, under
+    ``/<archive>/<timestamp>/<url>``, the archives whose mementos it lists."""
+
+    def route(self) -> None:
+        self._hit()
+        st: AggregatorState = self.server.state["aggregator"]
+        base = f"http://{self.headers.get('Host', '')}"
+        tm = re.match(r"/timemap/link/(.+)", self.path)
+        if tm:
+            found = st.mementos.get(tm.group(1), [])
+            if not found:
+                self.send(404, b"", "text/plain")
+                return
+            lines = [f'<{tm.group(1)}>; rel="original"']
+            lines += [f'<{base}/{m.archive}/{m.timestamp}/{tm.group(1)}>; rel="memento"; '
+                      f'datetime="{http_date(m.timestamp)}"' for m in found]
+            self.send(200, (",\n".join(lines) + "\n").encode(), "application/link-format")
+            return
+        mm = re.match(r"/([a-z0-9-]+)/([0-9]{14})/(.+)", self.path)
+        hit = [m for m in st.mementos.get(mm.group(3), []) if (m.archive, m.timestamp)
+               == (mm.group(1), mm.group(2))] if mm else []
+        if not mm or not hit:
+            self.send(404, page("Not in this archive"))
+            return
+        self.send(int(hit[0].statuscode), page(hit[0].title), headers={
+            "Memento-Datetime": http_date(hit[0].timestamp),
+            "Link": f'<{mm.group(3)}>; rel="original"'})
+
+
 class Farm:
     """Starts sites and a fake archive on loopback addresses; stop() shuts all down."""
 
@@ -374,6 +468,7 @@ class Farm:
         self._sockets: list[socket.socket] = []
         self._threads: list[threading.Thread] = []
         self.archive_state = ArchiveState()
+        self.aggregator_state = AggregatorState()
         self._stopping = threading.Event()
 
     def _start(self, ip: str, handler: type, state: dict[str, Any]) -> str:
@@ -391,6 +486,10 @@ class Farm:
     def archive(self, ip: str) -> str:
         """The fake Web Archive on ``ip``; returns its base URL."""
         return self._start(ip, ArchiveHandler, {"archive": self.archive_state})
+
+    def aggregator(self, ip: str) -> str:
+        """The fake Memento aggregator (and its archives) on ``ip``; returns its base URL."""
+        return self._start(ip, AggregatorHandler, {"aggregator": self.aggregator_state})
 
     def silent(self, ip: str) -> str:
         """A server that accepts connections (the kernel does) but never answers."""

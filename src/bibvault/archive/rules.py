@@ -41,4 +41,19 @@ RULES: list[RuleTuple] = [
     ("A513", Severity.WARNING, "credentials kept back",
      "archive.wayback_url is a plain http:// address on another machine; the Internet "
      "Archive credentials are not sent there, so no capture is requested."),
+    ("A514", Severity.ERROR, "archived copy missing",
+     "verify --remote: the archive has no memento at archiveurl (404/410, or an answer "
+     "without Memento headers)."),
+    ("A515", Severity.ERROR, "archived copy of another page",
+     "verify --remote: the memento's Link rel=\"original\" is another page than the record's "
+     "url (compared in canonical form), typically the site's home page after a redirect."),
+    ("A516", Severity.ERROR, "bad capture",
+     "verify --remote: the captured response was an error page: a captured 4xx/5xx, a bot "
+     "challenge, or a soft-404 by the same rules as check."),
+    ("A517", Severity.WARNING, "capture date differs",
+     "verify --remote: a capture of the right page, but its Memento-Datetime is more than a "
+     "day from archivedate."),
+    ("A518", Severity.WARNING, "archive unreachable",
+     "verify --remote: the archive could not be asked (network failure, 5xx, 429); no "
+     "verdict on the copy. verify exits 2."),
 ]

@@ -1,0 +1,205 @@
+"""Reading archived copies through the Memento protocol (RFC 7089).
+
+A memento answers with ``Memento-Datetime`` (when it was captured) and a
+``Link`` header whose ``rel="original"`` names the page it captured. That is
+enough to tell whether an ``archiveurl`` is the safe copy a reading list
+promises: a capture of this page, of a page that worked, near ``archivedate``.
+TimeMaps (``application/link-format``) list an original's mementos; a Memento
+aggregator serves them for many archives at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import enum
+import re
+import time
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit
+
+import requests
+import urllib3
+
+from bibvault.archive.credentials import redact
+from bibvault.links.classify import Probe, classify, is_bot_challenge, title_of
+from bibvault.links.polite import HostGate, host_of
+from bibvault.links.result import LinkStatus
+
+_BODY_CAP = 65536
+_LINK = re.compile(r'\s*<([^>]*)>\s*((?:;\s*[^;,"]+(?:=(?:"[^"]*"|[^;,]*))?\s*)*)\s*(?:,|$)')
+_PARAM = re.compile(r';\s*([^;=\s]+)\s*(?:=\s*(?:"([^"]*)"|([^;,]*)))?')
+_DAY = dt.timedelta(days=1)
+
+
+class CopyStatus(enum.StrEnum):
+    """What an archived copy turned out to be; every copy checked gets exactly one."""
+
+    OK = "ok"
+    MISSING = "missing"
+    WRONG_URL = "wrong-url"
+    BAD_CAPTURE = "bad-capture"
+    DATE_MISMATCH = "date-mismatch"
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link of a ``Link`` header or TimeMap: target, relation types and parameters."""
+
+    target: str
+    rels: frozenset[str]
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CopyVerdict:
+    """The status of one archived copy, with what the archive said about it."""
+
+    status: CopyStatus
+    memento_datetime: dt.datetime | None = None
+    original: str | None = None
+    detail: str = ""
+
+
+def parse_links(text: str) -> list[Link]:
+    """The links of a ``Link`` header value or a link-format document (RFC 6690).
+
+    Tolerant: what cannot be read is skipped, so a broken TimeMap gives fewer
+    links, never an exception.
+    """
+    out: list[Link] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _LINK.match(text, pos)
+        if not m or m.end() == pos:
+            nxt = text.find(",", pos + 1)
+            nxt2 = text.find("<", pos + 1)
+            cands = [i for i in (nxt + 1 if nxt >= 0 else -1, nxt2) if i > pos]
+            if not cands:
+                break
+            pos = min(cands)
+            continue
+        params: dict[str, str] = {}
+        for p in _PARAM.finditer(m.group(2)):
+            params.setdefault(p.group(1).lower(), p.group(2) if p.group(2) is not None
+                              else (p.group(3) or "").strip())
+        rels = frozenset(params.get("rel", "").lower().split())
+        out.append(Link(m.group(1).strip(), rels, params))
+        pos = m.end()
+    return out
+
+
+def http_datetime(value: str | None) -> dt.datetime | None:
+    """An RFC 1123 date (``Memento-Datetime``, ``datetime=`` of a link) in UTC, or None."""
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+
+
+def canonical_url(url: str) -> str:
+    """A URL in the form archives compare them: no scheme, lower-case host without
+    ``www.`` and default port, unreserved characters decoded, no trailing slash,
+    sorted query, no fragment."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return url.strip().lower()
+    if host.startswith("www."):
+        host = host[4:]
+    if port and not ((parts.scheme == "http" and port == 80)
+                     or (parts.scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=~-._%") or "/"
+    path = path.rstrip("/") or "/"
+    query = "&".join(sorted(q for q in parts.query.split("&") if q))
+    return host + path + ("?" + query if query else "")
+
+
+def _date(value: str | None) -> dt.date | None:
+    m = re.fullmatch(r"\s*(\d{4})-(\d{2})-(\d{2})\s*", value or "")
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _home(url: str) -> bool:
+    parts = urlsplit(url)
+    return not parts.path.strip("/") and not parts.query
+
+
+def check_copy(session: requests.Session, archiveurl: str, url: str, archivedate: str | None,
+               gate: HostGate, deadline: float = 30.0) -> CopyVerdict:
+    """Request the memento at ``archiveurl`` and judge it as the copy of ``url``
+    archived on ``archivedate`` (``YYYY-MM-DD``; no date check without one; no
+    address check when ``url`` is empty)."""
+    with gate.slot(host_of(archiveurl)):
+        started = time.monotonic()
+        try:
+            resp = session.get(archiveurl, stream=True)
+        except requests.RequestException as exc:
+            return CopyVerdict(CopyStatus.UNREACHABLE,
+                               detail=f"the archive could not be asked: {type(exc).__name__}")
+        try:
+            body = _prefix(resp, started, deadline)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, TimeoutError) as exc:
+            return CopyVerdict(CopyStatus.UNREACHABLE,
+                               detail=f"the archive's answer broke off: {type(exc).__name__}")
+        finally:
+            resp.close()
+    return judge(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, body, url,
+                 archivedate)
+
+
+def _prefix(resp: requests.Response, started: float, deadline: float) -> bytes:
+    buf = bytearray()
+    read = getattr(resp.raw, "read1", None) or resp.raw.read
+    while len(buf) < _BODY_CAP and (chunk := read(16384, decode_content=True)):
+        buf += chunk
+        if b"</title" in buf.lower():
+            break
+        if time.monotonic() - started > deadline:
+            raise TimeoutError
+    return bytes(buf)
+
+
+def judge(status: int, headers: dict[str, str], body: bytes, url: str,
+          archivedate: str | None) -> CopyVerdict:
+    """The verdict on a memento from its answer (lower-case ``headers``)."""
+    when = http_datetime(headers.get("memento-datetime"))
+    original = next((lk.target for lk in parse_links(headers.get("link", ""))
+                     if "original" in lk.rels), None)
+    if when is None:
+        if status in (429,) or status >= 500:
+            return CopyVerdict(CopyStatus.UNREACHABLE, detail=f"the archive answered HTTP {status}")
+        why = f"HTTP {status}" if status in (404, 410) else f"HTTP {status} without Memento headers"
+        return CopyVerdict(CopyStatus.MISSING, detail=f"no memento: {why}")
+    if url and original is not None and canonical_url(original) != canonical_url(url):
+        home = " (the site's home page)" if _home(original) and not _home(url) else ""
+        return CopyVerdict(CopyStatus.WRONG_URL, when, original,
+                           redact(f"a capture of {original}{home}, not of {url}"))
+    title = title_of(body) if body else None
+    verdict = classify(Probe(url=url, http_status=status, final_url=url, headers=headers,
+                             title=title))
+    if not verdict.status.is_success or is_bot_challenge(headers, title):
+        what = ("a soft-404" if verdict.status is LinkStatus.SOFT_404
+                else f"an error page (HTTP {status})" if status >= 400 else "not the page")
+        return CopyVerdict(CopyStatus.BAD_CAPTURE, when, original,
+                           redact(f"the captured response was {what}: {verdict.detail}"))
+    cited = _date(archivedate)
+    if cited is not None and abs(when.date() - cited) > _DAY:
+        return CopyVerdict(CopyStatus.DATE_MISMATCH, when, original,
+                           f"captured {when.date().isoformat()}, archivedate is {cited.isoformat()}")
+    return CopyVerdict(CopyStatus.OK, when, original, f"captured {when.strftime('%Y-%m-%dT%H:%M:%SZ')}")
