@@ -65,7 +65,8 @@ def gate() -> HostGate:
 
 
 def config(wayback: str, **kw: object) -> ArchiveConfig:
-    return dataclasses.replace(ArchiveConfig(), wayback_url=wayback, poll_interval=5.0, **kw)  # type: ignore[arg-type]
+    return dataclasses.replace(ArchiveConfig(), wayback_url=wayback, memento_url=wayback,  # type: ignore[arg-type]
+                               poll_interval=5.0, **kw)
 
 
 def saves(farm: Farm) -> int:
@@ -158,7 +159,8 @@ def test_an_echoed_authorization_header_is_redacted(farm: Farm, wayback: str,
 
 def test_credentials_are_never_sent_over_plain_http(farm: Farm,
                                                     session: requests.Session) -> None:
-    remote = dataclasses.replace(config("http://127.0.0.40:9"), wayback_url="http://archive.invalid")
+    remote = dataclasses.replace(config("http://127.0.0.40:9"), wayback_url="http://archive.invalid",
+                                 memento_url="http://archive.invalid")
     t = FakeTime()
     run = archive_records([ArchiveTarget("p", "http://plain.test/")], session, remote, CREDS,
                           gate=gate(), clock=t.clock, sleep=t.sleep)

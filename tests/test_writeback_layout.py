@@ -49,6 +49,7 @@ def test_archive_keeps_the_bundled_files_formatted(tmp_path: Path, farm: Farm) -
     assert n >= 3
     cfg = tmp_path / "bibvault.yaml"
     cfg.write_text(f"records: bib\ncheck:\n  host_delay: 0\narchive:\n  wayback_url: {wayback}\n"
+                   f"  memento_url: {wayback}\n"
                    "  local_dir: copies\n", encoding="utf-8")
     assert invoke(cfg, "fmt", "--check").exit_code == 0
     result = invoke(cfg, "archive", "--local")

@@ -303,6 +303,8 @@ class ArchiveHandler(_Base):
         parts = urlsplit(self.path)
         if st.down:
             self.send(503, page("Service Unavailable"))
+        elif parts.path.startswith("/timemap/link/"):
+            self.send(404, b"", "text/plain")  # the archives behind it have nothing either
         elif parts.path.startswith("/web/"):
             self._memento(st)
         elif parts.path == "/cdx/search/cdx":

@@ -19,6 +19,7 @@ import urllib3
 
 from bibvault.archive.bagit import Bag, bag_name, payload_sha256, write_bag
 from bibvault.archive.credentials import Credentials, plain_http_to_remote
+from bibvault.archive.memento import CopyStatus, check_copy, timemap
 from bibvault.archive.spn2 import SaveClient
 from bibvault.archive.wayback import ArchiveError, Capture, closest_capture, parse_urldate
 from bibvault.config import ArchiveConfig
@@ -156,11 +157,16 @@ def _find_or_save(ctx: _Context, t: ArchiveTarget) -> tuple[Capture | None, bool
     except ArchiveError as exc:
         _finding(ctx, t, "A511", Severity.WARNING, f"archive lookup failed for {t.url}: {exc}")
         return None, False, "lookup failed"
+    capture = _checked(ctx, t, capture)
     # Young enough means close to the date the record cites (its urldate, else now).
     reference = (dt.datetime.combine(when, dt.time(23, 59, 59), dt.UTC).timestamp()
                  if when else ctx.clock())
     if capture is not None and abs(reference - capture.when) <= ctx.config.max_age_days * _DAY:
         return capture, False, "existing capture"
+    if capture is None and ctx.config.memento_url:
+        capture = _checked(ctx, t, _from_aggregator(ctx, t, reference))
+        if capture is not None and abs(reference - capture.when) <= ctx.config.max_age_days * _DAY:
+            return capture, False, "capture in another archive"
     if ctx.saver is None or ctx.stopped:
         if capture is None:
             why = "dry run" if ctx.dry_run else ("saves stopped" if ctx.stopped else
@@ -170,7 +176,10 @@ def _find_or_save(ctx: _Context, t: ArchiveTarget) -> tuple[Capture | None, bool
         return capture, False, "old capture kept" if capture else "no capture"
     outcome = ctx.saver.save(t.url)
     if outcome.capture is not None:
-        return outcome.capture, True, "saved"
+        saved = _checked(ctx, t, outcome.capture)
+        if saved is not None:
+            return saved, True, "saved"
+        return capture, False, "save gave a bad capture"
     if outcome.daily_limit:
         ctx.stopped = outcome.error
         _finding(ctx, t, "A510", Severity.WARNING,
@@ -178,6 +187,41 @@ def _find_or_save(ctx: _Context, t: ArchiveTarget) -> tuple[Capture | None, bool
     else:
         _finding(ctx, t, "A502", Severity.WARNING, f"save failed for {t.url}: {outcome.error}")
     return capture, False, "save failed"
+
+
+def _checked(ctx: _Context, t: ArchiveTarget, capture: Capture | None) -> Capture | None:
+    """``capture`` if its memento is a good copy of ``t.url``; else None and a finding.
+
+    The CDX index can list a capture whose replay is another page or an error
+    page (a soft-404 is only visible in the page); a reading list must not point
+    readers to it.
+    """
+    if capture is None:
+        return None
+    url = capture.url(ctx.config.wayback_url)
+    verdict = check_copy(ctx.session, url, t.url, capture.date.isoformat(), ctx.gate,
+                         ctx.config.download_deadline)
+    if verdict.status in (CopyStatus.OK, CopyStatus.DATE_MISMATCH):
+        return capture
+    _finding(ctx, t, "A519", Severity.WARNING,
+             f"capture {url} not written: {verdict.status.value}: {verdict.detail}")
+    return None
+
+
+def _from_aggregator(ctx: _Context, t: ArchiveTarget, reference: float) -> Capture | None:
+    """The memento another archive holds nearest before ``reference`` (else the first
+    after it), found through the Memento aggregator."""
+    try:
+        found = timemap(ctx.session, ctx.config.memento_url, t.url, ctx.gate,
+                        ctx.config.memento_archives)
+    except ArchiveError as exc:
+        _finding(ctx, t, "A511", Severity.WARNING, f"archive lookup failed for {t.url}: {exc}")
+        return None
+    if not found:
+        return None
+    before = [m for m in found if m[1].timestamp() <= reference]
+    memento, when = before[-1] if before else found[0]
+    return Capture(when.strftime("%Y%m%d%H%M%S"), t.url, replay=memento)
 
 
 def _local_copy(ctx: _Context, t: ArchiveTarget) -> Bag | None:

@@ -22,6 +22,7 @@ import requests
 import urllib3
 
 from bibvault.archive.credentials import redact
+from bibvault.archive.wayback import ArchiveError
 from bibvault.links.classify import Probe, classify, is_bot_challenge, title_of
 from bibvault.links.polite import HostGate, host_of
 from bibvault.links.result import LinkStatus
@@ -203,3 +204,39 @@ def judge(status: int, headers: dict[str, str], body: bytes, url: str,
         return CopyVerdict(CopyStatus.DATE_MISMATCH, when, original,
                            f"captured {when.date().isoformat()}, archivedate is {cited.isoformat()}")
     return CopyVerdict(CopyStatus.OK, when, original, f"captured {when.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+
+
+def timemap(session: requests.Session, aggregator: str, url: str, gate: HostGate,
+            archives: tuple[str, ...] = ()) -> list[tuple[str, dt.datetime]]:
+    """The mementos of ``url`` a Memento aggregator knows, oldest first, as
+    (memento URL, capture time). ``archives``, when given, keeps only mementos whose
+    address starts with one of them or whose host is one of them (or below it).
+    Raises :class:`ArchiveError` when the aggregator cannot be asked."""
+    endpoint = f"{aggregator.rstrip('/')}/timemap/link/{url}"
+    with gate.slot(host_of(endpoint)):
+        try:
+            resp = session.get(endpoint)
+        except requests.RequestException as exc:
+            raise ArchiveError(f"Memento aggregator failed: {type(exc).__name__}") from exc
+        if resp.status_code == 404:
+            return []
+        if resp.status_code != 200:
+            raise ArchiveError(f"Memento aggregator failed: HTTP {resp.status_code}")
+        text = resp.text
+    out = []
+    for link in parse_links(text):
+        when = http_datetime(link.params.get("datetime"))
+        if "memento" in link.rels and when is not None and _accepted(link.target, archives):
+            out.append((link.target, when))
+    return sorted(out, key=lambda m: m[1])
+
+
+def _accepted(memento: str, archives: tuple[str, ...]) -> bool:
+    if not archives:
+        return True
+    host = host_of(memento)
+    for a in archives:
+        a = a.strip().lower()
+        if memento.lower().startswith(a) or host == a or host.endswith("." + a):
+            return True
+    return False

@@ -11,7 +11,8 @@ RuleTuple = tuple[str, Severity, str, str]
 
 RULES: list[RuleTuple] = [
     ("A501", Severity.WARNING, "no Web Archive capture",
-     "The Web Archive has no successful capture of the URL and none was requested (no "
+     "Neither the Web Archive nor the archives behind the Memento aggregator "
+     "(archive.memento_url) have a successful capture of the URL, and none was requested (no "
      "credentials, a dry run, or saves stopped for the day)."),
     ("A502", Severity.WARNING, "save failed",
      "Save Page Now did not capture the URL; the message gives the archive's reason, which "
@@ -56,4 +57,7 @@ RULES: list[RuleTuple] = [
     ("A518", Severity.WARNING, "archive unreachable",
      "verify --remote: the archive could not be asked (network failure, 5xx, 429); no "
      "verdict on the copy. verify exits 2."),
+    ("A519", Severity.WARNING, "bad capture not written",
+     "archive found or made a capture whose memento is missing, of another page or an error "
+     "page (as verify --remote judges it), so it was not written into the record."),
 ]

@@ -25,15 +25,19 @@ class ArchiveError(Exception):
 
 @dataclass(frozen=True)
 class Capture:
-    """One Web Archive capture of ``original`` at ``timestamp`` (YYYYMMDDhhmmss)."""
+    """One capture of ``original`` at ``timestamp`` (YYYYMMDDhhmmss)."""
 
     timestamp: str
     original: str
     statuscode: str = ""
     mimetype: str = ""
+    replay: str = ""
 
     def url(self, base: str) -> str:
-        """The replay URL of this capture under the archive's ``base``."""
+        """The replay URL of this capture: ``replay`` when another archive holds it
+        (found through a Memento aggregator), else under the Web Archive's ``base``."""
+        if self.replay:
+            return self.replay
         return f"{base.rstrip('/')}/web/{self.timestamp}/{self.original}"
 
     @property
@@ -100,6 +104,8 @@ def cdx_query(session: requests.Session, base: str, url: str, gate: HostGate,
         get = dict(zip(header, row, strict=False))
         if not re.fullmatch(r"[0-9]{8,14}", str(get.get("timestamp", ""))):
             continue  # a row we cannot date is no use as a citation
+        if str(get.get("statuscode", "2"))[:1] != "2":
+            continue  # a captured error or redirect, whatever the server's filter did
         out.append(Capture(str(row[idx["timestamp"]]), str(row[idx["original"]]),
                            str(get.get("statuscode", "")), str(get.get("mimetype", ""))))
     return out
