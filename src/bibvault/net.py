@@ -86,6 +86,19 @@ def redirect_guard(source: str, target: str, networks: Iterable[Network]) -> str
     return f"redirect blocked: {inside}"
 
 
+class NoNetwork(Exception):
+    """No host could be reached, not even the canary: the run says nothing about links."""
+
+
+def reachable(session: requests.Session, canary: str) -> bool:
+    """Whether ``canary`` answers at all (any HTTP status counts as an answer)."""
+    try:
+        session.head(canary, allow_redirects=False).close()
+    except requests.RequestException:
+        return False
+    return True
+
+
 def blocked_redirect(resp: requests.Response) -> str:
     """The reason a session refused to follow ``resp``'s redirect; "" when it did not."""
     return str(getattr(resp, _BLOCKED, ""))

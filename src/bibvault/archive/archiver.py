@@ -25,7 +25,7 @@ from bibvault.archive.wayback import ArchiveError, Capture, closest_capture, par
 from bibvault.config import ArchiveConfig
 from bibvault.findings import Finding, Severity
 from bibvault.links.polite import HostGate, host_of
-from bibvault.net import blocked_redirect
+from bibvault.net import NoNetwork, blocked_redirect, reachable
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -81,6 +81,8 @@ class _Context:
     refresh: bool
     findings: list[Finding] = field(default_factory=list)
     stopped: str = ""
+    answered: int = 0
+    unreached: int = 0
 
 
 def archive_records(
@@ -96,13 +98,16 @@ def archive_records(
     clock: Clock = time.time,
     sleep: Sleep = time.sleep,
     progress: Callable[[int, int, ArchiveTarget], None] | None = None,
+    canary: str | None = None,
 ) -> ArchiveRun:
     """Archive every target in order.
 
     Without ``credentials`` only lookups are made. With ``local_root`` each
     source is also downloaded into a bag there. ``dry_run`` makes lookups only:
     no saves, no downloads, no files. ``progress(done, total, target)`` is
-    called before each target (a capture request may take minutes).
+    called before each target (a capture request may take minutes). When
+    nothing could be reached, not even ``canary`` (when given), :class:`NoNetwork`
+    is raised: every record would otherwise be reported as failing.
     """
     gate = gate or HostGate(2, 1.0)
     saver = None
@@ -123,6 +128,9 @@ def archive_records(
         if progress is not None:
             progress(n, len(targets), target)
         outcomes.append(_archive_one(ctx, target))
+    if canary and ctx.unreached and not ctx.answered and not reachable(session, canary):
+        raise NoNetwork(f"no network: neither the archive nor any source nor {canary} "
+                        "could be reached")
     return ArchiveRun(tuple(outcomes), tuple(ctx.findings), saver.saves if saver else 0,
                       credentials is None, ctx.stopped)
 
@@ -155,8 +163,11 @@ def _find_or_save(ctx: _Context, t: ArchiveTarget) -> tuple[Capture | None, bool
     try:
         capture = closest_capture(ctx.session, ctx.config.wayback_url, t.url, when, ctx.gate)
     except ArchiveError as exc:
+        ctx.unreached += exc.unreached
+        ctx.answered += not exc.unreached
         _finding(ctx, t, "A511", Severity.WARNING, f"archive lookup failed for {t.url}: {exc}")
         return None, False, "lookup failed"
+    ctx.answered += 1
     capture = _checked(ctx, t, capture)
     # Young enough means close to the date the record cites (its urldate, else now).
     reference = (dt.datetime.combine(when, dt.time(23, 59, 59), dt.UTC).timestamp()
@@ -236,14 +247,22 @@ def _local_copy(ctx: _Context, t: ArchiveTarget) -> Bag | None:
         content, ctype = download(ctx.session, t.url, ctx.config.max_download_bytes, ctx.gate,
                                   ctx.config.download_deadline)
     except DownloadError as exc:
+        ctx.unreached += exc.unreached
+        ctx.answered += not exc.unreached
         _finding(ctx, t, "A508", Severity.WARNING, f"local copy of {t.url} failed: {exc}")
         return None
+    ctx.answered += 1
     when = dt.datetime.fromtimestamp(ctx.clock(), dt.UTC)
     return write_bag(ctx.local_root, t.key, t.url, content, ctype, when)
 
 
 class DownloadError(Exception):
-    """The source could not be downloaded within the limits."""
+    """The source could not be downloaded within the limits, or its server could not
+    be reached at all (``unreached``)."""
+
+    def __init__(self, message: str, unreached: bool = False) -> None:
+        super().__init__(message)
+        self.unreached = unreached
 
 
 def download(session: requests.Session, url: str, max_bytes: int,
@@ -255,7 +274,9 @@ def download(session: requests.Session, url: str, max_bytes: int,
         try:
             resp = session.get(url, stream=True)
         except requests.Timeout as exc:
-            raise DownloadError("timed out") from exc
+            raise DownloadError("timed out", True) from exc
+        except requests.ConnectionError as exc:
+            raise DownloadError(type(exc).__name__, True) from exc
         except requests.RequestException as exc:
             raise DownloadError(type(exc).__name__) from exc
         try:

@@ -20,7 +20,12 @@ from bibvault.links.polite import HostGate, host_of
 
 
 class ArchiveError(Exception):
-    """The archive answered something unusable (bad status, bad JSON)."""
+    """The archive answered something unusable (bad status, bad JSON), or could not be
+    reached at all (``unreached``)."""
+
+    def __init__(self, message: str, unreached: bool = False) -> None:
+        super().__init__(message)
+        self.unreached = unreached
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,8 @@ def cdx_query(session: requests.Session, base: str, url: str, gate: HostGate,
         try:
             resp = session.get(endpoint)
         except requests.RequestException as exc:
-            raise ArchiveError(f"CDX lookup failed: {type(exc).__name__}") from exc
+            raise ArchiveError(f"CDX lookup failed: {type(exc).__name__}",
+                               isinstance(exc, (requests.ConnectionError, requests.Timeout))) from exc
         if resp.status_code != 200:
             raise ArchiveError(f"CDX lookup failed: HTTP {resp.status_code}")
         text = resp.text.strip()

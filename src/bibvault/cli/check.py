@@ -40,7 +40,7 @@ from bibvault.links.report import (
     to_text,
     urlstatus_changes,
 )
-from bibvault.net import session_for_check
+from bibvault.net import NoNetwork, session_for_check
 from bibvault.records import Record, load_files, records_from_file
 from bibvault.select import select_records
 
@@ -87,7 +87,9 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
 
     A link is marked dead in its file only after failing on several runs days
     apart (check.dead_after_runs / check.dead_after_days); until then it is
-    "suspect". Exit 0 when no link is dead, 1 when one is (or when entries
+    "suspect". When no server can be reached, nor the canary (check.canary_url,
+    by default the Web Archive), the run stops with "no network" and records
+    nothing. Exit 0 when no link is dead, 1 when one is (or when entries
     could not be read for syntax errors), 2 on a usage, configuration or I/O
     failure.
     """
@@ -101,7 +103,10 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
         with History(config.resolve(config.check.database)) as history, \
                 _progress(len(set(t.url for t in targets))) as bar:
             run = check_links(targets, session, config.check, history, refresh=refresh,
-                              progress=(lambda done, total, r: bar.update(1)) if bar else None)
+                              progress=(lambda done, total, r: bar.update(1)) if bar else None,
+                              canary=config.check.canary_url or config.archive.wayback_url)
+    except NoNetwork as exc:
+        raise fail(f"{exc}; nothing was recorded") from exc
     except (sqlite3.Error, OSError) as exc:
         raise fail(f"link history {config.check.database}: {exc}") from exc
     finally:
@@ -172,7 +177,10 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
             run = archive_records(
                 archive_targets(records), session, config.archive, credentials,
                 local_root=local_root, gate=gate, dry_run=dry_run, refresh=refresh,
-                progress=lambda done, total, t: say(f"archiving {done + 1}/{total}: {t.key} {t.url}"))
+                progress=lambda done, total, t: say(f"archiving {done + 1}/{total}: {t.key} {t.url}"),
+                canary=config.check.canary_url or config.archive.wayback_url)
+    except NoNetwork as exc:
+        raise fail(f"{exc}; no file was changed") from exc
     finally:
         session.close()
     # A run can take minutes; write into the files as they are now, so that

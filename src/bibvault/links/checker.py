@@ -16,11 +16,13 @@ from bibvault.links.fetch import Fetcher, Sleep
 from bibvault.links.history import DeadVerdict, History
 from bibvault.links.polite import Dispatcher, HostGate
 from bibvault.links.result import CheckResult, LinkStatus
+from bibvault.net import NoNetwork, reachable
 
 Clock = Callable[[], float]
 Progress = Callable[[int, int, CheckResult], None]
 
 _THREADS_PER_SLOT = 3
+_UNREACHED = frozenset({"dns", "refused", "timeout", "connection"})
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ def check_url(url: str, session: requests.Session, config: CheckConfig, *,
         url=url, status=verdict.status, checked_at=clock(), http_status=probe.http_status,
         final_url=probe.final_url, new_url=verdict.new_url, detail=verdict.detail,
         requests=fetcher.requests,
+        unreached=probe.error in _UNREACHED and not probe.chain,
     )
 
 
@@ -87,13 +90,16 @@ def check_links(
     clock: Clock = time.time,
     sleep: Sleep = time.sleep,
     progress: Progress | None = None,
+    canary: str | None = None,
 ) -> CheckRun:
     """Check every target's URL once (duplicates share a check) and record the results.
 
     A URL with a result in ``history`` younger than its TTL is not requested
     unless ``refresh``. Requests run on ``config.concurrency`` threads under the
     per-host limits of a :class:`HostGate`. ``progress`` is called from this
-    thread after each URL.
+    thread after each URL. When no link's server could be reached and neither
+    can ``canary`` (when given), :class:`NoNetwork` is raised and nothing is
+    recorded.
     """
     started = time.monotonic()
     urls = list(dict.fromkeys(t.url for t in targets))
@@ -113,15 +119,21 @@ def check_links(
             progress(done, len(urls), results[url])
 
     total_requests = 0
+    fresh: list[CheckResult] = []
     for result in _run_pool(to_fetch, session, config, clock, sleep):
         results[result.url] = result
+        fresh.append(result)
         total_requests += result.requests
-        if history is not None:
-            history.add(result)
         done += 1
         if progress:
             progress(done, len(urls), result)
+    if canary and fresh and all(r.unreached for r in fresh) and not reachable(session, canary):
+        # Without a network every link looks dead; recording that would mark
+        # them all dead after a few such runs.
+        raise NoNetwork(f"no network: none of {len(fresh)} links nor {canary} could be reached")
     if history is not None:
+        for result in fresh:
+            history.add(result)
         history.commit()
 
     verdicts: dict[str, DeadVerdict | None] = {}
