@@ -97,3 +97,16 @@ def test_aggregator_mementos_of_errors_are_skipped(farm: Farm, session: requests
                              gate=HostGate(2, 0.0), clock=lambda: NOW)
     assert result.outcomes[0].updates == {}
     assert [f.code for f in result.findings] == ["A509", "A519", "A501"]
+
+
+def test_captured_errors_listed_by_the_cdx_server_are_not_chosen(
+        farm: Farm, session: requests.Session) -> None:
+    wayback = farm.archive("127.0.0.106")
+    farm.archive_state.ignore_filter = True
+    url = "http://errors.test/page"
+    farm.archive_state.captures[url] = [Capture("20210801000000"),
+                                        Capture("20210902000000", statuscode="404")]
+    cfg = dataclasses.replace(ArchiveConfig(), wayback_url=wayback, memento_url=wayback)
+    result = archive_records([ArchiveTarget("c", url, urldate="2021-09-03")], session, cfg, None,
+                             gate=HostGate(2, 0.0), clock=lambda: NOW)
+    assert result.outcomes[0].updates["archivedate"] == "2021-08-01"

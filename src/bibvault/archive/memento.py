@@ -180,7 +180,7 @@ def judge(status: int, headers: dict[str, str], body: bytes, url: str,
           archivedate: str | None) -> CopyVerdict:
     """The verdict on a memento from its answer (lower-case ``headers``)."""
     when = http_datetime(headers.get("memento-datetime"))
-    original = next((lk.target for lk in parse_links(headers.get("link", ""))
+    original = next((redact(lk.target) for lk in parse_links(headers.get("link", ""))
                      if "original" in lk.rels), None)
     if when is None:
         if status in (429,) or status >= 500:

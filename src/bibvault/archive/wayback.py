@@ -1,8 +1,8 @@
 """Finding existing captures with the Wayback CDX server API.
 
-Two small queries rather than one large one: the last successful capture up to
-the end of the citation's access date (``to=…&limit=-1``), and only if there is
-none, the first one after it (``from=…&limit=1``). Popular pages have
+Two small queries rather than one large one: the last successful captures up to
+the end of the citation's access date (``to=…&limit=-5``), and only if there is
+none, the first ones after it (``from=…&limit=5``). Popular pages have
 thousands of captures; neither query downloads them all.
 """
 
@@ -17,6 +17,8 @@ from urllib.parse import quote
 import requests
 
 from bibvault.links.polite import HostGate, host_of
+
+_ROWS = 5
 
 
 class ArchiveError(Exception):
@@ -120,12 +122,14 @@ def cdx_query(session: requests.Session, base: str, url: str, gate: HostGate,
 def closest_capture(session: requests.Session, base: str, url: str, when: dt.date | None,
                     gate: HostGate) -> Capture | None:
     """The last capture on or before ``when`` (default: now), else the first after it."""
+    # A few rows rather than one: a server that ignores the status filter may list
+    # captured errors, which cdx_query drops.
     if when is None:
-        found = cdx_query(session, base, url, gate, limit="-1")
+        found = cdx_query(session, base, url, gate, limit=f"-{_ROWS}")
         return found[-1] if found else None
     day = when.strftime("%Y%m%d")
-    before = cdx_query(session, base, url, gate, to=day, limit="-1")
+    before = cdx_query(session, base, url, gate, to=day, limit=f"-{_ROWS}")
     if before:
         return before[-1]
-    after = cdx_query(session, base, url, gate, **{"from": day, "limit": "1"})
+    after = cdx_query(session, base, url, gate, **{"from": day, "limit": str(_ROWS)})
     return after[0] if after else None
