@@ -257,7 +257,7 @@ def make_session(
     pool_connections: int = 64,
     pool_maxsize: int = 4,
     request_deadline: float = 0.0,
-    internal_networks: Iterable[str] = (),
+    internal_networks: Iterable[str] | None = None,
 ) -> TimeoutSession:
     """A session with timeouts, a User-Agent and no automatic retries.
 
@@ -267,8 +267,11 @@ def make_session(
     should match the per-host politeness limit. ``request_deadline`` (seconds,
     0 for none) bounds connection, request and response headers together, however
     slowly a server sends them; readers of a body bound its reading themselves.
-    Redirects into ``internal_networks`` are not followed (see :func:`redirect_guard`).
+    Redirects into ``internal_networks`` (default: ``check.internal_networks``'s
+    default) are not followed (see :func:`redirect_guard`).
     """
+    if internal_networks is None:
+        internal_networks = CheckConfig.internal_networks
     session = TimeoutSession((connect_timeout, read_timeout), parse_networks(internal_networks))
     session.headers["User-Agent"] = user_agent
     # read=False re-raises read timeouts as such instead of wrapping them in a
