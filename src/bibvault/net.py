@@ -131,45 +131,41 @@ class TimeoutSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-class _Watchdog:
-    """Shuts a connection's socket down when connecting, sending the request and
-    receiving the response headers together outlive the deadline.
+class _DeadlineHTTPConnection(HTTPConnection):
+    """An HTTP connection whose connecting, request and response headers together
+    have a deadline.
 
     Per-read timeouts restart with every byte, so a server that dribbles its
-    status line one byte a second would hold a request forever; closing the
-    socket from a timer ends the read whatever the server does.
+    status line one byte a second would hold a request forever; a timer that
+    shuts the socket down ends the read whatever the server does.
     """
 
     deadline: float = 0.0
+    expired: bool = False
+    timer: threading.Timer | None = None
 
     def _arm(self) -> None:
         self._disarm()
         self.expired = False
         if self.deadline > 0:
-            timer = threading.Timer(self.deadline, self._expire)
-            timer.daemon = True
-            self.timer: threading.Timer | None = timer
-            timer.start()
+            self.timer = threading.Timer(self.deadline, self._expire)
+            self.timer.daemon = True
+            self.timer.start()
 
     def _disarm(self) -> None:
-        timer = getattr(self, "timer", None)
-        if timer is not None:
-            timer.cancel()
+        if self.timer is not None:
+            self.timer.cancel()
             self.timer = None
 
     def _expire(self) -> None:
         self.expired = True
-        sock = getattr(self, "sock", None)
+        sock = self.sock
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
 
-
-class _DeadlineHTTPConnection(_Watchdog, HTTPConnection):
-    """An HTTP connection whose every exchange (request, headers, body) has a deadline."""
-
     def request(self, *args: Any, **kwargs: Any) -> None:
         self._arm()
         super().request(*args, **kwargs)
@@ -181,7 +177,7 @@ class _DeadlineHTTPConnection(_Watchdog, HTTPConnection):
             _raise_if_expired(self, exc)
             raise
         else:
-            if getattr(self, "expired", False):
+            if self.expired:
                 # A socket cut mid-headers can read as a complete, shorter answer.
                 response.close()
                 _raise_if_expired(self, None)
@@ -196,38 +192,13 @@ class _DeadlineHTTPConnection(_Watchdog, HTTPConnection):
         super().close()
 
 
-class _DeadlineHTTPSConnection(_Watchdog, HTTPSConnection):
+class _DeadlineHTTPSConnection(_DeadlineHTTPConnection, HTTPSConnection):
     """The HTTPS twin of :class:`_DeadlineHTTPConnection`."""
 
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        self._arm()
-        super().request(*args, **kwargs)
 
-    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
-        try:
-            response = super().getresponse()
-        except (OSError, ValueError) as exc:
-            _raise_if_expired(self, exc)
-            raise
-        else:
-            if getattr(self, "expired", False):
-                # A socket cut mid-headers can read as a complete, shorter answer.
-                response.close()
-                _raise_if_expired(self, None)
-            return response
-        finally:
-            # The body is the reader's to bound: a page's first kilobytes and a
-            # 50 MB download need different deadlines.
-            self._disarm()
-
-    def close(self) -> None:
-        self._disarm()
-        super().close()
-
-
-def _raise_if_expired(conn: _Watchdog, exc: Exception | None) -> None:
+def _raise_if_expired(conn: _DeadlineHTTPConnection, exc: Exception | None) -> None:
     """A failed read that the watchdog caused is a read timeout, as a slow server's is."""
-    if getattr(conn, "expired", False):
+    if conn.expired:
         raise ReadTimeoutError(None, "", "request deadline passed") from exc  # type: ignore[arg-type]
 
 
