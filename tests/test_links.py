@@ -254,9 +254,11 @@ def test_large_bodies_are_not_drained(farm: Farm, session: requests.Session) -> 
     assert len({h.client_port for h in farm.log.for_host("127.0.0.13")}) >= 2
 
 
-def test_header_dribbled_byte_by_byte_cannot_outlast_the_deadline(farm: Farm) -> None:
-    base = farm.dribbler("127.0.0.14", interval=0.05)
-    config = dataclasses.replace(FAST, retries=0, read_timeout=0.5, request_deadline=1.0)
+@pytest.mark.parametrize("tls", [False, True], ids=["headers", "tls-handshake"])
+def test_header_dribbled_byte_by_byte_cannot_outlast_the_deadline(farm: Farm, tls: bool) -> None:
+    base = farm.dribbler("127.0.0.14", interval=0.05, tls=tls)
+    config = dataclasses.replace(FAST, retries=0, connect_timeout=0.5, read_timeout=0.5,
+                                 request_deadline=1.0)
     session = session_for_check(config)
     results: list[CheckResult] = []
     worker = threading.Thread(

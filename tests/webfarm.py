@@ -502,9 +502,11 @@ class Farm:
         self._sockets.append(s)
         return f"http://{ip}:{s.getsockname()[1]}"
 
-    def dribbler(self, ip: str, interval: float = 0.1) -> str:
+    def dribbler(self, ip: str, interval: float = 0.1, tls: bool = False) -> str:
         """A server that sends its status line and headers one byte per ``interval``,
-        forever: every byte restarts a per-read timeout, so only a deadline ends it."""
+        forever: every byte restarts a per-read timeout, so only a deadline ends it.
+        With ``tls`` it dribbles the first record of a TLS handshake instead (an
+        https:// address), which holds the client inside ``connect``."""
         s = socket.socket()
         s.bind((ip, 0))
         s.listen(16)
@@ -514,6 +516,8 @@ class Farm:
 
         def feed(conn: socket.socket) -> None:
             head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: "
+            if tls:
+                head = b"\x16\x03\x03\x40\x00"  # a 16 KB handshake record, never finished
             with conn:
                 try:
                     conn.recv(65536)
@@ -539,7 +543,7 @@ class Farm:
         t = threading.Thread(target=accept, daemon=True)
         t.start()
         self._threads.append(t)
-        return f"http://{ip}:{s.getsockname()[1]}"
+        return f"{'https' if tls else 'http'}://{ip}:{s.getsockname()[1]}"
 
     def refused(self, ip: str) -> str:
         """An address where nothing listens."""

@@ -132,8 +132,8 @@ class TimeoutSession(requests.Session):
 
 
 class _DeadlineHTTPConnection(HTTPConnection):
-    """An HTTP connection whose connecting, request and response headers together
-    have a deadline.
+    """An HTTP connection whose connecting (TLS handshake included), request and
+    response headers together have a deadline.
 
     Per-read timeouts restart with every byte, so a server that dribbles its
     status line one byte a second would hold a request forever; a timer that
@@ -145,7 +145,10 @@ class _DeadlineHTTPConnection(HTTPConnection):
     timer: threading.Timer | None = None
 
     def _arm(self) -> None:
-        self._disarm()
+        """Start the clock, unless it runs already: a new connection starts it in
+        ``connect`` (a TLS handshake can be dribbled too), a reused one in ``request``."""
+        if self.timer is not None:
+            return
         self.expired = False
         if self.deadline > 0:
             self.timer = threading.Timer(self.deadline, self._expire)
@@ -165,6 +168,10 @@ class _DeadlineHTTPConnection(HTTPConnection):
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+    def connect(self) -> None:
+        self._arm()
+        super().connect()
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         self._arm()
