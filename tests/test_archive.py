@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bibvault.archive import ArchiveTarget, Credentials, archive_records, find_credentials
 from bibvault.archive.credentials import redact
@@ -173,6 +175,12 @@ def test_redact_masks_tokens_and_headers() -> None:
     assert redact("sent LOW ak:sk and Authorization: Bearer xyz") == \
         "sent LOW *** and Authorization: ***"
     assert CREDS.redact("key test-secret here") == "key *** here"
+
+
+@given(st.text(), st.text())
+def test_redaction_never_raises_nor_lets_the_secret_through(before: str, after: str) -> None:
+    assert "test-secret" not in CREDS.redact(before + "test-secret" + after)
+    assert "LOW test-access:" not in CREDS.redact(f"{before} LOW test-access:x{after}")
 
 
 def test_daily_limit_stops_further_saves(farm: Farm, wayback: str,
