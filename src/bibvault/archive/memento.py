@@ -28,8 +28,6 @@ from bibvault.links.polite import HostGate, host_of
 from bibvault.links.result import LinkStatus
 
 _BODY_CAP = 65536
-_LINK = re.compile(r'\s*<([^>]*)>\s*((?:;\s*[^;,"]+(?:=(?:"[^"]*"|[^;,]*))?\s*)*)\s*(?:,|$)')
-_PARAM = re.compile(r';\s*([^;=\s]+)\s*(?:=\s*(?:"([^"]*)"|([^;,]*)))?')
 _DAY = dt.timedelta(days=1)
 
 
@@ -66,30 +64,53 @@ class CopyVerdict:
 def parse_links(text: str) -> list[Link]:
     """The links of a ``Link`` header value or a link-format document (RFC 6690).
 
-    Tolerant: what cannot be read is skipped, so a broken TimeMap gives fewer
-    links, never an exception.
+    Tolerant and linear: what cannot be read is skipped, so a broken or hostile
+    TimeMap gives fewer links, never an exception or a long wait.
     """
     out: list[Link] = []
     pos = 0
-    text = text.strip()
-    while pos < len(text):
-        m = _LINK.match(text, pos)
-        if not m or m.end() == pos:
-            nxt = text.find(",", pos + 1)
-            nxt2 = text.find("<", pos + 1)
-            cands = [i for i in (nxt + 1 if nxt >= 0 else -1, nxt2) if i > pos]
-            if not cands:
-                break
-            pos = min(cands)
-            continue
+    while (start := text.find("<", pos)) >= 0:
+        end = text.find(">", start + 1)
+        if end < 0:
+            break
+        parts = _split_outside_quotes(text, end + 1)
+        pos = parts[-1][1]
         params: dict[str, str] = {}
-        for p in _PARAM.finditer(m.group(2)):
-            params.setdefault(p.group(1).lower(), p.group(2) if p.group(2) is not None
-                              else (p.group(3) or "").strip())
+        for a, b in parts[:-1]:
+            name, eq, value = text[a:b].partition("=")
+            name = name.strip().lower()
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            if name and (eq or name not in params):
+                params.setdefault(name, value)
         rels = frozenset(params.get("rel", "").lower().split())
-        out.append(Link(m.group(1).strip(), rels, params))
-        pos = m.end()
+        out.append(Link(text[start + 1:end].strip(), rels, params))
     return out
+
+
+def _split_outside_quotes(text: str, i: int) -> list[tuple[int, int]]:
+    """The ``;``-separated parameter spans after a link's ``>`` at ``i``, up to the
+    comma (or next ``<``) that ends the link; the last item's end is where to go on."""
+    spans: list[tuple[int, int]] = []
+    quoted = False
+    seg = None
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            quoted = not quoted
+        elif not quoted and c in ",<":
+            break
+        elif not quoted and c == ";":
+            if seg is not None:
+                spans.append((seg, i))
+            seg = i + 1
+        i += 1
+    if seg is not None:
+        spans.append((seg, i))
+    spans.append((i, i + 1 if i < n and text[i] == "," else i))
+    return spans
 
 
 def http_datetime(value: str | None) -> dt.datetime | None:
