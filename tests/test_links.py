@@ -12,7 +12,7 @@ import requests
 import urllib3
 
 from bibvault.config import CheckConfig
-from bibvault.links import CheckResult, LinkStatus, check_url
+from bibvault.links import CheckResult, History, LinkStatus, LinkTarget, check_links, check_url
 from bibvault.links.classify import error_kind
 from bibvault.links.fetch import retry_after
 from bibvault.net import make_session, session_for_check
@@ -268,3 +268,15 @@ def test_header_dribbled_byte_by_byte_cannot_outlast_the_deadline(farm: Farm, tl
     session.close()
     assert not worker.is_alive()
     assert results[0].status is LinkStatus.TIMEOUT, results[0].detail
+
+
+def test_a_link_that_ended_at_a_binary_file_is_asked_with_head_next_time(
+        farm: Farm, site: str, session: requests.Session) -> None:
+    url = f"{site}/to?u=/paper.pdf&doi=1"
+    with History(":memory:") as history:
+        first = check_links([LinkTarget("k", url)], session, FAST, history)
+        second = check_links([LinkTarget("k", url)], session, FAST, history, refresh=True)
+    assert first.outcomes[0].result.final_url == site + "/paper.pdf"
+    assert second.outcomes[0].result.status is LinkStatus.ALIVE
+    methods = [h.method for h in farm.log.hits if h.path == "/to?u=/paper.pdf&doi=1"]
+    assert methods == ["GET", "HEAD"]

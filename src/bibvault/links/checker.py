@@ -12,7 +12,7 @@ import requests
 
 from bibvault.config import CheckConfig
 from bibvault.links.classify import classify
-from bibvault.links.fetch import Fetcher, Sleep
+from bibvault.links.fetch import Fetcher, Sleep, looks_binary
 from bibvault.links.history import DeadVerdict, History
 from bibvault.links.polite import Dispatcher, HostGate
 from bibvault.links.result import CheckResult, LinkStatus
@@ -66,11 +66,14 @@ class CheckRun:
 
 def check_url(url: str, session: requests.Session, config: CheckConfig, *,
               gate: HostGate | None = None, clock: Clock = time.time,
-              sleep: Sleep = time.sleep) -> CheckResult:
-    """Check one URL now, without history. The building block of :func:`check_links`."""
+              sleep: Sleep = time.sleep, head_first: bool = False) -> CheckResult:
+    """Check one URL now, without history. The building block of :func:`check_links`.
+
+    ``head_first`` asks with HEAD before GET, for a URL known to lead to a large
+    binary file (its last check ended at one)."""
     gate = gate or HostGate(config.per_host, config.host_delay, config.concurrency)
     fetcher = Fetcher(session, config, gate, sleep=sleep)
-    probe = fetcher.probe(url)
+    probe = fetcher.probe(url, head_first=head_first)
     verdict = classify(probe)
     return CheckResult(
         url=url, status=verdict.status, checked_at=clock(), http_status=probe.http_status,
@@ -105,6 +108,7 @@ def check_links(
     urls = list(dict.fromkeys(t.url for t in targets))
     results: dict[str, CheckResult] = {}
     to_fetch: list[str] = []
+    binary: set[str] = set()
     now = clock()
     for url in urls:
         cached = None if (refresh or history is None) else history.fresh(url, now, config)
@@ -112,6 +116,9 @@ def check_links(
             results[url] = cached
         else:
             to_fetch.append(url)
+            last = history.latest(url) if history is not None else None
+            if last is not None and last.final_url and looks_binary(last.final_url):
+                binary.add(url)
     done = 0
     for url in urls:
         if url in results and progress:
@@ -120,7 +127,7 @@ def check_links(
 
     total_requests = 0
     fresh: list[CheckResult] = []
-    for result in _run_pool(to_fetch, session, config, clock, sleep):
+    for result in _run_pool(to_fetch, session, config, clock, sleep, binary):
         results[result.url] = result
         fresh.append(result)
         total_requests += result.requests
@@ -148,7 +155,7 @@ def check_links(
 
 
 def _run_pool(urls: list[str], session: requests.Session, config: CheckConfig,
-              clock: Clock, sleep: Sleep) -> Iterable[CheckResult]:
+              clock: Clock, sleep: Sleep, binary: set[str]) -> Iterable[CheckResult]:
     """Yield results as worker threads finish them."""
     if not urls:
         return
@@ -163,7 +170,8 @@ def _run_pool(urls: list[str], session: requests.Session, config: CheckConfig,
             if url is None:
                 return
             try:
-                out.put(check_url(url, session, config, gate=gate, clock=clock, sleep=sleep))
+                out.put(check_url(url, session, config, gate=gate, clock=clock, sleep=sleep,
+                                  head_first=url in binary))
             except BaseException as exc:  # handed to the caller's thread, not lost
                 out.put(exc)
                 return

@@ -71,15 +71,15 @@ class Fetcher:
         self.requests = 0
         self.internal = parse_networks(config.internal_networks)
 
-    def probe(self, url: str) -> Probe:
+    def probe(self, url: str, head_first: bool = False) -> Probe:
         """Everything needed to classify ``url``, in one request where one suffices.
 
         A page is fetched with one GET whose body is read only up to its title
         (a 200 can still be a "not found" page). HEAD comes first only where it
         saves: a URL that names a large binary file, whose body a GET would
-        start to send for nothing.
+        start to send for nothing, or (``head_first``) that did so last time.
         """
-        if not self.config.sniff_titles or _looks_binary(url):
+        if not self.config.sniff_titles or head_first or looks_binary(url):
             return self._head_first(url)
         get_chain, get = self._follow("GET", url)
         if get.error is None and get.status == 405:
@@ -233,7 +233,7 @@ def _release(resp: requests.Response, reusable: bool) -> None:
     resp.close()
 
 
-def _looks_binary(url: str) -> bool:
+def looks_binary(url: str) -> bool:
     """The URL's path ends in an extension of a (typically large) binary file."""
     path = urlsplit(url).path.lower()
     return path.rsplit(".", 1)[-1] in BINARY_EXTENSIONS if "." in path.rsplit("/", 1)[-1] else False
