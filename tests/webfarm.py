@@ -92,7 +92,7 @@ class _Server(ThreadingHTTPServer):
         pass  # clients hang up on purpose (body caps, deadlines)
 
 
-class _Base(BaseHTTPRequestHandler):
+class Base(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
@@ -134,7 +134,7 @@ class _Base(BaseHTTPRequestHandler):
         raise NotImplementedError
 
 
-class SiteHandler(_Base):
+class SiteHandler(Base):
     """Serves every case the link checker must tell apart, by path."""
 
     def route(self) -> None:
@@ -271,7 +271,7 @@ class ArchiveState:
     now: str = "20261121120000"
 
 
-class ArchiveHandler(_Base):
+class ArchiveHandler(Base):
     """Speaks enough of the CDX server API and Save Page Now 2 for the archiver."""
 
     def route(self) -> None:
@@ -380,6 +380,10 @@ class Farm:
     def archive(self, ip: str) -> str:
         """The fake Web Archive on ``ip``; returns its base URL."""
         return self._start(ip, ArchiveHandler, {"archive": self.archive_state})
+
+    def serve(self, ip: str, handler: type, state: dict[str, Any]) -> str:
+        """Another handler (a ``Base`` subclass) on ``ip`` with its own ``state``."""
+        return self._start(ip, handler, state)
 
     def silent(self, ip: str) -> str:
         """A server that accepts connections (the kernel does) but never answers."""
