@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import requests
-from addweb import AddWeb, Route, make_pdf, page_bytes
 
+from addweb import AddWeb, Route, make_pdf, page_bytes
 from bibvault.config import ArchiveConfig, CheckConfig, Config, IngestConfig
 from bibvault.ingest.add import Reader
 from bibvault.net import make_session

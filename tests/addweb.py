@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pypdf import PdfWriter
+
 from webfarm import Base, Farm
 
 DATA = Path(__file__).parent / "data" / "web"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from addsetup import TODAY, VIDEO_URL, install, reader
 from addweb import AddWeb, running_addweb
-
 from bibvault.ingest.add import Reader
 from bibvault.ingest.candidate import Candidate, Creator
 

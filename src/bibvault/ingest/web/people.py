@@ -58,7 +58,9 @@ def unescape(text: str) -> str:
         if new == text:
             break
         text = new
-    return " ".join(re.sub(r"<[^>]{0,200}>", " ", text).split())
+    # Block tags separate words; inline ones (JATS <jats:sub>, <i>) sit inside words.
+    text = re.sub(r"<(?:br|/?p|/?div|/?li|/?h\d)\b[^>]{0,200}>", " ", text, flags=re.IGNORECASE)
+    return " ".join(re.sub(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]{0,200})?/?>", "", text).split())
 
 
 def fold(text: str) -> str:
