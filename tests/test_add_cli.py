@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from addsetup import install
-from addweb import AddWeb, running_addweb
 from click.testing import CliRunner, Result
 
+from addsetup import install
+from addweb import AddWeb, running_addweb
 from bibvault.bibfile import load
 from bibvault.cli import cli
 from bibvault.records import records_from_file

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from addsetup import DOI_PDF, TODAY, reader
 from addweb import AddWeb, Route, running_addweb
-
 from bibvault.ingest.add import SourceError, source_kind
 from bibvault.ingest.candidate import Creator
 
