@@ -56,11 +56,11 @@ def install(web: AddWeb) -> None:
         "provider_name": "YouTube", "provider_url": "https://www.youtube.com/", "version": "1.0"}
 
 
-def config(web: AddWeb, wayback: str = "http://127.0.0.1:9") -> Config:
+def config(web: AddWeb) -> Config:
     """A configuration whose endpoints are the farm's, with no politeness delays."""
     return Config(check=CheckConfig(host_delay=0.0, retries=1, backoff=0.0, connect_timeout=2,
                                     read_timeout=5, request_deadline=10),
-                  archive=ArchiveConfig(wayback_url=wayback),
+                  archive=ArchiveConfig(wayback_url=web.archive),
                   ingest=IngestConfig(crossref_url=web.api, datacite_url=web.api,
                                       oembed_url=web.api + "/oembed"))
 

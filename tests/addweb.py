@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from pypdf import PdfWriter
 
-from webfarm import Base, Farm
+from webfarm import ArchiveHandler, Base, Capture, Farm
 
 DATA = Path(__file__).parent / "data" / "web"
 
@@ -72,6 +72,22 @@ class ApiHandler(Base):
             self.send(404, b"Resource not found.", "text/plain")
             return
         self.send(200, json.dumps(body).encode(), "application/json")
+
+
+class ReplayHandler(ArchiveHandler):
+    """The fake Web Archive of :mod:`webfarm`, also replaying captures (``/web/TSid_/URL``)."""
+
+    def route(self) -> None:
+        if not self.path.startswith("/web/"):
+            super().route()
+            return
+        self._hit()
+        stamp, _, original = self.path[len("/web/"):].partition("/")
+        body = self.server.state["replays"].get((stamp.removesuffix("id_"), original))
+        if body is None:
+            self.send(404, b"<html><head><title>Wayback Machine</title></head></html>")
+        else:
+            self.send(200, body)
 
 
 def page_bytes(name: str, base: str) -> bytes:
@@ -128,16 +144,26 @@ class AddWeb:
     api: str
     routes: dict[str, Route]
     registry: dict[str, dict[str, Any]]
+    archive: str = ""
+    replays: dict[tuple[str, str], bytes] = field(default_factory=dict)
+
+    def capture(self, url: str, timestamp: str, body: bytes) -> None:
+        """Put a capture of ``url`` with this ``body`` into the fake archive."""
+        self.farm.archive_state.captures.setdefault(url, []).append(Capture(timestamp))
+        self.replays[(timestamp, url)] = body
 
 
 def running_addweb() -> Iterator[AddWeb]:
-    """Yields a farm with a site on 127.0.0.21 and the registries on 127.0.0.22."""
+    """Yields a farm: a site on 127.0.0.21, the registries on .22, the Web Archive on .25."""
     farm = Farm()
     routes: dict[str, Route] = {}
     registry: dict[str, dict[str, Any]] = {"crossref": {}, "datacite": {}, "oembed": {}}
     try:
         site = farm.serve("127.0.0.21", PagesHandler, {"routes": routes})
         api = farm.serve("127.0.0.22", ApiHandler, registry)
-        yield AddWeb(farm, site, api, routes, registry)
+        replays: dict[tuple[str, str], bytes] = {}
+        archive = farm.serve("127.0.0.25", ReplayHandler,
+                             {"archive": farm.archive_state, "replays": replays})
+        yield AddWeb(farm, site, api, routes, registry, archive, replays)
     finally:
         farm.stop()

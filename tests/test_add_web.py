@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from addsetup import TODAY, VIDEO_URL, install, reader
-from addweb import AddWeb, running_addweb
+from addweb import AddWeb, Route, page_bytes, running_addweb
 from bibvault.ingest.add import Reader
 from bibvault.ingest.candidate import Candidate, Creator
 
@@ -177,3 +179,42 @@ def test_network_failure_is_a_finding(web: AddWeb, rd: Reader) -> None:
     c = rd.read(refused + "/story")
     assert [f.code for f in c.findings] == ["N826"]
     assert "connection refused" in c.findings[0].message
+
+
+_JUNK = st.lists(st.one_of(st.sampled_from([
+    b"<html><head>", b"<title>", b"</title>", b'<meta charset="windows-1256">', b"\xef\xbb\xbf",
+    b'<script type="application/ld+json">{"@type":"NewsArticle","headline":"',
+    b'"}</script>', b'<meta name="citation_pdf_url" content="/files/coffey-nrf-memo.pdf">',
+    b'<meta name="citation_pdf_url" content="http://127.0.0.21:1/x.pdf">', b"%PDF-1.4\n",
+    b'<link rel="canonical" href="https://www.youtube.com/watch?v=Zq3aXk9R2tE">',
+    b'<div itemscope itemtype="http://schema.org/VideoObject">', b"Just a moment...", b"\x00",
+]), st.binary(max_size=30)), max_size=25).map(b"".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_JUNK, st.sampled_from(["text/html", "text/html; charset=utf-16", "application/pdf",
+                               "text/plain", ""]), st.sampled_from([200, 403, 503]))
+def test_no_served_page_makes_add_raise(web: AddWeb, body: bytes, ctype: str, status: int) -> None:
+    web.routes["/fuzz"] = Route(body, status=status, ctype=ctype)
+    c = reader(web).read(web.site + "/fuzz")
+    assert c.refused or c.fields.get("title")
+
+
+def test_from_archive_reads_the_closest_capture(web: AddWeb) -> None:
+    url = web.site + "/stories/deleted-since"
+    web.capture(url, "20220910120000", page_bytes("og-only.html", web.site).replace(
+        b"/stories/isis-and-the-nrf", b"/stories/deleted-since"))
+    c = reader(web, from_archive=True).read(url)
+    assert c.findings == []
+    assert c.fields == {
+        "title": "ISIS and the NRF: A Tale of Two Insurgencies", "date": "2022-09-08",
+        "organization": "Valley Dispatch", "url": url, "urldate": DAY,
+        "archiveurl": f"{web.archive}/web/20220910120000/{url}", "archivedate": "2022-09-10"}
+    assert c.provenance["archiveurl"] == "Web Archive CDX"
+    replayed = [h.path for h in web.farm.log.hits if h.path.startswith("/web/")]
+    assert replayed == [f"/web/20220910120000id_/{url}"]
+
+
+def test_from_archive_without_a_capture(web: AddWeb) -> None:
+    c = reader(web, from_archive=True).read(web.site + "/never-archived")
+    assert [f.code for f in c.findings] == ["N830"]

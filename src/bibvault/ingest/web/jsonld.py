@@ -61,7 +61,8 @@ def _strip_comments_and_commas(text: str) -> str:
 def loads_lenient(text: str) -> Any:
     """The value of a JSON-LD script, or None when it cannot be read even leniently."""
     body = _WRAPPER.sub("", text.strip())
-    attempts = [body, _strip_comments_and_commas(body)]
+    # Twice: a comma before a comment is trailing only once the comment is gone.
+    attempts = [body, _strip_comments_and_commas(_strip_comments_and_commas(body))]
     if "&quot;" in body or "&#34;" in body:
         attempts.append(_strip_comments_and_commas(html.unescape(body)))
     for attempt in attempts:

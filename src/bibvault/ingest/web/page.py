@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -73,6 +73,10 @@ def _parse(text: str) -> Any:
 def read_page(text: str, url: str) -> PageData:
     """Parse the HTML ``text`` of the page at ``url``; never raises for bad markup."""
     text = text.encode("utf-8", "replace").decode("utf-8")
+    try:
+        urlsplit(url)
+    except ValueError:
+        url = ""  # an address Python cannot parse would fail every link resolved against it
     data = PageData(url=url)
     root = _parse(text)
     if root is None:

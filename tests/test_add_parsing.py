@@ -1,0 +1,207 @@
+"""The pieces of page reading: charsets, lenient JSON-LD, names, titles, dates; and
+Hypothesis: no page, however malformed, makes the extractor raise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bibvault.ingest.candidate import Creator
+from bibvault.ingest.pdf import pdf_date, read_pdf
+from bibvault.ingest.web.charset import decode_html
+from bibvault.ingest.web.jsonld import flatten, loads_lenient
+from bibvault.ingest.web.page import read_page
+from bibvault.ingest.web.people import names_from_text, names_from_value
+from bibvault.ingest.web.record import candidate_from_page
+from bibvault.ingest.web.refusals import content_refusal
+from bibvault.ingest.web.text import clean_title, parse_date, parse_duration
+
+TODAY = dt.date(2026, 12, 1)
+DARI = "جبهه مقاومت ملي"
+
+
+# -- charsets -------------------------------------------------------------------------
+
+def test_meta_charset_windows_1256() -> None:
+    body = f'<html><head><meta charset="windows-1256"><title>{DARI}</title>'.encode("cp1256")
+    assert decode_html(body, "text/html") == (body.decode("cp1256"), "cp1256")
+
+
+def test_http_equiv_declaration() -> None:
+    body = ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">'
+            f"<title>{DARI}</title>").encode("cp1256")
+    assert DARI in decode_html(body)[0]
+
+
+def test_header_beats_meta_and_bom_beats_both() -> None:
+    body = '<meta charset="windows-1256"><p>é</p>'.encode()
+    assert decode_html(body, "text/html; charset=UTF-8") == (body.decode(), "utf-8")
+    assert decode_html(b"\xef\xbb\xbf" + body, "text/html; charset=windows-1256")[1] == "utf-8"
+
+
+def test_undeclared_page_is_utf8_not_latin1() -> None:
+    body = "<title>Kabul — Mazār-i-Sharīf</title>".encode()
+    assert decode_html(body, "text/html") == (body.decode(), "utf-8")
+
+
+def test_latin1_label_means_windows_1252() -> None:
+    body = b'<meta charset="iso-8859-1"><p>\x93quoted\x94</p>'
+    assert "“quoted”" in decode_html(body)[0]
+
+
+# -- JSON-LD ----------------------------------------------------------------------------
+
+def test_lenient_json_comments_trailing_commas_and_wrappers() -> None:
+    text = '<!--\n{"a": "x // not a comment", /* c */ "b": [1, 2,], // end\n}\n-->'
+    assert loads_lenient(text) == {"a": "x // not a comment", "b": [1, 2]}
+
+
+def test_html_escaped_block() -> None:
+    assert loads_lenient('{&quot;headline&quot;: &quot;A &amp;amp; B&quot;}') == \
+        {"headline": "A &amp; B"}
+
+
+def test_flatten_graph_references_types_and_contexts() -> None:
+    blocks = [{"@context": ["https://schema.org", {"x": "y"}], "@graph": [
+        {"@type": "Person", "@id": "#p", "name": "Jane Doe"},
+        {"@type": ["schema:NewsArticle", "http://schema.org/Article"], "author": {"@id": "#p"},
+         "about": {"@id": "#self"}, "@id": "#self"}]},
+        {"@context": {"@vocab": "http://schema.org/"}, "@type": "WebSite", "name": "S"}]
+    items = flatten(blocks)
+    article = next(i for i in items if "NewsArticle" in i["@type"])
+    assert article["@type"] == ["NewsArticle", "Article"]
+    assert article["author"]["name"] == "Jane Doe"
+    assert article["about"] == {"@id": "#self"}  # a cycle stays a reference
+    assert any(i["@type"] == ["WebSite"] for i in items)
+
+
+# -- names ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, names", [
+    ("By Jane Doe and John Roe", [Creator("Doe", "Jane"), Creator("Roe", "John")]),
+    ("Doe, Jane", [Creator("Doe", "Jane")]),
+    ("van der Berg, Anna", [Creator("van der Berg", "Anna")]),
+    ("KABUL — Jane Doe, Senior Fellow", [Creator("Doe", "Jane")]),
+    ("By Jane Doe in Kabul and John Roe in Islamabad",
+     [Creator("Doe", "Jane"), Creator("Roe", "John")]),
+    ("Jane Doe, John Roe and Bob Smith",
+     [Creator("Doe", "Jane"), Creator("Roe", "John"), Creator("Smith", "Bob")]),
+    ("By JANE DOE | Updated Sept. 8, 2022", [Creator("Doe", "Jane")]),
+    ("Luke Coffey is a senior fellow at Hudson", [Creator("Coffey", "Luke")]),
+    ("Human Rights Watch", [Creator(literal="Human Rights Watch")]),
+    ("The Kabul Chronicle", []),
+    ("admin", []),
+    ("نویسنده: گلالی ژوندی", [Creator("ژوندی", "گلالی")]),
+])
+def test_bylines(text: str, names: list[Creator]) -> None:
+    assert names_from_text(text, ["The Kabul Chronicle"]) == names
+
+
+def test_schema_org_names() -> None:
+    value = [{"@type": "Person", "givenName": "Jane", "familyName": "Doe"},
+             {"@type": "NewsMediaOrganization", "name": "Reuters"},
+             {"@type": "Organization", "name": "Valley Dispatch"}, "Doe, John"]
+    assert names_from_value(value, ["Valley Dispatch"]) == [
+        Creator("Doe", "Jane"), Creator(literal="Reuters"), Creator("Doe", "John")]
+
+
+# -- titles, dates, durations ----------------------------------------------------------
+
+@pytest.mark.parametrize("raw, title", [
+    ("Ministers &amp;amp; Generals | Kabul Now", "Ministers & Generals"),
+    ("Kabul Now | Why the NRF matters", "Why the NRF matters"),
+    ("TALIBAN FIGHTERS CLASH WITH NRF, SAYS U.N. - Kabul Now",
+     "Taliban Fighters Clash with NRF, Says U.N."),
+    ("What Next for the Resistance? – Analysis", "What Next for the Resistance? – Analysis"),
+])
+def test_titles(raw: str, title: str) -> None:
+    assert clean_title(raw, ["Kabul Now"]) == title
+
+
+@pytest.mark.parametrize("raw, parsed", [
+    ("2022-09-08T23:30:00-04:00", ("2022-09-08", False)),
+    ("2022-09-09T03:30:00Z", ("2022-09-09", True)),
+    ("2022-09", ("2022-09", False)), ("2022", ("2022", False)),
+    ("Thu, 08 Sep 2022 23:30:00 -0400", ("2022-09-08", False)),
+    ("September 8, 2022 11:30 PM EDT", ("2022-09-08", False)),
+    ("8 Sept. 2022", ("2022-09-08", False)), ("2022/9/8", ("2022-09-08", False)),
+    ("20220908", ("2022-09-08", False)), ("March 2021", ("2021-03", False)),
+    ("2022-02-30", None), ("soon", None),
+])
+def test_dates(raw: str, parsed: tuple[str, bool] | None) -> None:
+    assert parse_date(raw) == parsed
+
+
+def test_utc_date_yields_to_the_same_instant_in_the_publishers_zone() -> None:
+    page = read_page(
+        '<script type="application/ld+json">{"@type":"NewsArticle","headline":"H",'
+        '"datePublished":"2022-09-09T03:30:00Z"}</script>'
+        '<meta property="article:published_time" content="2022-09-08T23:30:00-04:00">',
+        "https://example.org/a")
+    cand, _ = candidate_from_page(page, "s", TODAY)
+    assert cand.fields["date"] == "2022-09-08"
+    assert cand.provenance["date"] == "article:published_time (the publisher's time zone)"
+
+
+@pytest.mark.parametrize("raw, iso", [("PT90M0S", "PT90M"), ("PT1H30M", "PT1H30M"),
+                                      ("T4M29S", "PT4M29S"), ("90 min", None), ("P", None)])
+def test_durations(raw: str, iso: str | None) -> None:
+    assert parse_duration(raw) == iso
+
+
+def test_pdf_dates_and_broken_pdfs() -> None:
+    assert pdf_date("D:20220913233000-04'00'") == "2022-09-13"
+    assert pdf_date("D:2022") == "2022"
+    assert pdf_date("D:20221399") == "2022"
+    assert read_pdf(b"%PDF-1.7\nnothing else").error.startswith("not a readable PDF")
+
+
+def test_paywall_notice_around_an_article_is_not_a_refusal() -> None:
+    page = read_page('<meta property="og:type" content="article"><title>A story</title>'
+                     "<p>Subscribe to continue reading</p>", "https://example.org/a")
+    assert content_refusal("s", page) is None
+
+
+# -- never raises -----------------------------------------------------------------------
+
+_TAGS = st.sampled_from([
+    "<html>", "</html>", "<head>", "<body>", "<title>", "</title>", "<h1>", "</h1>",
+    '<meta property="og:title" content="', '<meta name="author" content="', '">', "<time datetime=\"",
+    '<script type="application/ld+json">', "</script>", '{"@graph":[', "]}", '{"@id":"#a"}',
+    '{"@type":["NewsArticle"],"author":{"@id":"#a"},"headline":', '"datePublished":',
+    '<div itemscope itemtype="http://schema.org/VideoObject">', '<meta itemprop="duration" content="',
+    '<span itemprop="author" itemscope>', "</div>", "</span>", "&amp;", "&#", "<!--", "-->",
+    "<![CDATA[", '<meta charset="', "windows-1256", "\x00", "\ud800", "By ", " and ", ",",
+    '<link rel="canonical" href="', "javascript:x", "http://[::1", "<?xml version='1.0'?>",
+    '<meta name="citation_pdf_url" content="', '"@context":', "<a rel=author>", "/*", "//",
+])
+_PAGES = st.lists(st.one_of(_TAGS, st.text(max_size=20)), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_PAGES, st.sampled_from(["https://example.org/a/b", "", "not a url", "http://[::1"]))
+def test_no_page_makes_the_extractor_raise(text: str, url: str) -> None:
+    page = read_page(text, url)
+    content_refusal("s", page)
+    cand, pdf = candidate_from_page(page, "s", TODAY)
+    json.dumps(cand.fields)
+    assert isinstance(pdf, str)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400), st.sampled_from(["", "text/html", "text/html; charset=bogus",
+                                                 "text/html; charset=utf-16"]))
+def test_no_bytes_make_decoding_raise(body: bytes, ctype: str) -> None:
+    text, codec = decode_html(body, ctype)
+    assert isinstance(text, str) and codec
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300))
+def test_no_bytes_make_the_pdf_reader_raise(body: bytes) -> None:
+    info = read_pdf(b"%PDF-1.4\n" + body)
+    assert len(info.sha256) == 64
