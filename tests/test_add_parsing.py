@@ -130,6 +130,7 @@ def test_titles(raw: str, title: str) -> None:
     ("September 8, 2022 11:30 PM EDT", ("2022-09-08", False)),
     ("8 Sept. 2022", ("2022-09-08", False)), ("2022/9/8", ("2022-09-08", False)),
     ("20220908", ("2022-09-08", False)), ("March 2021", ("2021-03", False)),
+    ("2022/09", ("2022-09", False)),
     ("2022-02-30", None), ("soon", None),
 ])
 def test_dates(raw: str, parsed: tuple[str, bool] | None) -> None:

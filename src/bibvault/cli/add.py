@@ -9,6 +9,7 @@ import click
 
 from bibvault.cli.common import check_topics, echo_data, echo_json, fail, finish, get_app, status
 from bibvault.exitcodes import ExitCode
+from bibvault.findings import shown_path
 from bibvault.ingest import IngestResult
 from bibvault.ingest.add import SourceError
 from bibvault.ingest.add import add as add_sources
@@ -36,16 +37,17 @@ def exit_code(results: Sequence[IngestResult]) -> ExitCode:
     return ExitCode.FINDINGS if any(r.refused for r in results) else ExitCode.OK
 
 
-def text_report(results: Sequence[IngestResult], dry_run: bool) -> str:
+def text_report(results: Sequence[IngestResult], dry_run: bool, suggest: bool = True) -> str:
     """The text report: each record, why its type, where its fields came from, problems."""
     out: list[str] = []
     for r in results:
+        where = shown_path(r.file or "")
         if r.written:
-            head = f"added {r.key} to {r.file}:{r.line}"
+            head = f"added {r.key} to {where}:{r.line}"
         elif r.refused:
             head = f"refused {r.source}"
         else:
-            head = f"would add {r.key} to {r.file}" if dry_run else f"not added {r.source}"
+            head = f"would add {r.key} to {where}" if dry_run else f"not added {r.source}"
         out.append(head)
         if r.key and r.text:
             out.append(r.text.rstrip())
@@ -56,10 +58,10 @@ def text_report(results: Sequence[IngestResult], dry_run: bool) -> str:
                 out.append(f"  from: {where}")
         for d in r.duplicates:
             kind = "duplicate" if d.exact else "possible duplicate"
-            loc = f"{d.file}:{d.line}" if d.line else d.file
+            loc = f"{shown_path(d.file)}:{d.line}" if d.line else shown_path(d.file)
             out.append(f"  {kind}: {d.key} ({loc}), {d.reason}")
         out += [f"  {f.severity.value}: {f.format_text()}" for f in r.findings]
-        if r.suggested_topics and not r.refused:
+        if suggest and r.suggested_topics and not r.refused:
             out.append(f"  suggested topics: {', '.join(r.suggested_topics)} "
                        "(not written; give --topic)")
         out.append("")
@@ -106,5 +108,5 @@ def add(ctx: click.Context, sources: tuple[str, ...], topics: tuple[str, ...], d
     if fmt == "json":
         echo_json([r.to_dict() for r in results])
     else:
-        echo_data(text_report(results, dry_run))
+        echo_data(text_report(results, dry_run, suggest=not topics))
     finish(ctx, exit_code(results))

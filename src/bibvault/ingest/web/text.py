@@ -29,7 +29,7 @@ _ISO = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?"
                   r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?\s*$",
                   re.IGNORECASE)
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:T?\d{4,6})?\s*$")
-_SLASHED = re.compile(r"^\s*(\d{4})/(\d{1,2})/(\d{1,2})\b")
+_SLASHED = re.compile(r"^\s*(\d{4})/(\d{1,2})(?:/(\d{1,2}))?(?![\d/])")
 _MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
 _IN_TEXT = re.compile(rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_WORD})\.?,?\s+(\d{{4}})"
                       rf"|({_MONTH_WORD})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})"
@@ -138,7 +138,7 @@ def parse_date(value: str) -> tuple[str, bool] | None:
         utc = zone is not None and (zone.upper() == "Z" or zone.strip("+-").replace(":", "") == "0000")
         return (iso, utc) if _valid(iso) else None
     if m := _COMPACT.match(text) or _SLASHED.match(text):
-        iso = f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+        iso = f"{m[1]}-{int(m[2]):02d}" + (f"-{int(m[3]):02d}" if m[3] else "")
         return (iso, False) if _valid(iso) else None
     try:
         parsed = email.utils.parsedate_tz(text)
