@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import requests
 
-from addweb import AddWeb, Route, make_pdf, page_bytes
+from addweb import AddWeb, Route, make_pdf, page_bytes, running_addweb
 from bibvault.config import ArchiveConfig, CheckConfig, Config, IngestConfig
 from bibvault.ingest.add import Reader
 from bibvault.net import make_session
@@ -54,6 +55,13 @@ def install(web: AddWeb) -> None:
                  "and Legend", "author_name": "Rooftop Leadership",
         "author_url": "https://www.youtube.com/@RooftopLeadership", "type": "video",
         "provider_name": "YouTube", "provider_url": "https://www.youtube.com/", "version": "1.0"}
+
+
+def served_web() -> Iterator[AddWeb]:
+    """A running :mod:`addweb` farm with every page installed (for a module fixture)."""
+    for w in running_addweb():
+        install(w)
+        yield w
 
 
 def config(web: AddWeb) -> Config:

@@ -31,6 +31,8 @@ class Route:
     status: int = 200
     ctype: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    first: Route | None = None  # answered to the first request only (a 429, a 503)
+    hits: int = 0
 
 
 class PagesHandler(Base):
@@ -43,6 +45,9 @@ class PagesHandler(Base):
         if r is None:
             self.send(404, b"<html><head><title>404 Not Found</title></head></html>")
             return
+        r.hits += 1
+        if r.first is not None and r.hits == 1:
+            r = r.first
         if r.status in (301, 302, 303, 307, 308):
             self.send(r.status, b"", headers={"Location": r.body.decode(), **r.headers})
             return

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from addsetup import install
-from addweb import AddWeb, running_addweb
+from addsetup import served_web
+from addweb import AddWeb
 from bibvault.bibfile import load
 from bibvault.cli import cli
 from bibvault.records import records_from_file
@@ -30,11 +29,7 @@ EXISTING = """% News about the resistance.
 """
 
 
-@pytest.fixture(scope="module")
-def web() -> Iterator[AddWeb]:
-    for w in running_addweb():
-        install(w)
-        yield w
+web = pytest.fixture(scope="module", name="web")(served_web)
 
 
 @pytest.fixture()

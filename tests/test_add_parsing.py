@@ -206,3 +206,17 @@ def test_no_bytes_make_decoding_raise(body: bytes, ctype: str) -> None:
 def test_no_bytes_make_the_pdf_reader_raise(body: bytes) -> None:
     info = read_pdf(b"%PDF-1.4\n" + body)
     assert len(info.sha256) == 64
+
+
+def test_site_name_in_meta_author_is_no_author() -> None:
+    page = read_page('<meta property="og:site_name" content="Valley Dispatch">'
+                     '<meta name="author" content="Valley Dispatch"><title>A story</title>',
+                     "https://example.org/a")
+    cand, _ = candidate_from_page(page, "s", TODAY)
+    assert cand.creators == {}
+    page = read_page('<meta property="og:site_name" content="Valley Dispatch">'
+                     '<meta name="author" content="Jane Doe"><title>A story</title>',
+                     "https://example.org/a")
+    cand, _ = candidate_from_page(page, "s", TODAY)
+    assert cand.creators == {"author": [Creator("Doe", "Jane")]}
+    assert cand.provenance["author"] == "meta author"

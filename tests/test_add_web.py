@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addsetup import TODAY, VIDEO_URL, install, reader
-from addweb import AddWeb, Route, page_bytes, running_addweb
+from addsetup import TODAY, VIDEO_URL, reader, served_web
+from addweb import AddWeb, Route, page_bytes
 from bibvault.ingest.add import Reader
 from bibvault.ingest.candidate import Candidate, Creator
 
 DAY = TODAY.isoformat()
 
 
-@pytest.fixture(scope="module")
-def web() -> Iterator[AddWeb]:
-    for w in running_addweb():
-        install(w)
-        yield w
+web = pytest.fixture(scope="module", name="web")(served_web)
 
 
 @pytest.fixture()
@@ -218,3 +212,18 @@ def test_from_archive_reads_the_closest_capture(web: AddWeb) -> None:
 def test_from_archive_without_a_capture(web: AddWeb) -> None:
     c = reader(web, from_archive=True).read(web.site + "/never-archived")
     assert [f.code for f in c.findings] == ["N830"]
+
+
+def test_rate_limited_page_is_fetched_after_retry_after(web: AddWeb) -> None:
+    slept: list[float] = []
+    body = page_bytes("amp.html", web.site)
+    web.routes["/busy/amp"] = Route(body, first=Route(b"slow down", status=429,
+                                                        ctype="text/plain",
+                                                        headers={"Retry-After": "7"}))
+    rd = reader(web)
+    rd.fetcher.sleep = slept.append
+    c = rd.read(web.site + "/busy/amp")
+    assert c.findings == []
+    assert c.fields["title"] == "Massoud calls for talks with Taliban"
+    assert slept == [7.0]
+    assert web.farm.log.count(path="/busy/amp") == 2
