@@ -220,3 +220,13 @@ def test_site_name_in_meta_author_is_no_author() -> None:
     cand, _ = candidate_from_page(page, "s", TODAY)
     assert cand.creators == {"author": [Creator("Doe", "Jane")]}
     assert cand.provenance["author"] == "meta author"
+
+
+def test_the_pages_own_article_wins_over_related_ones() -> None:
+    related = ('{"@type":"ItemList","itemListElement":[{"@type":"NewsArticle","headline":'
+               '"Another story","url":"https://example.org/other"}]}')
+    own = '{"@type":"NewsArticle","headline":"This story","url":"https://example.org/this"}'
+    page = read_page(f'<script type="application/ld+json">[{related},{own}]</script>',
+                     "https://www.example.org/this/?utm_source=x")
+    cand, _ = candidate_from_page(page, "s", TODAY)
+    assert cand.fields["title"] == "This story"

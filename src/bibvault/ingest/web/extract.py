@@ -81,7 +81,8 @@ class Sources:
     def of(cls, page: PageData) -> Sources:
         jsonld = [i for origin, i in page.items if origin == "json-ld"]
         micro = [i for origin, i in page.items if origin == "microdata"]
-        return cls(page, jsonld, micro, it.main_item(jsonld), it.main_item(micro))
+        own = [page.url, *page.links.get("canonical", [])[:1], *page.meta.get("og:url", [])[:1]]
+        return cls(page, jsonld, micro, it.main_item(jsonld, own), it.main_item(micro, own))
 
 
 def site_names(src: Sources) -> list[str]:

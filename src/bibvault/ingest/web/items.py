@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bibvault.identity import normalise_url
 from bibvault.ingest.web.jsonld import Item
 
 NEWS = frozenset({"NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -42,10 +43,30 @@ def rank(item: Item) -> int:
     return 99
 
 
-def main_item(items: Sequence[Item]) -> Item | None:
-    """The item the page is about, or None when no item is a creative work."""
-    best = min(items, key=rank, default=None)
-    return best if best is not None and rank(best) < 99 else None
+def _addresses(item: Item) -> set[str]:
+    out = set()
+    for prop in ("url", "@id", "mainEntityOfPage"):
+        value = text_value(item.get(prop))
+        if value.startswith(("http://", "https://")):
+            out.add(normalise_url(value))
+    return out
+
+
+def main_item(items: Sequence[Item], addresses: Sequence[str] = ()) -> Item | None:
+    """The item the page is about, or None when no item is a creative work.
+
+    Among items of the best kind, one whose ``url``, ``@id`` or
+    ``mainEntityOfPage`` is the page's own address (``addresses``: the fetched
+    and canonical ones) wins over, say, a related article listed on the page.
+    """
+    own = {normalise_url(a) for a in addresses if a}
+
+    def order(pair: tuple[int, Item]) -> tuple[int, int, int]:
+        i, item = pair
+        return rank(item), 0 if _addresses(item) & own else 1, i
+
+    best = min(enumerate(items), key=order, default=None)
+    return best[1] if best is not None and rank(best[1]) < 99 else None
 
 
 def of_type(items: Sequence[Item], names: frozenset[str]) -> Item | None:
