@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,6 +12,7 @@ from addsetup import TODAY, VIDEO_URL, reader, served_web
 from addweb import AddWeb, Route, page_bytes
 from bibvault.ingest.add import Reader
 from bibvault.ingest.candidate import Candidate, Creator
+from bibvault.ingest.video import video_from_oembed
 
 DAY = TODAY.isoformat()
 
@@ -227,3 +230,19 @@ def test_rate_limited_page_is_fetched_after_retry_after(web: AddWeb) -> None:
     assert c.fields["title"] == "Massoud calls for talks with Taliban"
     assert slept == [7.0]
     assert web.farm.log.count(path="/busy/amp") == 2
+
+
+def test_video_from_oembed_alone(web: AddWeb) -> None:
+    rd = reader(web)
+    reply = rd.fetch(f"{web.api}/oembed?url={quote(VIDEO_URL, safe='')}&format=json")
+    c = video_from_oembed(VIDEO_URL, VIDEO_URL, reply, TODAY)
+    assert c is not None
+    assert c.entry_type == "video"
+    assert c.fields == {
+        "title": "Deja Vu All Over Again: Interview with Ahmad Massoud, Congressman Mike "
+                 "Waltz and Legend",
+        "organization": "Rooftop Leadership", "howpublished": "YouTube", "url": VIDEO_URL,
+        "urldate": DAY}
+    assert [(f.code, f.severity.value) for f in c.findings] == [("N823", "warning")]
+    unknown = rd.fetch(f"{web.api}/oembed?url=https%3A%2F%2Fyoutu.be%2FAAAAAAAAAAA")
+    assert video_from_oembed("s", "https://youtu.be/AAAAAAAAAAA", unknown, TODAY) is None

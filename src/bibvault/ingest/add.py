@@ -29,7 +29,7 @@ from bibvault.ingest import IngestResult, ingest
 from bibvault.ingest.candidate import Candidate
 from bibvault.ingest.doi import doi_candidate
 from bibvault.ingest.pdf import is_pdf, read_pdf
-from bibvault.ingest.video import merge_oembed
+from bibvault.ingest.video import merge_oembed, video_from_oembed
 from bibvault.ingest.web.charset import decode_html
 from bibvault.ingest.web.page import read_page
 from bibvault.ingest.web.record import candidate_from_page
@@ -144,6 +144,12 @@ class Reader:
             page.url = ""
         refusal = content_refusal(source, page)
         if refusal is not None:
+            given = source.strip()
+            if refusal.code == "N823" and video_id(given):
+                # YouTube shows European visitors a consent page; oEmbed still answers.
+                video = video_from_oembed(source, given, self._oembed(given), self.today)
+                if video is not None:
+                    return video
             return Candidate(source, findings=[refusal])
         cand, pdf_url = candidate_from_page(page, source, self.today)
         if cand.entry_type == "video" and video_id(cand.fields.get("url", "")):

@@ -9,9 +9,11 @@ is the video's ``organization`` and the platform its ``howpublished``.
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import json
 from typing import Any
 
+from bibvault.findings import Finding, Severity
 from bibvault.ingest.candidate import Candidate
 from bibvault.ingest.web.text import clean_title
 from bibvault.links.fetch import Fetched
@@ -44,3 +46,25 @@ def merge_oembed(cand: Candidate, reply: Fetched) -> Candidate:
             prov[name] = f"oEmbed {key}"
     return dataclasses.replace(cand, fields=fields, provenance=prov,
                                type_reason=cand.type_reason + "; oEmbed")
+
+
+def video_from_oembed(source: str, url: str, reply: Fetched, today: _dt.date) -> Candidate | None:
+    """A video record from oEmbed alone, for when the watch page cannot be read (a
+    consent wall): title, channel and platform, without the upload date. None when
+    oEmbed does not know the video either."""
+    found = oembed_fields(reply)
+    if "title" not in found:
+        return None
+    cand = Candidate(source, entry_type="video",
+                     type_reason="a video platform's address; oEmbed (the watch page was "
+                                 "not readable)")
+    cand.fields["title"], cand.provenance["title"] = clean_title(found["title"]), "oEmbed title"
+    for name, key in (("organization", "author_name"), ("howpublished", "provider_name")):
+        if key in found:
+            cand.fields[name], cand.provenance[name] = found[key], f"oEmbed {key}"
+    cand.fields["url"], cand.provenance["url"] = url, "the address given"
+    cand.fields["urldate"], cand.provenance["urldate"] = today.isoformat(), "the day it was read"
+    cand.findings.append(Finding("N823", Severity.WARNING, "the watch page was a consent wall; "
+                                 "title and channel come from oEmbed, the upload date and "
+                                 "duration are missing", file=source))
+    return cand
