@@ -95,6 +95,10 @@ def test_flatten_graph_references_types_and_contexts() -> None:
     ("Human Rights Watch", [Creator(literal="Human Rights Watch")]),
     ("The Kabul Chronicle", []),
     ("admin", []),
+    ("By Staff Reporter", []),
+    ("Our Foreign Correspondent", []),
+    ("By Dr. Jane Doe and Prof. John Roe", [Creator("Doe", "Jane"), Creator("Roe", "John")]),
+    ("By Reuters", [Creator(literal="Reuters")]),
     ("نویسنده: گلالی ژوندی", [Creator("ژوندی", "گلالی")]),
 ])
 def test_bylines(text: str, names: list[Creator]) -> None:
@@ -230,3 +234,14 @@ def test_the_pages_own_article_wins_over_related_ones() -> None:
                      "https://www.example.org/this/?utm_source=x")
     cand, _ = candidate_from_page(page, "s", TODAY)
     assert cand.fields["title"] == "This story"
+
+
+def test_a_headline_cut_short_yields_to_the_whole_title() -> None:
+    page = read_page('<script type="application/ld+json">{"@type":"NewsArticle","headline":'
+                     '"The long war in the valley: how the resistance survived a…"}</script>'
+                     '<meta property="og:title" content="The long war in the valley: how the '
+                     'resistance survived a winter without supplies">', "https://example.org/a")
+    cand, _ = candidate_from_page(page, "s", TODAY)
+    assert cand.fields["title"] == ("The long war in the valley: how the resistance survived a "
+                                    "winter without supplies")
+    assert cand.provenance["title"] == "og:title"

@@ -138,11 +138,21 @@ def choose_title(src: Sources, sites: list[str]) -> tuple[str, str]:
         for prop in ("headline", "name"):
             options.append((it.text_value(micro.get(prop)), f"microdata {it.label(micro, prop)}"))
     options += [(h, "<h1>") for h in page.h1[:1]] + [(page.title, "<title>")]
-    for raw, source in options:
-        title = clean_title(raw, sites + [urlsplit(page.url).hostname or ""], page.text)
-        if title and len(title) <= 500:
-            return title, source
-    return "", ""
+    names = sites + [urlsplit(page.url).hostname or ""]
+    cleaned = [(t, source) for raw, source in options
+               if (t := clean_title(raw, names, page.text)) and len(t) <= 500]
+    if not cleaned:
+        return "", ""
+    title, source = cleaned[0]
+    if title.endswith(("…", "...")):
+        # A headline cut short (schema.org advises 110 characters): a later source
+        # that continues it is the whole title.
+        stem = title.rstrip("….").rstrip()
+        longer = next(((t, s) for t, s in cleaned[1:] if t.startswith(stem) and len(t) > len(stem)
+                       and not t.endswith(("…", "..."))), None)
+        if longer is not None:
+            return longer
+    return title, source
 
 
 def choose_authors(src: Sources, sites: list[str]) -> tuple[list[Creator], str]:

@@ -43,6 +43,12 @@ _ORG = re.compile(r"\b(?:institute|institution|center|centre|council|foundation|
                   r"mission|library|museum|school|college|academy|tribune|herald|gazette|"
                   r"magazine|radio|television|channel|studio|studios|lab|laboratory|initiative)\b",
                   re.IGNORECASE)
+_STAFF = re.compile(r"(?:(?:our|a|the|staff|news|web|online|special|foreign|political|senior|"
+                    r"local|digital)\s+)*(?:staff|reporters?|correspondents?|writers?|editors?|"
+                    r"desk|team|newsroom|bureau)(?:\s+(?:reporters?|writers?))?", re.IGNORECASE)
+_HONORIFIC = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|miss|mx|sir|dame|gen|general|col|"
+                        r"colonel|capt|captain|maj|major|lt|sen|senator|rep|amb|ambassador|"
+                        r"hon|rev)\.?\s+(?=\S+\s+\S)", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"https?:|www\.|@|\d|[<>{}=]")
 _GENERIC = frozenset({"admin", "administrator", "staff", "guest", "editor", "webmaster", "unknown",
                       "anonymous", "author", "editorial", "team", "user", "root", "none", "null"})
@@ -123,8 +129,9 @@ def _is_site(name: str, site_names: Collection[str]) -> bool:
 def creator_from_name(name: str, site_names: Collection[str] = (), *,
                       organisation: bool | None = None, inverted: bool = True) -> Creator | None:
     """A :class:`Creator` for one name, or None when it is no author (the site, a role, junk)."""
-    name = unescape(name).strip(" ,;:.")
-    if not name or _is_site(name, site_names) or name.casefold() in _GENERIC:
+    name = _HONORIFIC.sub("", unescape(name).strip(" ,;:."))
+    if not name or _is_site(name, site_names) or name.casefold() in _GENERIC \
+            or _STAFF.fullmatch(name):
         return None
     if organisation or (organisation is None and is_organisation(name)):
         return None if "http" in name or len(name) > 120 else Creator(literal=name)
