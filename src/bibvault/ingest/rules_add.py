@@ -22,7 +22,9 @@ RULES: list[RuleTuple] = [
      "moment...\", a CAPTCHA, Cloudflare's challenge) instead of the content. Its title is no "
      "title of the work; try `--from-archive`, or add the record by hand."),
     ("N823", E, "consent wall",
-     "The site answered with a cookie or consent page instead of the content."),
+     "The site answered with a cookie or consent page instead of the content. For a "
+     "YouTube or Vimeo address the video is still added from oEmbed (title, channel), "
+     "with this code as a warning that the upload date and duration are missing."),
     ("N824", E, "login or paywall page",
      "The address led to a sign-in or subscription page with no metadata of the work."),
     ("N825", E, "soft 404",
