@@ -182,8 +182,9 @@ class Fetcher:
             return reply
 
     def _read_prefix(self, resp: requests.Response, started: float, whole: int = 0) -> bytes:
-        """Up to ``max_body_bytes`` of the body, stopping at the end of the title
-        (or, when ``whole`` is a byte cap, the body up to that cap).
+        """Up to ``max_body_bytes`` of the body; only up to the end of the title
+        when content drift is off (drift needs the whole text). When ``whole`` is a
+        byte cap, the body up to that cap.
 
         A server that dribbles bytes never trips the per-read timeout, so the
         whole exchange also has a deadline.
@@ -200,8 +201,10 @@ class Fetcher:
             if not chunk:
                 break
             buf += chunk
-            if len(buf) >= cap or (not whole and b"</title" in buf[-(len(chunk) + 8):].lower()):
+            if len(buf) >= cap:
                 break
+            if not whole and not cfg.drift and b"</title" in buf[-(len(chunk) + 8):].lower():
+                break  # the title is all that classification needs
             if self.monotonic() > deadline:
                 raise TimeoutError
         return bytes(buf[:cap])
@@ -247,6 +250,7 @@ def _probe(url: str, chain: list[Hop], reply: _Reply) -> Probe:
         title=title_of(reply.body) if reply.body else None,
         error=reply.error,
         error_detail=reply.detail,
+        body=reply.body,
     )
 
 
