@@ -29,6 +29,7 @@ from bibvault.ingest import IngestResult, ingest
 from bibvault.ingest.candidate import Candidate
 from bibvault.ingest.doi import doi_candidate
 from bibvault.ingest.pdf import is_pdf, read_pdf
+from bibvault.ingest.rules_add import refusal
 from bibvault.ingest.video import merge_oembed, video_from_oembed
 from bibvault.ingest.web.charset import decode_html
 from bibvault.ingest.web.page import read_page
@@ -213,14 +214,13 @@ class Reader:
 
 
 def _refused(source: str, code: str, message: str) -> Candidate:
-    return Candidate(source, findings=[Finding(code, Severity.ERROR, message, file=source)])
+    return Candidate(source, findings=[refusal(code, message, source)])
 
 
 def _checked(cand: Candidate) -> Candidate:
     """The candidate, refused when nothing in the source gave it a title."""
     if not cand.fields.get("title"):
-        cand.findings.append(Finding("N829", Severity.ERROR, "no title found: nothing to cite",
-                                     file=cand.source))
+        cand.findings.append(refusal("N829", "no title found: nothing to cite", cand.source))
     return cand
 
 

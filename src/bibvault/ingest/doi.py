@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import quote
 
 from bibvault.config import IngestConfig
-from bibvault.findings import Finding, Severity
 from bibvault.ingest.candidate import Candidate, Creator
+from bibvault.ingest.rules_add import refusal
 from bibvault.ingest.web.people import creator_from_name, person, unescape
 from bibvault.ingest.web.text import clean_title
 from bibvault.links.fetch import Fetched
@@ -40,10 +40,6 @@ DATACITE_TYPES = {"Report": "report", "Preprint": "online", "JournalArticle": "a
                   "ConferencePaper": "inproceedings", "Text": "online"}
 
 
-def _error(code: str, message: str, source: str) -> Finding:
-    return Finding(code, Severity.ERROR, message, file=source)
-
-
 def _json(reply: Fetched) -> Any:
     try:
         return json.loads(reply.body.decode("utf-8", "replace"))
@@ -60,7 +56,7 @@ def doi_candidate(doi: str, source: str, fetch: Fetch, config: IngestConfig,
                       ("DataCite", f"{config.datacite_url.rstrip('/')}/dois/{quote(doi)}")):
         reply = fetch(url)
         if reply.error is not None:
-            return Candidate(source, findings=[_error(
+            return Candidate(source, findings=[refusal(
                 "N826", f"{name} could not be reached: {reply.detail or reply.error}", source)])
         data = _json(reply) if reply.status == 200 else None
         if name == "Crossref" and isinstance(data, dict) and isinstance(data.get("message"), dict):
@@ -69,10 +65,10 @@ def doi_candidate(doi: str, source: str, fetch: Fetch, config: IngestConfig,
                 and isinstance(data["data"].get("attributes"), dict):
             return datacite_candidate(data["data"]["attributes"], source, today)
         if reply.status not in (200, 404):
-            return Candidate(source, findings=[_error(
+            return Candidate(source, findings=[refusal(
                 "N826", f"{name} answered HTTP {reply.status} for {doi}", source)])
         tried.append(name)
-    return Candidate(source, fields={"doi": doi}, findings=[_error(
+    return Candidate(source, fields={"doi": doi}, findings=[refusal(
         "N827", f"DOI {doi} does not exist ({' and '.join(tried)} do not know it)", source)])
 
 

@@ -7,7 +7,7 @@ the source: no record is written.
 
 from __future__ import annotations
 
-from bibvault.findings import Severity
+from bibvault.findings import Finding, Severity
 
 RuleTuple = tuple[str, Severity, str, str]
 
@@ -44,3 +44,8 @@ RULES: list[RuleTuple] = [
     ("N830", E, "no archived copy",
      "With `--from-archive`, the Web Archive has no successful capture of the address."),
 ]
+
+
+def refusal(code: str, message: str, source: str) -> Finding:
+    """An error finding of one of these rules about ``source``: it refuses the source."""
+    return Finding(code, E, message, file=source)

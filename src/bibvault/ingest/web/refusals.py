@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
-from bibvault.findings import Finding, Severity
+from bibvault.findings import Finding
+from bibvault.ingest.rules_add import refusal
 from bibvault.ingest.web import items as it
 from bibvault.ingest.web.page import PageData
 from bibvault.links.classify import Hop, Probe, classify, is_bot_challenge
@@ -40,10 +41,6 @@ _PAYWALL_TEXT = re.compile(
 _SHORT = 2500
 
 
-def _error(code: str, message: str, source: str) -> Finding:
-    return Finding(code, Severity.ERROR, message, file=source)
-
-
 def has_work_metadata(page: PageData) -> bool:
     """Whether the page describes a work (an article item, citation or OpenGraph tags)."""
     if any(it.rank(i) < 5 for _, i in page.items):
@@ -63,10 +60,10 @@ def http_refusal(source: str, url: str, status: int, headers: Mapping[str, str],
     if verdict.status.is_success:
         return None
     if verdict.status is LinkStatus.BLOCKED and is_bot_challenge(headers, title):
-        return _error("N822", f"{verdict.detail} (title {title!r}), not the page", source)
+        return refusal("N822", f"{verdict.detail} (title {title!r}), not the page", source)
     if verdict.status is LinkStatus.SOFT_404:
-        return _error("N825", f"not the page: {verdict.detail}", source)
-    return _error("N821", f"{verdict.detail}: no page to cite", source)
+        return refusal("N825", f"not the page: {verdict.detail}", source)
+    return refusal("N821", f"{verdict.detail}: no page to cite", source)
 
 
 def content_refusal(source: str, page: PageData) -> Finding | None:
@@ -81,9 +78,9 @@ def content_refusal(source: str, page: PageData) -> Finding | None:
     work = has_work_metadata(page)
     if _CONSENT_HOST.match(host) or _CONSENT_PATH.search(path) \
             or _CONSENT_TEXT.search(heading) or (short and not work and _CONSENT_TEXT.search(page.text)):
-        return _error("N823", f"a consent page ({page.title or page.url!r}), not the work", source)
+        return refusal("N823", f"a consent page ({page.title or page.url!r}), not the work", source)
     if not work and (_LOGIN_PATH.search(path) or _LOGIN_TITLE.search(page.title)
                      or (short and _PAYWALL_TEXT.search(page.text))):
-        return _error("N824", f"a login or subscription page ({page.title or page.url!r}), "
+        return refusal("N824", f"a login or subscription page ({page.title or page.url!r}), "
                       "not the work", source)
     return None
