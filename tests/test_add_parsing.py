@@ -245,3 +245,12 @@ def test_a_headline_cut_short_yields_to_the_whole_title() -> None:
     assert cand.fields["title"] == ("The long war in the valley: how the resistance survived a "
                                     "winter without supplies")
     assert cand.provenance["title"] == "og:title"
+
+
+def test_site_suffix_named_only_by_the_host() -> None:
+    page = read_page("<title>Massoud speaks in Dushanbe | Kabul Now</title>",
+                     "https://www.kabul-now.com/2022/massoud")
+    cand, _ = candidate_from_page(page, "s", TODAY)
+    assert cand.fields["title"] == "Massoud speaks in Dushanbe"
+    assert cand.fields["organization"] == "Kabul Now"
+    assert cand.provenance["organization"] == "<title> suffix (matches the host)"

@@ -33,8 +33,19 @@ from bibvault.ingest.candidate import Creator
 from bibvault.ingest.web import items as it
 from bibvault.ingest.web.jsonld import Item
 from bibvault.ingest.web.page import PageData
-from bibvault.ingest.web.people import creator_from_name, names_from_text, names_from_value
-from bibvault.ingest.web.text import clean_title, parse_date, parse_duration, same_instant
+from bibvault.ingest.web.people import (
+    creator_from_name,
+    names_from_text,
+    names_from_value,
+    unescape,
+)
+from bibvault.ingest.web.text import (
+    clean_title,
+    parse_date,
+    parse_duration,
+    same_instant,
+    site_in_title,
+)
 
 PRECEDENCE: dict[str, tuple[str, ...]] = {
     "title": ("json-ld", "citation_title", "dc.title", "og:title", "microdata", "h1", "title"),
@@ -121,6 +132,9 @@ def choose_site(src: Sources) -> tuple[str, str]:
         if value:
             return clean_title(value), source
     host = (urlsplit(page.url).hostname or "") if page.url.startswith("http") else ""
+    named = site_in_title(unescape(page.title), host)
+    if named:
+        return named, "<title> suffix (matches the host)"
     return host.removeprefix("www."), "host"
 
 

@@ -39,8 +39,27 @@ _DURATION = re.compile(r"^P(?!$)(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.
 
 def _same_site(part: str, site_names: Collection[str]) -> bool:
     f = fold(part)
-    return bool(f) and any(f == fold(s) or (len(fold(s)) > 3 and f == fold(s).split(".")[0])
-                           for s in site_names if s)
+    if not f:
+        return False
+    for name in site_names:
+        forms = {fold(name)}
+        if "." in name and " " not in name.strip():
+            # A host name: "www.kabul-now.com" names the site "Kabul Now".
+            forms.add(fold(name.strip().lower().removeprefix("www.").split(".")[0]))
+        if f in forms - {""}:
+            return True
+    return False
+
+
+def site_in_title(title: str, host: str) -> str:
+    """The site's name as a page's ``<title>`` ends with it ("… | Kabul Now"), when that
+    name matches the host (kabul-now.com); else an empty string."""
+    for sep in _SEPARATORS:
+        if sep in title:
+            tail = title.rsplit(sep, 1)[1].strip()
+            if _same_site(tail, [host]):
+                return tail
+    return ""
 
 
 def strip_site(title: str, site_names: Collection[str]) -> str:
