@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from addweb import AddWeb
 from bibvault.bibfile import load
 from bibvault.cli import cli
 from bibvault.records import records_from_file
+from test_add_doi import CROSSREF
 
 EXISTING = """% News about the resistance.
 
@@ -191,3 +193,24 @@ def test_local_pdf_and_html_files(project: Path, web: AddWeb, tmp_path: Path) ->
     assert res.exit_code == 0, res.output
     (obj,) = json.loads(res.output)
     assert obj["fields"]["title"] == "ISIS and the NRF: A Tale of Two Insurgencies"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_report_matches_golden(project: Path, web: AddWeb, fmt: str) -> None:
+    """The whole report of one run over every kind of source (addresses and today's date
+    replaced by SITE and TODAY). Regenerate with ``UPDATE_GOLDEN=1``; read the diff."""
+    web.registry["crossref"].update(CROSSREF)
+    paths = ["/world/2022/sep/08/taliban-nrf-clash-panjshir", "/stories/isis-and-the-nrf",
+             "/research/18235-us-has-an-opportunity", "/watch", "/fa/news/1401/panjshir",
+             "/challenge", "/old-story", "/story/behind-wall"]
+    res = run(project, *(web.site + p for p in paths), "10.1234/jcs.2022.0013", "--dry-run",
+              "--format", fmt)
+    assert res.exit_code == 1
+    got = (res.output.replace(web.site, "SITE").replace(str(project), "PROJECT")
+           .replace(dt.date.today().isoformat(), "TODAY"))
+    golden = Path(__file__).parent / "golden" / "add" / f"dry-run.{'txt' if fmt == 'text' else 'json'}"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(got, encoding="utf-8")
+    assert golden.is_file(), f"no golden file {golden}; run with UPDATE_GOLDEN=1"
+    assert got == golden.read_text(encoding="utf-8")
