@@ -254,3 +254,57 @@ def test_site_suffix_named_only_by_the_host() -> None:
     assert cand.fields["title"] == "Massoud speaks in Dushanbe"
     assert cand.fields["organization"] == "Kabul Now"
     assert cand.provenance["organization"] == "<title> suffix (matches the host)"
+
+
+def _cand(html: str, url: str = "https://example.org/a/b") -> tuple[str, dict[str, str],
+                                                                     dict[str, list[Creator]],
+                                                                     dict[str, str]]:
+    cand, _ = candidate_from_page(read_page(html, url), "s", TODAY)
+    return cand.entry_type, cand.fields, cand.creators, cand.provenance
+
+
+def test_microdata_article() -> None:
+    etype, fields, creators, prov = _cand(
+        '<title>x</title><article itemscope itemtype="https://schema.org/BlogPosting">'
+        '<h2 itemprop="headline">Letters from the valley</h2><span itemprop="author" itemscope '
+        'itemtype="https://schema.org/Person"><span itemprop="name">Laila Noor</span></span>'
+        '<time itemprop="datePublished" datetime="2023-01-15T08:00:00+04:30">15 Jan</time>'
+        '<time itemprop="dateModified" datetime="2023-02-01">1 Feb</time></article>')
+    assert etype == "online"
+    assert fields == {"title": "Letters from the valley", "date": "2023-01-15",
+                      "organization": "example.org", "url": "https://example.org/a/b",
+                      "urldate": "2026-12-01"}
+    assert creators == {"author": [Creator("Noor", "Laila")]}
+    assert prov["title"] == "microdata BlogPosting.headline"
+    assert prov["date"] == "microdata BlogPosting.datePublished"
+
+
+def test_dublin_core_page() -> None:
+    etype, fields, creators, prov = _cand(
+        '<meta name="DC.title" content="Annual Report on Civilian Harm">'
+        '<meta name="DC.creator" content="Doe, Jane"><meta name="DC.creator" content="Roe, John">'
+        '<meta name="DC.date" content="2022-06"><meta name="DC.publisher" content="Valley Monitor">'
+        '<meta name="DC.type" content="Report"><title>Annual report</title>')
+    assert etype == "report"
+    assert fields == {"title": "Annual Report on Civilian Harm", "date": "2022-06",
+                      "institution": "Valley Monitor", "type": "Report",
+                      "url": "https://example.org/a/b", "urldate": "2026-12-01"}
+    assert creators == {"author": [Creator("Doe", "Jane"), Creator("Roe", "John")]}
+    assert prov["author"] == "dc.creator"
+
+
+def test_highwire_journal_article() -> None:
+    etype, fields, creators, prov = _cand(
+        '<meta name="citation_title" content="Water and war in the Panjshir">'
+        '<meta name="citation_author" content="Ahmadi, Farid">'
+        '<meta name="citation_journal_title" content="Journal of Conflict Studies">'
+        '<meta name="citation_volume" content="11"><meta name="citation_issue" content="2">'
+        '<meta name="citation_firstpage" content="101"><meta name="citation_lastpage" content="120">'
+        '<meta name="citation_date" content="2021/06/30">'
+        '<meta name="citation_doi" content="doi:10.1234/JCS.2021.0042">')
+    assert (etype, prov["journaltitle"]) == ("article", "citation_journal_title")
+    assert fields == {"title": "Water and war in the Panjshir", "date": "2021-06-30",
+                      "journaltitle": "Journal of Conflict Studies", "volume": "11",
+                      "number": "2", "pages": "101-120", "doi": "10.1234/jcs.2021.0042",
+                      "url": "https://example.org/a/b", "urldate": "2026-12-01"}
+    assert creators == {"author": [Creator("Ahmadi", "Farid")]}
