@@ -308,3 +308,19 @@ def test_highwire_journal_article() -> None:
                       "number": "2", "pages": "101-120", "doi": "10.1234/jcs.2021.0042",
                       "url": "https://example.org/a/b", "urldate": "2026-12-01"}
     assert creators == {"author": [Creator("Ahmadi", "Farid")]}
+
+
+def test_json_ld_video_on_an_institutes_own_site() -> None:
+    etype, fields, creators, prov = _cand(
+        '<meta property="og:site_name" content="Hudson Institute"><title>x</title>'
+        '<script type="application/ld+json">{"@context":"https://schema.org","@type":'
+        '"VideoObject","name":"The Future of the Afghan Resistance | Hudson Institute",'
+        '"uploadDate":"2022-09-14T21:45:00-04:00","datePublished":"2022-09-20",'
+        '"duration":"PT1H2M3S","author":{"@type":"Person","name":"Luke Coffey"},'
+        '"thumbnailUrl":"https://example.org/t.jpg"}</script>')
+    assert etype == "video"
+    assert fields == {"title": "The Future of the Afghan Resistance", "date": "2022-09-14",
+                      "organization": "Hudson Institute", "duration": "PT1H2M3S",
+                      "url": "https://example.org/a/b", "urldate": "2026-12-01"}
+    assert creators == {"author": [Creator("Coffey", "Luke")]}
+    assert prov["date"] == "json-ld VideoObject.uploadDate"
