@@ -71,7 +71,8 @@ _CORE: tuple[Rule, ...] = (
 
 def _plugin_rules() -> tuple[Rule, ...]:
     out: list[Rule] = []
-    for module_name in ("bibvault.links.rules", "bibvault.archive.rules"):
+    for module_name in ("bibvault.links.rules", "bibvault.archive.rules",
+                        "bibvault.ingest.rules_add"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
