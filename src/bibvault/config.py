@@ -29,7 +29,15 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "build.exports": ("biblatex", "bibtex", "csl-json", "ris"),
 }
 #: Settings that are web addresses (checked on load: http or https with a host).
-URLS = frozenset({"archive.wayback_url"})
+URLS = frozenset({"archive.wayback_url", "ingest.crossref_url", "ingest.datacite_url",
+                  "ingest.oembed_url"})
+#: Environment variables that override an endpoint: (variable, section, setting).
+ENDPOINT_ENV: tuple[tuple[str, str, str], ...] = (
+    ("BIBVAULT_WAYBACK_URL", "archive", "wayback_url"),
+    ("BIBVAULT_CROSSREF_URL", "ingest", "crossref_url"),
+    ("BIBVAULT_DATACITE_URL", "ingest", "datacite_url"),
+    ("BIBVAULT_OEMBED_URL", "ingest", "oembed_url"),
+)
 
 
 def url_problem(value: str) -> str | None:
@@ -118,6 +126,23 @@ class ArchiveConfig:
 
 
 @dataclass(frozen=True)
+class IngestConfig:
+    """``ingest:``, how ``add`` and ``import`` bring sources in.
+
+    ``targets`` maps an entry type or a section id to the .bib file new records of
+    that kind go to; ``topic_aliases`` maps tags of other tools (Zotero, JabRef) to
+    topics of the vocabulary.
+    """
+
+    crossref_url: str = "https://api.crossref.org"
+    datacite_url: str = "https://api.datacite.org"
+    oembed_url: str = "https://www.youtube.com/oembed"
+    mailto: str = ""
+    targets: dict[str, str] = field(default_factory=dict)
+    topic_aliases: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration. ``root`` is the directory relative paths resolve against."""
 
@@ -128,6 +153,7 @@ class Config:
     build: BuildConfig = BuildConfig()
     check: CheckConfig = CheckConfig()
     archive: ArchiveConfig = ArchiveConfig()
+    ingest: IngestConfig = IngestConfig()
     source: str = ""
 
     def resolve(self, path: str | os.PathLike[str]) -> Path:
@@ -172,7 +198,8 @@ def load_config(path: Path | None = None, *, environ: typing.Mapping[str, str] |
 
     With ``path`` of ``None`` the nearest ``bibvault.yaml`` is used, and when
     there is none, the defaults rooted at the current directory. Environment
-    overrides (``BIBVAULT_WAYBACK_URL``) apply last.
+    overrides of endpoints (``BIBVAULT_WAYBACK_URL``, ``BIBVAULT_CROSSREF_URL``, …;
+    :data:`ENDPOINT_ENV`) apply last.
     """
     env = os.environ if environ is None else environ
     if path is None:
@@ -185,11 +212,14 @@ def load_config(path: Path | None = None, *, environ: typing.Mapping[str, str] |
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
         cfg = parse_config(text, source=str(path), root=Path(path).resolve().parent)
-    wayback = env.get("BIBVAULT_WAYBACK_URL")
-    if wayback and (problem := url_problem(wayback)):
-        raise ConfigError(f"BIBVAULT_WAYBACK_URL: {problem}")
-    if wayback:
-        cfg = dataclasses.replace(cfg, archive=dataclasses.replace(cfg.archive, wayback_url=wayback))
+    for variable, section, setting in ENDPOINT_ENV:
+        value = env.get(variable)
+        if not value:
+            continue
+        if problem := url_problem(value):
+            raise ConfigError(f"{variable}: {problem}")
+        part = dataclasses.replace(getattr(cfg, section), **{setting: value})
+        cfg = dataclasses.replace(cfg, **{section: part})
     return cfg
 
 
