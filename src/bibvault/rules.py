@@ -1,7 +1,8 @@
 """Every rule bibvault reports, with its stable code, severity and explanation.
 
 Codes come in families: ``B1xx`` syntax and encoding, ``F2xx`` fields,
-``T3xx`` topics, ``L4xx`` links, ``A5xx`` archive, ``D6xx`` duplicates, ``N8xx`` new records.
+``T3xx`` topics, ``L4xx`` links, ``A5xx`` archive, ``D6xx`` duplicates, ``I7xx`` import,
+``N8xx`` new records.
 A published code keeps its meaning; retired codes are never reused.
 """
 
@@ -71,7 +72,8 @@ _CORE: tuple[Rule, ...] = (
 
 def _plugin_rules() -> tuple[Rule, ...]:
     out: list[Rule] = []
-    for module_name in ("bibvault.links.rules", "bibvault.archive.rules"):
+    for module_name in ("bibvault.links.rules", "bibvault.archive.rules",
+                        "bibvault.ingest.import_rules"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("bibvault.cli.check", "check"),
     ("bibvault.cli.check", "archive"),
     ("bibvault.cli.check", "verify"),
+    ("bibvault.cli.import_", "import_"),
 )
 
 
