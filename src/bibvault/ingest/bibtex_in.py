@@ -92,6 +92,10 @@ def record_to_candidate(record: Record, path: str) -> Candidate:
         cand.tags.extend(t.strip() for t in re.split(r"[,;]", fields.pop(name, "")) if t.strip())
     _date(fields, cand, report)
     _links(fields)
+    _director(fields, cand)
+    if fields.get("file"):
+        report("I702", f"file ({fields.pop('file')[:60]}) not imported: an attachment on the "
+                       "exporting computer")
     for name, value in fields.items():
         if name in NAME_FIELDS and name not in _ROLES:
             report("I702", f"field {name} ({value[:60]}) not imported: bibvault writes "
@@ -143,6 +147,20 @@ def _date(fields: dict[str, str], cand: Candidate, report: Callable[[str, str], 
         fields["date"] = date_from_parts(parts["year"], parts.get("month"), parts.get("day")).iso()
     except DateError as exc:
         report("I704", f"year/month/day ({', '.join(parts.values())}) not a date: {exc}")
+
+
+def _director(fields: dict[str, str], cand: Candidate) -> None:
+    """Better BibTeX writes a video's director as ``editor`` with ``editortype = {director}``;
+    a director who is an organisation is the channel (``organization``), a person the author."""
+    editors = cand.creators.get("editor", [])
+    if (cand.entry_type != "video" or fields.get("editortype") != "director" or not editors
+            or "author" in cand.creators):
+        return
+    del fields["editortype"], cand.creators["editor"]
+    if len(editors) == 1 and editors[0].literal and "organization" not in fields:
+        fields["organization"] = editors[0].literal
+    else:
+        cand.creators["author"] = editors
 
 
 def _links(fields: dict[str, str]) -> None:

@@ -57,6 +57,7 @@ _DATES = {"issued": "date", "accessed": "urldate", "event-date": "eventdate",
           "original-date": "origdate"}
 # Variables that say nothing the record does not hold already.
 _DERIVED = frozenset({"id", "type", "keyword", "archive", "custom", "citation-key"})
+_KEY = re.compile(r"[^\s,{}#%\"'=()\\]+")
 _MARKUP = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^>]*)?>")
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 _MINUTES = re.compile(r"^(\d+)\s*(?:minutes?|mins?\.?)$", re.I)
@@ -102,7 +103,9 @@ def item_to_candidate(item: Mapping[str, Any], source: str, file: str = "",
 
     ``origin`` is where the item came from, for the candidate's provenance.
     """
-    key = str(item.get("citation-key") or item.get("id") or "") or None
+    key = str(item.get("citation-key") or item.get("id") or "").strip() or None
+    if key and (not _KEY.fullmatch(key) or "://" in key):
+        key = None  # Zotero's ids are item URIs, not citation keys
     cand = Candidate(source=source, original_key=key)
 
     def report(code: str, message: str) -> None:
@@ -117,6 +120,9 @@ def item_to_candidate(item: Mapping[str, Any], source: str, file: str = "",
     f = cand.fields
     if subtype:
         f["entrysubtype"] = subtype
+    if ctype in ("motion_picture", "broadcast") and not item.get("author") and item.get("director"):
+        # Zotero's creator of a video is its director.
+        item = {k: v for k, v in item.items() if k != "director"} | {"author": item["director"]}
     _names(item, cand, report)
     if item.get("title") not in (None, ""):
         f["title"] = plain(item["title"])

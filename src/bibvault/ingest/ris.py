@@ -41,6 +41,7 @@ _TEXT = {"TI": "title", "T1": "title", "ST": "title-short", "T3": "collection-ti
          "N2": "abstract", "LA": "language", "ID": "id"}
 _CONTAINER = ("T2", "JO", "JF", "BT", "JA", "J2")
 _BOOKLIKE = frozenset({"book", "report", "thesis", "pamphlet", "manuscript", "document"})
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _RUNNING = re.compile(r"^Running time:\s*(.+)$")
 _ARCHIVED = re.compile(r"^Archived copy(?: \(([^)]*)\))?:\s*(\S+)$")
 
@@ -158,7 +159,7 @@ def reference_to_item(ref: RisReference) -> tuple[dict[str, Any], list[tuple[str
         elif m := _ARCHIVED.match(note):
             item["archive_location"] = m.group(2)
         else:
-            notes.append(note)
+            notes.append(_HTML_TAG.sub(" ", note))  # Zotero writes its notes as HTML
     if notes:
         item["note"] = " ".join(notes)
     unmapped.extend((t, v, n) for t, v, n in ref.tags if t not in used and v)
