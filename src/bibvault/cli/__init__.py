@@ -32,6 +32,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("bibvault.cli.check", "archive"),
     ("bibvault.cli.check", "verify"),
     ("bibvault.cli.import_", "import_"),
+    ("bibvault.cli.merge", "merge"),
 )
 
 
