@@ -100,6 +100,11 @@ def _relative(path: Path) -> Path:
         return path
 
 
+def display_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as reports show it: relative to the working directory when below it."""
+    return str(_relative(Path(path)))
+
+
 def fail(message: str) -> click.exceptions.Exit:
     """Print ``message`` on stderr and return an exit-2 exception to raise."""
     click.echo(f"bibvault: error: {message}", err=True)

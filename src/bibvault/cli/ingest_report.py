@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import click
 
-from bibvault.cli.common import echo_data
+from bibvault.cli.common import display_path, echo_data
 from bibvault.exitcodes import ExitCode
 from bibvault.ingest import IngestResult, results_to_json
 
@@ -30,7 +30,8 @@ def result_lines(r: IngestResult, *, dry_run: bool) -> list[str]:
     if r.refused:
         head = f"refused {r.source}"
     else:
-        where = f"{r.file}:{r.line}" if r.line else (r.file or "")
+        shown = display_path(r.file) if r.file else ""
+        where = f"{shown}:{r.line}" if r.line else shown
         head = (f"{'would add' if dry_run else 'added'} {r.key} (@{r.entry_type}) to {where}"
                 f"  [from {r.source}]")
     lines = [head]

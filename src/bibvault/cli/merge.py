@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bibvault.cli.common import fail, finish, get_app, resolve_paths
+from bibvault.cli.common import display_path, fail, finish, get_app, resolve_paths
 from bibvault.exitcodes import ExitCode
 from bibvault.merge import MergeError, MergeResult, merge_records
 
@@ -38,7 +38,7 @@ def _report(result: MergeResult, dry_run: bool) -> None:
         click.echo(result.diff, nl=False)
     verb = "would merge" if dry_run else "merged"
     filled = f"; filled {', '.join(result.filled)}" if result.filled else ""
-    click.echo(f"{verb} {result.drop} ({result.drop_file}) into {result.keep} "
-               f"({result.keep_file}){filled}; ids = {{{result.ids}}}", err=True)
+    click.echo(f"{verb} {result.drop} ({display_path(result.drop_file)}) into {result.keep} "
+               f"({display_path(result.keep_file)}){filled}; ids = {{{result.ids}}}", err=True)
     for c in result.conflicts:
         click.echo(f"conflict: {c.field}: kept {c.keep!r}, not {c.drop!r}", err=True)
