@@ -204,6 +204,13 @@ def test_formats_bibvault_cannot_import_are_refused(project: Path, tmp_path: Pat
     assert code == 2 and f"looks like {named}, not a file bibvault can import" in err
 
 
+def test_a_file_without_records_is_named(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "empty.bib"
+    path.write_text("% nothing here yet\n", encoding="utf-8")
+    code, _, err = _import(project, str(path))
+    assert code == 0 and f"{path}: no records found" in err and "0 of 0 sources" in err
+
+
 def test_broken_json_is_a_clear_error(project: Path, tmp_path: Path) -> None:
     path = tmp_path / "items.json"
     path.write_text('[{"id": "a", "type": "book",\n "title": }]', encoding="utf-8")

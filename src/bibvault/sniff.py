@@ -62,6 +62,9 @@ _RIS_TY = re.compile(rb"^(?:\xef\xbb\xbf)?TY  - ", re.M)
 _REFER_LINE = re.compile(rb"^%[0A-Z@] \S", re.M)
 _BIB_ENTRY = re.compile(rb"^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]", re.M)
 _CSL_KEY = re.compile(rb'"(?:type|id|title|author|issued|container-title|URL|DOI)"\s*:')
+# A JSON array or object, not free text such as "[1] a note" or "{Draft}" opening a .bib file.
+_JSON_START = re.compile(rb'\[\s*(?:[\[{"\]]|-?\d+(?:\.\d+)?\s*[,\]]|true|false|null|$)'
+                         rb'|\{\s*(?:"|\}|$)')
 _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 # C0 controls other than tab, newline, vertical tab, form feed, return and escape; DEL.
 _CONTROL = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f\x7f]")
@@ -104,13 +107,14 @@ def sniff(head: bytes) -> Sniffed:
     if _looks_binary(head):
         return Sniffed(BINARY)
     body = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if body.startswith((b"[", b"{")):
-        return Sniffed(CSL_JSON if _CSL_KEY.search(body) or body.startswith(b"[]")
-                       else JSON)
     if body.startswith(b"<"):
         return _markup(body)
+    # An entry at the start of a line settles it: JSON has no line starting with '@'.
     if _BIB_ENTRY.search(head):
         return Sniffed(BIBTEX)
+    if _JSON_START.match(body):
+        return Sniffed(CSL_JSON if _CSL_KEY.search(body) or body.startswith(b"[]")
+                       else JSON)
     if _RIS_TY.search(head) and len(_RIS_LINE.findall(head)) >= 2:
         return Sniffed(RIS)
     if body.startswith(b"%0 ") and len(_REFER_LINE.findall(head)) >= 2:

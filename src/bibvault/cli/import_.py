@@ -42,9 +42,12 @@ def import_(ctx: click.Context, files: tuple[str, ...], topics: tuple[str, ...],
         for path in files:
             say(f"reading {path}")
             try:
-                candidates.extend(read_import_file(path))
+                found = read_import_file(path)
             except ImportFileError as exc:
                 raise fail(str(exc)) from exc
+            if not found:
+                click.echo(f"bibvault: warning: {path}: no records found", err=True)
+            candidates.extend(found)
         say(f"importing {len(candidates):,} records")
         results = ingest(candidates, config, topics=chosen, dry_run=dry_run, force=force)
     report_results(results, fmt, dry_run=dry_run)
