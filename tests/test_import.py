@@ -279,6 +279,21 @@ def test_a_broken_entry_is_refused_and_the_rest_imported() -> None:
         ("good", False), ("fine2", False)]
 
 
+def test_bibtex_web_pages_and_crossrefs() -> None:
+    text = ("@misc{w, title = {Page}, howpublished = {\\url{https://example.org/p}}, "
+            "year = 2021}\n"
+            "@book{parent, title = {The Book}, publisher = {P}, year = 2020}\n"
+            "@incollection{child, title = {Chap}, crossref = {parent}, author = {Roe, Ann}}\n")
+    web, _, child = read_bibtex(text, "x.bib")
+    assert (web.entry_type, web.fields) == ("misc", {"title": "Page", "date": "2021",
+                                                     "url": "https://example.org/p"})
+    assert child.fields == {"title": "Chap", "booktitle": "The Book", "publisher": "P",
+                            "date": "2020"}
+    assert [f.message for f in child.findings] == [
+        "crossref (parent) not imported: the record gets a new key, so the inherited fields "
+        "were copied into it"]
+
+
 @given(st.text(max_size=400))
 @settings(max_examples=150)
 def test_readers_never_raise_on_any_text(text: str) -> None:

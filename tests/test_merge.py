@@ -129,3 +129,29 @@ def test_ids_is_accepted_by_validate_and_kept_only_by_biblatex(project: Path) ->
                for fmt in ("biblatex", "bibtex", "csl-json", "ris")}
     assert "ids = {lee_how_2022, lee2022old}" in " ".join(outputs["biblatex"].split())
     assert all("lee_how_2022" not in outputs[fmt] for fmt in ("bibtex", "csl-json", "ris"))
+
+
+def test_entries_inheriting_from_drop_inherit_from_keep(project: Path) -> None:
+    (project / "bib" / "zotero.bib").write_text(
+        "@book{keepbook, title = {The Book}, publisher = {P}}\n\n"
+        "@book{dupbook, title = {The Book}, date = {2020}}\n\n"
+        "@incollection{chapter1, title = {One}, crossref = {dupbook}, keywords = {nrf}}\n",
+        encoding="utf-8")
+    code, _, err = _merge(project, "keepbook", "dupbook")
+    assert code == 0 and "relinked chapter1 (crossref) to keepbook" in err
+    text = (project / "bib" / "zotero.bib").read_text(encoding="utf-8")
+    assert text == ("@book{keepbook, title = {The Book}, publisher = {P}, date = {2020}, "
+                    "ids = {dupbook}}\n\n"
+                    "@incollection{chapter1, title = {One}, crossref = {keepbook}, "
+                    "keywords = {nrf}}\n")
+
+
+def test_a_crossref_child_in_another_file_stops_the_merge(project: Path) -> None:
+    (project / "bib" / "zotero.bib").write_text(
+        "@book{dupbook, title = {In {Afghanistan}, a Resistance Arises}}\n\n"
+        "@incollection{chapter1, title = {One}, crossref = {dupbook}, keywords = {nrf}}\n",
+        encoding="utf-8")
+    snapshot = {p: p.read_bytes() for p in (project / "bib").glob("*.bib")}
+    code, _, err = _merge(project, "heritage2021arises", "dupbook")
+    assert code == 2 and "chapter1 (" in err and "inherit from dupbook" in err
+    assert {p: p.read_bytes() for p in (project / "bib").glob("*.bib")} == snapshot

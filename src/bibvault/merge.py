@@ -50,6 +50,7 @@ class MergeResult:
     filled: list[str] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     ids: str = ""
+    relinked: list[str] = field(default_factory=list)
     diff: str = ""
     written: bool = False
 
@@ -66,7 +67,13 @@ def merge_records(paths: Sequence[Path], keep: str, drop: str, *,
     drop_bf, drop_entry = _find(files, drop)
     if keep_entry is drop_entry:
         raise MergeError(f"{keep} and {drop} are the same record")
-    before = {bf.path: bf.to_text() for bf in {id(keep_bf): keep_bf, id(drop_bf): drop_bf}.values()}
+    before = {bf.path: bf.to_text() for bf in files.values()}
+    children = _children(files, drop_entry.key)
+    elsewhere = [f"{e.key} ({bf.path})" for bf, e, _ in children if bf is not keep_bf]
+    if elsewhere:
+        # BibTeX looks for a crossref target in the same file only.
+        raise MergeError(f"{', '.join(elsewhere)} inherit from {drop_entry.key} and are not in "
+                         f"{keep_bf.path}, where {keep_entry.key} is; move them there first")
     keep_rec = record_from_entry(keep_bf, keep_entry)
     drop_rec = record_from_entry(drop_bf, drop_entry)
     result = MergeResult(keep_entry.key, drop_entry.key, keep_bf.path, drop_bf.path)
@@ -77,20 +84,32 @@ def merge_records(paths: Sequence[Path], keep: str, drop: str, *,
     result.ids = _aliases(keep_rec, drop_rec)
     keep_bf.set_field(keep_entry.key, "ids", "{" + result.ids + "}")
     drop_bf.remove_entry(drop_entry.key)
+    for bf, entry, name in children:
+        bf.set_field(entry.key, name, "{" + keep_entry.key + "}")
+        result.relinked.append(f"{entry.key} ({name})")
+    changed = [bf for bf in files.values() if bf.to_text() != before[bf.path]]
     result.diff = "".join(
-        "".join(difflib.unified_diff(old.splitlines(keepends=True),
-                                     _bf(files, path).to_text().splitlines(keepends=True),
-                                     fromfile=path, tofile=path))
-        for path, old in before.items())
+        "".join(difflib.unified_diff(before[bf.path].splitlines(keepends=True),
+                                     bf.to_text().splitlines(keepends=True),
+                                     fromfile=bf.path, tofile=bf.path))
+        for bf in changed)
     if not dry_run:
-        for path in before:
-            atomic_write(Path(path), _bf(files, path).to_bytes())
+        for bf in changed:
+            atomic_write(Path(bf.path), bf.to_bytes())
         result.written = True
     return result
 
 
-def _bf(files: dict[Path, BibFile], path: str) -> BibFile:
-    return next(bf for bf in files.values() if bf.path == path)
+def _children(files: dict[Path, BibFile], drop: str) -> list[tuple[BibFile, Entry, str]]:
+    """(file, entry, field) of every entry that inherits from ``drop`` (crossref, xref)."""
+    out = []
+    for bf in files.values():
+        for entry in bf.entries:
+            for name in ("crossref", "xref"):
+                target = entry.value(name)
+                if target is not None and target.strip().casefold() == drop.casefold():
+                    out.append((bf, entry, name))
+    return out
 
 
 def _find(files: dict[Path, BibFile], key: str) -> tuple[BibFile, Entry]:

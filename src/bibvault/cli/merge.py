@@ -40,5 +40,7 @@ def _report(result: MergeResult, dry_run: bool) -> None:
     filled = f"; filled {', '.join(result.filled)}" if result.filled else ""
     click.echo(f"{verb} {result.drop} ({display_path(result.drop_file)}) into {result.keep} "
                f"({display_path(result.keep_file)}){filled}; ids = {{{result.ids}}}", err=True)
+    for name in result.relinked:
+        click.echo(f"relinked {name} to {result.keep}", err=True)
     for c in result.conflicts:
         click.echo(f"conflict: {c.field}: kept {c.keep!r}, not {c.drop!r}", err=True)

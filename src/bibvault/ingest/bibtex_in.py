@@ -93,6 +93,10 @@ def record_to_candidate(record: Record, path: str) -> Candidate:
     _date(fields, cand, report)
     _links(fields)
     _director(fields, cand)
+    for link in ("crossref", "xref"):
+        if fields.get(link):
+            report("I702", f"{link} ({fields.pop(link)}) not imported: the record gets a new "
+                           "key, so the inherited fields were copied into it")
     if fields.get("file"):
         report("I702", f"file ({fields.pop('file')[:60]}) not imported: an attachment on the "
                        "exporting computer")
