@@ -305,13 +305,18 @@ def test_readers_never_raise_on_any_text(text: str) -> None:
         pass  # not JSON: the command reports it with its line
 
 
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+                           _containers, max_leaves=8)
+
+
 @given(st.lists(st.dictionaries(
     st.sampled_from(["id", "type", "title", "author", "issued", "page", "keyword", "URL",
                      "container-title", "genre", "dimensions", "custom", "x"]),
-    st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
-                 lambda inner: st.lists(inner, max_size=3)
-                 | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)),
-    max_size=4))
+    JSON_VALUES), max_size=4))
 @settings(max_examples=200)
 def test_any_json_items_never_raise(items: list[dict[str, Any]]) -> None:
     for cand in read_csl_json(json.dumps(items), "x.json"):
