@@ -76,6 +76,12 @@ def make_project(root: Path, n: int, corpus: Path) -> None:
     shutil.copy(HERE / "styles" / "site.csl", root / "styles" / "site.csl")
     subprocess.run(BIBVAULT + ["export", "--to", "csl-json", "-o", "refs.json"], cwd=root,
                    check=False, stderr=subprocess.DEVNULL)
+    (root / "all.md").write_text("---\nnocite: |\n  @*\n---\n", encoding="utf-8")
+
+
+def entries_in(path: Path, mark: str) -> int:
+    """How many bibliography entries an HTML page holds (``mark`` starts each)."""
+    return path.read_text(encoding="utf-8").count(mark)
 
 
 def apa_csl() -> str:
@@ -103,10 +109,12 @@ def main() -> int:
         "default build": lambda: BIBVAULT + ["build", "--force", "-o", "out"],
         "apa html only": lambda: BIBVAULT + ["build", "--force", "-o", "out", "-s", "apa",
                                             "-f", "html", "--no-exports"],
+        # nocite must be markdown (a citation), so it goes in the document's YAML block:
+        # given with -M it is a plain string and pandoc renders an empty bibliography.
         "pandoc apa html": lambda: ["pandoc", "--citeproc", "--csl", apa_csl(),
-                                    "--bibliography", "refs.json", "-M", "nocite=[@*]",
-                                    "-f", "markdown", "-t", "html", "-s", "-M", "title=x",
-                                    "-o", "out-pandoc.html", "/dev/null"],
+                                    "--bibliography", "refs.json", "-f", "markdown",
+                                    "-t", "html", "-s", "-M", "title=x",
+                                    "-o", "out-pandoc.html", "all.md"],
     }
     print(f"{'records':>8} {'job':<16} {'cpu s':>8} {'peak MiB':>9} {'cpu/pandoc':>11} "
           f"{'mem/pandoc':>11}")
@@ -115,11 +123,20 @@ def main() -> int:
             root = Path(tmp)
             make_project(root, n, args.corpus)
             samples: dict[str, list[tuple[float, float]]] = {k: [] for k in jobs}
+            counts: dict[str, int] = {}
             for _ in range(args.rounds):
                 for name, cmd in jobs.items():
                     shutil.rmtree(root / "out", ignore_errors=True)
                     shutil.rmtree(root / ".bibvault", ignore_errors=True)
                     samples[name].append(run(cmd(), root))
+                    # The comparison means nothing unless each printed the whole list.
+                    page, mark = ((root / "out-pandoc.html", 'class="csl-entry"')
+                                  if name.startswith("pandoc")
+                                  else (root / "out" / "index.html", 'class="entry"'))
+                    counts[name] = entries_in(page, mark)
+            print(f"{n:>8} entries on each page: {counts}", flush=True)
+            if min(counts.values()) < n * 0.95:
+                raise SystemExit(f"a job rendered fewer than {n} entries: {counts}")
             base = samples["pandoc apa html"]
             for name, vals in samples.items():
                 cpu = statistics.median(v[0] for v in vals)
