@@ -155,3 +155,24 @@ def test_a_crossref_child_in_another_file_stops_the_merge(project: Path) -> None
     code, _, err = _merge(project, "heritage2021arises", "dupbook")
     assert code == 2 and "chapter1 (" in err and "inherit from dupbook" in err
     assert {p: p.read_bytes() for p in (project / "bib").glob("*.bib")} == snapshot
+
+
+def test_an_alias_that_is_another_records_key_is_an_error(project: Path) -> None:
+    news = project / "bib" / "news.bib"
+    news.write_text(news.read_text(encoding="utf-8").replace(
+        "  date         = {2022-08-28},",
+        "  date         = {2022-08-28},\n  ids          = {donati2022arrests},", 1),
+        encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(project / "bibvault.yaml"), "validate",
+                                      "--select", "D605", "--format", "json"])
+    found = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert [(f["key"], f["line"]) for f in found] == [("lee2022significant", 52)]
+    assert "'donati2022arrests'" in found[0]["message"]
+
+
+def test_a_merged_collection_validates_without_alias_findings(project: Path) -> None:
+    _merge(project, "lee2022significant", "lee_how_2022")
+    result = CliRunner().invoke(cli, ["--config", str(project / "bibvault.yaml"), "validate",
+                                      "--select", "D6"])
+    assert result.exit_code == 0 and "D605" not in result.stdout

@@ -147,8 +147,16 @@ def _markup(body: bytes) -> Sniffed:
 
 
 def sniff_file(path: str | os.PathLike[str]) -> Sniffed:
-    """What the file at ``path`` holds (an :class:`OSError` names ``path``)."""
-    return sniff(read_bytes(path)[:HEAD_BYTES])
+    """What the file at ``path`` holds, from its first :data:`HEAD_BYTES` bytes.
+
+    An :class:`OSError` names ``path``.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError:
+        head = read_bytes(path)  # raises again, naming the path as every reader does
+    return sniff(head)
 
 
 def require_bibtex(path: str | os.PathLike[str], data: bytes) -> None:
