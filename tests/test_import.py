@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from bibvault.cli import cli
 from bibvault.ingest.bibtex_in import read_bibtex
 from bibvault.ingest.cslitems import csl_date_to_edtf, iso_duration, read_csl_json
+from bibvault.ingest.importfile import ImportFileError, read_import_file
 from bibvault.ingest.ris import parse_ris, read_ris
 from bibvault.rules import all_rules
+from bibvault.sniff import WrongFormatError
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "import"
@@ -321,3 +323,16 @@ JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(m
 def test_any_json_items_never_raise(items: list[dict[str, Any]]) -> None:
     for cand in read_csl_json(json.dumps(items), "x.json"):
         assert all(isinstance(v, str) for v in cand.fields.values())
+
+
+@given(st.sampled_from([b"", b"TY  - JOUR\nAU  - x\n", b"[{", b"@misc{k,\n"]), st.binary(max_size=300))
+@settings(max_examples=150, deadline=None)
+def test_any_file_is_imported_or_refused_cleanly(tmp_path_factory: pytest.TempPathFactory,
+                                                 start: bytes, data: bytes) -> None:
+    path = tmp_path_factory.mktemp("hostile") / "in.dat"
+    path.write_bytes(start + data)
+    try:
+        candidates = read_import_file(path)
+    except (WrongFormatError, ImportFileError):
+        return
+    assert all(isinstance(c.source, str) for c in candidates)
