@@ -186,7 +186,11 @@ class SiteHandler(_Base):
             "/teapot": lambda: self.send(418, b"", "text/plain"),
             "/broken": lambda: self.send(500, b"", "text/plain"),
         }
-        if path in simple:
+        pages = self.server.farm.pages
+        if path in pages:
+            body, ctype = pages[path]
+            self.send(200, body, ctype)
+        elif path in simple:
             simple[path]()
         elif path == "/head-405":
             if head:
@@ -257,6 +261,7 @@ class Capture:
     timestamp: str
     statuscode: str = "200"
     mimetype: str = "text/html"
+    body: bytes | None = None  # what /web/<timestamp>/<url> replays; None: not replayable
 
 
 @dataclass
@@ -284,8 +289,19 @@ class ArchiveHandler(_Base):
             self._save(st, parse_qs(body.decode()))
         elif parts.path.startswith("/save/status/"):
             self._status(st, parts.path.rsplit("/", 1)[1])
+        elif parts.path.startswith("/web/"):
+            self._memento(st, self.path[len("/web/"):])
         else:
             self.send(404, b"")
+
+    def _memento(self, st: ArchiveState, rest: str) -> None:
+        stamp, _, url = rest.partition("/")
+        stamp = stamp.removesuffix("id_")
+        found = [c for c in st.captures.get(url, []) if c.timestamp == stamp and c.body is not None]
+        if not found or found[0].body is None:
+            self.send(404, b"")
+            return
+        self.send(200, found[0].body, found[0].mimetype)
 
     def _json(self, obj: Any, status: int = 200) -> None:
         self.send(status, json.dumps(obj).encode(), "application/json")
@@ -360,6 +376,8 @@ class Farm:
 
     def __init__(self) -> None:
         self.log = Log()
+        # path → (body, content type), served by every site with 200; tests edit it
+        self.pages: dict[str, tuple[bytes, str]] = {}
         self._servers: list[_Server] = []
         self._sockets: list[socket.socket] = []
         self._threads: list[threading.Thread] = []

@@ -24,6 +24,7 @@ from bibvault.config import Config
 from bibvault.csl import StyleError
 from bibvault.findings import Finding, Severity, has_errors
 from bibvault.fsutil import atomic_write, utf8
+from bibvault.links.history import changed_urls
 from bibvault.records import Record, load_files, records_from_file
 from bibvault.render import (
     GROUP_BY,
@@ -245,7 +246,8 @@ def render_documents(
     needed = tuple(dict.fromkeys(PAGE_FORMATS[f][0] for f in options.formats))
     rl = make_reading_list(records, config, formatters, formats=needed,
                            group_by=options.group_by, order=options.order,
-                           filters=options.filters)
+                           filters=options.filters,
+                           changed_urls=changed_urls(config.resolve(config.check.database)))
     lang = config.build.locale.split("-")[0] or "en"
     docs: dict[str, str] = {}
     for fmt in options.formats:

@@ -110,6 +110,10 @@ class CheckConfig:
     # exchange, which per-read timeouts cannot give against a dribbling server.
     sniff_titles: bool = True
     request_deadline: float = 30.0
+    # Content drift: below this similarity to the page as cited, a live page
+    # has changed (calibrated on tests/data/drift, see bench/drift.py).
+    drift_threshold: float = 0.5
+    drift: bool = True
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,12 @@ import requests
 from bibvault.archive.bagit import Bag, bag_name, payload_sha256, write_bag
 from bibvault.archive.credentials import Credentials
 from bibvault.archive.spn2 import SaveClient
+from bibvault.archive.warc import WARC_NAME, Exchange, exchanges_of, warc_bytes
 from bibvault.archive.wayback import ArchiveError, Capture, closest_capture, parse_urldate
 from bibvault.config import ArchiveConfig
 from bibvault.findings import Finding, Severity
+from bibvault.links.drift import fingerprint
+from bibvault.links.history import History
 from bibvault.links.polite import HostGate, host_of
 
 Clock = Callable[[], float]
@@ -76,6 +79,7 @@ class _Context:
     local_root: Path | None
     dry_run: bool
     refresh: bool
+    history: History | None = None
     findings: list[Finding] = field(default_factory=list)
     stopped: str = ""
 
@@ -93,19 +97,22 @@ def archive_records(
     clock: Clock = time.time,
     sleep: Sleep = time.sleep,
     progress: Callable[[int, int, ArchiveTarget], None] | None = None,
+    history: History | None = None,
 ) -> ArchiveRun:
     """Archive every target in order.
 
     Without ``credentials`` only lookups are made. With ``local_root`` each
     source is also downloaded into a bag there. ``dry_run`` makes lookups only:
     no saves, no downloads, no files. ``progress(done, total, target)`` is
-    called before each target (a capture request may take minutes).
+    called before each target (a capture request may take minutes). With a
+    link ``history``, the fingerprint of each record's capture (fetched once
+    from the archive) is stored there, for content drift.
     """
     gate = gate or HostGate(2, 1.0)
     saver = None
     if credentials is not None and not dry_run:
         saver = SaveClient(session, config, credentials, gate, clock=clock, sleep=sleep)
-    ctx = _Context(session, config, gate, saver, clock, local_root, dry_run, refresh)
+    ctx = _Context(session, config, gate, saver, clock, local_root, dry_run, refresh, history)
     if credentials is None:
         ctx.findings.append(Finding(
             "A509", Severity.INFO, "no Internet Archive credentials (IA_ACCESS_KEY/IA_SECRET_KEY "
@@ -134,6 +141,7 @@ def _archive_one(ctx: _Context, t: ArchiveTarget) -> ArchiveOutcome:
                 updates["archiveurl"] = url
             if date != t.archivedate:
                 updates["archivedate"] = date
+    _fingerprint_capture(ctx, t, capture)
     bag = None
     if ctx.local_root is not None:
         bag = _local_copy(ctx, t)
@@ -173,6 +181,30 @@ def _find_or_save(ctx: _Context, t: ArchiveTarget) -> tuple[Capture | None, bool
     return capture, False, "save failed"
 
 
+def _fingerprint_capture(ctx: _Context, t: ArchiveTarget, capture: Capture | None) -> None:
+    """Store the fingerprint of a capture found or made on this run, unless stored
+    already. A capture that cannot be fetched, or is not HTML, has none: drift
+    then falls back to the first live fingerprint."""
+    if ctx.history is None or ctx.dry_run or capture is None:
+        return
+    if capture.mimetype and "html" not in capture.mimetype.lower():
+        return
+    base = ctx.config.wayback_url.rstrip("/")
+    cited = capture.url(base)
+    if ctx.history.has_capture(t.url, cited):
+        return
+    # The id_ form replays the captured bytes without the archive's banner.
+    raw = f"{base}/web/{capture.timestamp}id_/{capture.original}"
+    try:
+        content, ctype = download(ctx.session, raw, ctx.config.max_download_bytes, ctx.gate)
+    except DownloadError:
+        return
+    if "html" in ctype.lower():
+        ctx.history.add_fingerprint(t.url, fingerprint(content, t.url), capture.when,
+                                    capture=cited)
+        ctx.history.commit()
+
+
 def _local_copy(ctx: _Context, t: ArchiveTarget) -> Bag | None:
     assert ctx.local_root is not None
     bag_dir = ctx.local_root / bag_name(t.key)
@@ -181,22 +213,26 @@ def _local_copy(ctx: _Context, t: ArchiveTarget) -> Bag | None:
         return None  # the copy is there and the record already names it
     if ctx.dry_run:
         return None
+    exchanges: list[Exchange] = []
     try:
-        content, ctype = download(ctx.session, t.url, ctx.config.max_download_bytes, ctx.gate)
+        content, ctype = download(ctx.session, t.url, ctx.config.max_download_bytes, ctx.gate,
+                                  exchanges)
     except DownloadError as exc:
         _finding(ctx, t, "A508", Severity.WARNING, f"local copy of {t.url} failed: {exc}")
         return None
     when = dt.datetime.fromtimestamp(ctx.clock(), dt.UTC)
-    return write_bag(ctx.local_root, t.key, t.url, content, ctype, when)
+    return write_bag(ctx.local_root, t.key, t.url, content, ctype, when,
+                     extra={WARC_NAME: warc_bytes(exchanges, when)})
 
 
 class DownloadError(Exception):
     """The source could not be downloaded within the limits."""
 
 
-def download(session: requests.Session, url: str, max_bytes: int,
-             gate: HostGate) -> tuple[bytes, str]:
-    """The body of ``url`` (redirects followed) and its content type; at most ``max_bytes``."""
+def download(session: requests.Session, url: str, max_bytes: int, gate: HostGate,
+             exchanges: list[Exchange] | None = None) -> tuple[bytes, str]:
+    """The body of ``url`` (redirects followed) and its content type; at most ``max_bytes``.
+    The HTTP exchanges that led to it are appended to ``exchanges`` when given."""
     with gate.slot(host_of(url)):
         try:
             resp = session.get(url, stream=True)
@@ -213,6 +249,8 @@ def download(session: requests.Session, url: str, max_bytes: int,
                 buf += chunk
                 if len(buf) > max_bytes:
                     raise DownloadError(f"more than the {max_bytes}-byte cap")
+            if exchanges is not None:
+                exchanges.extend(exchanges_of(resp, bytes(buf)))
             return bytes(buf), resp.headers.get("Content-Type", "")
         except requests.RequestException as exc:
             raise DownloadError(type(exc).__name__) from exc

@@ -38,4 +38,7 @@ RULES: list[RuleTuple] = [
      "The CDX server could not be queried or answered something unusable."),
     ("A512", Severity.ERROR, "record and local copy disagree",
      "The record's archivesha256 differs from the checksum of its local copy."),
+    ("A520", Severity.ERROR, "WARC digest mismatch",
+     "A local copy's WARC file has a record whose content no longer matches its "
+     "WARC-Payload-Digest or WARC-Block-Digest, or it cannot be read as WARC at all."),
 ]

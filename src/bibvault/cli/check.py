@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 import click
 
 from bibvault.archive import archive_records, find_credentials, verify_all
+from bibvault.archive.wayback import parse_urldate
 from bibvault.archive.writeback import apply_updates, archive_targets, unified_diff, verify_records
 from bibvault.bibfile import BibFile
 from bibvault.cli.common import (
@@ -59,6 +61,12 @@ def _chosen(app: AppContext, paths: tuple[str, ...], keys: tuple[str, ...],
     return files, select_records(records, topics=topics, keys=keys)
 
 
+def _cited_at(urldate: str | None) -> float | None:
+    """The end of the day a record's ``urldate`` names, as a POSIX time."""
+    day = parse_urldate(urldate)
+    return dt.datetime.combine(day, dt.time(23, 59, 59), dt.UTC).timestamp() if day else None
+
+
 @contextlib.contextmanager
 def _progress(total: int) -> Iterator[Any]:
     """A progress bar on a terminal; nothing otherwise."""
@@ -93,7 +101,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     config = app.config
     files, records = _chosen(app, paths, keys, topics)
     errors = syntax_errors(files)
-    targets = [LinkTarget(r.key, r.url, r.file, r.line) for r in records if r.url]
+    targets = [LinkTarget(r.key, r.url, r.file, r.line, _cited_at(r.get("urldate")))
+               for r in records if r.url]
     session = session_for_check(config.check)
     try:
         with History(config.resolve(config.check.database)) as history, \
@@ -166,13 +175,22 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     if local_root is not None and local_root.exists() and not local_root.is_dir():
         raise fail(f"{local_root}: archive.local_dir is not a directory")
     try:
+        # Captures' fingerprints go into the link history; a dry run writes nothing.
+        history = None if dry_run else History(config.resolve(config.check.database))
+    except (sqlite3.Error, OSError) as exc:
+        session.close()
+        raise fail(f"link history {config.check.database}: {exc}") from exc
+    try:
         with status() as say:
             run = archive_records(
                 archive_targets(records), session, config.archive, credentials,
                 local_root=local_root, gate=gate, dry_run=dry_run, refresh=refresh,
-                progress=lambda done, total, t: say(f"archiving {done + 1}/{total}: {t.key} {t.url}"))
+                progress=lambda done, total, t: say(f"archiving {done + 1}/{total}: {t.key} {t.url}"),
+                history=history)
     finally:
         session.close()
+        if history is not None:
+            history.close()
     # A run can take minutes; write into the files as they are now, so that
     # edits made meanwhile are kept.
     files = load_files([bf.path for bf in files])

@@ -12,6 +12,7 @@ import requests
 
 from bibvault.config import CheckConfig
 from bibvault.links.classify import classify
+from bibvault.links.drift import Content, Drift, Fingerprint, compare, fingerprint
 from bibvault.links.fetch import Fetcher, Sleep
 from bibvault.links.history import DeadVerdict, History
 from bibvault.links.polite import Dispatcher, HostGate
@@ -25,21 +26,28 @@ _THREADS_PER_SLOT = 3
 
 @dataclass(frozen=True)
 class LinkTarget:
-    """A link to check: the record it belongs to and its URL."""
+    """A link to check: the record it belongs to and its URL.
+
+    ``cited_at`` (POSIX time) is when the record says the page was read, its
+    ``urldate``; content drift compares with the capture nearest to it.
+    """
 
     key: str
     url: str
     file: str = ""
     line: int = 0
+    cited_at: float | None = None
 
 
 @dataclass(frozen=True)
 class LinkOutcome:
-    """A target with its result and, for failing links, the dead/suspect verdict."""
+    """A target with its result, for failing links the dead/suspect verdict, and for
+    live ones (with a history) whether the content changed since it was cited."""
 
     target: LinkTarget
     result: CheckResult
     verdict: DeadVerdict | None = None
+    drift: Drift | None = None
 
     @property
     def confirmed_dead(self) -> bool:
@@ -66,15 +74,26 @@ def check_url(url: str, session: requests.Session, config: CheckConfig, *,
               gate: HostGate | None = None, clock: Clock = time.time,
               sleep: Sleep = time.sleep) -> CheckResult:
     """Check one URL now, without history. The building block of :func:`check_links`."""
+    return _check(url, session, config, gate=gate, clock=clock, sleep=sleep)[0]
+
+
+def _check(url: str, session: requests.Session, config: CheckConfig, *,
+           gate: HostGate | None = None, clock: Clock = time.time,
+           sleep: Sleep = time.sleep) -> tuple[CheckResult, Fingerprint | None]:
+    """:func:`check_url`, with the fingerprint of a live HTML page from the body it read."""
     gate = gate or HostGate(config.per_host, config.host_delay, config.concurrency)
     fetcher = Fetcher(session, config, gate, sleep=sleep)
     probe = fetcher.probe(url)
     verdict = classify(probe)
-    return CheckResult(
+    result = CheckResult(
         url=url, status=verdict.status, checked_at=clock(), http_status=probe.http_status,
         final_url=probe.final_url, new_url=verdict.new_url, detail=verdict.detail,
         requests=fetcher.requests,
     )
+    live = None
+    if config.drift and verdict.status.is_success and probe.body:
+        live = fingerprint(probe.body, probe.final_url or url)
+    return result, live
 
 
 def check_links(
@@ -113,14 +132,18 @@ def check_links(
             progress(done, len(urls), results[url])
 
     total_requests = 0
-    for result in _run_pool(to_fetch, session, config, clock, sleep):
+    live: dict[str, Fingerprint] = {}
+    for result, fp in _run_pool(to_fetch, session, config, clock, sleep):
         results[result.url] = result
+        if fp is not None:
+            live[result.url] = fp
         total_requests += result.requests
         if history is not None:
             history.add(result)
         done += 1
         if progress:
             progress(done, len(urls), result)
+    drifts = _drifts(targets, results, live, history, config) if history is not None else {}
     if history is not None:
         history.commit()
 
@@ -128,21 +151,58 @@ def check_links(
     for url, result in results.items():
         if history is not None and not result.status.is_success:
             verdicts[url] = history.verdict(url, config)
-    outcomes = tuple(LinkOutcome(t, results[t.url], verdicts.get(t.url)) for t in targets)
+    outcomes = tuple(LinkOutcome(t, results[t.url], verdicts.get(t.url), drifts.get(t))
+                     for t in targets)
     counts: dict[str, int] = {s.value: 0 for s in LinkStatus}
     for o in outcomes:
         counts[o.result.status.value] += 1
     return CheckRun(outcomes, total_requests, time.monotonic() - started, counts)
 
 
+def _drifts(targets: Sequence[LinkTarget], results: dict[str, CheckResult],
+            live: dict[str, Fingerprint], history: History,
+            config: CheckConfig) -> dict[LinkTarget, Drift]:
+    """Each live target's content verdict; fresh fingerprints are stored with the
+    verdict of the first target that has their URL.
+
+    The baseline is read before the fresh fingerprint is stored, so a page
+    seen for the first time has nothing to be compared with (``unknown``).
+    A result from the history reuses the latest stored live fingerprint.
+    """
+    out: dict[LinkTarget, Drift] = {}
+    stored_urls: set[str] = set()
+    for t in targets:
+        result = results[t.url]
+        if not (config.drift and result.status.is_success):
+            continue
+        base = history.baseline(t.url, t.cited_at)
+        if t.url in live:
+            now = live[t.url]
+            if base is not None and base.capture is None and base.taken_at >= result.checked_at:
+                base = None  # the fingerprint of this very check, stored for an earlier target
+        else:
+            stored = history.latest_live(t.url)
+            if stored is None:
+                out[t] = Drift(Content.UNKNOWN, None, "no text to compare (not an HTML page)")
+                continue
+            now = stored.fingerprint
+            if base is not None and base.capture is None and base.taken_at >= stored.taken_at:
+                base = None
+        out[t] = compare(base.fingerprint if base else None, now, config.drift_threshold)
+        if t.url in live and t.url not in stored_urls:
+            stored_urls.add(t.url)
+            history.add_fingerprint(t.url, now, result.checked_at, drift=out[t])
+    return out
+
+
 def _run_pool(urls: list[str], session: requests.Session, config: CheckConfig,
-              clock: Clock, sleep: Sleep) -> Iterable[CheckResult]:
-    """Yield results as worker threads finish them."""
+              clock: Clock, sleep: Sleep) -> Iterable[tuple[CheckResult, Fingerprint | None]]:
+    """Yield results (with live pages' fingerprints) as worker threads finish them."""
     if not urls:
         return
     gate = HostGate(config.per_host, config.host_delay, config.concurrency)
     dispatcher = Dispatcher(urls, gate)
-    out: queue.Queue[CheckResult | BaseException] = queue.Queue()
+    out: queue.Queue[tuple[CheckResult, Fingerprint | None] | BaseException] = queue.Queue()
     stop = threading.Event()
 
     def work() -> None:
@@ -151,7 +211,7 @@ def _run_pool(urls: list[str], session: requests.Session, config: CheckConfig,
             if url is None:
                 return
             try:
-                out.put(check_url(url, session, config, gate=gate, clock=clock, sleep=sleep))
+                out.put(_check(url, session, config, gate=gate, clock=clock, sleep=sleep))
             except BaseException as exc:  # handed to the caller's thread, not lost
                 out.put(exc)
                 return

@@ -69,6 +69,7 @@ class Probe:
     title: str | None = None
     error: str | None = None
     error_detail: str = ""
+    body: bytes = b""
 
 
 @dataclass(frozen=True)

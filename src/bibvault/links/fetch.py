@@ -151,7 +151,8 @@ class Fetcher:
             return reply
 
     def _read_prefix(self, resp: requests.Response, started: float) -> bytes:
-        """Up to ``max_body_bytes`` of the body, stopping at the end of the title.
+        """Up to ``max_body_bytes`` of the body; only up to the end of the title
+        when content drift is off (drift needs the whole text).
 
         A server that dribbles bytes never trips the per-read timeout, so the
         whole exchange also has a deadline.
@@ -167,8 +168,10 @@ class Fetcher:
             if not chunk:
                 break
             buf += chunk
-            if len(buf) >= cfg.max_body_bytes or b"</title" in buf[-(len(chunk) + 8):].lower():
+            if len(buf) >= cfg.max_body_bytes:
                 break
+            if not cfg.drift and b"</title" in buf[-(len(chunk) + 8):].lower():
+                break  # the title is all that classification needs
             if self.monotonic() > deadline:
                 raise TimeoutError
         return bytes(buf[: cfg.max_body_bytes])
@@ -214,6 +217,7 @@ def _probe(url: str, chain: list[Hop], reply: _Reply) -> Probe:
         title=title_of(reply.body) if reply.body else None,
         error=reply.error,
         error_detail=reply.detail,
+        body=reply.body,
     )
 
 
