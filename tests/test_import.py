@@ -204,6 +204,8 @@ def test_formats_bibvault_cannot_import_are_refused(project: Path, tmp_path: Pat
     path.write_bytes(content)
     code, _, err = _import(project, str(path))
     assert code == 2 and f"looks like {named}, not a file bibvault can import" in err
+    if "Zotero" in named:
+        assert "export it from Zotero as CSL JSON or Better BibLaTeX" in err
 
 
 def test_a_file_without_records_is_named(project: Path, tmp_path: Path) -> None:

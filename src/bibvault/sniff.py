@@ -47,6 +47,15 @@ _NAMES = {
     UTF16: "UTF-16 text", BINARY: "binary data (not text)",
 }
 
+# What to do with formats bibvault does not read: export them from their tool as one it does.
+_EXPORT_HINTS = {
+    ZOTERO_RDF: " (export it from Zotero as CSL JSON or Better BibLaTeX, then `bibvault import`)",
+    ENDNOTE_XML: " (export it from EndNote as RIS, then `bibvault import`)",
+    REFER: " (export it from EndNote as RIS, then `bibvault import`)",
+    MODS: " (convert it with bibutils' xml2bib, then `bibvault import`)",
+    UTF16: " (save it as UTF-8)",
+}
+
 # Magic numbers of binary formats people mistake for bibliographies.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"SQLite format 3\x00", "an SQLite database (e.g. zotero.sqlite)"),
@@ -88,7 +97,8 @@ class WrongFormatError(ValueError):
 
     def __init__(self, path: str, sniffed: Sniffed, expected: str = "a BibTeX/biblatex file") -> None:
         self.path, self.sniffed = path, sniffed
-        hint = " (use `bibvault import` to bring it in)" if sniffed.format in IMPORTABLE else ""
+        hint = (" (use `bibvault import` to bring it in)" if sniffed.format in IMPORTABLE
+                else _EXPORT_HINTS.get(sniffed.format, ""))
         super().__init__(f"{path}: looks like {sniffed.name}, not {expected}{hint}")
 
 
