@@ -8,6 +8,7 @@ error, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import types
 import typing
@@ -30,14 +31,17 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 #: Settings that are web addresses (checked on load: http or https with a host).
 URLS = frozenset({"archive.wayback_url", "ingest.crossref_url", "ingest.datacite_url",
-                  "ingest.oembed_url"})
+                  "ingest.oembed_url", "archive.memento_url", "check.canary_url"})
 #: Environment variables that override an endpoint: (variable, section, setting).
 ENDPOINT_ENV: tuple[tuple[str, str, str], ...] = (
     ("BIBVAULT_WAYBACK_URL", "archive", "wayback_url"),
     ("BIBVAULT_CROSSREF_URL", "ingest", "crossref_url"),
     ("BIBVAULT_DATACITE_URL", "ingest", "datacite_url"),
     ("BIBVAULT_OEMBED_URL", "ingest", "oembed_url"),
+    ("BIBVAULT_MEMENTO_URL", "archive", "memento_url"),
 )
+#: Settings that are lists of IP networks (``10.0.0.0/8``), checked on load.
+NETWORKS = frozenset({"check.internal_networks"})
 
 
 def url_problem(value: str) -> str | None:
@@ -114,6 +118,13 @@ class CheckConfig:
     # has changed (calibrated on tests/data/drift, see bench/drift.py).
     drift_threshold: float = 0.5
     drift: bool = True
+    # Redirects into these networks are not followed (an empty list allows them).
+    internal_networks: tuple[str, ...] = (
+        "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+        "100.64.0.0/10", "0.0.0.0/8", "::1/128", "fc00::/7", "fe80::/10", "::ffff:0:0/96")
+    # Asked when every host failed, to tell "no network" from dead links
+    # (empty: the Web Archive, archive.wayback_url).
+    canary_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,6 +138,11 @@ class ArchiveConfig:
     poll_timeout: float = 300.0
     local_dir: str = "archive"
     max_download_bytes: int = 50_000_000
+    download_deadline: float = 300.0
+    # A Memento aggregator asked when the Web Archive has no capture, and which
+    # archives of its answer to accept (empty: any).
+    memento_url: str = "https://timetravel.mementoweb.org"
+    memento_archives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -296,6 +312,13 @@ class _Reader:
         or when an address setting is not an http(s) address."""
         if dotted in URLS and isinstance(value, str) and (problem := url_problem(value)):
             raise self.fail(node, f"{dotted}: {problem}")
+        if dotted in NETWORKS and isinstance(value, tuple):
+            for item in value:
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise self.fail(node, f"{dotted}: {item!r} is not an IP network such as "
+                                    "10.0.0.0/8") from None
         known = CHOICES.get(dotted)
         if known is None:
             return

@@ -184,6 +184,8 @@ def _classify_error(probe: Probe) -> Verdict:
         return Verdict(LinkStatus.DEAD, detail)
     if kind == "timeout":
         return Verdict(LinkStatus.TIMEOUT, detail)
+    if kind == "blocked":
+        return Verdict(LinkStatus.BLOCKED, detail)
     return Verdict(LinkStatus.ERROR, detail)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bibvault.bibfile import BibFile
 from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.findings import Finding, Fix, Severity
+from bibvault.fmt import canonical_keys, relayout
 from bibvault.links.checker import CheckRun, LinkOutcome
 from bibvault.links.drift import Content
 from bibvault.links.result import LinkStatus, iso_utc
@@ -143,12 +144,14 @@ def urlstatus_changes(run: CheckRun, files: Sequence[BibFile]) -> list[StatusCha
 def apply_changes(changes: Iterable[StatusChange], files: Sequence[BibFile]) -> list[BibFile]:
     """Apply ``urlstatus`` changes in memory; return the files that changed (unsaved)."""
     by_path = {bf.path: bf for bf in files}
-    touched: dict[str, BibFile] = {}
+    canonical = {bf.path: canonical_keys(bf) for bf in files}
+    edited: dict[str, set[str]] = {}
     for c in changes:
         bf = by_path[c.file]
         if c.value is None:
             bf.remove_field(c.key, "urlstatus")
         else:
             bf.set_field(c.key, "urlstatus", c.value)
-        touched[c.file] = bf
-    return list(touched.values())
+        edited.setdefault(c.file, set()).add(c.key)
+    # An entry in fmt's layout keeps it, so the edit passes `fmt --check`.
+    return [relayout(by_path[path], keys & canonical[path]) for path, keys in edited.items()]
