@@ -283,6 +283,14 @@ def test_a_broken_entry_is_refused_and_the_rest_imported() -> None:
         ("good", False), ("fine2", False)]
 
 
+def test_a_preamble_is_reported_not_dropped() -> None:
+    text = ("@preamble{\"\\newcommand{\\noopsort}[1]{}\"}\n\n"
+            "@article{a, title = {T}, journal = {J}, year = 2020}\n")
+    (cand,) = read_bibtex(text, "x.bib")
+    assert [(f.code, f.line) for f in cand.findings] == [("I702", 1)]
+    assert "@preamble" in cand.findings[0].message
+
+
 def test_bibtex_web_pages_and_crossrefs() -> None:
     text = ("@misc{w, title = {Page}, howpublished = {\\url{https://example.org/p}}, "
             "year = 2021}\n"

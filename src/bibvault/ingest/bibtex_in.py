@@ -71,6 +71,12 @@ def read_bibtex(data: bytes | str, path: str) -> list[Candidate]:
                 "I701", f"the entry cannot be read cleanly ({'; '.join(hits)}); not imported",
                 path, record.line, record.key))
         out.append(cand)
+    preambles = [b for b in bf.blocks if b.kind == "preamble"]
+    if preambles and out:
+        out[0].findings.append(import_finding(
+            "I702", f"{len(preambles)} @preamble block(s) not imported (the first at line "
+                    f"{preambles[0].line}): copy any macros the titles use by hand",
+            path, preambles[0].line))
     return out
 
 
