@@ -328,3 +328,13 @@ def test_key_skips_auxiliary_verbs() -> None:
     c = Candidate("x", "report", {"title": "US Has an Opportunity", "date": "2022"},
                   {"author": [Creator("Coffey", "Luke")]})
     assert make_key(c, set()) == "coffey2022opportunity"
+
+
+def test_same_title_creators_and_year_is_exact_without_identifiers() -> None:
+    recs = _records("@report{r, author = {Roe, Ann}, title = {Front Lines}, date = {2022}}\n")
+    same = Candidate("x", "report", {"title": "Front lines", "date": "2022-05"},
+                     {"author": [Creator("Roe", "Ann")]})
+    assert [(d.key, d.exact) for d in find_duplicates(same, recs)] == [("r", True)]
+    other_year = Candidate("x", "report", {"title": "Front lines", "date": "2023"},
+                           {"author": [Creator("Roe", "Ann")]})
+    assert [(d.key, d.exact) for d in find_duplicates(other_year, recs)] == [("r", False)]
