@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from bibvault.archive.bagit import Bag, bag_name, payload_sha256, write_bag
+from bibvault.archive.bagit import Bag, find_bag, payload_sha256, write_bag
 from bibvault.archive.credentials import Credentials
 from bibvault.archive.spn2 import SaveClient
 from bibvault.archive.wayback import ArchiveError, Capture, closest_capture, parse_urldate
@@ -175,7 +175,7 @@ def _find_or_save(ctx: _Context, t: ArchiveTarget) -> tuple[Capture | None, bool
 
 def _local_copy(ctx: _Context, t: ArchiveTarget) -> Bag | None:
     assert ctx.local_root is not None
-    bag_dir = ctx.local_root / bag_name(t.key)
+    bag_dir = find_bag(ctx.local_root, t.key)
     existing = payload_sha256(bag_dir)
     if existing is not None and not ctx.refresh and existing == (t.archivesha256 or "").lower():
         return None  # the copy is there and the record already names it
