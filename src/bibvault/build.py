@@ -305,7 +305,7 @@ def run_build(
         result.stopped = True
         result.seconds = time.perf_counter() - started
         return result
-    records, _ = load_records(files)
+    records, _ = load_records(files, config.encoding)
     unknown = sorted(set(opts.filters.keys) - {r.key for r in records})
     if unknown:
         raise BuildError(f"no record with key {', '.join(unknown)}")

@@ -7,6 +7,7 @@ error, so a typo never silently falls back to a default.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import os
 import types
@@ -129,6 +130,8 @@ class Config:
     check: CheckConfig = CheckConfig()
     archive: ArchiveConfig = ArchiveConfig()
     source: str = ""
+    #: The encoding .bib files are read and written in (for files kept in Latin-1 on purpose).
+    encoding: str = "utf-8"
 
     def resolve(self, path: str | os.PathLike[str]) -> Path:
         """A configured path, made absolute against the configuration's directory."""
@@ -245,6 +248,11 @@ def parse_config(text: str, *, source: str = "<config>", root: Path | None = Non
     top = reader.build(Config, values, node, "", skip={"root", "source"})
     cfg = dataclasses.replace(top, root=root or Path.cwd(), source=source)
     cfg.output_dir()  # a dangerous build.output is an error on load, like any bad setting
+    try:
+        codecs.lookup(cfg.encoding)
+    except LookupError:
+        raise ConfigError(f"{source}: encoding: unknown encoding {cfg.encoding!r} "
+                          "(such as utf-8, latin-1, cp1252)") from None
     return cfg
 
 

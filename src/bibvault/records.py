@@ -138,19 +138,20 @@ def records_from_file(bf: BibFile) -> list[Record]:
     return [record_from_entry(bf, e) for e in bf.entries if e.key]
 
 
-def load_records(paths: Iterable[str | Path]) -> tuple[list[Record], list[Finding]]:
-    """Read .bib files into records; return them with the files' syntax findings.
+def load_records(paths: Iterable[str | Path], encoding: str = "utf-8",
+                 ) -> tuple[list[Record], list[Finding]]:
+    """Read .bib files (in ``encoding``) into records; return them with the files' syntax findings.
 
     Unreadable files raise :class:`OSError` (the caller reports it as an I/O failure).
     """
     records: list[Record] = []
     findings: list[Finding] = []
-    for bf in load_files(paths):
+    for bf in load_files(paths, encoding):
         findings.extend(bf.findings)
         records.extend(records_from_file(bf))
     return records, findings
 
 
-def load_files(paths: Iterable[str | Path]) -> list[BibFile]:
-    """Parse each path into a :class:`BibFile`."""
-    return [load(Path(p)) for p in paths]
+def load_files(paths: Iterable[str | Path], encoding: str = "utf-8") -> list[BibFile]:
+    """Parse each path into a :class:`BibFile`, decoding it in ``encoding``."""
+    return [load(Path(p), encoding) for p in paths]

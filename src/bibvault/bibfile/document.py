@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bibvault.bibfile import editing
 from bibvault.bibfile.crossref import crossref_findings, expanded_fields, resolve, with_aliases
+from bibvault.bibfile.encoding import UTF8, codec_name, decode, encode
 from bibvault.bibfile.model import Block, Entry, Issue
 from bibvault.bibfile.scanner import broken_key, scan
 from bibvault.bibfile.values import MONTH_MACROS, expand, macro_names
@@ -30,8 +31,13 @@ class BibFile:
     its first use still expands; only a macro defined nowhere is reported (B110).
     """
 
-    def __init__(self, text: str, path: str = "<string>", encoding_errors: bool = False) -> None:
+    def __init__(self, text: str, path: str = "<string>", encoding_errors: bool = False,
+                 encoding: str = UTF8) -> None:
         self.path = path
+        #: The encoding the file was read in and is written back in.
+        self.encoding = encoding
+        #: Whether some bytes did not decode in :attr:`encoding` (B109; kept as they are).
+        self.undecodable = encoding_errors
         self._blocks = scan(text)
         # (block index, offset delta, line delta) of edits whose shift is not applied yet
         self._pending: list[tuple[int, int, int]] = []
@@ -57,7 +63,7 @@ class BibFile:
                 block.macros = self.strings
                 self._check_macros(block)
             if encoding_errors:
-                _mark_undecodable(block)
+                _mark_undecodable(block, encoding)
 
     # -- reading ---------------------------------------------------------------------
     @property
@@ -144,8 +150,12 @@ class BibFile:
         return "".join(b.raw for b in self._blocks)
 
     def to_bytes(self) -> bytes:
-        """The file's bytes: identical to the input when nothing was edited."""
-        return self.to_text().encode("utf-8", "surrogateescape")
+        """The file's bytes, in its encoding: identical to the input when nothing was edited.
+
+        Raises :class:`UnicodeEncodeError` when an edit brought in a character
+        the file's (non-UTF-8) encoding cannot hold.
+        """
+        return encode(self.to_text(), self.encoding)
 
     # -- writing ---------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str] | None = None) -> None:
@@ -209,7 +219,7 @@ class BibFile:
             f.block = entry
         self._check_macros(entry)
         if _UNDECODABLE.search(entry.raw):
-            _mark_undecodable(entry)
+            _mark_undecodable(entry, self.encoding)
         entry.end = entry.start + len(entry.raw)
         self._pending.append((index, len(entry.raw) - old_len, entry.raw.count("\n") - old_lines))
         self._expanded_cache.clear()
@@ -262,34 +272,36 @@ class BibFile:
                     )
 
 
-def _mark_undecodable(block: Block) -> None:
+def _mark_undecodable(block: Block, encoding: str) -> None:
+    name = "UTF-8" if codec_name(encoding) == "utf-8" else encoding
     for m in _UNDECODABLE.finditer(block.raw):
         shown = m.group().encode("utf-8", "surrogateescape").hex(" ")
         block.issues.append(
             Issue(
                 "B109",
-                Severity.WARNING,
-                f"bytes that are not UTF-8 ({shown}) are kept as they are",
+                Severity.ERROR,
+                f"bytes that are not {name} ({shown}): `bibvault validate --fix` re-encodes "
+                "the file as UTF-8 (or set `encoding` in bibvault.yaml)",
                 m.start(),
                 block.raw[m.start() : m.start() + 60].split("\n")[0],
             )
         )
 
 
-def parse(source: str | bytes, path: str = "<string>") -> BibFile:
+def parse(source: str | bytes, path: str = "<string>", encoding: str = UTF8) -> BibFile:
     """Parse .bib text or bytes. Never raises for bad content: problems become findings.
 
-    Bytes are decoded as UTF-8; bytes that are not UTF-8 are kept (surrogate escapes) so
-    that writing back gives the same bytes, and each run of them is a B109 finding.
+    Bytes are decoded in ``encoding`` (UTF-8 unless the project says otherwise; a
+    UTF-8 byte-order mark wins); bytes that do not decode are kept (surrogate
+    escapes) so that writing back gives the same bytes, and each run of them is a
+    B109 error. The file is written back in ``encoding``.
     """
     if isinstance(source, bytes):
-        try:
-            return BibFile(source.decode("utf-8"), path)
-        except UnicodeDecodeError:
-            return BibFile(source.decode("utf-8", "surrogateescape"), path, encoding_errors=True)
-    return BibFile(source, path, encoding_errors=_UNDECODABLE.search(source) is not None)
+        text, bad = decode(source, encoding)
+        return BibFile(text, path, bad, encoding)
+    return BibFile(source, path, _UNDECODABLE.search(source) is not None, encoding)
 
 
-def load(path: str | os.PathLike[str]) -> BibFile:
-    """Read and parse a .bib file. Raises OSError only when it cannot be read."""
-    return parse(read_bytes(path), os.fspath(path))
+def load(path: str | os.PathLike[str], encoding: str = UTF8) -> BibFile:
+    """Read and parse a .bib file (see :func:`parse`). Raises OSError only when it cannot be read."""
+    return parse(read_bytes(path), os.fspath(path), encoding)

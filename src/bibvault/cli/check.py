@@ -51,7 +51,7 @@ _TOPIC = click.option("--topic", "topics", multiple=True, metavar="TOPIC",
 def _chosen(app: AppContext, paths: tuple[str, ...], keys: tuple[str, ...],
             topics: tuple[str, ...]) -> tuple[list[BibFile], list[Record]]:
     check_topics(app, topics)
-    files = load_files(resolve_paths(app, paths))
+    files = load_files(resolve_paths(app, paths), app.config.encoding)
     records = [r for bf in files for r in records_from_file(bf)]
     missing = sorted(set(keys) - {r.key for r in records})
     if missing:
@@ -107,7 +107,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     if write:
         # A run can take minutes; write into the files as they are now, so that
         # edits made meanwhile are kept.
-        files = load_files([bf.path for bf in files])
+        files = load_files([bf.path for bf in files], config.encoding)
     changes = urlstatus_changes(run, files)
     if write:
         for bf in apply_changes(changes, files):
@@ -175,7 +175,7 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
         session.close()
     # A run can take minutes; write into the files as they are now, so that
     # edits made meanwhile are kept.
-    files = load_files([bf.path for bf in files])
+    files = load_files([bf.path for bf in files], config.encoding)
     before = {bf.path: bf.to_bytes() for bf in files}
     touched = apply_updates(run.outcomes, files)
     diffs = [unified_diff(before[bf.path], bf.to_bytes(), bf.path) for bf in touched]
@@ -224,7 +224,7 @@ def verify(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     if root.exists() and not root.is_dir():
         raise fail(f"{root}: archive.local_dir is not a directory")
     findings: list[Finding] = list(verify_all(root))
-    files = load_files(resolve_paths(app, paths))
+    files = load_files(resolve_paths(app, paths), app.config.encoding)
     findings += verify_records([r for bf in files for r in records_from_file(bf)], root)
     if fmt == "json":
         echo_json([f.to_dict() for f in findings])

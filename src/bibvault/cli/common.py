@@ -240,8 +240,9 @@ def status() -> Iterator[Status]:
         line.close()
 
 
-def load_with_status(paths: list[Path], say: Status) -> list[BibFile]:
-    """Parse ``paths`` into :class:`BibFile` objects, naming each file (and its size) on ``say``."""
+def load_with_status(paths: list[Path], say: Status, encoding: str = "utf-8") -> list[BibFile]:
+    """Parse ``paths`` (in ``encoding``) into :class:`BibFile` objects, naming each file
+    (and its size) on ``say``."""
     out = []
     for p in paths:
         try:
@@ -249,7 +250,7 @@ def load_with_status(paths: list[Path], say: Status) -> list[BibFile]:
         except OSError:
             size = ""
         say(f"reading {p}{size}")
-        out.append(load(p))
+        out.append(load(p, encoding))
     return out
 
 

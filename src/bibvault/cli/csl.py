@@ -87,7 +87,7 @@ def load_items(app: AppContext, paths: tuple[str, ...], say: Status | None = Non
         from bibvault.csljson import record_to_csl
         from bibvault.records import records_from_file
 
-        loaded = load_with_status(bib_files, say)
+        loaded = load_with_status(bib_files, say, app.config.encoding)
         if errors is not None:
             errors.extend(syntax_errors(loaded))
         say(f"reading {sum(len(bf.entries) for bf in loaded):,} entries")

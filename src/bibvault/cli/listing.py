@@ -38,7 +38,7 @@ def list_(ctx: click.Context, paths: tuple[str, ...], topics: tuple[str, ...],
     app = get_app(ctx)
     check_topics(app, topics)
     with status() as say:
-        files = load_with_status(resolve_paths(app, paths), say)
+        files = load_with_status(resolve_paths(app, paths), say, app.config.encoding)
         say(f"reading {sum(len(bf.entries) for bf in files):,} entries")
         records = [r for bf in files for r in records_from_file(bf)]
         chosen = newest_first(select_records(records, topics=topics, types=types, since=since,

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bibvault.bibfile import BibFile, Entry
+from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.editing import ambiguous_keys
+from bibvault.bibfile.encoding import codec_name, to_utf8
 from bibvault.bibfile.values import braces_balanced
 from bibvault.config import Config
 from bibvault.findings import Finding, Fix, sort_key
@@ -22,13 +23,14 @@ from bibvault.rules import finding
 from bibvault.validate.collection import check_duplicates, check_topics
 from bibvault.validate.fields import check_record
 
-__all__ = ["validate_paths", "validate_files", "apply_fixes", "AppliedFix"]
+__all__ = ["validate_paths", "validate_files", "apply_fixes", "AppliedFix", "reencode_files"]
 
 
 def validate_paths(paths: Iterable[str | Path], config: Config | None = None, *,
                    today: _dt.date | None = None) -> list[Finding]:
     """Parse and validate .bib files; unreadable files raise :class:`OSError`."""
-    return validate_files(load_files(paths), config, today=today)
+    return validate_files(load_files(paths, config.encoding if config else "utf-8"), config,
+                          today=today)
 
 
 def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
@@ -117,6 +119,26 @@ def apply_fixes(files: Sequence[BibFile], findings: Iterable[Finding]) -> list[A
         applied.append(AppliedFix(bf.path, fix.key, fix.field, old,
                                   fix.value if fix.value is None else value, fix.description))
     return applied
+
+
+def reencode_files(files: Sequence[BibFile]) -> tuple[list[BibFile], dict[str, str]]:
+    """The files, each read as UTF-8 with bytes that are not UTF-8 (B109) re-encoded.
+
+    Returns the new list (unchanged files as they were) and {path: the encoding
+    assumed for the stray bytes} of the re-encoded ones, which the caller saves.
+    Files read in another configured encoding are left alone.
+    """
+    out: list[BibFile] = []
+    done: dict[str, str] = {}
+    for bf in files:
+        fixed = to_utf8(bf.to_bytes()) if bf.undecodable and codec_name(bf.encoding) == "utf-8" \
+            else None
+        if fixed is None:
+            out.append(bf)
+            continue
+        out.append(parse(fixed[0], bf.path))
+        done[bf.path] = fixed[1]
+    return out, done
 
 
 def _same_delimiters(old: str | None, new: str) -> str:
