@@ -17,7 +17,7 @@ class Severity(enum.StrEnum):
     INFO = "info"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fix:
     """A safe, mechanical repair: set ``field`` of entry ``key`` to ``value`` (raw BibTeX).
 
@@ -30,7 +30,7 @@ class Fix:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing a check found, located in a file.
 

@@ -44,7 +44,7 @@ VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "archiveurl", "urld
                              "date", "archivedate", "archivesha256", "urlstatus", "keywords"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """One bibliography record, decoded."""
 

@@ -46,11 +46,15 @@ class BibFile:
         self._expanded_cache: dict[int, tuple[Entry, list[tuple[str, str]]]] = {}
         self._entries = [b for b in self._blocks if isinstance(b, Entry) and b.kind == "entry"]
         self._index: dict[str, int] = {}
+        # Lower-cased keys of the entries whose key has capitals (the others are in
+        # _index already): half the memory of folding every key on a large file.
         self._folded: dict[str, int] = {}
         for i, block in enumerate(self._blocks):
             if isinstance(block, Entry) and block.kind == "entry":
                 self._index.setdefault(block.key, i)
-                self._folded.setdefault(block.key.lower(), i)
+                folded = block.key.lower()
+                if folded != block.key:
+                    self._folded.setdefault(folded, i)
         self.strings: dict[str, str] = dict(MONTH_MACROS)
         for block in self._blocks:
             if isinstance(block, Entry) and block.kind == "string" and block.fields:
@@ -80,9 +84,7 @@ class BibFile:
 
     def get(self, key: str) -> Entry | None:
         """The first entry with this key: exact match first, then case-insensitive."""
-        i = self._index.get(key)
-        if i is None:
-            i = self._folded.get(key.lower())
+        i = self._find(key)
         if i is None:
             return None
         self._settle()
@@ -191,6 +193,15 @@ class BibFile:
         entry = self._entry_for(key)
         self._replace(entry, editing.remove_field(entry, name))
 
+    def _find(self, key: str) -> int | None:
+        """Index of the first entry with ``key``: exact match, else case-insensitive."""
+        i = self._index.get(key)
+        if i is not None:
+            return i
+        folded = key.lower()
+        found = [j for j in (self._index.get(folded), self._folded.get(folded)) if j is not None]
+        return min(found) if found else None
+
     def _newline(self) -> str:
         """The file's line ending, judged by its first line break."""
         for block in self._blocks:
@@ -200,9 +211,7 @@ class BibFile:
         return "\n"
 
     def _entry_for(self, key: str) -> Entry:
-        i = self._index.get(key)
-        if i is None:
-            i = self._folded.get(key.lower())
+        i = self._find(key)
         if i is None:
             raise KeyError(key)
         block = self._blocks[i]
@@ -210,7 +219,7 @@ class BibFile:
         return block
 
     def _replace(self, entry: Entry, fresh: Entry) -> None:
-        index = self._index.get(entry.key, self._folded.get(entry.key.lower()))
+        index = self._index.get(entry.key, self._find(entry.key))
         assert index is not None and self._blocks[index] is entry
         old_len, old_lines = len(entry.raw), entry.raw.count("\n")
         entry.raw, entry.fields, entry.close = fresh.raw, fresh.fields, fresh.close

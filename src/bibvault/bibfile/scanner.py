@@ -172,7 +172,9 @@ class Scanner(Reader):
             while True:
                 m = fast(text, pos)
                 if m is not None:
-                    parsed.append((m.group(1), m.start(1), m.start(2), m.end()))
+                    name = m.group(1)
+                    parsed.append((self._names.setdefault(name, name), m.start(1), m.start(2),
+                                   m.end()))
                     pos = m.end()
                     continue
                 pos = self._gap(pos)
@@ -209,7 +211,7 @@ class Scanner(Reader):
             end,
             line,
             col,
-            entry_type=type_name,
+            entry_type=self._names.setdefault(type_name, type_name),
             key=key,
             close=pos - at,
             key_end=key_end - at,

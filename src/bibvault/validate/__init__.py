@@ -18,7 +18,7 @@ from bibvault.bibfile.encoding import codec_name, to_utf8
 from bibvault.bibfile.values import braces_balanced
 from bibvault.config import Config
 from bibvault.findings import Finding, Fix, sort_key
-from bibvault.records import Record, load_files, records_from_file
+from bibvault.records import Record, load_files, record_from_entry
 from bibvault.rules import finding
 from bibvault.validate.collection import check_duplicates, check_topics
 from bibvault.validate.fields import check_record
@@ -39,17 +39,24 @@ def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
     today = today or _dt.date.today()
     vocabulary = config.topics if config else {}
     findings: list[Finding] = []
-    records: list[Record] = []
-    for bf in files:
-        findings.extend(bf.findings)
-        recs = records_from_file(bf)
-        records.extend(recs)
-        for rec in recs:
-            findings.extend(check_record(rec, today=today))
-        findings.extend(_whitespace(bf))
-    findings.extend(check_duplicates(records))
-    findings.extend(check_topics(records, vocabulary))
-    return sorted(findings, key=sort_key)
+
+    def records() -> Iterator[Record]:
+        # One record at a time: checked, handed to the duplicate index, dropped.
+        for bf in files:
+            findings.extend(bf.findings)
+            for entry in bf.entries:
+                if not entry.key:
+                    continue
+                rec = record_from_entry(bf, entry)
+                findings.extend(check_record(rec, today=today))
+                findings.extend(check_topics((rec,), vocabulary))
+                yield rec
+            findings.extend(_whitespace(bf))
+
+    duplicates = list(check_duplicates(records()))
+    findings.extend(duplicates)
+    findings.sort(key=sort_key)
+    return findings
 
 
 _RUN = re.compile(r"(?<!\n)[ \t]{2,}|\t")

@@ -38,16 +38,19 @@ def normalise_title(title: str) -> str:
 
 def check_duplicates(records: Iterable[Record]) -> Iterator[Finding]:
     """Duplicate keys, and records that are the same work (URL, DOI, title and year)."""
-    seen_keys: dict[str, Record] = {}
-    by: dict[str, dict[str, Record]] = {"D602": {}, "D603": {}, "D604": {}}
+    # (key, file, line) of the first record of each probe: not the records, so that
+    # records can be checked one at a time and dropped.
+    seen_keys: dict[str, tuple[str, str, int]] = {}
+    by: dict[str, dict[str, tuple[str, str, int]]] = {"D602": {}, "D603": {}, "D604": {}}
     for rec in records:
         k = rec.key.casefold()
         if k in seen_keys:
-            first = seen_keys[k]
-            yield finding("D601", f"key {rec.key!r} is already used at {first.file}:{first.line}",
+            _, first_file, first_line = seen_keys[k]
+            yield finding("D601", f"key {rec.key!r} is already used at {first_file}:{first_line}",
                           file=rec.file, line=rec.line, column=1, key=rec.key)
             continue
-        seen_keys[k] = rec
+        here = (rec.key, rec.file, rec.line)
+        seen_keys[k] = here
         probes = {
             "D602": normalise_url(rec.url) if rec.url else None,
             "D603": rec.fields.get("doi", "").strip().lower() or None,
@@ -61,10 +64,10 @@ def check_duplicates(records: Iterable[Record]) -> Iterator[Finding]:
                 continue
             other = by[code].get(probe)
             if other is not None:
-                yield finding(code, f"same {what[code]} as {other.key!r} ({other.file}:{other.line})",
+                yield finding(code, f"same {what[code]} as {other[0]!r} ({other[1]}:{other[2]})",
                               file=rec.file, line=rec.line, column=1, key=rec.key)
             else:
-                by[code][probe] = rec
+                by[code][probe] = here
 
 
 def check_topics(records: Iterable[Record], vocabulary: Mapping[str, object]) -> Iterator[Finding]:
