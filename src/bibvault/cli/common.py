@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +100,11 @@ def _relative(path: Path) -> Path:
         return path
 
 
+#: What a command says when an input is beyond the memory it may use (exit 2).
+OUT_OF_MEMORY = ("bibvault: error: out of memory: the input is too large for the memory "
+                 "available to this command")
+
+
 def fail(message: str) -> click.exceptions.Exit:
     """Print ``message`` on stderr and return an exit-2 exception to raise."""
     click.echo(f"bibvault: error: {message}", err=True)
@@ -106,7 +113,7 @@ def fail(message: str) -> click.exceptions.Exit:
 
 @contextlib.contextmanager
 def handle_errors() -> Iterator[None]:
-    """Turn expected failures (bad configuration, I/O, interrupt) into a one-line
+    """Turn expected failures (bad configuration, I/O, interrupt, memory) into a one-line
     message on stderr and the matching exit code (raised as click's ``Exit``)."""
     try:
         yield
@@ -125,6 +132,14 @@ def handle_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+    except MemoryError as exc:
+        # An input beyond what this machine can hold: say so rather than be killed.
+        # The traceback's frames hold what filled the memory; let it go first, or
+        # even printing the message fails.
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
+        click.echo(OUT_OF_MEMORY, err=True)
+        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
 
 
 def syntax_errors(files: list[BibFile]) -> list[Finding]:
