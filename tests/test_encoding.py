@@ -128,3 +128,13 @@ def test_unknown_encoding_setting_is_a_configuration_error(tmp_path: Path) -> No
     project = _project(tmp_path, ENTRY, "encoding: klingon\n")
     with pytest.raises(ConfigError, match="encoding: unknown encoding 'klingon'"):
         load_config(project / "bibvault.yaml")
+
+
+@pytest.mark.parametrize("command", [["validate"], ["list"], ["format", "-s", "apa"]])
+def test_reports_print_bytes_that_are_not_utf8_without_crashing(tmp_path: Path,
+                                                                command: list[str]) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_bytes(b"@book{test\xa6, title = {Fo\xf5rier}, author = {Doe, J.}, year = 1999}\n")
+    res = CliRunner().invoke(cli, [*command, str(bib)])
+    assert res.exit_code in (0, 1) and not isinstance(res.exception, UnicodeError), res.output
+    assert "\ufffd" in res.stdout

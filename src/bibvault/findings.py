@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bibvault.fsutil import utf8
+
 
 class Severity(enum.StrEnum):
     """How serious a finding is. Only errors make a command exit 1."""
@@ -75,7 +77,8 @@ class Finding:
         text = f"{loc}{self.code} {self.message}"
         if self.key:
             text += f" [{self.key}]"
-        return text
+        # A key or excerpt may hold bytes that are not UTF-8 (lone surrogates): U+FFFD.
+        return utf8(text).decode("utf-8")
 
 
 def select_findings(

@@ -14,7 +14,7 @@ import sys
 import click
 
 from bibvault import __version__
-from bibvault.cli.common import OUT_OF_MEMORY, AppContext, handle_errors
+from bibvault.cli.common import OUT_OF_MEMORY, AppContext, handle_errors, tolerant_streams
 from bibvault.exitcodes import ExitCode
 
 # (module, attribute) of every command, in the order ``--help`` lists them.
@@ -41,6 +41,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         # Expected failures become a message and an exit code here, so that
         # CliRunner tests see exactly what the console script does.
+        tolerant_streams()
         with handle_errors():
             return super().invoke(ctx)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import json
 import os
 import sys
@@ -140,6 +141,19 @@ def handle_errors() -> Iterator[None]:
         gc.collect()
         click.echo(OUT_OF_MEMORY, err=True)
         raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
+
+
+def tolerant_streams() -> None:
+    """Let stdout and stderr print text from a .bib file whatever bytes it held.
+
+    Bytes that are not UTF-8 travel as lone surrogates, which a strict stream
+    refuses with an exception in the middle of a report; they are printed as
+    a replacement character instead. Reports meant for programs are made valid
+    UTF-8 before they are printed (see :func:`echo_data`).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
 
 
 def syntax_errors(files: list[BibFile]) -> list[Finding]:

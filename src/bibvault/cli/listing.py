@@ -7,6 +7,7 @@ import click
 from bibvault.cli.common import (
     check_topics,
     date_option,
+    echo_data,
     echo_json,
     finish,
     get_app,
@@ -53,6 +54,6 @@ def list_(ctx: click.Context, paths: tuple[str, ...], topics: tuple[str, ...],
     else:
         for r in chosen:
             date = r.date.iso() if r.date else "----"
-            click.echo(f"{date:<10}  {r.key}  @{r.entry_type}  {r.title}")
+            echo_data(f"{date:<10}  {r.key}  @{r.entry_type}  {r.title}")
     warn_syntax_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
