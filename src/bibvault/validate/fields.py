@@ -167,10 +167,10 @@ def _values(rec: Record) -> Iterator[Finding]:
         bad = False
         # Braces only, found by a regex: a loop over every character took seconds
         # for a value of some megabytes. A brace after a backslash is escaped.
-        for m in _BRACE_TOKEN.finditer(tex):
-            if len(m.group()) == 2:
+        for token in _BRACE_TOKEN.finditer(tex):
+            if len(token.group()) == 2:
                 continue
-            if m.group() == "{":
+            if token.group() == "{":
                 depth += 1
             else:
                 depth -= 1
