@@ -13,8 +13,10 @@ prints its seconds and peak RSS. Cases:
 - ``authors``: ``build`` with 200,000 authors in one field (scale 1) and half.
 
 The two sizes of the last two cases give a growth ratio: about 2 for linear
-growth, about 4 for quadratic. ``--scale`` shrinks every size (0.1 for a
-quick look).
+growth, about 4 for quadratic. With ``HOSTILE_CALLS=1`` each command runs under
+cProfile and the ratio of Python function calls is printed too: on a machine
+shared with other jobs it shows the growth that the seconds blur. ``--scale``
+shrinks every size (0.1 for a quick look).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pstats
 import resource
 import subprocess
 import sys
@@ -81,13 +84,22 @@ def child(workdir: str, args: list[str]) -> None:
     t0 = time.perf_counter()
     # A closed port on loopback: ``archive`` finds no capture without leaving the machine.
     env = {**os.environ, "BIBVAULT_WAYBACK_URL": "http://127.0.0.1:9"}
-    proc = subprocess.run([sys.executable, "-c", "from bibvault.cli import main; main()", *args],
+    code = "from bibvault.cli import main; main()"
+    profile = Path(workdir) / "calls.prof"
+    if os.environ.get("HOSTILE_CALLS"):
+        # Python function calls: a measure of work that a loaded machine does not blur.
+        code = (f"import cProfile, sys; sys.argv[0] = 'bibvault'; "
+                f"cProfile.run({code!r}, {str(profile)!r})")
+    proc = subprocess.run([sys.executable, "-c", code, *args],
                           cwd=workdir, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     tail = (proc.stderr.strip().splitlines() or [""])[-1][:120]
+    calls = None
+    if profile.exists():
+        calls = sum(v[1] for v in pstats.Stats(str(profile)).stats.values())  # type: ignore[attr-defined]
     print(json.dumps({"exit": proc.returncode, "seconds": round(seconds, 1),
-                      "peak_mb": round(peak), "stderr": tail}))
+                      "peak_mb": round(peak), "stderr": tail, "calls": calls}))
 
 
 def main() -> int:
@@ -114,15 +126,20 @@ def main() -> int:
     for name, runs in cases.items():
         if opts.only and name not in opts.only:
             continue
-        seconds = []
+        seconds, calls = [], []
         for label, make, args in runs:
             with tempfile.TemporaryDirectory(prefix="bibvault-hostile-") as tmp:
                 r = run(Path(tmp), make(), args)
             seconds.append(float(r["seconds"]))  # type: ignore[arg-type]
+            calls.append(r["calls"])
+            counted = f"  {r['calls']:,} calls" if r["calls"] else ""
             print(f"{name:12} {label:32} exit {r['exit']}  {r['seconds']:>7} s  "
-                  f"{r['peak_mb']:>6} MB  {r['stderr']}", flush=True)
+                  f"{r['peak_mb']:>6} MB{counted}  {r['stderr']}", flush=True)
         if len(seconds) == 2 and seconds[0]:
-            print(f"{name:12} growth for twice the size: x{seconds[1] / seconds[0]:.2f}", flush=True)
+            growth = f"growth for twice the size: x{seconds[1] / seconds[0]:.2f} in time"
+            if calls[0] and calls[1]:
+                growth += f", x{calls[1] / calls[0]:.2f} in function calls"  # type: ignore[operator]
+            print(f"{name:12} {growth}", flush=True)
     return 0
 
 
