@@ -270,7 +270,7 @@ class BibFile:
             for name in macro_names(f.raw_value):
                 lowered = name.lower()
                 if lowered not in self._defined and lowered not in MONTH_MACROS:
-                    block.issues.append(
+                    block.add_issue(
                         Issue(
                             "B110",
                             Severity.WARNING,
@@ -285,7 +285,7 @@ def _mark_undecodable(block: Block, encoding: str) -> None:
     name = "UTF-8" if codec_name(encoding) == "utf-8" else encoding
     for m in _UNDECODABLE.finditer(block.raw):
         shown = m.group().encode("utf-8", "surrogateescape").hex(" ")
-        block.issues.append(
+        block.add_issue(
             Issue(
                 "B109",
                 Severity.ERROR,
