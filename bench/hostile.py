@@ -4,7 +4,7 @@
 
 Each case generates its input in a temporary directory (never in the
 repository), runs one ``bibvault`` command in a fresh child process and
-prints its seconds and peak RSS. Cases:
+prints its seconds (wall clock and CPU) and peak RSS. Cases:
 
 - ``million``: ``validate`` on N tiny entries (1,000,000 at scale 1, 25 MB);
 - ``archive-one``: ``archive --key ONE --dry-run`` on a 16 MB file of
@@ -93,12 +93,14 @@ def child(workdir: str, args: list[str]) -> None:
     proc = subprocess.run([sys.executable, "-c", code, *args],
                           cwd=workdir, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = usage.ru_maxrss / 1024
     tail = (proc.stderr.strip().splitlines() or [""])[-1][:120]
     calls = None
     if profile.exists():
         calls = sum(v[1] for v in pstats.Stats(str(profile)).stats.values())  # type: ignore[attr-defined]
     print(json.dumps({"exit": proc.returncode, "seconds": round(seconds, 1),
+                      "cpu": round(usage.ru_utime + usage.ru_stime, 1),
                       "peak_mb": round(peak), "stderr": tail, "calls": calls}))
 
 
@@ -130,13 +132,14 @@ def main() -> int:
         for label, make, args in runs:
             with tempfile.TemporaryDirectory(prefix="bibvault-hostile-") as tmp:
                 r = run(Path(tmp), make(), args)
-            seconds.append(float(r["seconds"]))  # type: ignore[arg-type]
+            seconds.append(float(r["cpu"]))  # type: ignore[arg-type]
             calls.append(r["calls"])
             counted = f"  {r['calls']:,} calls" if r["calls"] else ""
-            print(f"{name:12} {label:32} exit {r['exit']}  {r['seconds']:>7} s  "
+            print(f"{name:12} {label:32} exit {r['exit']}  {r['seconds']:>7} s "
+                  f"({r['cpu']} s CPU)  "
                   f"{r['peak_mb']:>6} MB{counted}  {r['stderr']}", flush=True)
         if len(seconds) == 2 and seconds[0]:
-            growth = f"growth for twice the size: x{seconds[1] / seconds[0]:.2f} in time"
+            growth = f"growth for twice the size: x{seconds[1] / seconds[0]:.2f} in CPU time"
             if calls[0] and calls[1]:
                 growth += f", x{calls[1] / calls[0]:.2f} in function calls"  # type: ignore[operator]
             print(f"{name:12} {growth}", flush=True)
