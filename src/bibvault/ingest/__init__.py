@@ -95,7 +95,8 @@ def ingest(candidates: Sequence[Candidate], config: Config, *, topics: Sequence[
     saves nothing. Raises OSError when a file cannot be read or written.
     """
     today = today or _dt.date.today()
-    files: dict[Path, BibFile] = {p.resolve(): load_bibtex(p) for p in collection_files(config)}
+    files: dict[Path, BibFile] = {p.resolve(): load_bibtex(p, config.encoding)
+                                  for p in collection_files(config)}
     records: list[Record] = [r for bf in files.values() for r in records_from_file(bf)]
     taken = {r.key.casefold() for r in records}
     index = DuplicateIndex.of_records(records)
