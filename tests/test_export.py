@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bibvault.bibfile import parse
+from bibvault.bibfile.tex import to_rich_text as tex_to_csl
+from bibvault.bibfile.tex import to_unicode as tex_to_text
 from bibvault.cli import cli
 from bibvault.csljson import record_to_csl
 from bibvault.export import EXPORTERS, export, to_biblatex, to_bibtex, to_csl_json, to_ris
 from bibvault.export.bibtex import tex_ascii
-from bibvault.export.texmarkup import tex_to_csl, tex_to_text
 from bibvault.records import load_records, records_from_file
 from test_csljson import FakeRecord
 

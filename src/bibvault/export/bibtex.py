@@ -11,10 +11,10 @@ written, and non-ASCII letters are written as TeX accents so that 7-bit
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 
 from bibvault import csljson
+from bibvault.bibfile.tex import to_tex_ascii
 from bibvault.dates import DateError, EDTFDate, parse_edtf
 from bibvault.export.biblatex import format_entry
 
@@ -35,13 +35,9 @@ _TYPES = {"article": "article", "book": "book", "mvbook": "book", "collection": 
           "phdthesis": "phdthesis", "mastersthesis": "mastersthesis"}
 _MASTERS = ("mathesis", "mastersthesis", "master's thesis", "masters thesis", "ma thesis")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_ACCENTS = {"\u0301": "'", "\u0300": "`", "\u0302": "^", "\u0308": '"', "\u0303": "~",
-            "\u0304": "=", "\u0307": ".", "\u0327": "c", "\u030c": "v", "\u0306": "u",
-            "\u030b": "H", "\u0328": "k", "\u030a": "r", "\u0323": "d"}
-_LETTERS = {"ø": r"{\o}", "Ø": r"{\O}", "æ": r"{\ae}", "Æ": r"{\AE}", "œ": r"{\oe}",
-            "Œ": r"{\OE}", "ß": r"{\ss}", "ł": r"{\l}", "Ł": r"{\L}", "ı": r"{\i}",
-            "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "…": r"\ldots{}",
-            "\u00a0": "~", "å": r"{\aa}", "Å": r"{\AA}", "đ": r"{\dj}", "Đ": r"{\DJ}"}
+
+#: Unicode text as 7-bit TeX, spelled from the tables the reader decodes with.
+tex_ascii = to_tex_ascii
 
 
 def bibtex_type(record: csljson.RecordLike) -> str:
@@ -52,27 +48,6 @@ def bibtex_type(record: csljson.RecordLike) -> str:
         source = getattr(record, "source_type", "")
         return "mastersthesis" if kind in _MASTERS or source == "mastersthesis" else "phdthesis"
     return _TYPES.get(etype, "misc")
-
-
-def tex_ascii(text: str) -> str:
-    """TeX text with non-ASCII Latin letters written as accent commands."""
-    out = []
-    for ch in text:
-        if ord(ch) < 128:
-            out.append(ch)
-        elif ch in _LETTERS:
-            out.append(_LETTERS[ch])
-        else:
-            decomposed = unicodedata.normalize("NFD", ch)
-            base, marks = decomposed[0], decomposed[1:]
-            if len(marks) == 1 and marks[0] in _ACCENTS and ord(base) < 128:
-                accent = _ACCENTS[marks[0]]
-                base = r"\i" if base == "i" and accent not in "cdk" else base
-                out.append(f"{{\\{accent}{{{base}}}}}" if accent.isalpha()
-                           else f"{{\\{accent}{base}}}")
-            else:
-                out.append(ch)  # no TeX spelling known: left for bibtex to pass through
-    return "".join(out)
 
 
 def _date_fields(record: csljson.RecordLike, tex: dict[str, str]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""bibfile.latex (TeX → Unicode / CSL rich text) and bibfile.names (BibTeX name lists)."""
+"""bibfile.tex (TeX → Unicode / CSL rich text) and bibfile.names (BibTeX name lists)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 
 from bibvault.bibfile import load
-from bibvault.bibfile.latex import to_rich_text, to_unicode
 from bibvault.bibfile.names import name_problems, parse_names
+from bibvault.bibfile.tex import (
+    Decoded,
+    decode,
+    to_rich_text,
+    to_tex_ascii,
+    to_unicode,
+    unknown_commands,
+)
 
 CORPORA = Path(os.environ.get("BIBVAULT_CORPORA", "/work/shared/corpora"))
 needs_corpora = pytest.mark.skipif(
@@ -44,11 +51,18 @@ needs_corpora = pytest.mark.skipif(
         (r"{{Deeply {nested}}} {IEEE} braces", "Deeply nested IEEE braces"),
         (r"\unknowncommand{kept text} \alsounknown x", "kept text x"),
         (r"{\noopsort{1973c}}The title", "The title"),
-        (r"Math $\alpha^{2}+\beta_{i}$", "Math α^2+β_i"),
+        (r"Math $\alpha^{2}+\beta_{i}$ and $x^{ab}$", "Math α²+βᵢ and x^ab"),
+        (
+            r"The \SS{} budget: 50\textdollar{} and \ensuremath{\alpha}",
+            "The SS budget: 50$ and α",
+        ),
+        (r"\mkbibquote{Quoted} \href{https://x.org}{link text}", "“Quoted” link text"),
+        (r"\textsc{Nato} \textbf{b} 1990\textendash 2000 \& 5\%", "Nato b 1990–2000 & 5%"),
+        (r"H\textsubscript{2}O \i\o{} {\'\i}", "H2O ıø í"),
         (r"{\relax Ch}ristopher", "Christopher"),
         ("a \\", "a \\"),
         ("unbalanced {open", "unbalanced open"),
-        ("unbalanced } close", "unbalanced  close"),
+        ("unbalanced } close", "unbalanced close"),
         (r"\~{}", "~"),
     ],
 )
@@ -61,17 +75,36 @@ def test_to_unicode(tex: str, text: str) -> None:
     [
         (
             r"\textit{Ital} and \textbf{Bold} and \textsc{Small}",
-            "<i>Ital</i> and <b>Bold</b> and <sc>Small</sc>",
+            "<i>Ital</i> and <b>Bold</b> and "
+            '<span style="font-variant:small-caps;">Small</span>',
         ),
         (r"{\em whole rest} after", "<i>whole rest</i> after"),
         (r"The {IEEE} and {\'E}cole", 'The <span class="nocase">IEEE</span> and École'),
-        (r"A & B < C", "A &amp; B &lt; C"),
+        (r"A \& B", "A & B"),
+        (r"See \url{https://x.org/A}", 'See <span class="nocase">https://x.org/A</span>'),
+        (r"$E=mc^2$ and $x_{i}$", "E=mc<sup>2</sup> and x<sub>i</sub>"),
+        (r"The \SS{} budget: 50\textdollar{}", "The SS budget: 50$"),
         (r"{{Nested} {Groups}}", '<span class="nocase">Nested Groups</span>'),
         (r"H\textsubscript{2}O and x\textsuperscript{2}", "H<sub>2</sub>O and x<sup>2</sup>"),
     ],
 )
 def test_to_rich_text(tex: str, rich: str) -> None:
     assert to_rich_text(tex) == rich
+
+
+def test_unknown_commands_keep_their_text_and_are_named() -> None:
+    decoded = decode(r"A \foo{kept} and \bar x \emph{known} \'e")
+    assert decoded.text == "A kept and x known é"
+    assert decoded.unknown == ("foo", "bar")
+    assert unknown_commands(r"\textdollar{} \ensuremath{\alpha} \noopsort{a}") == ()
+    assert decode(r"\foo{kept}", rich=True) == Decoded("kept", ("foo",))
+
+
+@pytest.mark.parametrize("text", ["Müller", "Gauß–Œuvre “q” ‘s’", "Ångström ı … a\u00a0b", "žçđ"])
+def test_tex_ascii_reads_back_as_the_same_text(text: str) -> None:
+    tex = to_tex_ascii(text)
+    assert tex.isascii()
+    assert to_unicode(tex) == text.replace("’", "'")
 
 
 @needs_corpora
