@@ -246,7 +246,12 @@ def test_bibtex_online_and_video_become_misc_with_howpublished() -> None:
     assert "@misc{v," in video
     assert "howpublished = {YouTube}," in video
     assert "note         = {Running time 4:29}," in video
-    assert "key          = {T}," in video  # no author: BibTeX sorts by key
+    assert "key          = {YouTube}," in video  # no author: labelled by the outlet
+    untitled = to_bibtex([one(r"""@article{n, title = {Long Title}, journaltitle = {Fox News},
+        date = {2023}}"""), one(r"""@misc{m, title = {Only a Title}, date = {2023}}""")])
+    assert "key     = {Fox News}," in untitled
+    assert "Long Title" in untitled and "= {Long" not in untitled.replace("title   = {Long", "")
+    assert "key" not in untitled.split("@misc")[1]  # nothing to name it by: no key, never the title
 
 
 def test_bibtex_thesis_kinds() -> None:

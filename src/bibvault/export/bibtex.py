@@ -23,7 +23,7 @@ FIELDS = ("author", "editor", "key", "title", "booktitle", "journal", "chapter",
           "series", "volume", "number", "type", "pages", "school", "institution",
           "organization", "publisher", "address", "howpublished", "month", "year", "note",
           "url", "doi", "isbn", "issn", "eprint", "archiveprefix", "primaryclass",
-          "language", "keywords", "abstract", "annote")
+          "language", "keywords", "abstract", "annote", "comment")
 
 _TYPES = {"article": "article", "book": "book", "mvbook": "book", "collection": "book",
           "mvcollection": "book", "reference": "book", "inbook": "incollection",
@@ -100,7 +100,7 @@ def bibtex_fields(record: csljson.RecordLike) -> tuple[str, dict[str, str]]:
     out["journal"] = titled("journaltitle", "journalsubtitle") or tex.get("journal", "")
     for name in ("author", "editor", "chapter", "edition", "series", "volume", "number",
                  "pages", "publisher", "url", "doi", "isbn", "issn", "eprint", "keywords",
-                 "abstract", "language"):
+                 "abstract", "language", "comment"):
         out[name] = tex.get(name, "")
     out["address"] = tex.get("location") or tex.get("address", "")
     out["annote"] = tex.get("annotation") or tex.get("annote", "")
@@ -117,6 +117,10 @@ def bibtex_fields(record: csljson.RecordLike) -> tuple[str, dict[str, str]]:
         out["type"] = tex.get("type", "") if etype == "techreport" else ""
     out["organization"] = tex.get("organization", "")
     out["howpublished"] = tex.get("howpublished", "")
+    # Without names, styles label and sort by "key" (natbib's \citep shows it): the
+    # organisation or outlet that published the work, never its title.
+    publisher_like = (tex.get("organization") or tex.get("institution") or out["journal"]
+                      or tex.get("publisher") or tex.get("howpublished", ""))
     notes = [tex.get("note", ""), tex.get("addendum", "")]
     if etype == "misc" and source in ("online", "electronic", "www", "video", "movie"):
         # A web page or video: who published it, where, and the address, in howpublished.
@@ -134,9 +138,8 @@ def bibtex_fields(record: csljson.RecordLike) -> tuple[str, dict[str, str]]:
     if out["note"] and any(n.strip().endswith(".") for n in notes if n.strip()):
         out["note"] += "."
     out.update(_date_fields(record, tex))
-    if not (out["author"] or out["editor"]):
-        # BibTeX styles sort an entry without names by its "key" field.
-        out["key"] = record.fields.get("title", "") or record.key
+    if not (out["author"] or out["editor"]) and publisher_like:
+        out["key"] = publisher_like
     ordered = {name: out[name] for name in FIELDS if out.get(name)}
     return etype, {k: v if k in ("url", "doi", "month") else tex_ascii(v)
                    for k, v in ordered.items()}
