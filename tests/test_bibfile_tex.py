@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bibvault.bibfile import load
+from bibvault.bibfile import load, parse
 from bibvault.bibfile.names import name_problems, parse_names
 from bibvault.bibfile.tex import (
     Decoded,
@@ -17,6 +17,10 @@ from bibvault.bibfile.tex import (
     to_unicode,
     unknown_commands,
 )
+from bibvault.csl import Processor, load_style
+from bibvault.csljson import record_to_csl
+from bibvault.export import export
+from bibvault.records import records_from_file
 
 CORPORA = Path(os.environ.get("BIBVAULT_CORPORA", "/work/shared/corpora"))
 needs_corpora = pytest.mark.skipif(
@@ -178,3 +182,16 @@ def test_malformed_names_are_repaired_not_raised() -> None:
     assert name_problems(value) == ["too many commas in name 'Smith, Jr., Bill, Lee'"]
     assert parse_names("") == [] and parse_names(None) == [] and name_problems("A and B") == []
     assert name_problems("A and ") != []
+
+
+def test_every_route_prints_the_same_words() -> None:
+    """Records, CSL-JSON, the CSL engine and the exports read a title with one reader."""
+    bib = (r"@book{k, author = {Doe, Jane}, publisher = {P}, year = {2020}, title = "
+           r"{The \SS{} budget: 50\textdollar{} and \ensuremath{\alpha}}}")
+    (record,) = records_from_file(parse(bib))
+    words = "SS budget: 50$ and α"
+    assert record.title == "The " + words
+    assert record_to_csl(record)["title"] == "The " + words
+    ((_, entry),) = Processor(load_style("apa"), [record_to_csl(record)]).bibliography()
+    assert words in entry
+    assert "TI  - The " + words in export([record], "ris")
