@@ -137,8 +137,9 @@ def main() -> int:
                 left += 1  # biber did not decode it fully: no reference
                 continue
             n += 1
-            case = {"file": bib.name, "key": key, "field": name, "tex": tex, "biber": theirs}
-            if ours(tex) == typeset(theirs, tex):
+            case = {"file": bib.name, "key": key, "field": name, "tex": tex, "biber": theirs,
+                    "reference": typeset(theirs, tex)}
+            if ours(tex) == case["reference"]:
                 k += 1
                 if "\\" in tex or "{" in tex:
                     agreeing.append(case)
@@ -151,13 +152,12 @@ def main() -> int:
           f"(+{undecoded} not fully decoded by biber)")
     for case in differing[: args.show]:
         print(f"\n{case['file']} {case['key']} {case['field']}\n  TeX:    {case['tex']!r}\n"
-              f"  biber:  {typeset(case['biber'], case['tex'])!r}\n  ours:   {ours(case['tex'])!r}")
+              f"  biber:  {case['reference']!r}\n  ours:   {ours(case['tex'])!r}")
     if args.write_sample:
         rng = random.Random(args.seed)
         sample = rng.sample(agreeing, min(60, len(agreeing)))
         sample += rng.sample(differing, min(30, len(differing)))
-        for case in sample:
-            case["agree"] = "yes" if case in agreeing else "no"
+        sample.sort(key=lambda c: (c["file"], c["key"], c["field"]))
         args.write_sample.write_text(json.dumps(sample, ensure_ascii=False, indent=1) + "\n",
                                      encoding="utf-8")
     tmp.cleanup()
