@@ -10,7 +10,6 @@ regenerates them; read the diff). Needs bibtex and kpsewhich with the standard s
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,33 +20,24 @@ from bibvault.cli import cli
 from bibvault.export import export
 from bibvault.export.bst import BibItem, BstError, entry_text, find_bst, parse_bbl, run_bbl
 from bibvault.records import load_records
+from test_export_tools import tool  # a sibling test module
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "bst"
 STYLES = ("plain", "unsrt", "alpha", "abbrv")
 
 
-def need(program: str) -> str:
-    path = shutil.which(program)
-    if path is None:
-        message = f"{program} is not installed (Debian: apt-get install texlive-binaries texlive-base)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 def bibtex_items(bib_text: str, style: str, work: Path) -> tuple[BibItem, ...]:
     (work / "refs.bib").write_text(bib_text, encoding="utf-8")
     (work / "doc.aux").write_text(f"\\citation{{*}}\n\\bibdata{{refs}}\n\\bibstyle{{{style}}}\n",
                                   encoding="utf-8")
-    subprocess.run([need("bibtex"), "-terse", "doc"], cwd=work, capture_output=True, timeout=120,
+    subprocess.run([tool("bibtex"), "-terse", "doc"], cwd=work, capture_output=True, timeout=120,
                    check=False)
     return parse_bbl((work / "doc.bbl").read_text(encoding="utf-8"))
 
 
 def sources() -> dict[str, str]:
-    need("kpsewhich")
+    tool("kpsewhich")
     xampl = subprocess.run(["kpsewhich", "xampl.bib"], capture_output=True, text=True,
                            check=False).stdout.strip()
     records, _ = load_records(sorted((ROOT / "bib").glob("*.bib")))
@@ -69,7 +59,7 @@ def test_pybtex_writes_the_bibitems_bibtex_writes(style: str, tmp_path: Path) ->
 
 @pytest.mark.parametrize("fmt", ["text", "html", "md", "latex"])
 def test_format_with_a_bst_style_matches_golden(fmt: str) -> None:
-    need("kpsewhich")
+    tool("kpsewhich")
     result = CliRunner().invoke(cli, ["format", "--style", "alpha.bst", "--format", fmt,
                                       str(ROOT / "bib")])
     assert result.exit_code == 0, result.output
@@ -89,7 +79,7 @@ def test_items_render_markup_per_format() -> None:
 
 
 def test_unknown_style_and_unreadable_style(tmp_path: Path) -> None:
-    need("kpsewhich")
+    tool("kpsewhich")
     with pytest.raises(BstError, match="no BibTeX style"):
         find_bst("no-such-style.bst")
     bad = tmp_path / "bad.bst"
