@@ -21,13 +21,18 @@ SAMPLE = json.loads((Path(__file__).resolve().parent / "data" / "tex_biber_sampl
                     .read_text(encoding="utf-8"))
 
 #: Why a value differs, by "file:key:field".
+_MATH = ("math: a superscript such as $^2$ is printed raised; bibvault writes '²' "
+         "(Unicode's superscript), biber leaves math alone ('^2')")
 REASONS = {
-    "acl-anthology-2016-2021-s.bib:hazra-etal-2021-active2:title":
-        "math: $^2$ is a superscript two; bibvault writes '²' as TeX prints it, biber "
-        "leaves math alone ('^2')",
-    "cdl-s.bib:FiedGloc12:number":
+    "acl-anthology-2016-2021-s.bib:hazra-etal-2021-active2:title": _MATH,
+    "cdl.bib:MilsEtal09:title": _MATH,
+    "tugboat.bib:Anonymous:TB28-3-383:title": _MATH,
+    "cdl.bib:FiedGloc12:number":
         "not TeX: biber rewrites a number field of {OCT} as 'October' (a month-name "
         "normalisation); bibvault keeps the field as written",
+    "cdl.bib:BlanEtal08a:title":
+        "\\\"\\i: biber puts the diaeresis on a dotless i ('ı̈', two characters); TeX prints "
+        "the accent in place of the dot, which is 'ï', bibvault's text",
 }
 
 
