@@ -94,7 +94,7 @@ def assert_citation_safe(bbl: str, records: list[Any], start: str) -> None:
 @pytest.mark.parametrize("style", ["authoryear", "apa"])
 def test_biblatex_bibliography_is_citation_safe(records: list[Any], tmp_path: Path,
                                                 style: str) -> None:
-    pdflatex = need("pdflatex", "biblatex.sty", f"{style}.bbx")
+    pdflatex = need("pdflatex", "biblatex.sty", "etoolbox.sty", f"{style}.bbx")
     biber = need("biber")
     (tmp_path / "refs.bib").write_text(export(records, "biblatex"), encoding="utf-8")
     (tmp_path / "doc.tex").write_text(
