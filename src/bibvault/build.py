@@ -24,7 +24,8 @@ from bibvault.config import Config
 from bibvault.csl import StyleError
 from bibvault.findings import Finding, Severity, has_errors
 from bibvault.fsutil import atomic_write, confined_target, utf8
-from bibvault.records import Record, load_records
+from bibvault.links.history import changed_urls
+from bibvault.records import Record, load_files, records_from_file
 from bibvault.render import (
     GROUP_BY,
     ORDERS,
@@ -37,7 +38,7 @@ from bibvault.render import (
     plain_text,
     select,
 )
-from bibvault.validate import validate_paths
+from bibvault.validate import validate_records
 
 #: Output format → (the style output it needs, file name pattern).
 PAGE_FORMATS: Mapping[str, tuple[str, str]] = {
@@ -245,7 +246,8 @@ def render_documents(
     needed = tuple(dict.fromkeys(PAGE_FORMATS[f][0] for f in options.formats))
     rl = make_reading_list(records, config, formatters, formats=needed,
                            group_by=options.group_by, order=options.order,
-                           filters=options.filters)
+                           filters=options.filters,
+                           changed_urls=changed_urls(config.resolve(config.check.database)))
     lang = config.build.locale.split("-")[0] or "en"
     docs: dict[str, str] = {}
     for fmt in options.formats:
@@ -300,12 +302,15 @@ def run_build(
             return result
 
     say(f"validating {len(files)} file{'s' if len(files) != 1 else ''}")
-    result.findings = validate_paths(files, config)
+    # Parsed and decoded once, for validation and for the reading list.
+    parsed = load_files(files, config.encoding)
+    per_file = [records_from_file(bf) for bf in parsed]
+    result.findings = validate_records(parsed, per_file, config)
     if has_errors(result.findings) and not opts.force:
         result.stopped = True
         result.seconds = time.perf_counter() - started
         return result
-    records, _ = load_records(files, config.encoding)
+    records = [r for recs in per_file for r in recs]
     unknown = sorted(set(opts.filters.keys) - {r.key for r in records})
     if unknown:
         raise BuildError(f"no record with key {', '.join(unknown)}")

@@ -113,6 +113,11 @@ def sort_key(f: Finding) -> tuple[str, int, int, str]:
     return (f.file, f.line, f.column, f.code)
 
 
+def shown_path(path: str) -> str:
+    """``path`` as reports show it: relative to the working directory when below it."""
+    return _shown_path(path)
+
+
 def _shown_path(path: str) -> str:
     if not os.path.isabs(path):
         return path

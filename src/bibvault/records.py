@@ -16,11 +16,13 @@ from types import MappingProxyType
 
 from pybtex.database import Person
 
-from bibvault.bibfile import BibFile, Entry, load
+from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.latex import to_unicode
 from bibvault.bibfile.names import parse_names
 from bibvault.dates import DateError, EDTFDate, date_from_parts, parse_edtf
 from bibvault.findings import Finding
+from bibvault.fsutil import read_bytes
+from bibvault.sniff import require_bibtex
 
 #: BibTeX entry types and the biblatex type they stand for.
 TYPE_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -153,5 +155,17 @@ def load_records(paths: Iterable[str | Path], encoding: str = "utf-8",
 
 
 def load_files(paths: Iterable[str | Path], encoding: str = "utf-8") -> list[BibFile]:
-    """Parse each path into a :class:`BibFile`, decoding it in ``encoding``."""
-    return [load(Path(p), encoding) for p in paths]
+    """Parse each path into a :class:`BibFile`, decoded in ``encoding`` (see :func:`load_bibtex`)."""
+    return [load_bibtex(p, encoding) for p in paths]
+
+
+def load_bibtex(path: str | Path, encoding: str = "utf-8") -> BibFile:
+    """Read and parse one .bib file, the one way every command reads records.
+
+    A file that is positively something else (RIS, JSON, XML, PDF, binary data)
+    raises :class:`bibvault.sniff.WrongFormatError` instead of being read as a
+    file without entries; :class:`OSError` when it cannot be read.
+    """
+    data = read_bytes(path)
+    require_bibtex(path, data)
+    return parse(data, str(path), encoding)

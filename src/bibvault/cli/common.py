@@ -18,11 +18,13 @@ from typing import TextIO
 
 import click
 
-from bibvault.bibfile import BibFile, load
+from bibvault.bibfile import BibFile
 from bibvault.config import Config, ConfigError, load_config
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding, Severity
 from bibvault.fsutil import utf8
+from bibvault.records import load_bibtex
+from bibvault.sniff import WrongFormatError
 
 
 @dataclass
@@ -106,6 +108,11 @@ OUT_OF_MEMORY = ("bibvault: error: out of memory: the input is too large for the
                  "available to this command")
 
 
+def display_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as reports show it: relative to the working directory when below it."""
+    return str(_relative(Path(path)))
+
+
 def fail(message: str) -> click.exceptions.Exit:
     """Print ``message`` on stderr and return an exit-2 exception to raise."""
     click.echo(f"bibvault: error: {message}", err=True)
@@ -125,6 +132,9 @@ def handle_errors() -> Iterator[None]:
         raise click.exceptions.Exit(int(ExitCode.OK)) from None
     except ConfigError as exc:
         click.echo(f"bibvault: configuration error: {exc}", err=True)
+        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
+    except WrongFormatError as exc:
+        click.echo(f"bibvault: error: {exc}", err=True)
         raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
     except OSError as exc:
         name = f" {exc.filename}:" if getattr(exc, "filename", None) else ""
@@ -279,7 +289,7 @@ def load_with_status(paths: list[Path], say: Status, encoding: str = "utf-8") ->
         except OSError:
             size = ""
         say(f"reading {p}{size}")
-        out.append(load(p, encoding))
+        out.append(load_bibtex(p, encoding))
     return out
 
 

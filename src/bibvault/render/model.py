@@ -85,12 +85,14 @@ def make_reading_list(
     group_by: str | None = None,
     order: str | None = None,
     filters: Filters | None = None,
+    changed_urls: frozenset[str] = frozenset(),
 ) -> ReadingList:
     """Filter, group and order ``records`` and format each with every style.
 
     ``formatters`` maps style names to formatters, in the order the styles are
     offered (the first is the default). ``group_by`` and ``order`` default to
-    the configuration's ``build`` section.
+    the configuration's ``build`` section. ``changed_urls`` are the links whose
+    content changed since they were cited (their archived copies lead).
     """
     build = config.build
     filters = filters or Filters()
@@ -111,7 +113,7 @@ def make_reading_list(
                 entries[r.key] = Entry(
                     record=r,
                     formatted=formatted.get(r.key, {}),
-                    links=record_links(r),
+                    links=record_links(r, changed=r.url in changed_urls),
                     annotation=(r.get("annotation") or "") if build.annotations else "",
                 )
             items.append(entries[r.key])

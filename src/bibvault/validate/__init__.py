@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.editing import ambiguous_keys
@@ -20,10 +22,11 @@ from bibvault.config import Config
 from bibvault.findings import Finding, Fix, sort_key
 from bibvault.records import Record, load_files, record_from_entry
 from bibvault.rules import finding
-from bibvault.validate.collection import check_duplicates, check_topics
+from bibvault.validate.collection import check_aliases, check_duplicates, check_topics
 from bibvault.validate.fields import check_record
 
-__all__ = ["validate_paths", "validate_files", "apply_fixes", "AppliedFix", "reencode_files"]
+__all__ = ["validate_paths", "validate_files", "validate_records", "apply_fixes", "AppliedFix",
+           "reencode_files"]
 
 
 def validate_paths(paths: Iterable[str | Path], config: Config | None = None, *,
@@ -35,13 +38,19 @@ def validate_paths(paths: Iterable[str | Path], config: Config | None = None, *,
 
 def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
                    today: _dt.date | None = None) -> list[Finding]:
-    """All findings for already parsed files, sorted by file and position."""
+    """All findings for already parsed files, sorted by file and position.
+
+    Records are decoded, checked and dropped one at a time, so that a file of a
+    million entries does not hold a million records; the checks across records
+    keep only what they compare (see :func:`validate_records` for a caller that
+    has the records anyway).
+    """
     today = today or _dt.date.today()
     vocabulary = config.topics if config else {}
     findings: list[Finding] = []
+    aliases: list[Record] = []
 
     def records() -> Iterator[Record]:
-        # One record at a time: checked, handed to the duplicate index, dropped.
         for bf in files:
             findings.extend(bf.findings)
             for entry in bf.entries:
@@ -50,13 +59,49 @@ def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
                 rec = record_from_entry(bf, entry)
                 findings.extend(check_record(rec, today=today))
                 findings.extend(check_topics((rec,), vocabulary))
+                aliases.append(_alias_view(rec))
                 yield rec
             findings.extend(_whitespace(bf))
 
     duplicates = list(check_duplicates(records()))
     findings.extend(duplicates)
+    findings.extend(check_aliases(aliases))
     findings.sort(key=sort_key)
     return findings
+
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _alias_view(rec: Record) -> Record:
+    """What :func:`check_aliases` reads of a record (key, place, ``ids``), and no more."""
+    ids = rec.fields.get("ids")
+    if not ids:
+        return Record(rec.key, "", "", rec.file, rec.line, _EMPTY, _EMPTY, _EMPTY, _EMPTY)
+    return Record(rec.key, "", "", rec.file, rec.line, MappingProxyType({"ids": ids}), _EMPTY,
+                  _EMPTY, MappingProxyType({"ids": rec.location("ids")}))
+
+
+def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequence[Record]],
+                     config: Config | None = None, *,
+                     today: _dt.date | None = None) -> list[Finding]:
+    """All findings for parsed files whose records were already decoded (one list per file,
+    as :func:`~bibvault.records.records_from_file` gives them), so a caller that needs the
+    records too decodes them once."""
+    today = today or _dt.date.today()
+    vocabulary = config.topics if config else {}
+    findings: list[Finding] = []
+    records: list[Record] = []
+    for bf, recs in zip(files, records_per_file, strict=True):
+        findings.extend(bf.findings)
+        records.extend(recs)
+        for rec in recs:
+            findings.extend(check_record(rec, today=today))
+        findings.extend(_whitespace(bf))
+    findings.extend(check_duplicates(records))
+    findings.extend(check_aliases(records))
+    findings.extend(check_topics(records, vocabulary))
+    return sorted(findings, key=sort_key)
 
 
 _RUN = re.compile(r"(?<!\n)[ \t]{2,}|\t")

@@ -47,7 +47,6 @@ VERBATIM = frozenset({"url", "doi", "eprint", "file", "archiveurl", "urldate", "
 URL_FIELDS = ("url", "archiveurl")
 LINK_STATUSES = frozenset({"alive", "dead", "redirected", "soft-404", "blocked",
                            "rate-limited", "timeout", "error", "unknown"})
-_BRACE_TOKEN = re.compile(r"\\[{}]|[{}]")
 _SPECIAL = re.compile(r"(?<!\\)([&%$#_^])")
 _MATH = re.compile(r"(?<!\\)\$.*?(?<!\\)\$")
 _DURATION = re.compile(r"^(?:P(?:\d+D)?T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?|\d+(?:\.\d+)?\s*(?:min(?:utes?)?|h(?:ours?)?|s(?:econds?)?))$")
@@ -161,23 +160,26 @@ def _urls(rec: Record) -> Iterator[Finding]:
             yield finding(problem[0], f"{name}: {problem[1]}", **_at(rec, name))  # type: ignore[arg-type]
 
 
+_BRACE = re.compile(r"\\[{}]|[{}]")
+
+
+def _balanced(tex: str) -> bool:
+    """True when the braces of ``tex`` pair up; escaped braces (``\\{``) do not count."""
+    depth = 0
+    for m in _BRACE.finditer(tex):
+        b = m.group()
+        if b == "{":
+            depth += 1
+        elif b == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
 def _values(rec: Record) -> Iterator[Finding]:
     for name, tex in rec.tex.items():
-        depth = 0
-        bad = False
-        # Braces only, found by a regex: a loop over every character took seconds
-        # for a value of some megabytes. A brace after a backslash is escaped.
-        for token in _BRACE_TOKEN.finditer(tex):
-            if len(token.group()) == 2:
-                continue
-            if token.group() == "{":
-                depth += 1
-            else:
-                depth -= 1
-                if depth < 0:
-                    bad = True
-                    break
-        if bad or depth != 0:
+        if ("{" in tex or "}" in tex) and not _balanced(tex):
             yield finding("F210", f"{name}: unbalanced braces in value", **_at(rec, name))  # type: ignore[arg-type]
         if name not in VERBATIM:
             stripped = _MATH.sub("", tex)
