@@ -18,6 +18,19 @@ def is_romanesque(name: dict[str, Any]) -> bool:
     return not _NON_ROMAN.search(name.get("family", "") + name.get("given", ""))
 
 
+# citeproc-js's test for a word written with spaces around it (Latin, Greek,
+# Cyrillic, Hebrew, Arabic, Thai): a connecting term outside these is joined
+# to the names without a space ("Zither等").
+_ROMANESQUE_START = re.compile(
+    r"^[&a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4\u05d6-\u05ff"
+    r"\u1f00-\u1fff\u0600-\u06ff\u200c\u200d\u200e\u0218-\u021b\u202a-\u202e]")
+
+
+def starts_romanesque(text: str) -> bool:
+    """Whether a term such as "and" or "et al." is set off from names by spaces."""
+    return bool(_ROMANESQUE_START.match(text))
+
+
 _GIVEN_TOKEN = re.compile(r"([^\s.\-\u2010]+)(\.?)|([\-\u2010])")
 
 

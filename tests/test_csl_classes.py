@@ -1,0 +1,35 @@
+"""Engine behaviour found by comparing random official styles with citeproc-js
+(bench/csl_sample.py), one test per class of difference fixed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bibvault.csl import Processor, parse_style
+
+
+def _style(names: str, *, locale: str = "en-US", bib: str = "") -> str:
+    return (
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" '
+        f'default-locale="{locale}"><info><title>T</title><id>t</id></info>'
+        f'<citation><layout>{names}</layout></citation>{bib}</style>'
+    )
+
+
+def _people(*families: str) -> list[dict[str, str]]:
+    return [{"family": f, "given": "Ann"} for f in families]
+
+
+def _cite(style: str, item: dict[str, Any], locale: str | None = None) -> str:
+    proc = Processor(parse_style(style), [{"id": "a", "type": "book", **item}], locale=locale)
+    return proc.cite(["a"])
+
+
+def test_cjk_et_al_and_and_terms_join_names_without_spaces() -> None:
+    names = ('<names variable="author"><name and="text" et-al-min="3" et-al-use-first="1" '
+             'form="short"/></names>')
+    assert _cite(_style(names, locale="zh-CN"), {"author": _people("Mensah", "Roe", "Poe")}) == "Mensah等"
+    assert _cite(_style(names, locale="zh-CN"), {"author": _people("Mensah", "Roe")}) == "Mensah和Roe"
+    # A Latin term keeps its spaces whatever the names' script.
+    assert _cite(_style(names), {"author": _people("Mensah", "Roe", "Poe")}) == "Mensah et al."
+    assert _cite(_style(names), {"author": [{"family": "毛"}, {"family": "周"}]}) == "毛 and 周"
