@@ -33,3 +33,18 @@ def test_cjk_et_al_and_and_terms_join_names_without_spaces() -> None:
     # A Latin term keeps its spaces whatever the names' script.
     assert _cite(_style(names), {"author": _people("Mensah", "Roe", "Poe")}) == "Mensah et al."
     assert _cite(_style(names), {"author": [{"family": "毛"}, {"family": "周"}]}) == "毛 and 周"
+
+
+def test_citation_numbers_follow_a_bibliography_sorted_otherwise() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        '<info><title>T</title><id>t</id></info>'
+        '<citation><sort><key variable="citation-number"/></sort>'
+        '<layout><text variable="citation-number"/></layout></citation>'
+        '<bibliography><sort><key variable="title"/></sort><layout>'
+        '<text variable="citation-number" suffix=". "/><text variable="title"/></layout></bibliography></style>')
+    items = [{"id": "z", "type": "book", "title": "Zebras"}, {"id": "a", "type": "book", "title": "Apes"}]
+    proc = Processor(style, items)
+    assert proc.bibliography() == [("a", "1. Apes"), ("z", "2. Zebras")]
+    assert proc.cite(["a"]) == "1"
+    assert proc.cite(["z"]) == "2"

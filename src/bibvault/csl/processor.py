@@ -127,7 +127,6 @@ class Processor:
             bib = self.style.bibliography
             sort = bib.find("sort") if bib is not None else None
             reg = {i: n + 1 for n, i in enumerate(self.registered)}
-            self._numbers = self._numbers or reg
 
             def make(i: str) -> Context:
                 return Context(self.style, self.locale, self.items[i], "bibliography", Cite(id=i),
