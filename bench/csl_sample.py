@@ -187,6 +187,7 @@ def report(jobs: list[Job], ref: dict[Job, dict[str, Any]], got: dict[Job, dict[
             skipped.append(f"{style} ({fmt} {locale}): reference failed: {r['error'][:120]}")
             continue
         column = f"locale {locale}" if locale else fmt
+        kind_column = f"{'locales' if locale else fmt} "
         for part, key in (("bib", "bibliography"), ("cite", "citations")):
             theirs = [(str(e["id"]), e.get("entry", e.get("text", ""))) for e in r.get(key, [])]
             mine = [] if "error" in g else [(i, t) for i, t in g[key]]
@@ -195,7 +196,7 @@ def report(jobs: list[Job], ref: dict[Job, dict[str, Any]], got: dict[Job, dict[
                     tally[k][0] += same
                     tally[k][1] += 1
                 if not same:
-                    kinds[(kind, f"{column} {part}")] += 1
+                    kinds[(kind, kind_column + part)] += 1
                     diffs.append({"style": style, "fmt": fmt, "locale": locale, "part": part, "id": item_id,
                                   "class": kind, "ours": a, "theirs": b, "error": g.get("error", "")})
 
@@ -219,10 +220,10 @@ def report(jobs: list[Job], ref: dict[Job, dict[str, Any]], got: dict[Job, dict[
             print(f"{loc:10} {pct(('all', f'locale {loc}', 'bib'))} {pct(('all', f'locale {loc}', 'cite'))}")
         tot = [sum(tally[("all", f"locale {loc}", p)][i] for loc in locs for p in ("bib", "cite")) for i in (0, 1)]
         print(f"{'all':10} {tot[0]}/{tot[1]} {100 * tot[0] / max(tot[1], 1):.2f}% (entries and citations)")
-    cols = sorted({c for _, c in kinds})
-    print(f"\n{'difference':12} " + " ".join(f"{c:>16}" for c in cols))
+    cols = ["text bib", "text cite", "html bib", "html cite", "locales bib", "locales cite"]
+    print(f"\n{'difference':12} " + " ".join(f"{c:>12}" for c in cols) + "   (differing entries)")
     for kind in CLASSES:
-        print(f"{kind:12} " + " ".join(f"{kinds[(kind, c)]:16}" for c in cols))
+        print(f"{kind:12} " + " ".join(f"{kinds[(kind, c)]:12}" for c in cols))
     print("\nTOTAL  " + "   ".join(f"{name} {pct(('all', c, p)).strip()}" for name, c, p in (
         ("bibliography", "text", "bib"), ("citations", "text", "cite"),
         ("html bibliography", "html", "bib"), ("html citations", "html", "cite"))))

@@ -48,3 +48,27 @@ def test_citation_numbers_follow_a_bibliography_sorted_otherwise() -> None:
     assert proc.bibliography() == [("a", "1. Apes"), ("z", "2. Zebras")]
     assert proc.cite(["a"]) == "1"
     assert proc.cite(["z"]) == "2"
+
+
+def _cites_html(names: str, authors: list[dict[str, str]]) -> str:
+    proc = Processor(parse_style(_style(names)), [{"id": "a", "type": "book", "author": authors}])
+    return proc.cite(["a"], "html")
+
+
+def test_name_affixes_go_on_each_personal_name_and_not_on_organisations() -> None:
+    names = ('<names variable="author"><name prefix="&lt;" suffix="&gt;" font-style="italic" '
+             'et-al-min="4" et-al-use-first="2"/></names>')
+    people = [{"family": "Mensah", "given": "Ann"}, {"family": "Roe", "given": "Bo"}]
+    assert _cites_html(names, people) == "&#60;<i>Ann Mensah</i>&#62;, &#60;<i>Bo Roe</i>&#62;"
+    assert _cites_html(names, [{"literal": "Crisis Group"}, people[1]]) == (
+        "<i>Crisis Group</i>, &#60;<i>Bo Roe</i>&#62;")
+    # A list cut short by et-al takes the affixes once more around it, as in citeproc-js.
+    four = people + [{"family": "Poe", "given": "Cy"}, {"family": "Low", "given": "Di"}]
+    assert _cites_html(names, four) == "&#60;&#60;<i>Ann Mensah</i>&#62;, &#60;<i>Bo Roe</i>&#62;, et al.&#62;"
+
+
+def test_family_name_part_affixes_skip_organisations() -> None:
+    names = ('<names variable="author"><name><name-part name="family" prefix="[" suffix="]" '
+             'font-weight="bold" text-case="uppercase"/></name></names>')
+    assert _cites_html(names, [{"literal": "Crisis Group"}, {"family": "Roe", "given": "Bo"}]) == (
+        "<b>CRISIS GROUP</b>, Bo [<b>ROE</b>]")

@@ -148,8 +148,10 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
     giv_np = _name_part_node(name_node, "given")
     if "literal" in name:
         literal = name["literal"]
-        return _affix(fam_np, decorate(fam_np, parse_inline(literal), ctx, affixes=False)
-                      if fam_np is not None and literal else (parse_inline(literal) or None))
+        # An organisation takes the family name-part's formatting but, as in
+        # citeproc-js, not its affixes.
+        return (decorate(fam_np, parse_inline(literal), ctx, affixes=False)
+                if fam_np is not None and literal else (parse_inline(literal) or None))
     family = _apostrophes(name.get("family", "").strip())
     given = _apostrophes(name.get("given", "").strip())
     ndp = _apostrophes(name.get("non-dropping-particle", ""))

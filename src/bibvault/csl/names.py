@@ -70,6 +70,10 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
             one = Rich([one])
             if collect is not None:
                 collect.append(one)
+            if name_node is not None and not ctx.sorting:
+                # As citeproc-js: cs:name's formatting and affixes go on each name,
+                # and the affixes on personal names only (not on organisations).
+                one = decorate(name_node, one, ctx, affixes="literal" not in n)
         rendered.append((one, inverted, n))
     items = [r for r in rendered if not is_empty(r[0])]
     if not items:
@@ -110,7 +114,12 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
         sep = delim if precedes(opts.get("delimiter-precedes-et-al"), len(items), items[-1][1]) else " "
         if sep == " " and not starts_romanesque(text):
             sep = ""
-        return join([body, sep, etal], ""), len(shown)
+        out = join([body, sep, etal], "")
+        if name_node is not None:
+            # citeproc-js puts cs:name's affixes once more around a list cut short by
+            # et-al (and its formatting too, which is left out here: nested italics flip).
+            out = join([name_node.get("prefix", ""), out, name_node.get("suffix", "")], "")
+        return out, len(shown)
     if len(items) == 1 or and_word is None:
         return join([r[0] for r in items], delim), len(shown)
     head = join([r[0] for r in items[:-1]], delim)
@@ -170,8 +179,6 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
             ctx.suppressed.update(("editor", "translator") if var == "editortranslator" else (var,))
         if count_only:
             continue
-        if name_node is not None:
-            body = decorate(name_node, body, ctx)
         if isinstance(body, Rich):
             bodies.append(body)
         if label_node is not None and body is not None and not ctx.sorting:
