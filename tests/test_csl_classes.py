@@ -72,3 +72,16 @@ def test_family_name_part_affixes_skip_organisations() -> None:
              'font-weight="bold" text-case="uppercase"/></name></names>')
     assert _cites_html(names, [{"literal": "Crisis Group"}, {"family": "Roe", "given": "Bo"}]) == (
         "<b>CRISIS GROUP</b>, Bo [<b>ROE</b>]")
+
+
+def test_text_output_of_display_blocks_spaces_as_citeproc_js() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        '<info><title>T</title><id>t</id></info><citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><layout suffix="."><group display="block" suffix=":"><text variable="title"/></group>'
+        '<text variable="publisher"/><text variable="publisher-place" display="indent"/></layout>'
+        '</bibliography></style>')
+    proc = Processor(style, [{"id": "a", "type": "book", "title": "Apes", "publisher": "Acme",
+                              "publisher-place": "Paris"}])
+    # A block begins a line and nothing separates its end from what follows.
+    assert proc.bibliography() == [("a", "Apes:Acme Paris.")]

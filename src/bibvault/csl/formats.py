@@ -198,11 +198,15 @@ class Backend:
             if e[0] == "t":
                 out.append(self.escape(e[1]))
             elif e[0] == "o":
+                if e[1] == "display" and e[2] in ("block", "indent") and self.name != "html":
+                    # Without blocks, as in citeproc-js's text output: a block or an
+                    # indent starts on a new line (here a space), a margin is followed
+                    # by a space, and nothing follows a block's end.
+                    out.append(" ")
                 out.append(self.open(e[1], e[2]))
             else:
                 out.append(self.close(e[1], e[2]))
-                if e[1] == "display" and self.name != "html" and out and not out[-1][-1:].isspace():
-                    # Without blocks, display parts are at least separated by a space.
+                if e[1] == "display" and e[2] == "left-margin" and self.name != "html":
                     out.append(" ")
         if self.name == "html":
             return "".join(out)
