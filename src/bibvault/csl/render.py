@@ -307,7 +307,12 @@ def conditions_hold(node: Node, ctx: Context) -> bool:
     cond = node.compiled.get("conditions")
     if cond is None:
         a = node.attrs
-        tests = tuple((k, v) for k in _CONDITION_ATTRS for v in a.get(k, "").split())
+        # As citeproc-js (not the CSL specification): the values of `type` make one
+        # test that holds when any of them is the item's type, whatever `match` says,
+        # so type="chapter article-journal" with match="all" holds for a chapter.
+        types = " ".join(a.get("type", "").split())
+        tests = ((("type", f" {types} "),) if types else ()) + tuple(
+            (k, v) for k in _CONDITION_ATTRS[1:] for v in a.get(k, "").split())
         match = a.get("match", "all")
         cond = node.compiled["conditions"] = (tests, a.get("disambiguate"),
                                               match if match in ("any", "none") else "all")
@@ -326,7 +331,7 @@ def conditions_hold(node: Node, ctx: Context) -> bool:
     item_type = ctx.item.get("type")
     for kind, v in tests:
         if kind == "type":
-            ok = item_type == v
+            ok = f" {item_type} " in v
         elif kind == "variable" and v != "locator":
             ok = ctx.unsuppressed(v) is not None
         else:
