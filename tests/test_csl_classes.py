@@ -85,3 +85,19 @@ def test_text_output_of_display_blocks_spaces_as_citeproc_js() -> None:
                               "publisher-place": "Paris"}])
     # A block begins a line and nothing separates its end from what follows.
     assert proc.bibliography() == [("a", "Apes:Acme Paris.")]
+
+
+def test_type_values_are_one_any_test_even_under_match_all() -> None:
+    body = ('<choose><if type="chapter article-journal" variable="title"><text value="yes"/></if>'
+            '<else><text value="no"/></else></choose>')
+    style = _style(body)
+    assert _cite(style, {"type": "article-journal", "title": "T"}) == "yes"
+    assert _cite(style, {"type": "article-journal"}) == "no"  # the other test still counts
+    assert _cite(style, {"type": "book", "title": "T"}) == "no"
+
+
+def test_apostrophes_in_terms_print_curly() -> None:
+    style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+             '<info><title>T</title><id>t</id></info><locale><terms><term name="from">à l\'adresse</term>'
+             '</terms></locale><citation><layout><text term="from" text-case="uppercase"/></layout></citation></style>')
+    assert _cite(style, {}) == "À L\u2019ADRESSE"
