@@ -101,3 +101,24 @@ def test_apostrophes_in_terms_print_curly() -> None:
              '<info><title>T</title><id>t</id></info><locale><terms><term name="from">à l\'adresse</term>'
              '</terms></locale><citation><layout><text term="from" text-case="uppercase"/></layout></citation></style>')
     assert _cite(style, {}) == "À L\u2019ADRESSE"
+
+
+_TITLES = ["Öberg", "Zorn", "Åberg", "Ahl", "Ærø", "Çelik", "Czerny", "Ivanov", "Иванов", "Işık", "Izmir", "Ohm", "Özal"]
+
+
+def _sorted_titles(lang: str) -> str:
+    style = parse_style(
+        f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="{lang}">'
+        '<info><title>T</title><id>t</id></info><citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><sort><key variable="title"/></sort><layout><text variable="title"/></layout>'
+        '</bibliography></style>')
+    items = [{"id": str(n), "type": "book", "title": t} for n, t in enumerate(_TITLES)]
+    return " ".join(entry for _, entry in Processor(style, items).bibliography())
+
+
+def test_sorting_follows_the_locales_collation() -> None:
+    # Orders as citeproc-js (Intl.Collator) gives them for the same titles.
+    assert _sorted_titles("sv-SE") == "Ahl Çelik Czerny Işık Ivanov Izmir Ohm Zorn Åberg Ærø Öberg Özal Иванов"
+    assert _sorted_titles("nb-NO") == "Ahl Çelik Czerny Işık Ivanov Izmir Ohm Zorn Ærø Öberg Özal Åberg Иванов"
+    assert _sorted_titles("tr-TR") == "Åberg Ærø Ahl Czerny Çelik Işık Ivanov Izmir Ohm Öberg Özal Zorn Иванов"
+    assert _sorted_titles("ru-RU") == "Иванов Åberg Ærø Ahl Çelik Czerny Işık Ivanov Izmir Öberg Ohm Özal Zorn"
