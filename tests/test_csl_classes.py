@@ -122,3 +122,21 @@ def test_sorting_follows_the_locales_collation() -> None:
     assert _sorted_titles("nb-NO") == "Ahl Çelik Czerny Işık Ivanov Izmir Ohm Zorn Ærø Öberg Özal Åberg Иванов"
     assert _sorted_titles("tr-TR") == "Åberg Ærø Ahl Czerny Çelik Işık Ivanov Izmir Ohm Öberg Özal Zorn Иванов"
     assert _sorted_titles("ru-RU") == "Иванов Åberg Ærø Ahl Çelik Czerny Işık Ivanov Izmir Öberg Ohm Özal Zorn"
+
+
+def test_given_names_that_disambiguate_cites_show_in_the_bibliography() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        '<info><title>T</title><id>t</id></info><citation disambiguate-add-givenname="true"><layout>'
+        '<names variable="author"><name form="short"/></names></layout></citation><bibliography><layout>'
+        '<names variable="author" suffix=". "><name name-as-sort-order="all" initialize-with="."/></names>'
+        '<names variable="editor"><name name-as-sort-order="all" initialize-with="."/></names>'
+        '</layout></bibliography></style>')
+    ann = {"family": "Sun", "given": "Ann"}
+    items = [{"id": "a", "type": "book", "author": [ann], "editor": [ann]},
+             {"id": "b", "type": "book", "author": [{"family": "Sun", "given": "Bo"}]},
+             {"id": "c", "type": "book", "author": [{"family": "Roe", "given": "Cy"}]}]
+    proc = Processor(style, items)
+    # As citeproc-js: only the first name list takes the cite's given names.
+    assert proc.bibliography() == [("a", "Sun, Ann. Sun, A."), ("b", "Sun, Bo."), ("c", "Roe, C.")]
+    assert proc.cite(["a"]) == "Ann Sun"
