@@ -140,3 +140,16 @@ def test_given_names_that_disambiguate_cites_show_in_the_bibliography() -> None:
     # As citeproc-js: only the first name list takes the cite's given names.
     assert proc.bibliography() == [("a", "Sun, Ann. Sun, A."), ("b", "Sun, Bo."), ("c", "Roe, C.")]
     assert proc.cite(["a"]) == "Ann Sun"
+
+
+def test_curly_quotes_in_the_data_print_as_typed_unless_nested() -> None:
+    def cite(lang: str, quotes: str) -> str:
+        style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" '
+                 f'default-locale="{lang}"><info><title>T</title><id>t</id></info><citation><layout>'
+                 f'<text variable="title"{quotes}/></layout></citation></style>')
+        return _cite(style, {"title": "\u201cNo Forgiveness\u201d here, \"straight\""})
+
+    # Outermost: curly marks as typed, straight ones in the locale's marks (citeproc-js).
+    assert cite("en-GB", "") == "\u201cNo Forgiveness\u201d here, \u2018straight\u2019"
+    # Nested in the style's quotes: the locale's inner marks.
+    assert cite("en-US", ' quotes="true"') == "\u201c\u2018No Forgiveness\u2019 here, \u2018straight\u2019\u201d"

@@ -53,7 +53,7 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
         if n.fmt.get("nodecor"):
             # Reset every active decoration to its neutral value.
             n = Rich(n.children, {k: NEUTRAL[k] for k in FORMAT_KEYS if active[k] and active[k][-1] != NEUTRAL[k]},
-                     n.quotes, n.display, n.nocase, n.typed_outside)
+                     n.quotes, n.display, n.nocase, n.typed_outside, n.kept)
         if n.display:
             events.append(("o", "display", n.display))
             opened.append(("display", n.display))
@@ -72,13 +72,19 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
             events.append(("o", key, val))
             opened.append((key, val))
         depth = qdepth
-        if n.quotes:
+        as_typed = n.quotes and qdepth == 0 and n.kept
+        if as_typed:
+            events.append(("t", n.kept[0]))
+            depth += 1
+        elif n.quotes:
             inner = qdepth % 2 == 1
             events.append(("q", "open", "inner" if inner else "outer"))
             depth += 1
         for c in n.children:
             walk(c, depth)
-        if n.quotes:
+        if as_typed:
+            events.append(("t", n.kept[1]))
+        elif n.quotes:
             close: Event = ("q", "close", "inner" if qdepth % 2 == 1 else "outer")
             events.append(close + ("typed",) if n.typed_outside else close)
         for key, val in reversed(opened):

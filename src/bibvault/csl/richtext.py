@@ -35,6 +35,9 @@ class Rich:
     # Quoted text from the data followed by punctuation typed outside the marks:
     # punctuation-in-quote leaves that punctuation where it was typed.
     typed_outside: bool = False
+    # Quotation marks typed curly in the data (“…”): citeproc-js prints them as
+    # typed at the outermost level and the locale's marks only when nested.
+    kept: str = ""
     # Set where the node is built from parts already known to hold text, so that the
     # emptiness checks of every enclosing level do not walk down the whole tree again.
     known_text: bool = field(default=False, repr=False)
@@ -100,6 +103,7 @@ def map_strings(node: Content, fn: Callable[[str], str], respect_nocase: bool = 
         node.display,
         node.nocase,
         node.typed_outside,
+        node.kept,
     )
 
 
@@ -185,7 +189,7 @@ def parse_inline(text: str) -> Rich | str:
                 continue
             if ch != "\u201d" and _can_open(text, i) and _has_closer(text, i, "\u201d" if ch == "\u201c" else ch):
                 flush()
-                node = Rich(quotes=True)
+                node = Rich(quotes=True, kept="\u201c\u201d" if ch == "\u201c" else "")
                 stack[-1][1].children.append(node)
                 stack.append(("q", node, ch))
                 i += 1

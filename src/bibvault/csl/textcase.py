@@ -138,4 +138,5 @@ def _copy(node: Rich) -> Rich:
         node.display,
         node.nocase,
         node.typed_outside,
+        node.kept,
     )
