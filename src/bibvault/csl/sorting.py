@@ -71,7 +71,7 @@ _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _HAN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
 _SCRIPTS_FIRST = {"ru": _CYRILLIC, "uk": _CYRILLIC, "bg": _CYRILLIC, "mk": _CYRILLIC, "sr": _CYRILLIC,
-                  "ar": _ARABIC, "fa": _ARABIC, "zh": _HAN, "ja": _HAN, "el": re.compile(r"[\u0370-\u03ff]"),
+                  "ar": _ARABIC, "fa": _ARABIC, "zh": _HAN, "el": re.compile(r"[\u0370-\u03ff]"),
                   "he": re.compile(r"[\u0590-\u05ff]")}
 
 
