@@ -153,3 +153,12 @@ def test_curly_quotes_in_the_data_print_as_typed_unless_nested() -> None:
     assert cite("en-GB", "") == "\u201cNo Forgiveness\u201d here, \u2018straight\u2019"
     # Nested in the style's quotes: the locale's inner marks.
     assert cite("en-US", ' quotes="true"') == "\u201c\u2018No Forgiveness\u2019 here, \u2018straight\u2019\u201d"
+
+
+def test_turkish_capitalisation_dots_the_capital_i() -> None:
+    style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="tr-TR">'
+             '<info><title>T</title><id>t</id></info><citation><layout>'
+             '<text term="in" text-case="capitalize-first"/></layout></citation></style>')
+    assert _cite(style, {}) == "\u0130\u00e7inde"
+    # An item in English keeps the English capital I.
+    assert _cite(style.replace("tr-TR", "en-US"), {"language": "en"}) == "In"
