@@ -162,3 +162,10 @@ def test_turkish_capitalisation_dots_the_capital_i() -> None:
     assert _cite(style, {}) == "\u0130\u00e7inde"
     # An item in English keeps the English capital I.
     assert _cite(style.replace("tr-TR", "en-US"), {"language": "en"}) == "In"
+
+
+def test_style_italics_nest_and_data_italics_flip() -> None:
+    style = _style('<group font-style="italic"><text value="A "/><text variable="title" font-style="italic"/>'
+                   '<text value=" B"/></group>')
+    proc = Processor(parse_style(style), [{"id": "a", "type": "book", "title": "X <i>Y</i> Z"}])
+    assert proc.cite(["a"], "html") == '<i>A <i>X <span style="font-style:normal;">Y</span> Z</i> B</i>'

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bibvault.csl.richtext import FORMAT_KEYS, NEUTRAL, Content, Rich
+from bibvault.csl.richtext import DATA_MARKUP, FORMAT_KEYS, NEUTRAL, Content, Rich
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,12 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
             stack = active[key]
             current = stack[-1] if stack else NEUTRAL[key]
             if val == current:
-                # The same style inside itself flips back (italic in italic is roman).
                 if val == NEUTRAL[key]:
                     continue
-                val = NEUTRAL[key]
+                # Markup in the data flips back inside the same style (italic in italic
+                # is roman); the style's own formatting nests unchanged, as in citeproc-js.
+                if n.fmt.get(DATA_MARKUP):
+                    val = NEUTRAL[key]
             stack.append(val)
             events.append(("o", key, val))
             opened.append((key, val))

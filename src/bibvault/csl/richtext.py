@@ -126,6 +126,9 @@ def leaves(node: Content, with_nocase: bool = False) -> Iterator[tuple[Rich | No
 _TAG = re.compile(
     r"<(/?)(i|b|sup|sub|sc|span)((?:\s+[a-z-]+=\"[^\"]*\")*)\s*>", re.IGNORECASE
 )
+#: A key of ``Rich.fmt`` marking formatting that came from markup in the data.
+DATA_MARKUP = "data-markup"
+
 _TAG_FMT = {
     "i": ("font-style", "italic"),
     "b": ("font-weight", "bold"),
@@ -240,5 +243,8 @@ def _tag(m: re.Match[str], stack: list[tuple[str, Rich, str]]) -> None:
         node.fmt["font-style"] = "italic"
     elif "font-weight:bold" in flat:
         node.fmt["font-weight"] = "bold"
+    if node.fmt:
+        # Markup from the data flips inside the same style; the style's own does not.
+        node.fmt[DATA_MARKUP] = "true"
     stack[-1][1].children.append(node)
     stack.append((tag, node, ""))
