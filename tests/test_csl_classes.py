@@ -169,3 +169,11 @@ def test_style_italics_nest_and_data_italics_flip() -> None:
                    '<text value=" B"/></group>')
     proc = Processor(parse_style(style), [{"id": "a", "type": "book", "title": "X <i>Y</i> Z"}])
     assert proc.cite(["a"], "html") == '<i>A <i>X <span style="font-style:normal;">Y</span> Z</i> B</i>'
+
+
+def test_baseline_and_no_decoration_spans_are_always_written() -> None:
+    style = _style('<group vertical-align="baseline"><text variable="title" text-decoration="none"/></group>'
+                   '<text variable="title" prefix=" " font-style="normal"/>')
+    proc = Processor(parse_style(style), [{"id": "a", "type": "book", "title": "T"}])
+    assert proc.cite(["a"], "html") == (
+        '<span style="baseline"><span style="text-decoration:none;">T</span></span> T')

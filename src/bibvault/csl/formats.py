@@ -31,6 +31,9 @@ class Quotes:
 Event = tuple[str, ...]
 
 
+_ALWAYS_WRITTEN = ("vertical-align", "text-decoration")
+
+
 def flatten(node: Content, quotes: Quotes) -> list[Event]:
     """Flat events of ``node`` with quotes, flip-flops and punctuation resolved."""
     events: list[Event] = []
@@ -64,7 +67,9 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
             stack = active[key]
             current = stack[-1] if stack else NEUTRAL[key]
             if val == current:
-                if val == NEUTRAL[key]:
+                # citeproc-js writes no font-style, -weight or -variant "normal" outside
+                # its decoration, but always writes a baseline or no-decoration span.
+                if val == NEUTRAL[key] and (n.fmt.get(DATA_MARKUP) or key not in _ALWAYS_WRITTEN):
                     continue
                 # Markup in the data flips back inside the same style (italic in italic
                 # is roman); the style's own formatting nests unchanged, as in citeproc-js.
