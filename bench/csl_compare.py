@@ -26,8 +26,8 @@ _WORD = re.compile(r"\w+", re.U)
 def normalise(text: str, fmt: str) -> str:
     """Output compared whitespace aside (and, in HTML, character references decoded)."""
     if fmt == "html":
-        # Space at the edges of a block (div) does not show in a browser.
-        text = re.sub(r"(<div[^>]*>)\s+|\s+(</div>)", lambda m: m.group(1) or m.group(2), text)
+        # Space at the edges of a block (div) and after one does not show in a browser.
+        text = re.sub(r"(<div[^>]*>|</div>)\s+|\s+(</div>)", lambda m: m.group(1) or m.group(2), text)
         text = re.sub(r">\s+<", "><", text)
         text = html.unescape(text)
     return _SPACE.sub(" ", text).strip()

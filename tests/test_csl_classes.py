@@ -177,3 +177,14 @@ def test_baseline_and_no_decoration_spans_are_always_written() -> None:
     proc = Processor(parse_style(style), [{"id": "a", "type": "book", "title": "T"}])
     assert proc.cite(["a"], "html") == (
         '<span style="baseline"><span style="text-decoration:none;">T</span></span> T')
+
+
+def test_label_of_an_empty_variable_prints_as_a_term() -> None:
+    style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="de-DE">'
+             '<info><title>T</title><id>t</id></info><citation><layout><text variable="title"/>'
+             '<group prefix=" (" suffix=")"><label variable="page" form="short"/><text variable="page"/></group>'
+             '<group prefix=" {" suffix="}"><label variable="page" form="short"/></group>'
+             '<label variable="volume" prefix=" [" suffix="]"/></layout></citation></style>')
+    # As citeproc-js: singular, and a group holding only the empty variable stays out.
+    assert _cite(style, {"title": "T"}) == "T {S.} [Band]"
+    assert _cite(style, {"title": "T", "page": "3-4"}) == "T (S.3–4) {S.} [Band]"

@@ -213,6 +213,12 @@ def label_term(ctx: Context, name: str) -> tuple[str, Any]:
 def _label(node: Node, ctx: Context) -> Content:
     name = node.get("variable", "")
     term, value = label_term(ctx, name)
+    if value is None and name and not ctx.sorting:
+        # citeproc-js (not the CSL specification) prints the label of an empty
+        # variable in its singular form, as a term: it does not count as a variable
+        # for the suppression of an enclosing group.
+        text = ctx.locale.term(term, node.get("form", "long"), node.get("plural") == "always")
+        return decorate(node, text or None, ctx)
     if value is None or isinstance(value, list | DateValue):
         return None
     if name == "locator" and ctx.cite.label is None and not re.match(r"\s*(\d|[ivxlcdm]+\b)", str(value), re.I):
