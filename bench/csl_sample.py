@@ -15,6 +15,12 @@ node process per style and format); the first ``--locale-styles`` styles of
 the draw also render text in ten locales. citeproc-js's output is cached under
 bench/out/oracle/. Prints agreement per style, per style class, per locale and
 per difference class, whitespace aside; ``--diffs`` writes every difference.
+
+Seed 20261201 (the default), 150 styles, 199 items, ~12 min on 2 busy cores
+with the reference cached (~24 min to fill the cache). Identical to citeproc-js:
+bibliography 89.71% -> 96.27%, citations 96.83% -> 98.55%, HTML bibliography
+0% -> 94.76%, HTML citations 93.97% -> 97.91%, ten locales (15 styles) 92.10%
+-> 97.43%; styles fully identical 1 -> 38 of 150.
 """
 
 from __future__ import annotations
