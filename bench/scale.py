@@ -19,7 +19,8 @@ Each job runs once, in a fresh child process, in this order:
 CPU is user + system of the child (os.wait4), peak memory its maxrss. The
 project is written by another child: Linux carries a process's peak RSS across
 exec, so the parent stays small for the children's peaks to be their own. A job
-that runs past ``--timeout`` is killed and shown as ``>T``. Per job, the growth
+that runs past ``--timeout`` is killed and shown, marked ``>``, with the CPU and
+peak memory it had used by then. Per job, the growth
 from one size to the next is printed as a factor per 10× records: near 10 is
 linear. One round only: at 100k a round takes long, and the growth factors are
 what this is for.
@@ -96,8 +97,9 @@ def make_project(root: Path, n: int) -> None:
     shutil.copy(HERE / "styles" / "site.csl", root / "styles" / "site.csl")
 
 
-def run(cmd: list[str], cwd: Path, timeout: float) -> tuple[float, float, float] | None:
-    """(CPU s, peak MiB, wall s) of one child, or None when it ran past ``timeout``."""
+def run(cmd: list[str], cwd: Path, timeout: float) -> tuple[float, float, float, bool]:
+    """(CPU s, peak MiB, wall s, finished) of one child; a child that runs past
+    ``timeout`` is killed and reported with what it had used so far."""
     started = time.monotonic()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err,
@@ -110,16 +112,17 @@ def run(cmd: list[str], cwd: Path, timeout: float) -> tuple[float, float, float]
                 break
             if time.monotonic() - started > timeout:
                 os.killpg(proc.pid, signal.SIGKILL)
-                os.wait4(proc.pid, 0)
+                _, _, usage = os.wait4(proc.pid, 0)
                 proc.returncode = -9
-                return None
+                return (usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+                        time.monotonic() - started, False)
             time.sleep(0.05)
         proc.returncode = code = os.waitstatus_to_exitcode(status)
         wall = time.monotonic() - started
         if code not in (0, 1):
             err.seek(0)
             raise SystemExit(f"{' '.join(cmd)} failed ({code}): {err.read().decode()[-800:]}")
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, wall
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, wall, True
 
 
 def commands(root: Path) -> dict[str, list[str]]:
@@ -142,7 +145,7 @@ def main() -> int:
         return 0
     jobs = [j for j in args.jobs.split(",") if j]
     sizes = [int(s) for s in args.sizes.split(",")]
-    results: dict[tuple[int, str], tuple[float, float, float] | None] = {}
+    results: dict[tuple[int, str], tuple[float, float, float, bool]] = {}
     print(f"{'records':>8} {'job':<9} {'cpu s':>9} {'wall s':>9} {'peak MiB':>9} "
           f"{'cpu x/10x':>10} {'mem x/10x':>10}", flush=True)
     for i, n in enumerate(sizes):
@@ -157,17 +160,16 @@ def main() -> int:
                 got = run(cmds[job], root, args.timeout)
                 results[n, job] = got
                 prev = results.get((sizes[i - 1], job)) if i else None
-                if got is None:
-                    print(f"{n:>8} {job:<9} {'>' + str(int(args.timeout)):>9}", flush=True)
-                    continue
+                # A killed job shows what it had used when killed, marked '>'.
+                mark = "" if got[3] else ">"
                 growth = ("", "")
-                if prev is not None:
+                if prev is not None and got[3] and prev[3]:
                     # Per 10x records, so sizes not ten apart still read against 10.
                     span = math.log10(n / sizes[i - 1])
                     growth = (f"{(got[0] / prev[0]) ** (1 / span):.1f}",
                               f"{(got[1] / prev[1]) ** (1 / span):.1f}")
-                print(f"{n:>8} {job:<9} {got[0]:>9.2f} {got[2]:>9.1f} {got[1]:>9.0f} "
-                      f"{growth[0]:>10} {growth[1]:>10}", flush=True)
+                print(f"{n:>8} {job:<9} {mark + f'{got[0]:.2f}':>9} {got[2]:>9.1f} "
+                      f"{mark + f'{got[1]:.0f}':>9} {growth[0]:>10} {growth[1]:>10}", flush=True)
     return 0
 
 
