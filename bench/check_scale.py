@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="minimum delay between requests to one host (s)")
     parser.add_argument("--concurrency", type=int, default=CheckConfig.concurrency)
     parser.add_argument("--history", action="store_true", help="record into a SQLite history")
+    parser.add_argument("--no-drift", action="store_true",
+                        help="no content fingerprints (the main-text extraction and MinHash)")
     args = parser.parse_args(argv)
 
     ctx = mp.get_context("spawn")
@@ -115,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     bases: list[str] = parent.recv()
 
     config = dataclasses.replace(CheckConfig(), host_delay=args.host_delay,
-                                 concurrency=args.concurrency)
+                                 concurrency=args.concurrency, drift=not args.no_drift)
     targets = [LinkTarget(f"k{i}", f"{bases[i % len(bases)]}/article/{i}")
                for i in range(args.urls)]
     session = session_for_check(config)
@@ -143,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     alive = run.counts.get("alive", 0)
     print(f"urls={args.urls} hosts={args.hosts} latency={args.latency}s "
           f"host_delay={config.host_delay}s per_host={config.per_host} "
-          f"concurrency={config.concurrency} history={args.history}")
+          f"concurrency={config.concurrency} history={args.history} drift={config.drift}")
     print(f"requests={total} (checker counted {run.requests}) alive={alive}/{args.urls}")
     print(f"wall={wall:.1f}s bound={bound:.1f}s ratio={wall / bound:.3f} "
           f"one-request bound={bound1:.1f}s ratio1={wall / bound1:.3f}")
