@@ -39,20 +39,14 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from build import CONFIG  # noqa: E402  (bench/build.py: the same default project)
+
 HERE = Path(__file__).resolve().parents[1]
 CORPORA = Path("/work/shared/corpora/large")
 NAMES = ("acl-anthology-2016-2021.bib", "dblp-2019.bib", "tugboat.bib", "cdl.bib")
 BIBVAULT = str(Path(sys.executable).with_name("bibvault"))
-CONFIG = """records: [bib]
-topics: {}
-sections:
-  - {id: papers, title: Papers, types: [inproceedings, article, book, incollection, misc]}
-build:
-  output: site
-  styles: [site, apa, chicago-ad]
-  formats: [html, md, txt]
-  exports: [biblatex, bibtex, csl-json, ris]
-"""
 JOBS = ("validate", "build", "rebuild", "format")
 
 
