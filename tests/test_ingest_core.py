@@ -338,3 +338,16 @@ def test_same_title_creators_and_year_is_exact_without_identifiers() -> None:
     other_year = Candidate("x", "report", {"title": "Front lines", "date": "2023"},
                            {"author": [Creator("Roe", "Ann")]})
     assert [(d.key, d.exact) for d in find_duplicates(other_year, recs)] == [("r", False)]
+
+
+def test_a_pdf_is_known_again_in_a_later_run_by_its_bytes(project: Path) -> None:
+    cfg = load_config(project / "bibvault.yaml")
+    digest = "ab" * 32
+    first = Candidate("/tmp/a.pdf", "report", {"title": "Front Lines", "date": "2022",
+                                               "institution": "ISW"},
+                      {"author": [Creator("Roe", "Ann")]}, sha256=digest)
+    [res] = ingest([first], cfg, today=TODAY)
+    assert res.written and res.fields["sourcesha256"] == digest
+    again = Candidate("/tmp/copy.pdf", "report", {"title": "Untitled scan"}, sha256=digest)
+    [res2] = ingest([again], cfg, today=TODAY)
+    assert not res2.written and res2.duplicates[0].reason.startswith("same file (SHA-256)")

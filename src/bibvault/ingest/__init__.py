@@ -140,6 +140,9 @@ def _one(cand: Candidate, config: Config, files: dict[Path, BibFile], index: Dup
         if cand.original_key not in aliases:
             aliases.insert(0, cand.original_key)
         cand = dataclasses.replace(cand, fields={**cand.fields, "ids": ", ".join(aliases)})
+    if cand.sha256 and "sourcesha256" not in cand.fields:
+        # the PDF's own bytes, so that the same file is known again in a later run
+        cand = dataclasses.replace(cand, fields={**cand.fields, "sourcesha256": cand.sha256})
     text = entry_text(cand, key, chosen)
     target = target_file(cand, config).resolve()
     result.file = str(target)

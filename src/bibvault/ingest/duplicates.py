@@ -65,7 +65,7 @@ class DuplicateIndex:
             year = rec.date.year if rec.date is not None else None
             known = _Known(rec.key, rec.file, rec.line, rec.title, creators, year)
             ids = _identities(rec.fields.get("doi", ""), rec.fields.get("url", ""),
-                              rec.fields.get("archivesha256"))
+                              rec.fields.get("sourcesha256") or rec.fields.get("archivesha256"))
             index._add(known, ids)
         return index
 

@@ -20,7 +20,7 @@ from bibvault.ingest.candidate import Candidate, Creator
 
 #: Fields written as they are (addresses, dates, identifiers, lists of keys).
 VERBATIM = frozenset({"url", "doi", "eprint", "file", "urldate", "date", "archiveurl",
-                      "archivedate", "archivesha256", "keywords", "ids", "isbn", "issn",
+                      "archivedate", "archivesha256", "sourcesha256", "keywords", "ids", "isbn", "issn",
                       "duration", "pagetotal", "langid", "entrysubtype", "eventdate",
                       "origdate", "urlstatus"})
 #: Fields whose words keep their capitals under a style's case change.

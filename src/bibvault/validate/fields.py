@@ -43,7 +43,7 @@ RECOMMENDED: Mapping[str, tuple[str | tuple[str, ...], ...]] = MappingProxyType(
 ONLINE_ONLY = frozenset({"online"})
 DATE_FIELDS = ("date", "urldate", "origdate", "eventdate", "archivedate")
 VERBATIM = frozenset({"url", "doi", "eprint", "file", "archiveurl", "urldate", "date",
-                      "archivedate", "archivesha256", "urlstatus", "keywords", "verba",
+                      "archivedate", "archivesha256", "sourcesha256", "urlstatus", "keywords", "verba",
                       "verbb", "verbc", "pdf", "crossref", "xref", "ids"})
 URL_FIELDS = ("url", "archiveurl")
 LINK_STATUSES = frozenset({"alive", "dead", "redirected", "soft-404", "blocked",
@@ -196,6 +196,7 @@ def _values(rec: Record) -> Iterator[Finding]:
         "duration": (lambda v: bool(_DURATION.match(v)), "an ISO 8601 duration such as PT90M"),
         "urlstatus": (lambda v: v in LINK_STATUSES, "one of " + ", ".join(sorted(LINK_STATUSES))),
         "archivesha256": (lambda v: bool(re.fullmatch(r"[0-9a-f]{64}", v)), "64 lower-case hex digits"),
+        "sourcesha256": (lambda v: bool(re.fullmatch(r"[0-9a-f]{64}", v)), "64 lower-case hex digits"),
         "doi": (lambda v: bool(_DOI.match(v)), "a DOI such as 10.1234/abc (without https://doi.org/)"),
     }
     for name, (ok, want) in value_checks.items():
