@@ -20,6 +20,7 @@ from pathlib import Path
 
 import bibvault
 from bibvault import export
+from bibvault.added import dates_added
 from bibvault.config import Config
 from bibvault.csl import StyleError
 from bibvault.findings import Finding, Severity, has_errors
@@ -37,6 +38,8 @@ from bibvault.render import (
     plain_text,
     select,
 )
+from bibvault.render.feed import FEED_NAME, atom_feed
+from bibvault.render.linkstate import link_states
 from bibvault.validate import validate_paths
 
 #: Output format → (the style output it needs, file name pattern).
@@ -245,12 +248,19 @@ def render_documents(
     needed = tuple(dict.fromkeys(PAGE_FORMATS[f][0] for f in options.formats))
     rl = make_reading_list(records, config, formatters, formats=needed,
                            group_by=options.group_by, order=options.order,
-                           filters=options.filters)
+                           filters=options.filters,
+                           link_states=link_states(records, config.resolve(config.check.database),
+                                                   config.check))
     lang = config.build.locale.split("-")[0] or "en"
     docs: dict[str, str] = {}
     for fmt in options.formats:
         if fmt == "html":
-            docs["index.html"] = html_page(rl, lang=lang)
+            feed = config.build.feed and options.output != "-"
+            docs["index.html"] = html_page(rl, lang=lang, feed=FEED_NAME if feed else None)
+            if feed:
+                docs[FEED_NAME] = atom_feed(rl, dates_added(config.record_files(), config.root),
+                                            limit=config.build.feed_entries,
+                                            site_url=config.build.site_url)
             continue
         for style in options.styles:
             name = PAGE_FORMATS[fmt][1].format(style=style_slug(style))

@@ -41,18 +41,20 @@ class Links:
     """The addresses of one entry, already checked with :func:`safe_url`.
 
     ``main`` is what the title links to: the source, or the archived copy when
-    the source is known dead. ``archived`` is the copy shown next to it.
+    the source is known dead or its content changed since it was cited
+    (``changed``). ``archived`` is the copy shown next to it.
     """
 
     original: str | None = None
     archived: str | None = None
     archive_date: str | None = None
     dead: bool = False
+    changed: bool = False
 
     @property
     def main(self) -> str | None:
         """The address the entry's own link points to."""
-        if self.dead and self.archived:
+        if (self.dead or self.changed) and self.archived:
             return self.archived
         return self.original or self.archived
 
@@ -116,6 +118,11 @@ def archived_link_html(links: Links) -> str:
                         ("data-versionurl", links.archived),
                         ("data-versiondate", links.archive_date)])
         return f'<a class="original dead" rel="nofollow"{attrs}>original (dead)</a>'
+    if links.changed and links.original:
+        attrs = _attrs([("href", links.original), ("data-originalurl", links.original),
+                        ("data-versionurl", links.archived),
+                        ("data-versiondate", links.archive_date)])
+        return f'<a class="original changed"{attrs}>current page</a>'
     attrs = _attrs([("href", links.archived), ("data-originalurl", links.original),
                     ("data-versionurl", links.archived), ("data-versiondate", links.archive_date)])
     return f'<a class="archived"{attrs}>archived</a>'
