@@ -49,11 +49,11 @@ footer { margin-top: 3rem; font-size: 0.8rem; border-top: 1px solid var(--line);
   padding-top: 0.6rem; }
 .intro { margin: 0.6rem 0 0; }
 .intro p { margin: 0.5rem 0; }
-.feed { margin-left: 0.6rem; font-size: 0.85rem; }
+.follow { margin: 0; font: 0.85rem system-ui, sans-serif; }
 .tools { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.2rem 0.8rem;
   margin: 0.25rem 0 0; font: 0.8rem/1.4 system-ui, sans-serif; color: var(--muted); }
 .tools a { color: var(--muted); }
-.mark { white-space: nowrap; }
+.mark { overflow-wrap: anywhere; }
 .mark-dead, .mark-failing, .mark-changed { color: var(--fg); font-weight: 600; }
 .cite-tools summary { cursor: pointer; color: var(--accent); }
 .cite-tools[open] { flex: 1 1 100%; }
@@ -68,7 +68,7 @@ footer { margin-top: 3rem; font-size: 0.8rem; border-top: 1px solid var(--line);
 .keeper p { margin: 0.3rem 0; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; color: #000; background: #fff; }
-  .controls, .tags, .cite-tools, .permalink, .report, .feed { display: none !important; }
+  .controls, .tags, .cite-tools, .permalink, .report, .follow { display: none !important; }
   a, .annotation, .count, .empty, .toc .n { color: #000; text-decoration: none; }
   .cite a[href]::after, .archived[href]::after { content: " <" attr(href) ">";
     font-size: 8.5pt; overflow-wrap: anywhere; }
@@ -189,7 +189,7 @@ JS = """\
   ["input", "search"].forEach(function (name) {
     search.addEventListener(name, function () { apply(); writeAddress(false); });
   });
-  search.addEventListener("change", function () { writeAddress(true); });
+  search.addEventListener("change", function () { apply(); writeAddress(true); });
   if (topic) { topic.addEventListener("change", function () { apply(); writeAddress(true); }); }
   if (style) { style.addEventListener("change", function () { setStyle(style.value); }); }
   window.addEventListener("popstate", restore);
@@ -218,7 +218,7 @@ JS = """\
     save.textContent = "Download";
     save.addEventListener("click", function () {
       var link = doc.createElement("a");
-      link.href = URL.createObjectURL(new Blob([pre.textContent + "\n"], { type: "text/plain" }));
+      link.href = URL.createObjectURL(new Blob([pre.textContent + "\\n"], { type: "text/plain" }));
       link.download = box.getAttribute("data-filename");
       doc.body.appendChild(link);
       link.click();

@@ -78,7 +78,7 @@ def _entry_html(entry: Entry, rl: ReadingList, topic_ids: dict[str, str],
     if labels:
         tags = "".join(f"<li>{escape(label)}</li>" for label in labels)
         parts.append(f'<ul class="tags" aria-label="Topics">{tags}</ul>')
-    parts.append('<div class="tools">' + marks_html(entry.link_state)
+    parts.append('<div class="tools">' + marks_html(entry.link_state, entry.links)
                  + cite_control_html(r, anchor or entry_anchor(r.key, set()))
                  + report_html(report_href(rl.report_url, r)) + "</div>")
     parts.append(coins_span(r))
@@ -151,7 +151,8 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
     footer = markdown_html(rl.footer)
     feed_link = (f'<link rel="alternate" type="application/atom+xml" href="{escape(feed)}"'
                  f' title="{title}">') if feed else ""
-    follow = f' <a class="feed" href="{escape(feed)}">Follow (Atom feed)</a>' if feed else ""
+    follow = (f'<p class="follow"><a class="feed" href="{escape(feed)}">Follow this list'
+              " (Atom feed)</a></p>") if feed else ""
     return "\n".join(line for line in [
         "<!DOCTYPE html>",
         f'<html lang="{escape(lang)}">',
@@ -165,7 +166,7 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
-        f'<header><h1>{title}</h1><p class="count">{_count(total)}{follow}</p>'
+        f'<header><h1>{title}</h1><p class="count">{_count(total)}</p>{follow}'
         + (f'<div id="intro" class="intro">{intro}</div>' if intro else "") + "</header>",
         "\n".join(controls),
         "\n".join(toc),

@@ -26,9 +26,9 @@ MARKS: dict[str, tuple[str, str, str, str]] = {
                 "the link failed when last checked; not yet confirmed dead"),
     "unreachable": ("?", "unknown", "site refused the checker on {date}",
                     "the site would not answer the link checker, so its state is unknown"),
-    "dead": ("\u2020", "dead", "dead link (checked {date}); archived copy linked",
+    "dead": ("\u2020", "dead", "dead link (checked {date}){archive}",
              "confirmed dead by failures days apart; the title links to the archived copy"),
-    "changed": ("\u2260", "changed", "page changed since cited; archived copy linked",
+    "changed": ("\u2260", "changed", "page changed since cited{archive}",
                 "the page changed since it was cited; the title links to the archived "
                 "version that was cited"),
 }
@@ -60,19 +60,20 @@ def entry_links(links: Links, state: LinkState | None) -> Links:
     return Links(links.original, links.archived, links.archive_date, dead=dead, changed=changed)
 
 
-def marks_html(state: LinkState | None) -> str:
+def marks_html(state: LinkState | None, links: Links) -> str:
     """The link-state marks of one entry ("" for a link never checked)."""
     if state is None:
         return ""
     names = [state.status]
     if state.content_changed:
         names.append("changed")
+    archive = "; archived copy linked" if links.archived else "; no archived copy"
     out = []
     for name in names:
         symbol, _, text, _ = MARKS[name]
         out.append(f'<span class="mark mark-{name}" data-mark="{name}">'
                    f'<span aria-hidden="true">{symbol}</span> '
-                   f'{escape(text.format(date=state.last_checked))}</span>')
+                   f'{escape(text.format(date=state.last_checked, archive=archive))}</span>')
     return "".join(out)
 
 
