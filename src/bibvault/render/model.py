@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from bibvault.config import Config
 from bibvault.records import Record
 from bibvault.render.entries import EntryFormatter
-from bibvault.render.linkstate import LinkState
 from bibvault.render.links import Links, record_links
+from bibvault.render.linkstate import LinkState
 from bibvault.render.listing import Filters, group_records, select
 from bibvault.render.tools import entry_links
 

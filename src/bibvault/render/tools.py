@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 from bibvault import export
 from bibvault.records import Record
-from bibvault.render.linkstate import LinkState
 from bibvault.render.links import Links
+from bibvault.render.linkstate import LinkState
 from bibvault.render.markup import safe_link
 
 #: Mark → (symbol, name, text under the entry, what the legend says). The symbols

@@ -1,0 +1,241 @@
+"""The site's extras: feed, dates added, link-state marks, COinS, cite control,
+report link, and the keeper's intro and footer."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+from html import unescape
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import parse_qsl
+
+import feedparser
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bibvault.added import dates_added, parse_log
+from bibvault.build import BuildOptions, run_build
+from bibvault.config import BuildConfig, Config, ConfigError, Section, load_config, parse_config
+from bibvault.links.history import History
+from bibvault.links.result import CheckResult, LinkStatus
+from bibvault.records import Record, load_records
+from bibvault.render import html_page, make_reading_list
+from bibvault.render.coins import coins_kev
+from bibvault.render.feed import atom_feed
+from bibvault.render.linkstate import LinkState, link_states
+from bibvault.render.markup import markdown_html
+from bibvault.render.tools import report_href
+
+DAY = 86400.0
+
+
+def rec(key: str, **fields: str) -> Record:
+    fields.setdefault("title", f"Title {key}")
+    entry_type = fields.pop("entry_type", "article")
+    return Record(key=key, entry_type=entry_type, source_type=entry_type, file="t.bib", line=1,
+                  fields=MappingProxyType(fields), tex=MappingProxyType(dict(fields)))
+
+
+def stub(records, fmt):
+    return {r.key: f"<i>{r.title}</i>" if fmt == "html" else r.title for r in records}
+
+
+CONFIG = Config(sections=(Section("news", "News", ("article", "online")),
+                          Section("books", "Books", ("book",))),
+                build=BuildConfig(title="List", report_url="https://bugs.example/new?title={key}"))
+
+
+def page(records, config=CONFIG, states=None) -> str:
+    return html_page(make_reading_list(records, config, {"s": stub}, formats=("html",),
+                                       link_states=states), feed="feed.xml")
+
+
+# -- the keeper's words -------------------------------------------------------
+
+def test_markdown_keeps_text_and_safe_links_only():
+    out = markdown_html("Hi *there* <script>alert(1)</script> [a](javascript:alert(2)) "
+                        "[b](https://ok.example/) [c](mailto:me@example.org) ![i](https://x/y.png)")
+    assert "<em>there</em>" in out
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert 'href="https://ok.example/"' in out and 'href="mailto:me@example.org"' in out
+    assert "javascript" not in out.replace("[a](javascript:alert(2))", "")
+    assert "<img" not in out
+    assert markdown_html("  ") == ""
+
+
+def test_intro_and_footer_on_the_page():
+    config = dataclasses.replace(CONFIG, build=dataclasses.replace(
+        CONFIG.build, intro="About **this** list.", footer="Write to <b>us</b>."))
+    html = page([rec("a")], config)
+    assert '<div id="intro" class="intro"><p>About <strong>this</strong> list.</p></div>' in html
+    assert "Write to &lt;b&gt;us&lt;/b&gt;." in html
+
+
+# -- report link --------------------------------------------------------------
+
+def test_report_link_encodes_the_key_and_title():
+    r = rec("a&b?c#d", title="Ünïcode & more")
+    href = report_href("mailto:me@example.org?subject={key}&body={title}", r)
+    assert href == ("mailto:me@example.org?subject=a%26b%3Fc%23d"
+                    "&body=%C3%9Cn%C3%AFcode%20%26%20more")
+    assert report_href("javascript:alert('{key}')", r) is None
+    assert report_href("", r) is None
+    assert 'href="https://bugs.example/new?title=a%26b%3Fc%23d"' in page([r])
+
+
+def test_report_url_must_be_a_web_or_mail_address():
+    with pytest.raises(ConfigError, match=r"<config>:1: build.report_url"):
+        parse_config("build: {report_url: 'javascript:alert(1)'}")
+    assert parse_config("build: {report_url: 'mailto:a@b.org'}").build.report_url == "mailto:a@b.org"
+
+
+# -- COinS and the cite control ----------------------------------------------
+
+def test_coins_is_utf8_form_encoded_and_one_per_entry(tmp_path: Path):
+    bib = tmp_path / "k.bib"
+    bib.write_text("@article{k, title = {Panjsh\\'{i}r \\& the North}, author = {Doe, Jane},"
+                   " journaltitle = {Review}, date = {2021-09-03}, volume = {4},"
+                   " pages = {10--12}, doi = {10.1/x}}\n", encoding="utf-8")
+    (r,), _ = load_records([bib])
+    kev = coins_kev(r)
+    assert "rft.atitle=Panjsh%C3%ADr+%26+the+North" in kev
+    pairs = parse_qsl(kev)
+    assert pairs[0] == ("ctx_ver", "Z39.88-2004")
+    assert ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal") in pairs
+    assert ("rft.jtitle", "Review") in pairs and ("rft.au", "Doe, Jane") in pairs
+    assert ("rft.spage", "10") in pairs and ("rft.epage", "12") in pairs
+    assert ("rft_id", "info:doi/10.1/x") in pairs and ("rft.date", "2021-09-03") in pairs
+    html = page([rec("a"), rec("b", entry_type="book"), r])
+    assert html.count('<span class="Z3988" title="') == 3 == html.count('<li class="entry"')
+
+
+def test_cite_control_holds_bibtex_and_ris():
+    html = unescape(page([rec("a", title="T <x>", date="2020")]))
+    assert "<summary>cite</summary>" in html
+    assert "@article{a," in html and "TY  - JOUR" in html
+    assert 'data-filename="a.bib"' in html and 'data-filename="a.ris"' in html
+
+
+# -- link states ----------------------------------------------------------------
+
+def test_link_states_come_from_the_history_only(tmp_path: Path):
+    db = tmp_path / "links.sqlite"
+    records = [rec("ok", url="https://a.example/"), rec("bad", url="https://b.example/"),
+               rec("gone", url="https://c.example/"), rec("never", url="https://d.example/"),
+               rec("blocked", url="https://e.example/"), rec("nourl")]
+    cfg = Config().check
+    assert link_states(records, db, cfg) == {}
+    assert not db.exists(), "building never creates the history"
+    t0 = 1_700_000_000.0
+    with History(db) as h:
+        h.add(CheckResult("https://a.example/", LinkStatus.DEAD, t0))
+        h.add(CheckResult("https://a.example/", LinkStatus.ALIVE, t0 + DAY))
+        h.add(CheckResult("https://b.example/", LinkStatus.TIMEOUT, t0))
+        h.add(CheckResult("https://e.example/", LinkStatus.BLOCKED, t0))
+        for d in (0, 4, 8):
+            h.add(CheckResult("https://c.example/", LinkStatus.DEAD, t0 + d * DAY))
+        h.commit()
+    got = link_states(records, db, cfg)
+    assert got == {"ok": LinkState("2023-11-15", "alive"), "bad": LinkState("2023-11-14", "failing"),
+                   "gone": LinkState("2023-11-22", "dead"),
+                   "blocked": LinkState("2023-11-14", "unreachable")}
+    html = page(records, states=got)
+    assert html.count("data-mark=") == 4
+    assert "\u2020</span> dead link (checked 2023-11-22); no archived copy" in html
+    assert 'class="legend"' in html
+
+
+def test_content_changed_links_the_archived_version_as_cited():
+    archived = "https://web.archive.org/web/20240101000000/https://a.example/"
+    r = rec("a", url="https://a.example/", archiveurl=archived)
+    html = page([r], states={"a": LinkState("2024-05-01", "alive", content_changed=True)})
+    assert f'<i><a href="{archived}"' in html
+    assert 'class="original changed" href="https://a.example/"' in html
+    assert 'data-mark="changed"' in html and "page changed since cited; archived copy linked" in html
+    assert "\u2260" in html.split('class="legend"')[1]
+    unknown = page([r], states={"a": LinkState("2024-05-01", "alive", content_changed=None)})
+    assert 'data-mark="changed"' not in unknown and "\u2260" not in unknown
+    assert page([r]).count('class="mark') == 0, "a link never checked is unmarked"
+
+
+# -- feed and dates added -----------------------------------------------------
+
+def _git(repo: Path, *args: str, when: str = "") -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    if when:
+        env |= {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    subprocess.run(["git", "-C", str(repo), *args], check=True, env=env, capture_output=True)
+
+
+def _entry(key: str, year: str) -> str:
+    return f"@online{{{key},\n  title = {{About {key}}},\n  date = {{{year}}},\n  url = {{https://x.example/{key}}},\n}}\n\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "bib").mkdir()
+    (tmp_path / "bibvault.yaml").write_text(
+        "records: [bib]\nsections: [{id: all, title: All, types: [online]}]\n"
+        "build: {title: Feed test, styles: [site], formats: [html], exports: []}\n",
+        encoding="utf-8")
+    return tmp_path
+
+
+def test_feed_orders_by_date_added_from_git(project: Path):
+    bib = project / "bib" / "a.bib"
+    _git(project, "init", "-q")
+    bib.write_text(_entry("old2001", "2001"), encoding="utf-8")
+    _git(project, "add", ".")
+    _git(project, "commit", "-qm", "one", when="2024-03-01T10:00:00+00:00")
+    bib.write_text(_entry("old2001", "2001") + _entry("new2020", "2020"), encoding="utf-8")
+    _git(project, "commit", "-qam", "two", when="2024-01-05T10:00:00+00:00")
+    # Editing a record later does not change when it was added.
+    bib.write_text(_entry("old2001", "2002") + _entry("new2020", "2020")
+                   + _entry("uncommitted", "1999"), encoding="utf-8")
+    _git(project, "commit", "-qam", "three", when="2024-06-01T10:00:00+00:00")
+    bib.write_text(bib.read_text(encoding="utf-8") + _entry("later", "1990"), encoding="utf-8")
+    assert dates_added([bib], project) == {"old2001": "2024-03-01T10:00:00+00:00",
+                                           "new2020": "2024-01-05T10:00:00+00:00",
+                                           "uncommitted": "2024-06-01T10:00:00+00:00"}
+
+    result = run_build(load_config(project / "bibvault.yaml"))
+    assert not result.stopped
+    feed = feedparser.parse((project / "site" / "feed.xml").read_bytes())
+    assert not feed.bozo and feed.version == "atom10"
+    assert [e.link.rsplit("#", 1)[1] for e in feed.entries] == [
+        "uncommitted", "old2001", "new2020", "later"]
+    assert feed.entries[-1].updated == "1990-01-01T00:00:00Z", "not committed: its own date"
+    assert '<link rel="alternate" type="application/atom+xml" href="feed.xml"' in \
+        (project / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_feed_without_git_uses_record_dates_and_site_url(project: Path, tmp_path: Path):
+    assert dates_added([project / "bib"], tmp_path / "nowhere") == {}
+    records = [rec("a", date="2020-02-03"), rec("b", date="2021"), rec("undated")]
+    rl = make_reading_list(records, CONFIG, {"s": stub}, formats=("html",))
+    xml = atom_feed(rl, {}, limit=1, site_url="https://list.example/x")
+    feed = feedparser.parse(xml.encode())
+    assert not feed.bozo
+    assert [e.id for e in feed.entries] == ["https://list.example/x/index.html#b"]
+    assert feed.feed.id == "https://list.example/x/feed.xml"
+
+
+def test_no_feed_when_turned_off(project: Path):
+    (project / "bib" / "a.bib").write_text(_entry("k", "2020"), encoding="utf-8")
+    text = (project / "bibvault.yaml").read_text(encoding="utf-8")
+    (project / "bibvault.yaml").write_text(text.replace("exports: []", "exports: [], feed: false"),
+                                           encoding="utf-8")
+
+    run_build(load_config(project / "bibvault.yaml"), BuildOptions())
+    assert not (project / "site" / "feed.xml").exists()
+    assert "atom+xml" not in (project / "site" / "index.html").read_text(encoding="utf-8")
+
+
+@given(st.text())
+def test_parse_log_never_raises(text: str):
+    assert isinstance(parse_log(text), dict)
