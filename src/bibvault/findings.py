@@ -66,7 +66,7 @@ class Finding:
         """
         loc = ""
         if self.file:
-            loc = _shown_path(self.file)
+            loc = shown_path(self.file)
             if self.line:
                 loc += f":{self.line}"
                 if self.column:
@@ -110,7 +110,8 @@ def sort_key(f: Finding) -> tuple[str, int, int, str]:
     return (f.file, f.line, f.column, f.code)
 
 
-def _shown_path(path: str) -> str:
+def shown_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies below it, else unchanged."""
     if not os.path.isabs(path):
         return path
     try:

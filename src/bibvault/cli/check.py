@@ -32,6 +32,7 @@ from bibvault.links import History, LinkTarget, check_links
 from bibvault.links.polite import HostGate
 from bibvault.links.report import (
     apply_changes,
+    run_findings,
     summary,
     to_json,
     to_markdown,
@@ -40,6 +41,7 @@ from bibvault.links.report import (
 )
 from bibvault.net import session_for_check
 from bibvault.records import Record, load_files, records_from_file
+from bibvault.reporting import CI_FORMATS, ci_report
 from bibvault.select import select_records
 
 _KEY = click.option("--key", "keys", multiple=True, metavar="KEY",
@@ -74,7 +76,8 @@ def _progress(total: int) -> Iterator[Any]:
 @_KEY
 @_TOPIC
 @click.option("--refresh", is_flag=True, help="Ignore remembered results; check every link now.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", *CI_FORMATS]),
+              default="text",
               show_default=True, help="Report for people (text, markdown) or programs (json).")
 @click.option("--write/--no-write", default=True, show_default=True,
               help="Mark confirmed-dead links urlstatus = {dead} (and unmark revived ones).")
@@ -116,6 +119,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
         echo_data(to_json(run))
     elif fmt == "markdown":
         click.echo(to_markdown(run))
+    elif fmt in CI_FORMATS:
+        click.echo(ci_report(fmt, run_findings(run)))
     else:
         text = to_text(run)
         if text:
@@ -209,7 +214,7 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", *CI_FORMATS]), default="text",
               show_default=True)
 @click.pass_context
 def verify(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
@@ -228,6 +233,8 @@ def verify(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     findings += verify_records([r for bf in files for r in records_from_file(bf)], root)
     if fmt == "json":
         echo_json([f.to_dict() for f in findings])
+    elif fmt in CI_FORMATS:
+        click.echo(ci_report(fmt, findings))
     else:
         for f in findings:
             click.echo(f.format_text())
