@@ -168,6 +168,8 @@ def fingerprint(config: Config, options: BuildOptions, files: Sequence[Path]) ->
     for p in files:
         add("record", str(p).encode())
         add("record-bytes", p.read_bytes())
+    if config.build.feed:  # the feed dates records by the commits that added them
+        add("added", json.dumps(dates_added(files, config.root), sort_keys=True).encode())
     for styles_dir in style_dirs(config):
         for p in sorted(styles_dir.glob("*.csl")):
             add("style", str(p).encode() + b"\0" + p.read_bytes())
