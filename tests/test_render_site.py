@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import subprocess
 from html import unescape
 from pathlib import Path
@@ -239,3 +240,22 @@ def test_no_feed_when_turned_off(project: Path):
 @given(st.text())
 def test_parse_log_never_raises(text: str):
     assert isinstance(parse_log(text), dict)
+
+
+_PIECES = st.sampled_from(["<script>x</script>", "<img src=x onerror=y>", "[a](javascript:x)",
+                           "[b](JaVaScRiPt:x)", "<javascript:x>", "[c](data:text/html,x)",
+                           "![i](https://x/y.png)", "[d](https://ok.example/)", "*e*", "`f`",
+                           "<a href='https://x'>g</a>", "\n\n", " ", "&amp;", "[h](vbscript:x)",
+                           "[j](//evil.example/)", "[k](mailto:a@b.org)", "<svg onload=z>"])
+
+
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=12))
+def test_intro_markup_never_carries_active_content(parts: list[str]):
+    out = markdown_html("".join(parts))
+    safe = {"p", "em", "strong", "code", "a", "br", "ul", "ol", "li", "blockquote", "pre", "hr",
+            "h1", "h2", "h3", "h4", "h5", "h6"}
+    for name, attrs in re.findall(r"<([A-Za-z0-9]+)([^>]*)>", out):
+        assert name in safe, name
+        assert set(re.findall(r"([\w-]+)=", attrs)) <= {"href", "start"}, attrs
+    for href in re.findall(r'href="([^"]*)"', out):
+        assert href.startswith(("https://", "http://", "mailto:")), href

@@ -253,6 +253,9 @@ def test_page_in_chromium(browser: Browser, page: Path) -> None:
     b.call("POST", "/back", {})
     assert b.run("return location.hash;") == "#topic=nrf&q=fox"
     assert sorted(b.shown_keys()) == ["foxnews2023yearns", "lee2022significant"]
+    # A search in the query string (?q=) works too.
+    b.call("POST", "/url", {"url": page.as_uri() + "?q=donati"})
+    assert b.shown_keys() == ["donati2022arrests"]
     b.call("POST", "/url", {"url": page.as_uri()})
 
     # Topic filter: "Government in exile" leaves the two exile records.
