@@ -310,6 +310,10 @@ def test_page_in_chromium(browser: Browser, page: Path) -> None:
     b.call("POST", "/window/rect", {"width": 390, "height": 844})
     assert b.run("return document.documentElement.scrollWidth <= window.innerWidth;") is True
     b.screenshot("site-phone.png")
+    b.call("POST", "/url", {"url": page.as_uri() + "#kohzad2021offer"})
+    b.call("POST", f"/element/{b.find('#kohzad2021offer .cite-tools summary')}/click", {})
+    assert b.run("return document.documentElement.scrollWidth <= window.innerWidth;") is True
+    b.screenshot("site-phone-entries.png")
 
 
 HOSTILE_BIB = r"""
