@@ -259,3 +259,13 @@ def test_intro_markup_never_carries_active_content(parts: list[str]):
         assert set(re.findall(r"([\w-]+)=", attrs)) <= {"href", "start"}, attrs
     for href in re.findall(r'href="([^"]*)"', out):
         assert href.startswith(("https://", "http://", "mailto:")), href
+
+
+def test_anchors_are_keys_once_each_and_avoid_page_ids():
+    config = dataclasses.replace(CONFIG, build=dataclasses.replace(CONFIG.build, group_by="topic"))
+    records = [rec("search", keywords="a"), rec("k:1", keywords="a, b")]
+    rl = make_reading_list(records, config, {"s": stub}, formats=("html",), group_by="topic")
+    html = html_page(rl)
+    assert html.count('id="entry-search"') == 1 and 'href="#entry-search"' in html
+    assert html.count('id="k:1"') == 1, "listed under two topics, one id"
+    assert html.count('href="#k:1"') == 2, "both copies link to the one anchor"

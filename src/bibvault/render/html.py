@@ -56,11 +56,12 @@ def entry_anchor(key: str, taken: set[str]) -> str:
 
 
 def _entry_html(entry: Entry, rl: ReadingList, topic_ids: dict[str, str],
-                topic_labels: dict[str, str], anchor: str | None) -> str:
+                topic_labels: dict[str, str], anchor: str, first: bool) -> str:
     r = entry.record
     styles = rl.styles
     tids = " ".join(dict.fromkeys(topic_ids[t] for t in r.topics if t in topic_ids))
-    id_attr = f' id="{escape(anchor)}"' if anchor else ""
+    # An entry listed under several topics carries its id (and is linked to) once.
+    id_attr = f' id="{escape(anchor)}"' if first else ""
     parts = [f'<li class="entry"{id_attr} data-key="{escape(r.key)}" data-topics="{tids}">']
     for i, style in enumerate(styles):
         fragment = entry.formatted.get(style, {}).get("html")
@@ -79,7 +80,7 @@ def _entry_html(entry: Entry, rl: ReadingList, topic_ids: dict[str, str],
         tags = "".join(f"<li>{escape(label)}</li>" for label in labels)
         parts.append(f'<ul class="tags" aria-label="Topics">{tags}</ul>')
     parts.append('<div class="tools">' + marks_html(entry.link_state, entry.links)
-                 + cite_control_html(r, anchor or entry_anchor(r.key, set()))
+                 + cite_control_html(r, anchor)
                  + report_html(report_href(rl.report_url, r)) + "</div>")
     parts.append(coins_span(r))
     parts.append("</li>")
@@ -101,6 +102,7 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
     slugs = [_slug(g.id, taken) for g in rl.groups]
     taken |= {f"{slug}-h" for slug in slugs}
     anchors: dict[str, str] = {}
+    placed: set[str] = set()
     for e in rl.entries():
         anchors[e.key] = entry_anchor(e.key, taken)
         taken.add(anchors[e.key])
@@ -134,8 +136,12 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
                f'<h2 id="{slug}-h">{escape(g.title)}</h2>']
         if g.description:
             sec.append(f'<p class="description">{escape(g.description)}</p>')
-        items = "\n".join(_entry_html(e, rl, topic_ids, labels, anchors.pop(e.key, None))
-                           for e in g.entries)
+        rendered = []
+        for e in g.entries:
+            rendered.append(_entry_html(e, rl, topic_ids, labels, anchors[e.key],
+                                        e.key not in placed))
+            placed.add(e.key)
+        items = "\n".join(rendered)
         sec.append(f'<ol class="entries">\n{items}\n</ol>' if items else '<ol class="entries"></ol>')
         sec.append(f'<p class="empty"{"" if not n else " hidden"}>No entries yet.</p>')
         sec.append("</section>")
