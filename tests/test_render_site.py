@@ -269,3 +269,14 @@ def test_anchors_are_keys_once_each_and_avoid_page_ids():
     assert html.count('id="entry-search"') == 1 and 'href="#entry-search"' in html
     assert html.count('id="k:1"') == 1, "listed under two topics, one id"
     assert html.count('href="#k:1"') == 2, "both copies link to the one anchor"
+
+
+# TeX's special characters are left out: a record's raw value is TeX, tested above with "\\&".
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"),
+                                      blacklist_characters="{}\\$%~^_#&"), min_size=1))
+def test_coins_round_trips_any_title(title: str):
+    r = rec("k", title=title, entry_type="book", date="2020")
+    pairs = dict(parse_qsl(coins_kev(r)))
+    expected = " ".join(title.split())
+    assert pairs.get("rft.btitle", "") == expected
+    assert "&" not in coins_kev(r).split("rft.btitle=")[1].split("&")[0]

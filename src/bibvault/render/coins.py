@@ -37,7 +37,7 @@ def plain_text(value: Any) -> str:
     return " ".join(html.unescape(_TAG.sub("", str(value))).split())
 
 
-def _year(item: dict[str, Any]) -> str:
+def _date(item: dict[str, Any]) -> str:
     parts = (item.get("issued") or {}).get("date-parts") or [[]]
     first = parts[0] if parts and isinstance(parts[0], list) else []
     return "-".join(f"{int(p):02d}" if i else f"{int(p):04d}"
@@ -67,7 +67,7 @@ def coins_pairs(record: Record) -> list[tuple[str, str]]:
         pairs.append(("rft_id", str(item["URL"])))
     title = plain_text(item.get("title", ""))
     container = plain_text(item.get("container-title", ""))
-    date = _year(item)
+    date = _date(item)
     if fmt == "dc":
         pairs += [("rft.title", title)]
         pairs += [("rft.creator", name) for _, name in _names(item)]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bibvault.config import CheckConfig
 from bibvault.links.history import History
-from bibvault.links.result import iso_utc
+from bibvault.links.result import CheckResult, iso_utc
 from bibvault.records import Record
 from bibvault.render.links import safe_url
 
@@ -58,21 +58,20 @@ def link_states(records: Sequence[Record], database: Path,
                 last = history.latest(url)
                 if last is None:
                     continue
-                out[r.key] = LinkState(iso_utc(last.checked_at)[:10], _status(history, url, check,
-                                                                            last.status.is_success,
-                                                                            last.status.is_failure))
+                out[r.key] = LinkState(iso_utc(last.checked_at)[:10],
+                                       _status(history, last, check))
     except sqlite3.Error:
         return {}
     return out
 
 
-def _status(history: History, url: str, check: CheckConfig, success: bool, failure: bool) -> str:
-    if success:
+def _status(history: History, last: CheckResult, check: CheckConfig) -> str:
+    if last.status.is_success:
         return "alive"
-    verdict = history.verdict(url, check)
+    verdict = history.verdict(last.url, check)
     if verdict is not None:
         return "dead" if verdict.state == "dead" else "failing"
-    return "failing" if failure else "unreachable"
+    return "failing" if last.status.is_failure else "unreachable"
 
 
 def any_marked(states: Mapping[str, LinkState]) -> bool:
