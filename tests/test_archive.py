@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bibvault.archive import ArchiveTarget, Credentials, archive_records, find_credentials
+from bibvault.archive.credentials import redact
 from bibvault.archive.spn2 import SaveThrottle
 from bibvault.archive.wayback import closest_capture, parse_urldate
 from bibvault.config import ArchiveConfig
@@ -63,7 +67,8 @@ def gate() -> HostGate:
 
 
 def config(wayback: str, **kw: object) -> ArchiveConfig:
-    return dataclasses.replace(ArchiveConfig(), wayback_url=wayback, poll_interval=5.0, **kw)  # type: ignore[arg-type]
+    return dataclasses.replace(ArchiveConfig(), wayback_url=wayback, memento_url=wayback,  # type: ignore[arg-type]
+                               poll_interval=5.0, **kw)
 
 
 def saves(farm: Farm) -> int:
@@ -139,6 +144,43 @@ def test_error_reported_with_http_200_is_a_failed_save(farm: Farm, wayback: str,
     (f,) = run.findings
     assert f.code == "A502" and "error:not-found" in f.message and "cannot find" in f.message
     assert run.outcomes[0].updates == {}
+
+
+def test_an_echoed_authorization_header_is_redacted(farm: Farm, wayback: str,
+                                                     session: requests.Session) -> None:
+    url = "http://echo.test/"
+    farm.archive_state.save_behaviour[url] = "echo"
+    t = FakeTime()
+    run = archive_records([ArchiveTarget("e", url)], session, config(wayback), CREDS,
+                          gate=gate(), clock=t.clock, sleep=t.sleep)
+    (f,) = run.findings
+    assert f.code == "A502" and "Authorization: ***" in f.message
+    text = json.dumps(f.to_dict()) + f.format_text()
+    assert "test-secret" not in text and "test-access:" not in text and "LOW ***" not in text
+
+
+def test_credentials_are_never_sent_over_plain_http(farm: Farm,
+                                                    session: requests.Session) -> None:
+    remote = dataclasses.replace(config("http://127.0.0.40:9"), wayback_url="http://archive.invalid",
+                                 memento_url="http://archive.invalid")
+    t = FakeTime()
+    run = archive_records([ArchiveTarget("p", "http://plain.test/")], session, remote, CREDS,
+                          gate=gate(), clock=t.clock, sleep=t.sleep)
+    assert [f.code for f in run.findings][:2] == ["A513", "A511"]
+    assert not any(h.method == "POST" for h in farm.log.hits)
+    assert run.saves == 0
+
+
+def test_redact_masks_tokens_and_headers() -> None:
+    assert redact("sent LOW ak:sk and Authorization: Bearer xyz") == \
+        "sent LOW *** and Authorization: ***"
+    assert CREDS.redact("key test-secret here") == "key *** here"
+
+
+@given(st.text(), st.text())
+def test_redaction_never_raises_nor_lets_the_secret_through(before: str, after: str) -> None:
+    assert "test-secret" not in CREDS.redact(before + "test-secret" + after)
+    assert "LOW test-access:" not in CREDS.redact(f"{before} LOW test-access:x{after}")
 
 
 def test_daily_limit_stops_further_saves(farm: Farm, wayback: str,

@@ -37,7 +37,8 @@ def project(tmp_path: Path, site: str, wayback: str) -> Path:
     cfg.write_text(
         "records: refs.bib\n"
         "check:\n  host_delay: 0\n"
-        f"archive:\n  wayback_url: {wayback}\n  local_dir: copies\n  poll_interval: 0\n",
+        f"archive:\n  wayback_url: {wayback}\n  memento_url: {wayback}\n  local_dir: copies\n"
+        "  poll_interval: 0\n",
         encoding="utf-8")
     return cfg
 

@@ -109,7 +109,7 @@ def test_payload_oxum_is_checked(tmp_path: Path) -> None:
 
 def test_local_copy_of_pdf_and_html(farm: Farm, site: str, wayback: str,
                                     session: requests.Session, tmp_path: Path) -> None:
-    cfg = dataclasses.replace(ArchiveConfig(), wayback_url=wayback)
+    cfg = dataclasses.replace(ArchiveConfig(), wayback_url=wayback, memento_url=wayback)
     targets = [ArchiveTarget("pdf", site + "/paper.pdf"), ArchiveTarget("html", site + "/ok")]
     run = archive_records(targets, session, cfg, None, local_root=tmp_path,
                           gate=HostGate(2, 0.0))
@@ -129,7 +129,7 @@ def test_local_copy_of_pdf_and_html(farm: Farm, site: str, wayback: str,
 
 def test_oversized_source_is_not_kept(site: str, wayback: str, session: requests.Session,
                                       tmp_path: Path) -> None:
-    cfg = dataclasses.replace(ArchiveConfig(), wayback_url=wayback, max_download_bytes=100_000)
+    cfg = dataclasses.replace(ArchiveConfig(), wayback_url=wayback, memento_url=wayback, max_download_bytes=100_000)
     run = archive_records([ArchiveTarget("big", site + "/huge")], session, cfg, None,
                           local_root=tmp_path, gate=HostGate(2, 0.0))
     assert [f.code for f in run.findings] == ["A509", "A501", "A508"]
@@ -162,7 +162,7 @@ def test_write_back_changes_only_archive_fields(site: str, wayback: str, farm: F
     bf = parse(text, path=str(tmp_path / "refs.bib"))
     targets = archive_targets(records_from_file(bf))
     assert [t.key for t in targets] == ["smith2021", "doe2020"]
-    cfg = dataclasses.replace(ArchiveConfig(), wayback_url=wayback)
+    cfg = dataclasses.replace(ArchiveConfig(), wayback_url=wayback, memento_url=wayback)
     run = archive_records(targets, session, cfg, None, local_root=tmp_path / "archive",
                           gate=HostGate(2, 0.0))
     touched = apply_updates(run.outcomes, [bf])
@@ -208,7 +208,7 @@ def test_write_back_leaves_a_duplicated_key_alone(site: str, wayback: str, farm:
     text = ("@online{k, title = {First}, url = {" + site + "/paper.pdf?dupkey}}\n"
             "@online{k, title = {Second}, url = {" + site + "/ok?dupkey}}\n")
     bf = parse(text, path=str(tmp_path / "refs.bib"))
-    cfg = dataclasses.replace(ArchiveConfig(), wayback_url=wayback)
+    cfg = dataclasses.replace(ArchiveConfig(), wayback_url=wayback, memento_url=wayback)
     run = archive_records(archive_targets(records_from_file(bf)), session, cfg, None,
                           gate=HostGate(2, 0.0))
     assert any(o.updates for o in run.outcomes)  # the second 'k' has a capture

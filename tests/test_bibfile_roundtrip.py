@@ -45,6 +45,7 @@ def _corpus_file(*parts: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 @needs_corpora
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_round_trip_is_byte_identical(path: Path) -> None:
@@ -57,6 +58,7 @@ def test_round_trip_is_byte_identical(path: Path) -> None:
         assert before.end == after.start
 
 
+@pytest.mark.slow
 @needs_corpora
 @pytest.mark.parametrize("name", sorted(BIBTEX_COUNTS))
 def test_entry_count_matches_bibtex(name: str) -> None:
@@ -75,6 +77,7 @@ def test_biber_names_leaves_percent_commented_entries_out() -> None:
     assert "L27" not in keys and "L28" not in keys and "L29" in keys
 
 
+@pytest.mark.slow
 @needs_corpora
 @pytest.mark.parametrize("name", ["acl-anthology-2016-2021.bib", "dblp-2019.bib", "cdl.bib"])
 def test_clean_large_files_have_no_syntax_errors(name: str) -> None:
@@ -101,6 +104,7 @@ def _squeeze(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+@pytest.mark.slow
 @needs_corpora
 @pytest.mark.parametrize(
     "name",

@@ -21,6 +21,7 @@ def meaning(text: str) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
             for e in bf.entries]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not FILES, reason="shared corpora not present")
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_corpora_format_is_idempotent_and_faithful(path: Path) -> None:

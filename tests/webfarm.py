@@ -8,6 +8,8 @@ here reaches beyond loopback.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
 import re
 import socket
@@ -185,12 +187,19 @@ class SiteHandler(_Base):
                                                headers={"Retry-After": "3600"}),
             "/teapot": lambda: self.send(418, b"", "text/plain"),
             "/broken": lambda: self.send(500, b"", "text/plain"),
+            "/to": lambda: self.redirect(302, query.get("u", ["/"])[0]),
         }
-        if path in simple:
+        pages = self.server.farm.pages
+        if path in pages:
+            body, ctype = pages[path]
+            self.send(200, body, ctype)
+        elif path in simple:
             simple[path]()
-        elif path == "/head-405":
+        elif path in ("/head-405", "/head-405.pdf"):
             if head:
                 self.send(405, b"")
+            elif path.endswith(".pdf"):
+                self.send(200, PDF_BYTES, "application/pdf")
             else:
                 self.send(200, page("GET only"))
         elif path == "/recovers":
@@ -252,11 +261,29 @@ class SiteHandler(_Base):
 
 @dataclass
 class Capture:
-    """One capture in the fake Web Archive."""
+    """One capture in the fake Web Archive.
+
+    Its memento (``/web/<timestamp>/<url>``) is replayed with ``statuscode``,
+    ``body`` (else a page titled ``title``), and Memento headers naming ``original``
+    (default: the URL it is filed under) unless ``memento_headers`` is false. The raw
+    form (``/web/<timestamp>id_/<url>``) gives ``body`` alone, or 404 without one.
+    """
 
     timestamp: str
     statuscode: str = "200"
     mimetype: str = "text/html"
+    body: bytes | None = None  # what /web/<timestamp>/<url> replays; None: not replayable
+    title: str = "An archived page"
+    original: str = ""
+    memento_headers: bool = True
+
+
+def http_date(timestamp: str) -> str:
+    """``Wed, 01 Sep 2021 08:30:00 GMT`` for ``20210901083000``."""
+    t = timestamp.ljust(14, "0")
+    when = datetime.datetime(int(t[0:4]), int(t[4:6]), int(t[6:8]), int(t[8:10]), int(t[10:12]),
+                             int(t[12:14]), tzinfo=datetime.UTC)
+    return email.utils.format_datetime(when, usegmt=True)
 
 
 @dataclass
@@ -264,11 +291,14 @@ class ArchiveState:
     """What the fake Web Archive knows and how it behaves, editable by tests."""
 
     captures: dict[str, list[Capture]] = field(default_factory=dict)
-    # url → behaviour of /save: "ok", "pending:N", "error-200", "daily-limit", "http-500"
+    # url → behaviour of /save: "ok", "pending:N", "error-200", "daily-limit", "http-500",
+    # "echo" (an error whose message repeats the request headers)
     save_behaviour: dict[str, str] = field(default_factory=dict)
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     credentials: tuple[str, str] = ("test-access", "test-secret")
     now: str = "20261121120000"
+    down: bool = False
+    ignore_filter: bool = False  # a CDX server that lists captured errors whatever it is asked
 
 
 class ArchiveHandler(_Base):
@@ -278,7 +308,13 @@ class ArchiveHandler(_Base):
         _, body = self._hit()
         st: ArchiveState = self.server.state["archive"]
         parts = urlsplit(self.path)
-        if parts.path == "/cdx/search/cdx":
+        if st.down:
+            self.send(503, page("Service Unavailable"))
+        elif parts.path.startswith("/timemap/link/"):
+            self.send(404, b"", "text/plain")  # the archives behind it have nothing either
+        elif parts.path.startswith("/web/"):
+            self._memento(st)
+        elif parts.path == "/cdx/search/cdx":
             self._cdx(st, parse_qs(parts.query))
         elif parts.path == "/save" and self.command == "POST":
             self._save(st, parse_qs(body.decode()))
@@ -290,10 +326,46 @@ class ArchiveHandler(_Base):
     def _json(self, obj: Any, status: int = 200) -> None:
         self.send(status, json.dumps(obj).encode(), "application/json")
 
+    def _memento(self, st: ArchiveState) -> None:
+        """Replay as the Wayback Machine does: the capture at the timestamp, else a
+        redirect to the nearest one, else 404 without Memento headers."""
+        m = re.match(r"/web/([0-9]{4,14})(id_)?/(.+)", self.path)
+        captures = st.captures.get(m.group(3), []) if m else []
+        if m is None or not captures:
+            self.send(404, page("Wayback Machine has not archived that URL"))
+            return
+        stamp, raw, url = m.group(1), bool(m.group(2)), m.group(3)
+        if raw:
+            # The id_ form replays the captured bytes themselves; a capture made
+            # without a body has none to give.
+            found = [c for c in captures if c.timestamp == stamp and c.body is not None]
+            if not found or found[0].body is None:
+                self.send(404, b"")
+            else:
+                self.send(200, found[0].body, found[0].mimetype)
+            return
+        exact = [c for c in captures if c.timestamp == stamp]
+        if not exact:
+            near = min(captures, key=lambda c: abs(int(c.timestamp) - int(stamp.ljust(14, "0"))))
+            self.redirect(302, f"/web/{near.timestamp}/{url}")
+            return
+        c = exact[0]
+        base = f"http://{self.headers.get('Host', '')}"
+        headers = {}
+        if c.memento_headers:
+            headers = {"Memento-Datetime": http_date(c.timestamp),
+                       "Link": f'<{c.original or url}>; rel="original", '
+                               f'<{base}/web/timemap/link/{url}>; rel="timemap"; '
+                               'type="application/link-format"'}
+        if c.body is not None:
+            self.send(int(c.statuscode), c.body, c.mimetype, headers=headers)
+        else:
+            self.send(int(c.statuscode), page(c.title), headers=headers)
+
     def _cdx(self, st: ArchiveState, q: dict[str, list[str]]) -> None:
         url = q.get("url", [""])[0]
         rows = sorted(st.captures.get(url, []), key=lambda c: c.timestamp)
-        for flt in q.get("filter", []):
+        for flt in q.get("filter", []) if not st.ignore_filter else []:
             negate = flt.startswith("!")
             name, _, pattern = flt.lstrip("!").partition(":")
             rx = re.compile(pattern)
@@ -332,6 +404,12 @@ class ArchiveHandler(_Base):
         if behaviour == "http-500":
             self.send(500, b"oops", "text/plain")
             return
+        if behaviour == "echo":
+            # A misconfigured endpoint that repeats the request, headers and all.
+            echoed = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+            self._json({"status": "error", "status_ext": "error:bad-request",
+                        "message": f"cannot parse request ({echoed})"}, 400)
+            return
         job_id = f"spn2-{len(st.jobs) + 1:04d}"
         pending = int(behaviour.split(":")[1]) if behaviour.startswith("pending:") else 0
         st.jobs[job_id] = {"url": url, "pending": pending, "behaviour": behaviour}
@@ -355,15 +433,66 @@ class ArchiveHandler(_Base):
                     "original_url": job["url"], "duration_sec": 1.0})
 
 
+@dataclass
+class Memento:
+    """A memento in one of the archives behind the fake Memento aggregator."""
+
+    archive: str
+    timestamp: str
+    statuscode: str = "200"
+    title: str = "An archived page"
+
+
+@dataclass
+class AggregatorState:
+    """What the fake aggregator's archives hold: original URL → mementos."""
+
+    mementos: dict[str, list[Memento]] = field(default_factory=dict)
+
+
+class AggregatorHandler(_Base):
+    """A Memento aggregator (``/timemap/link/<url>``, link-format TimeMaps) and, under
+    ``/<archive>/<timestamp>/<url>``, the archives whose mementos it lists."""
+
+    def route(self) -> None:
+        self._hit()
+        st: AggregatorState = self.server.state["aggregator"]
+        base = f"http://{self.headers.get('Host', '')}"
+        tm = re.match(r"/timemap/link/(.+)", self.path)
+        if tm:
+            found = st.mementos.get(tm.group(1), [])
+            if not found:
+                self.send(404, b"", "text/plain")
+                return
+            lines = [f'<{tm.group(1)}>; rel="original"']
+            lines += [f'<{base}/{m.archive}/{m.timestamp}/{tm.group(1)}>; rel="memento"; '
+                      f'datetime="{http_date(m.timestamp)}"' for m in found]
+            self.send(200, (",\n".join(lines) + "\n").encode(), "application/link-format")
+            return
+        mm = re.match(r"/([a-z0-9-]+)/([0-9]{14})/(.+)", self.path)
+        hit = [m for m in st.mementos.get(mm.group(3), []) if (m.archive, m.timestamp)
+               == (mm.group(1), mm.group(2))] if mm else []
+        if not mm or not hit:
+            self.send(404, page("Not in this archive"))
+            return
+        self.send(int(hit[0].statuscode), page(hit[0].title), headers={
+            "Memento-Datetime": http_date(hit[0].timestamp),
+            "Link": f'<{mm.group(3)}>; rel="original"'})
+
+
 class Farm:
     """Starts sites and a fake archive on loopback addresses; stop() shuts all down."""
 
     def __init__(self) -> None:
         self.log = Log()
+        # path → (body, content type), served by every site with 200; tests edit it
+        self.pages: dict[str, tuple[bytes, str]] = {}
         self._servers: list[_Server] = []
         self._sockets: list[socket.socket] = []
         self._threads: list[threading.Thread] = []
         self.archive_state = ArchiveState()
+        self.aggregator_state = AggregatorState()
+        self._stopping = threading.Event()
 
     def _start(self, ip: str, handler: type, state: dict[str, Any]) -> str:
         server = _Server((ip, 0), handler, self, state)
@@ -381,6 +510,10 @@ class Farm:
         """The fake Web Archive on ``ip``; returns its base URL."""
         return self._start(ip, ArchiveHandler, {"archive": self.archive_state})
 
+    def aggregator(self, ip: str) -> str:
+        """The fake Memento aggregator (and its archives) on ``ip``; returns its base URL."""
+        return self._start(ip, AggregatorHandler, {"aggregator": self.aggregator_state})
+
     def silent(self, ip: str) -> str:
         """A server that accepts connections (the kernel does) but never answers."""
         s = socket.socket()
@@ -388,6 +521,49 @@ class Farm:
         s.listen(16)
         self._sockets.append(s)
         return f"http://{ip}:{s.getsockname()[1]}"
+
+    def dribbler(self, ip: str, interval: float = 0.1, tls: bool = False) -> str:
+        """A server that sends its status line and headers one byte per ``interval``,
+        forever: every byte restarts a per-read timeout, so only a deadline ends it.
+        With ``tls`` it dribbles the first record of a TLS handshake instead (an
+        https:// address), which holds the client inside ``connect``."""
+        s = socket.socket()
+        s.bind((ip, 0))
+        s.listen(16)
+        s.settimeout(0.1)
+        self._sockets.append(s)
+        stop = self._stopping
+
+        def feed(conn: socket.socket) -> None:
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: "
+            if tls:
+                head = b"\x16\x03\x03\x40\x00"  # a 16 KB handshake record, never finished
+            with conn:
+                try:
+                    conn.recv(65536)
+                    for i in range(len(head)):
+                        conn.sendall(head[i:i + 1])
+                        time.sleep(interval)
+                    while not stop.is_set():
+                        conn.sendall(b"a")
+                        time.sleep(interval)
+                except OSError:
+                    return
+
+        def accept() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = s.accept()
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                threading.Thread(target=feed, args=(conn,), daemon=True).start()
+
+        t = threading.Thread(target=accept, daemon=True)
+        t.start()
+        self._threads.append(t)
+        return f"{'https' if tls else 'http'}://{ip}:{s.getsockname()[1]}"
 
     def refused(self, ip: str) -> str:
         """An address where nothing listens."""
@@ -398,6 +574,7 @@ class Farm:
         return f"http://{ip}:{port}"
 
     def stop(self) -> None:
+        self._stopping.set()
         for server in self._servers:
             server.shutdown()
             server.server_close()

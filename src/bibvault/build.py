@@ -25,7 +25,7 @@ from bibvault.config import Config
 from bibvault.csl import StyleError
 from bibvault.findings import Finding, Severity, has_errors
 from bibvault.fsutil import atomic_write, utf8
-from bibvault.records import Record, load_records
+from bibvault.records import Record, load_files, records_from_file
 from bibvault.render import (
     GROUP_BY,
     ORDERS,
@@ -40,7 +40,7 @@ from bibvault.render import (
 )
 from bibvault.render.feed import FEED_NAME, atom_feed
 from bibvault.render.linkstate import link_states
-from bibvault.validate import validate_paths
+from bibvault.validate import validate_records
 
 #: Output format → (the style output it needs, file name pattern).
 PAGE_FORMATS: Mapping[str, tuple[str, str]] = {
@@ -309,12 +309,15 @@ def run_build(
             return result
 
     say(f"validating {len(files)} file{'s' if len(files) != 1 else ''}")
-    result.findings = validate_paths(files, config)
+    # Parsed and decoded once, for validation and for the reading list.
+    parsed = load_files(files)
+    per_file = [records_from_file(bf) for bf in parsed]
+    result.findings = validate_records(parsed, per_file, config)
     if has_errors(result.findings) and not opts.force:
         result.stopped = True
         result.seconds = time.perf_counter() - started
         return result
-    records, _ = load_records(files)
+    records = [r for recs in per_file for r in recs]
     unknown = sorted(set(opts.filters.keys) - {r.key for r in records})
     if unknown:
         raise BuildError(f"no record with key {', '.join(unknown)}")

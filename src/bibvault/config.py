@@ -8,6 +8,7 @@ error, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import types
 import typing
@@ -32,6 +33,18 @@ CHOICES: dict[str, tuple[str, ...]] = {
 URLS = frozenset({"archive.wayback_url"})
 #: Settings that may be empty or a web address; ``mailto:`` too for the first.
 OPTIONAL_URLS = {"build.report_url": ("http", "https", "mailto"), "build.site_url": ("http", "https")}
+URLS = frozenset({"archive.wayback_url", "ingest.crossref_url", "ingest.datacite_url",
+                  "ingest.oembed_url", "archive.memento_url", "check.canary_url"})
+#: Environment variables that override an endpoint: (variable, section, setting).
+ENDPOINT_ENV: tuple[tuple[str, str, str], ...] = (
+    ("BIBVAULT_WAYBACK_URL", "archive", "wayback_url"),
+    ("BIBVAULT_CROSSREF_URL", "ingest", "crossref_url"),
+    ("BIBVAULT_DATACITE_URL", "ingest", "datacite_url"),
+    ("BIBVAULT_OEMBED_URL", "ingest", "oembed_url"),
+    ("BIBVAULT_MEMENTO_URL", "archive", "memento_url"),
+)
+#: Settings that are lists of IP networks (``10.0.0.0/8``), checked on load.
+NETWORKS = frozenset({"check.internal_networks"})
 
 
 def url_problem(value: str) -> str | None:
@@ -113,6 +126,17 @@ class CheckConfig:
     # exchange, which per-read timeouts cannot give against a dribbling server.
     sniff_titles: bool = True
     request_deadline: float = 30.0
+    # Content drift: below this similarity to the page as cited, a live page
+    # has changed (calibrated on tests/data/drift, see bench/drift.py).
+    drift_threshold: float = 0.5
+    drift: bool = True
+    # Redirects into these networks are not followed (an empty list allows them).
+    internal_networks: tuple[str, ...] = (
+        "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+        "100.64.0.0/10", "0.0.0.0/8", "::1/128", "fc00::/7", "fe80::/10", "::ffff:0:0/96")
+    # Asked when every host failed, to tell "no network" from dead links
+    # (empty: the Web Archive, archive.wayback_url).
+    canary_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +150,28 @@ class ArchiveConfig:
     poll_timeout: float = 300.0
     local_dir: str = "archive"
     max_download_bytes: int = 50_000_000
+    download_deadline: float = 300.0
+    # A Memento aggregator asked when the Web Archive has no capture, and which
+    # archives of its answer to accept (empty: any).
+    memento_url: str = "https://timetravel.mementoweb.org"
+    memento_archives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """``ingest:``, how ``add`` and ``import`` bring sources in.
+
+    ``targets`` maps an entry type or a section id to the .bib file new records of
+    that kind go to; ``topic_aliases`` maps tags of other tools (Zotero, JabRef) to
+    topics of the vocabulary.
+    """
+
+    crossref_url: str = "https://api.crossref.org"
+    datacite_url: str = "https://api.datacite.org"
+    oembed_url: str = "https://www.youtube.com/oembed"
+    mailto: str = ""
+    targets: dict[str, str] = field(default_factory=dict)
+    topic_aliases: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -139,6 +185,7 @@ class Config:
     build: BuildConfig = BuildConfig()
     check: CheckConfig = CheckConfig()
     archive: ArchiveConfig = ArchiveConfig()
+    ingest: IngestConfig = IngestConfig()
     source: str = ""
 
     def resolve(self, path: str | os.PathLike[str]) -> Path:
@@ -183,7 +230,8 @@ def load_config(path: Path | None = None, *, environ: typing.Mapping[str, str] |
 
     With ``path`` of ``None`` the nearest ``bibvault.yaml`` is used, and when
     there is none, the defaults rooted at the current directory. Environment
-    overrides (``BIBVAULT_WAYBACK_URL``) apply last.
+    overrides of endpoints (``BIBVAULT_WAYBACK_URL``, ``BIBVAULT_CROSSREF_URL``, …;
+    :data:`ENDPOINT_ENV`) apply last.
     """
     env = os.environ if environ is None else environ
     if path is None:
@@ -196,11 +244,14 @@ def load_config(path: Path | None = None, *, environ: typing.Mapping[str, str] |
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
         cfg = parse_config(text, source=str(path), root=Path(path).resolve().parent)
-    wayback = env.get("BIBVAULT_WAYBACK_URL")
-    if wayback and (problem := url_problem(wayback)):
-        raise ConfigError(f"BIBVAULT_WAYBACK_URL: {problem}")
-    if wayback:
-        cfg = dataclasses.replace(cfg, archive=dataclasses.replace(cfg.archive, wayback_url=wayback))
+    for variable, section, setting in ENDPOINT_ENV:
+        value = env.get(variable)
+        if not value:
+            continue
+        if problem := url_problem(value):
+            raise ConfigError(f"{variable}: {problem}")
+        part = dataclasses.replace(getattr(cfg, section), **{setting: value})
+        cfg = dataclasses.replace(cfg, **{section: part})
     return cfg
 
 
@@ -277,6 +328,13 @@ class _Reader:
         if schemes and value and not (urlsplit(value).scheme in schemes
                                       and (urlsplit(value).netloc or urlsplit(value).path)):
             raise self.fail(node, f"{dotted}: {value!r} is not a {'/'.join(schemes)} address")
+        if dotted in NETWORKS and isinstance(value, tuple):
+            for item in value:
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise self.fail(node, f"{dotted}: {item!r} is not an IP network such as "
+                                    "10.0.0.0/8") from None
         known = CHOICES.get(dotted)
         if known is None:
             return

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from bibvault.bibfile import BibFile
+from bibvault.bibfile import BibFile, parse
 from bibvault.bibfile.model import Block, Entry, Field
 from bibvault.bibfile.values import braces_balanced
 
@@ -200,3 +200,33 @@ def format_file(bf: BibFile) -> str:
                 parts.append(chunk)
     body = (nl + nl).join(parts)
     return bom + body + nl if body else bom
+
+
+def canonical_keys(bf: BibFile) -> set[str]:
+    """Keys of the entries already in the canonical layout (as :func:`format_entry` gives)."""
+    text = bf.to_text()
+    nl = _newline(text)
+    return {e.key for e in bf.entries
+            if e.kind == "entry" and e.key and format_entry(e, nl, text) == e.raw}
+
+
+def relayout(bf: BibFile, keys: set[str]) -> BibFile:
+    """``bf`` with the entries ``keys`` given the canonical layout, re-read; the rest of
+    the text is kept byte for byte.
+
+    Tools that add fields (``archive``, ``check``) call this for the entries that
+    were canonical before their edit, so an edit lands where ``fmt`` would put it
+    and a file that passed ``fmt --check`` still passes.
+    """
+    text = bf.to_text()
+    nl = _newline(text)
+    chosen = [e for e in bf.entries if e.key in keys and e.kind == "entry"]
+    if not chosen:
+        return bf
+    out: list[str] = []
+    pos = 0
+    for e in sorted(chosen, key=lambda e: e.start):
+        out += [text[pos:e.start], format_entry(e, nl, text)]
+        pos = e.end
+    out.append(text[pos:])
+    return parse("".join(out), bf.path)

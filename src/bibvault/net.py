@@ -10,10 +10,19 @@ explicit and visible in :mod:`bibvault.links.fetch`.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+import threading
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.response import HTTPResponse
 from urllib3.util.retry import Retry
 
 from bibvault import __version__
@@ -22,20 +31,200 @@ from bibvault.config import CheckConfig
 DEFAULT_USER_AGENT = f"bibvault/{__version__} (+link checker for curated reading lists)"
 
 Timeout = tuple[float, float]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+_BLOCKED = "bibvault_blocked_redirect"
+
+
+def parse_networks(specs: Iterable[str]) -> tuple[Network, ...]:
+    """``10.0.0.0/8``-style strings as networks; raises ValueError for a bad one."""
+    return tuple(ipaddress.ip_network(s, strict=False) for s in specs)
+
+
+def internal_address(url: str, networks: Iterable[Network]) -> str | None:
+    """Why ``url``'s host is internal (an address in ``networks``), or None.
+
+    The host name is resolved as a connection would resolve it; a name that does
+    not resolve is not internal (the connection will fail on its own).
+    """
+    nets = tuple(networks)
+    if not nets:
+        return None
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    try:
+        addrs = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return None
+        addrs = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    for addr in addrs:
+        for net in nets:
+            if addr.version == net.version and addr in net:
+                return f"{host} is the internal address {addr} ({net})"
+    return None
+
+
+def redirect_guard(source: str, target: str, networks: Iterable[Network]) -> str | None:
+    """Why a redirect from ``source`` to ``target`` must not be followed, or None.
+
+    A redirect from outside into an internal network is how a public page gets a
+    checker to request an address only the checker's machine can reach. A link
+    that is itself internal (an intranet page) may redirect within.
+    """
+    nets = tuple(networks)
+    inside = internal_address(target, nets)
+    if inside is None or internal_address(source, nets) is not None:
+        return None
+    return f"redirect blocked: {inside}"
+
+
+class NoNetwork(Exception):
+    """No host could be reached, not even the canary: the run says nothing about links."""
+
+
+def reachable(session: requests.Session, canary: str) -> bool:
+    """Whether ``canary`` answers at all (any HTTP status counts as an answer)."""
+    try:
+        session.head(canary, allow_redirects=False).close()
+    except requests.RequestException:
+        return False
+    return True
+
+
+def blocked_redirect(resp: requests.Response) -> str:
+    """The reason a session refused to follow ``resp``'s redirect; "" when it did not."""
+    return str(getattr(resp, _BLOCKED, ""))
 
 
 class TimeoutSession(requests.Session):
-    """A :class:`requests.Session` whose requests always carry a timeout."""
+    """A :class:`requests.Session` whose requests always carry a timeout and whose
+    redirects never lead into ``internal_networks``."""
 
-    def __init__(self, timeout: Timeout) -> None:
+    def __init__(self, timeout: Timeout, internal_networks: Iterable[Network] = ()) -> None:
         super().__init__()
         self.default_timeout = timeout
+        self.internal_networks = tuple(internal_networks)
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        """Where ``resp`` redirects, unless that is inside: then None, and
+        :func:`blocked_redirect` of ``resp`` says why."""
+        target = super().get_redirect_target(resp)
+        if target and self.internal_networks:
+            reason = redirect_guard(resp.url, urljoin(resp.url, target), self.internal_networks)
+            if reason:
+                setattr(resp, _BLOCKED, reason)
+                return None
+        return target
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         """Send a request; ``timeout`` defaults to the session's (connect, read) pair."""
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
         return super().request(method, url, *args, **kwargs)
+
+
+class _DeadlineHTTPConnection(HTTPConnection):
+    """An HTTP connection whose connecting (TLS handshake included), request and
+    response headers together have a deadline.
+
+    Per-read timeouts restart with every byte, so a server that dribbles its
+    status line one byte a second would hold a request forever; a timer that
+    shuts the socket down ends the read whatever the server does.
+    """
+
+    deadline: float = 0.0
+    expired: bool = False
+    timer: threading.Timer | None = None
+
+    def _arm(self) -> None:
+        """Start the clock, unless it runs already: a new connection starts it in
+        ``connect`` (a TLS handshake can be dribbled too), a reused one in ``request``."""
+        if self.timer is not None:
+            return
+        self.expired = False
+        if self.deadline > 0:
+            self.timer = threading.Timer(self.deadline, self._expire)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def _disarm(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _expire(self) -> None:
+        self.expired = True
+        sock = self.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def connect(self) -> None:
+        self._arm()
+        super().connect()
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        self._arm()
+        super().request(*args, **kwargs)
+
+    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
+        try:
+            response = super().getresponse()
+        except (OSError, ValueError) as exc:
+            _raise_if_expired(self, exc)
+            raise
+        else:
+            if self.expired:
+                # A socket cut mid-headers can read as a complete, shorter answer.
+                response.close()
+                _raise_if_expired(self, None)
+            return response
+        finally:
+            # The body is the reader's to bound: a page's first kilobytes and a
+            # 50 MB download need different deadlines.
+            self._disarm()
+
+    def close(self) -> None:
+        self._disarm()
+        super().close()
+
+
+class _DeadlineHTTPSConnection(_DeadlineHTTPConnection, HTTPSConnection):
+    """The HTTPS twin of :class:`_DeadlineHTTPConnection`."""
+
+
+def _raise_if_expired(conn: _DeadlineHTTPConnection, exc: Exception | None) -> None:
+    """A failed read that the watchdog caused is a read timeout, as a slow server's is."""
+    if conn.expired:
+        raise ReadTimeoutError(None, "", "request deadline passed") from exc  # type: ignore[arg-type]
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """An adapter whose connections enforce a total deadline on every exchange."""
+
+    def __init__(self, deadline: float, **kwargs: Any) -> None:
+        self.deadline = deadline
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """Make the pool manager use connections that carry this adapter's deadline."""
+        super().init_poolmanager(*args, **kwargs)
+        http = type("DeadlineHTTP", (_DeadlineHTTPConnection,), {"deadline": self.deadline})
+        https = type("DeadlineHTTPS", (_DeadlineHTTPSConnection,), {"deadline": self.deadline})
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("DeadlineHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http}),
+            "https": type("DeadlineHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https}),
+        }
 
 
 def make_session(
@@ -45,21 +234,29 @@ def make_session(
     read_timeout: float = 20.0,
     pool_connections: int = 64,
     pool_maxsize: int = 4,
+    request_deadline: float = 0.0,
+    internal_networks: Iterable[str] | None = None,
 ) -> TimeoutSession:
     """A session with timeouts, a User-Agent and no automatic retries.
 
     ``pool_connections`` is how many hosts keep a connection pool at once (a
     check over many hosts must not evict pools it is about to reuse);
     ``pool_maxsize`` is the number of kept-alive connections per host, which
-    should match the per-host politeness limit.
+    should match the per-host politeness limit. ``request_deadline`` (seconds,
+    0 for none) bounds connection, request and response headers together, however
+    slowly a server sends them; readers of a body bound its reading themselves.
+    Redirects into ``internal_networks`` (default: ``check.internal_networks``'s
+    default) are not followed (see :func:`redirect_guard`).
     """
-    session = TimeoutSession((connect_timeout, read_timeout))
+    if internal_networks is None:
+        internal_networks = CheckConfig.internal_networks
+    session = TimeoutSession((connect_timeout, read_timeout), parse_networks(internal_networks))
     session.headers["User-Agent"] = user_agent
     # read=False re-raises read timeouts as such instead of wrapping them in a
     # generic connection error.
     no_retries = Retry(total=0, read=False, redirect=False)
-    adapter = HTTPAdapter(max_retries=no_retries, pool_connections=pool_connections,
-                          pool_maxsize=pool_maxsize)
+    adapter = DeadlineAdapter(request_deadline, max_retries=no_retries,
+                              pool_connections=pool_connections, pool_maxsize=pool_maxsize)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -73,4 +270,6 @@ def session_for_check(check: CheckConfig) -> TimeoutSession:
         read_timeout=check.read_timeout,
         pool_connections=max(64, check.concurrency * 2),
         pool_maxsize=max(1, check.per_host),
+        request_deadline=check.request_deadline,
+        internal_networks=check.internal_networks,
     )

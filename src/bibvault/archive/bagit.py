@@ -1,7 +1,9 @@
 """Local copies as BagIt bags (RFC 8493), one per record key, and their verification.
 
 A bag is written to a temporary directory beside its final place and renamed
-into it, so a bag on disk is always complete.
+into it, so a bag on disk is always complete. Its payload is the source file
+(``source.pdf``, ``source.html``, …), whose sha256 is the record's
+``archivesha256``, and beside it the same download as a WARC file.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bibvault.archive.warc import warc_problems
 from bibvault.findings import Finding, Severity
 
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
@@ -49,8 +53,9 @@ def payload_name(url: str, content_type: str) -> str:
 
 
 def write_bag(root: Path, key: str, url: str, content: bytes, content_type: str,
-              when: dt.datetime) -> Bag:
-    """Write ``content`` as the payload of the bag for ``key`` under ``root``.
+              when: dt.datetime, extra: Mapping[str, bytes] | None = None) -> Bag:
+    """Write ``content`` as the payload of the bag for ``key`` under ``root``, with
+    the ``extra`` files (name → bytes, such as the WARC) beside it in ``data/``.
 
     An older bag of that key with a different payload is not deleted: it is
     renamed ``<bag>.replaced-<YYYYmmddTHHMMSS>`` (the time of ``when``), so no
@@ -63,14 +68,19 @@ def write_bag(root: Path, key: str, url: str, content: bytes, content_type: str,
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=root))
     try:
         (tmp / "data").mkdir()
-        (tmp / "data" / filename).write_bytes(content)
+        files = {filename: content, **(extra or {})}
+        for name, data in files.items():
+            (tmp / "data" / name).write_bytes(data)
         (tmp / "bagit.txt").write_text(BAGIT_TXT, encoding="utf-8")
-        (tmp / "manifest-sha256.txt").write_text(f"{digest}  data/{filename}\n", encoding="utf-8")
+        (tmp / "manifest-sha256.txt").write_text(
+            "".join(f"{hashlib.sha256(data).hexdigest()}  data/{name}\n"
+                    for name, data in files.items()), encoding="utf-8")
+        size = sum(len(data) for data in files.values())
         info = (f"Bagging-Date: {when.date().isoformat()}\n"
                 f"External-Identifier: {key}\n"
                 f"Source-URL: {url}\n"
                 f"Content-Type: {content_type or 'unknown'}\n"
-                f"Payload-Oxum: {len(content)}.1\n")
+                f"Payload-Oxum: {size}.{len(files)}\n")
         (tmp / "bag-info.txt").write_text(info, encoding="utf-8")
         tags = "".join(f"{_sha256_file(tmp / n)}  {n}\n"
                        for n in ("bag-info.txt", "bagit.txt", "manifest-sha256.txt"))
@@ -132,12 +142,14 @@ def read_manifest(bag: Path) -> dict[str, str]:
 
 
 def payload_sha256(bag: Path) -> str | None:
-    """The sha256 of the bag's single payload file, from its manifest."""
+    """The sha256 of the bag's source file (its one payload file besides any WARC),
+    from its manifest."""
     try:
         manifest = read_manifest(bag)
     except (OSError, ValueError):
         return None
-    return next(iter(manifest.values())) if len(manifest) == 1 else None
+    sources = [d for name, d in manifest.items() if not name.endswith(".warc")]
+    return sources[0] if len(sources) == 1 else None
 
 
 def verify_bag(bag: Path) -> list[Finding]:
@@ -167,6 +179,9 @@ def verify_bag(bag: Path) -> list[Finding]:
             findings.append(Finding("A503", Severity.ERROR,
                                     f"checksum mismatch for {name}: expected {expected[:12]}…, "
                                     f"found {actual[:12]}…", file=where))
+        if name.endswith(".warc"):
+            findings.extend(Finding("A520", Severity.ERROR, f"{name}: {problem}", file=where)
+                            for problem in warc_problems(path))
     for name in sorted(on_disk - set(manifest)):
         findings.append(Finding("A505", Severity.ERROR, f"extra file {name} not in the manifest",
                                 file=where))

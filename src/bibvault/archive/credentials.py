@@ -1,16 +1,21 @@
 """Internet Archive credentials: from the environment or the ``internetarchive`` config.
 
 The secret never leaves this object except in the ``Authorization`` header:
-``repr`` and ``str`` mask it, so it cannot leak into logs or reports by accident.
+``repr`` and ``str`` mask it, so it cannot leak into logs or reports by accident;
+text from a remote answer goes through :func:`redact` before it is reported, and
+the header is never sent over plain ``http://`` (loopback excepted).
 """
 
 from __future__ import annotations
 
 import configparser
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,39 @@ class Credentials:
 
     def __str__(self) -> str:
         return f"credentials from {self.source or 'unknown source'}"
+
+    def redact(self, text: str) -> str:
+        """``text`` with these credentials (and any ``LOW key:secret`` value) masked."""
+        for value in (self.header(), f"{self.access}:{self.secret}", self.secret):
+            text = text.replace(value, "***")
+        return redact(text)
+
+
+_AUTH = re.compile(r"(?i)\b(LOW|Basic|Bearer|Token)\s+[^\s\"',;}]+")
+_AUTH_HEADER = re.compile(r"(?i)(authorization|cookie|x-api-key)(\W{1,3})[^\n\"',;}]+")
+
+
+def redact(text: str) -> str:
+    """``text`` from a remote answer with anything that looks like a credential masked:
+    ``Authorization`` values and ``LOW``/``Basic``/``Bearer`` tokens (an archive that
+    echoes the request must not make the report print the secret)."""
+    text = _AUTH.sub(lambda m: f"{m.group(1)} ***", text)
+    return _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+
+
+def plain_http_to_remote(url: str) -> bool:
+    """Sending credentials to ``url`` would expose them: plain ``http://`` to a host
+    other than this machine's loopback."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http":
+        return False
+    host = (parts.hostname or "").lower()
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
 
 
 def config_candidates(environ: Mapping[str, str], home: Path) -> list[Path]:

@@ -11,7 +11,8 @@ RuleTuple = tuple[str, Severity, str, str]
 
 RULES: list[RuleTuple] = [
     ("A501", Severity.WARNING, "no Web Archive capture",
-     "The Web Archive has no successful capture of the URL and none was requested (no "
+     "Neither the Web Archive nor the archives behind the Memento aggregator "
+     "(archive.memento_url) have a successful capture of the URL, and none was requested (no "
      "credentials, a dry run, or saves stopped for the day)."),
     ("A502", Severity.WARNING, "save failed",
      "Save Page Now did not capture the URL; the message gives the archive's reason, which "
@@ -38,4 +39,28 @@ RULES: list[RuleTuple] = [
      "The CDX server could not be queried or answered something unusable."),
     ("A512", Severity.ERROR, "record and local copy disagree",
      "The record's archivesha256 differs from the checksum of its local copy."),
+    ("A513", Severity.WARNING, "credentials kept back",
+     "archive.wayback_url is a plain http:// address on another machine; the Internet "
+     "Archive credentials are not sent there, so no capture is requested."),
+    ("A514", Severity.ERROR, "archived copy missing",
+     "verify --remote: the archive has no memento at archiveurl (404/410, or an answer "
+     "without Memento headers)."),
+    ("A515", Severity.ERROR, "archived copy of another page",
+     "verify --remote: the memento's Link rel=\"original\" is another page than the record's "
+     "url (compared in canonical form), typically the site's home page after a redirect."),
+    ("A516", Severity.ERROR, "bad capture",
+     "verify --remote: the captured response was an error page: a captured 4xx/5xx, a bot "
+     "challenge, or a soft-404 by the same rules as check."),
+    ("A517", Severity.WARNING, "capture date differs",
+     "verify --remote: a capture of the right page, but its Memento-Datetime is more than a "
+     "day from archivedate."),
+    ("A518", Severity.WARNING, "archive unreachable",
+     "verify --remote: the archive could not be asked (network failure, 5xx, 429); no "
+     "verdict on the copy. verify exits 2."),
+    ("A519", Severity.WARNING, "bad capture not written",
+     "archive found or made a capture whose memento is missing, of another page or an error "
+     "page (as verify --remote judges it), so it was not written into the record."),
+    ("A520", Severity.ERROR, "WARC digest mismatch",
+     "A local copy's WARC file has a record whose content no longer matches its "
+     "WARC-Payload-Digest or WARC-Block-Digest, or it cannot be read as WARC at all."),
 ]

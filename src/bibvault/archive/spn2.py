@@ -122,4 +122,4 @@ class SaveClient:
             detail = f"HTTP {code}" if code else "no answer"
         elif code and code != 200:
             detail = f"HTTP {code}, {detail}"
-        return SaveOutcome(error=detail, daily_limit=is_daily_limit(body))
+        return SaveOutcome(error=self.credentials.redact(detail), daily_limit=is_daily_limit(body))

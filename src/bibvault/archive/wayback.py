@@ -1,8 +1,8 @@
 """Finding existing captures with the Wayback CDX server API.
 
-Two small queries rather than one large one: the last successful capture up to
-the end of the citation's access date (``to=…&limit=-1``), and only if there is
-none, the first one after it (``from=…&limit=1``). Popular pages have
+Two small queries rather than one large one: the last successful captures up to
+the end of the citation's access date (``to=…&limit=-5``), and only if there is
+none, the first ones after it (``from=…&limit=5``). Popular pages have
 thousands of captures; neither query downloads them all.
 """
 
@@ -18,22 +18,33 @@ import requests
 
 from bibvault.links.polite import HostGate, host_of
 
+_ROWS = 5
+
 
 class ArchiveError(Exception):
-    """The archive answered something unusable (bad status, bad JSON)."""
+    """The archive answered something unusable (bad status, bad JSON), or could not be
+    reached at all (``unreached``)."""
+
+    def __init__(self, message: str, unreached: bool = False) -> None:
+        super().__init__(message)
+        self.unreached = unreached
 
 
 @dataclass(frozen=True)
 class Capture:
-    """One Web Archive capture of ``original`` at ``timestamp`` (YYYYMMDDhhmmss)."""
+    """One capture of ``original`` at ``timestamp`` (YYYYMMDDhhmmss)."""
 
     timestamp: str
     original: str
     statuscode: str = ""
     mimetype: str = ""
+    replay: str = ""
 
     def url(self, base: str) -> str:
-        """The replay URL of this capture under the archive's ``base``."""
+        """The replay URL of this capture: ``replay`` when another archive holds it
+        (found through a Memento aggregator), else under the Web Archive's ``base``."""
+        if self.replay:
+            return self.replay
         return f"{base.rstrip('/')}/web/{self.timestamp}/{self.original}"
 
     @property
@@ -78,7 +89,8 @@ def cdx_query(session: requests.Session, base: str, url: str, gate: HostGate,
         try:
             resp = session.get(endpoint)
         except requests.RequestException as exc:
-            raise ArchiveError(f"CDX lookup failed: {type(exc).__name__}") from exc
+            raise ArchiveError(f"CDX lookup failed: {type(exc).__name__}",
+                               isinstance(exc, (requests.ConnectionError, requests.Timeout))) from exc
         if resp.status_code != 200:
             raise ArchiveError(f"CDX lookup failed: HTTP {resp.status_code}")
         text = resp.text.strip()
@@ -100,6 +112,8 @@ def cdx_query(session: requests.Session, base: str, url: str, gate: HostGate,
         get = dict(zip(header, row, strict=False))
         if not re.fullmatch(r"[0-9]{8,14}", str(get.get("timestamp", ""))):
             continue  # a row we cannot date is no use as a citation
+        if str(get.get("statuscode", "2"))[:1] != "2":
+            continue  # a captured error or redirect, whatever the server's filter did
         out.append(Capture(str(row[idx["timestamp"]]), str(row[idx["original"]]),
                            str(get.get("statuscode", "")), str(get.get("mimetype", ""))))
     return out
@@ -108,12 +122,14 @@ def cdx_query(session: requests.Session, base: str, url: str, gate: HostGate,
 def closest_capture(session: requests.Session, base: str, url: str, when: dt.date | None,
                     gate: HostGate) -> Capture | None:
     """The last capture on or before ``when`` (default: now), else the first after it."""
+    # A few rows rather than one: a server that ignores the status filter may list
+    # captured errors, which cdx_query drops.
     if when is None:
-        found = cdx_query(session, base, url, gate, limit="-1")
+        found = cdx_query(session, base, url, gate, limit=f"-{_ROWS}")
         return found[-1] if found else None
     day = when.strftime("%Y%m%d")
-    before = cdx_query(session, base, url, gate, to=day, limit="-1")
+    before = cdx_query(session, base, url, gate, to=day, limit=f"-{_ROWS}")
     if before:
         return before[-1]
-    after = cdx_query(session, base, url, gate, **{"from": day, "limit": "1"})
+    after = cdx_query(session, base, url, gate, **{"from": day, "limit": str(_ROWS)})
     return after[0] if after else None

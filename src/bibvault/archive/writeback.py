@@ -11,6 +11,7 @@ from bibvault.archive.bagit import bag_name, payload_sha256
 from bibvault.bibfile import BibFile
 from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.findings import Finding, Severity
+from bibvault.fmt import canonical_keys, relayout
 from bibvault.records import Record
 
 FIELD_ORDER = ("archiveurl", "archivedate", "archivesha256")
@@ -34,13 +35,16 @@ def apply_updates(outcomes: Iterable[ArchiveOutcome], files: Sequence[BibFile]) 
     """Set each outcome's updated fields in its file, in memory; return the files changed.
 
     Only the value bytes of existing fields change; new fields are added by the
-    file's minimal-diff writer. Nothing else in the file is touched. A record
+    file's minimal-diff writer, and an entry that was in ``fmt``'s layout is given
+    that layout again (so the new fields sit and align where ``fmt`` puts them; the
+    changed files returned are then new objects). Nothing else in the file is touched. A record
     whose key is no longer in its file (edited meanwhile), or is there twice,
     is left out.
     """
     by_path = {bf.path: bf for bf in files}
     ambiguous = {bf.path: ambiguous_keys(bf.entries) for bf in files}
-    touched: dict[str, BibFile] = {}
+    canonical = {bf.path: canonical_keys(bf) for bf in files}
+    edited: dict[str, set[str]] = {}
     for o in outcomes:
         bf = by_path.get(o.target.file)
         if bf is None or not o.updates or bf.get(o.target.key) is None:
@@ -50,8 +54,8 @@ def apply_updates(outcomes: Iterable[ArchiveOutcome], files: Sequence[BibFile]) 
         for name in FIELD_ORDER:
             if name in o.updates:
                 bf.set_field(o.target.key, name, "{" + _brace_safe(o.updates[name]) + "}")
-        touched[bf.path] = bf
-    return list(touched.values())
+        edited.setdefault(bf.path, set()).add(o.target.key)
+    return [relayout(by_path[path], keys & canonical[path]) for path, keys in edited.items()]
 
 
 def _brace_safe(value: str) -> str:

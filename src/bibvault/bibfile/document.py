@@ -181,6 +181,58 @@ class BibFile:
         entry = self._entry_for(key)
         self._replace(entry, editing.remove_field(entry, name))
 
+    def append_entry(self, text: str) -> Entry:
+        """Add the entry ``text`` at the end of the file, after a blank line.
+
+        Every byte already in the file stays as it is; the entry is written with the
+        file's line ending. Returns the new entry (with its line). Raises ValueError
+        when ``text`` is not exactly one well-formed entry.
+        """
+        nl = self._newline()
+        blocks = scan(text.strip())
+        entries = [b for b in blocks if isinstance(b, Entry) and b.kind == "entry"]
+        if len(entries) != 1 or any(i.severity is Severity.ERROR for i in entries[0].issues) \
+                or any(b.kind not in ("entry", "text") or b.raw.strip() for b in blocks
+                       if b is not entries[0]):
+            raise ValueError("not exactly one well-formed entry")
+        current = self.to_text()
+        if not current.strip():
+            sep = current
+        elif current.endswith(nl + nl) or current.endswith("\n\n"):
+            sep = current
+        elif current.endswith("\n"):
+            sep = current + nl
+        else:
+            sep = current + nl + nl
+        self._reset(sep + text.strip().replace("\r\n", "\n").replace("\n", nl) + nl)
+        return self.entries[-1]
+
+    def remove_entry(self, key: str) -> None:
+        """Remove the entry ``key`` (the one :meth:`get` finds) and the blank line after it.
+
+        Comments, other entries and every other byte stay. Raises KeyError for an
+        unknown key.
+        """
+        entry = self._entry_for(key)
+        self._settle()
+        text = self.to_text()
+        end = entry.end
+        for _ in range(2):  # the entry's own line break, then one blank line
+            m = re.match(r"[ \t]*\r?\n", text[end:])
+            if not m:
+                break
+            end += m.end()
+        start = entry.start
+        if end >= len(text):  # the last entry: drop the blank line before it instead
+            start = len(text[:start].rstrip("\r\n \t"))
+            kept = re.match(r"[ \t]*\r?\n", text[start:]) if start else None
+            start += kept.end() if kept else 0
+        self._reset(text[:start] + text[end:])
+
+    def _reset(self, text: str) -> None:
+        """Read ``text`` afresh as this file's content (after adding or removing an entry)."""
+        BibFile.__init__(self, text, self.path, encoding_errors=_UNDECODABLE.search(text) is not None)
+
     def _newline(self) -> str:
         """The file's line ending, judged by its first line break."""
         for block in self._blocks:

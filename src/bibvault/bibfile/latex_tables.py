@@ -27,6 +27,7 @@ SYMBOLS = {
     "textquoteright": "’", "textquotedblleft": "“", "textquotedblright": "”",
     "guillemotleft": "«", "guillemotright": "»", "textdollar": "$", "textbackslash": "\\",
     "textasciitilde": "~", "textasciicircum": "^", "textunderscore": "_", "textbar": "|",
+    "textbraceleft": "{", "textbraceright": "}", "textasciigrave": "`", "textquotesingle": "'",
     "textless": "<", "textgreater": ">", "textdegree": "°", "textregistered": "®",
     "texttrademark": "™", "textcopyright": "©", "copyright": "©", "S": "§", "P": "¶",
     "pounds": "£", "textsterling": "£", "euro": "€", "texteuro": "€", "dag": "†",

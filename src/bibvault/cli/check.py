@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,9 @@ from typing import Any
 import click
 
 from bibvault.archive import archive_records, find_credentials, verify_all
+from bibvault.archive.memento import CopyStatus
+from bibvault.archive.remote import RemoteCopy, copy_counts, verify_remote
+from bibvault.archive.wayback import parse_urldate
 from bibvault.archive.writeback import apply_updates, archive_targets, unified_diff, verify_records
 from bibvault.bibfile import BibFile
 from bibvault.cli.common import (
@@ -39,7 +43,7 @@ from bibvault.links.report import (
     to_text,
     urlstatus_changes,
 )
-from bibvault.net import session_for_check
+from bibvault.net import NoNetwork, session_for_check
 from bibvault.records import Record, load_files, records_from_file
 from bibvault.reporting import CI_FORMATS, ci_report
 from bibvault.select import select_records
@@ -59,6 +63,12 @@ def _chosen(app: AppContext, paths: tuple[str, ...], keys: tuple[str, ...],
     if missing:
         raise fail(f"no record with key {', '.join(missing)}")
     return files, select_records(records, topics=topics, keys=keys)
+
+
+def _cited_at(urldate: str | None) -> float | None:
+    """The end of the day a record's ``urldate`` names, as a POSIX time."""
+    day = parse_urldate(urldate)
+    return dt.datetime.combine(day, dt.time(23, 59, 59), dt.UTC).timestamp() if day else None
 
 
 @contextlib.contextmanager
@@ -88,7 +98,9 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
 
     A link is marked dead in its file only after failing on several runs days
     apart (check.dead_after_runs / check.dead_after_days); until then it is
-    "suspect". Exit 0 when no link is dead, 1 when one is (or when entries
+    "suspect". When no server can be reached, nor the canary (check.canary_url,
+    by default the Web Archive), the run stops with "no network" and records
+    nothing. Exit 0 when no link is dead, 1 when one is (or when entries
     could not be read for syntax errors), 2 on a usage, configuration or I/O
     failure.
     """
@@ -96,13 +108,17 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     config = app.config
     files, records = _chosen(app, paths, keys, topics)
     errors = syntax_errors(files)
-    targets = [LinkTarget(r.key, r.url, r.file, r.line) for r in records if r.url]
+    targets = [LinkTarget(r.key, r.url, r.file, r.line, _cited_at(r.get("urldate")))
+               for r in records if r.url]
     session = session_for_check(config.check)
     try:
         with History(config.resolve(config.check.database)) as history, \
                 _progress(len(set(t.url for t in targets))) as bar:
             run = check_links(targets, session, config.check, history, refresh=refresh,
-                              progress=(lambda done, total, r: bar.update(1)) if bar else None)
+                              progress=(lambda done, total, r: bar.update(1)) if bar else None,
+                              canary=config.check.canary_url or config.archive.wayback_url)
+    except NoNetwork as exc:
+        raise fail(f"{exc}; nothing was recorded") from exc
     except (sqlite3.Error, OSError) as exc:
         raise fail(f"link history {config.check.database}: {exc}") from exc
     finally:
@@ -171,13 +187,24 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     if local_root is not None and local_root.exists() and not local_root.is_dir():
         raise fail(f"{local_root}: archive.local_dir is not a directory")
     try:
+        # Captures' fingerprints go into the link history; a dry run writes nothing.
+        history = None if dry_run else History(config.resolve(config.check.database))
+    except (sqlite3.Error, OSError) as exc:
+        session.close()
+        raise fail(f"link history {config.check.database}: {exc}") from exc
+    try:
         with status() as say:
             run = archive_records(
                 archive_targets(records), session, config.archive, credentials,
                 local_root=local_root, gate=gate, dry_run=dry_run, refresh=refresh,
-                progress=lambda done, total, t: say(f"archiving {done + 1}/{total}: {t.key} {t.url}"))
+                progress=lambda done, total, t: say(f"archiving {done + 1}/{total}: {t.key} {t.url}"),
+                history=history, canary=config.check.canary_url or config.archive.wayback_url)
+    except NoNetwork as exc:
+        raise fail(f"{exc}; no file was changed") from exc
     finally:
         session.close()
+        if history is not None:
+            history.close()
     # A run can take minutes; write into the files as they are now, so that
     # edits made meanwhile are kept.
     files = load_files([bf.path for bf in files])
@@ -214,14 +241,20 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--remote", is_flag=True,
+              help="Also request every record's archiveurl and judge the archived copy.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", *CI_FORMATS]), default="text",
               show_default=True)
 @click.pass_context
-def verify(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
+def verify(ctx: click.Context, paths: tuple[str, ...], remote: bool, fmt: str) -> None:
     """Recompute every checksum of the local copies; report missing, extra and changed files.
 
-    Also checks that each record's archivesha256 matches its copy. Exit 0 when
-    everything matches, 1 on any mismatch, 2 on a usage or I/O failure.
+    Also checks that each record's archivesha256 matches its copy. With
+    --remote, each archiveurl is requested and its Memento headers read: every
+    archived copy is ok, missing, wrong-url, bad-capture, date-mismatch or
+    unreachable. Exit 0 when everything matches, 1 on any mismatch (or a
+    missing, wrong-url or bad-capture copy), 2 on a usage or I/O failure or when
+    the archive is unreachable.
     """
     app = get_app(ctx)
     config = app.config
@@ -230,13 +263,38 @@ def verify(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
         raise fail(f"{root}: archive.local_dir is not a directory")
     findings: list[Finding] = list(verify_all(root))
     files = load_files(resolve_paths(app, paths))
-    findings += verify_records([r for bf in files for r in records_from_file(bf)], root)
-    if fmt == "json":
+    records = [r for bf in files for r in records_from_file(bf)]
+    findings += verify_records(records, root)
+    copies: list[RemoteCopy] = []
+    if remote:
+        session = session_for_check(config.check)
+        gate = HostGate(config.check.per_host, config.check.host_delay, config.check.concurrency)
+        try:
+            with status() as say:
+                say("asking the archive for each archived copy")
+                copies = verify_remote(records, session, gate, config.check.request_deadline)
+        finally:
+            session.close()
+        findings += [f for c in copies if (f := c.finding()) is not None]
+    if fmt == "json" and remote:
+        echo_json({"copies": [c.to_dict() for c in copies],
+                   "findings": [f.to_dict() for f in findings]})
+    elif fmt == "json":
         echo_json([f.to_dict() for f in findings])
     elif fmt in CI_FORMATS:
         click.echo(ci_report(fmt, findings))
     else:
         for f in findings:
             click.echo(f.format_text())
-        click.echo(f"{len(findings)} problem{'s' * (len(findings) != 1)} in {root}", err=True)
-    finish(ctx, ExitCode.FINDINGS if findings else ExitCode.OK)
+        problems = [f for f in findings if f.severity is not Severity.INFO]
+        click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {root}"
+                   + (f"; archived copies: {_counted(copy_counts(copies))}" if remote else ""),
+                   err=True)
+    if any(c.verdict.status is CopyStatus.UNREACHABLE for c in copies):
+        finish(ctx, ExitCode.USAGE)
+    failing = [f for f in findings if f.severity is Severity.ERROR]
+    finish(ctx, ExitCode.FINDINGS if failing else ExitCode.OK)
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "none"

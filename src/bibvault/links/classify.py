@@ -69,6 +69,7 @@ class Probe:
     title: str | None = None
     error: str | None = None
     error_detail: str = ""
+    body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,8 @@ def _classify_error(probe: Probe) -> Verdict:
         return Verdict(LinkStatus.DEAD, detail)
     if kind == "timeout":
         return Verdict(LinkStatus.TIMEOUT, detail)
+    if kind == "blocked":
+        return Verdict(LinkStatus.BLOCKED, detail)
     return Verdict(LinkStatus.ERROR, detail)
 
 

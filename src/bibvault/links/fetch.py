@@ -1,5 +1,5 @@
-"""Probing one URL: HEAD first, GET when HEAD is refused, redirects followed by
-hand (each hop passes the politeness gate), bodies read only up to a cap and a
+"""Probing one URL: one capped GET (HEAD first only for large binary files),
+redirects followed by hand (each hop passes the politeness gate), bodies read only up to a cap and a
 deadline, and explicit retries with exponential back-off.
 
 Retries happen only where waiting can help: a GET that timed out or got 408,
@@ -14,7 +14,7 @@ import email.utils
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
@@ -29,12 +29,20 @@ from bibvault.links.classify import (
     title_of,
 )
 from bibvault.links.polite import HostGate, host_of
+from bibvault.net import parse_networks, redirect_guard
 
 Sleep = Callable[[float], None]
 
 _RETRY_GET = frozenset({408, 429, 500, 502, 503, 504})
 _HTML_TYPES = ("text/html", "application/xhtml")
 _CHUNK = 16384
+#: Extensions of files checked with HEAD first: a GET would start a large download.
+BINARY_EXTENSIONS = frozenset({
+    "pdf", "zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "tar", "iso", "dmg", "exe", "msi",
+    "epub", "djvu", "ps", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "odt", "ods", "odp",
+    "mp3", "mp4", "m4a", "m4v", "mkv", "mov", "avi", "webm", "wav", "flac", "ogg",
+    "jpg", "jpeg", "png", "gif", "tif", "tiff", "svg", "csv", "json", "xml", "parquet",
+})
 _DRAIN_LIMIT = 65536
 
 
@@ -61,9 +69,26 @@ class Fetcher:
         self.sleep = sleep
         self.monotonic = monotonic
         self.requests = 0
+        self.internal = parse_networks(config.internal_networks)
 
-    def probe(self, url: str) -> Probe:
-        """Everything needed to classify ``url``."""
+    def probe(self, url: str, head_first: bool = False) -> Probe:
+        """Everything needed to classify ``url``, in one request where one suffices.
+
+        A page is fetched with one GET whose body is read only up to its title
+        (a 200 can still be a "not found" page). HEAD comes first only where it
+        saves: a URL that names a large binary file, whose body a GET would
+        start to send for nothing, or (``head_first``) that did so last time.
+        """
+        if not self.config.sniff_titles or head_first or looks_binary(url):
+            return self._head_first(url)
+        get_chain, get = self._follow("GET", url)
+        if get.error is None and get.status == 405:
+            # A server that refuses GET (rare) may still answer HEAD.
+            head_chain, head = self._follow("HEAD", url)
+            return _probe(url, head_chain, head)
+        return _probe(url, get_chain, get)
+
+    def _head_first(self, url: str) -> Probe:
         head_chain, head = self._follow("HEAD", url)
         if head.error is None and head.status is not None and 200 <= head.status < 300:
             if self.config.sniff_titles and _is_html(head.headers):
@@ -72,7 +97,8 @@ class Fetcher:
                 if get.error is None and get.status is not None and get.status < 300:
                     return _probe(url, head_chain + get_chain, get)
             return _probe(url, head_chain, head)
-        if head.error in ("dns", "refused", "tls", "invalid", "redirects") or head.status == 429:
+        if head.error in ("dns", "refused", "tls", "invalid", "redirects", "blocked") \
+                or head.status == 429:
             # A GET would meet the same failure, or the same rate limit.
             return _probe(url, head_chain, head)
         # Many servers refuse or botch HEAD (405, 403, 404, 5xx, hangs); GET decides.
@@ -90,6 +116,9 @@ class Fetcher:
                 return chain, reply
             target = urljoin(current, location.strip())
             chain.append(Hop(reply.status, current, target))
+            blocked = redirect_guard(current, target, self.internal)
+            if blocked:
+                return chain, _Reply(target, error="blocked", detail=blocked)
             if target in seen:
                 return chain, _Reply(target, error="redirects", detail=f"redirect loop at {target}")
             seen.add(target)
@@ -142,6 +171,8 @@ class Fetcher:
                     reply.body = self._read_prefix(resp, started)
                 reusable = _small_rest(method, headers, len(reply.body))
             except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                if self.monotonic() - started >= cfg.request_deadline:
+                    return _Reply(url, error="timeout", detail="not received within the deadline")
                 kind, detail = error_kind(exc)
                 return _Reply(url, error=kind, detail=detail)
             except TimeoutError:
@@ -151,7 +182,8 @@ class Fetcher:
             return reply
 
     def _read_prefix(self, resp: requests.Response, started: float) -> bytes:
-        """Up to ``max_body_bytes`` of the body, stopping at the end of the title.
+        """Up to ``max_body_bytes`` of the body; only up to the end of the title
+        when content drift is off (drift needs the whole text).
 
         A server that dribbles bytes never trips the per-read timeout, so the
         whole exchange also has a deadline.
@@ -167,10 +199,14 @@ class Fetcher:
             if not chunk:
                 break
             buf += chunk
-            if len(buf) >= cfg.max_body_bytes or b"</title" in buf[-(len(chunk) + 8):].lower():
+            if len(buf) >= cfg.max_body_bytes:
                 break
+            if not cfg.drift and b"</title" in buf[-(len(chunk) + 8):].lower():
+                break  # the title is all that classification needs
             if self.monotonic() > deadline:
                 raise TimeoutError
+        if self.monotonic() > deadline:
+            raise TimeoutError  # the connection was cut at the deadline: the body is not whole
         return bytes(buf[: cfg.max_body_bytes])
 
 
@@ -200,6 +236,12 @@ def _release(resp: requests.Response, reusable: bool) -> None:
     resp.close()
 
 
+def looks_binary(url: str) -> bool:
+    """The URL's path ends in an extension of a (typically large) binary file."""
+    path = urlsplit(url).path.lower()
+    return path.rsplit(".", 1)[-1] in BINARY_EXTENSIONS if "." in path.rsplit("/", 1)[-1] else False
+
+
 def _is_html(headers: dict[str, str]) -> bool:
     return headers.get("content-type", "").lower().startswith(_HTML_TYPES)
 
@@ -214,6 +256,7 @@ def _probe(url: str, chain: list[Hop], reply: _Reply) -> Probe:
         title=title_of(reply.body) if reply.body else None,
         error=reply.error,
         error_detail=reply.detail,
+        body=reply.body,
     )
 
 

@@ -2,7 +2,12 @@
 
 The history answers two questions: is there a result fresh enough to reuse
 (so a re-run makes no request), and has a URL failed often enough, over long
-enough, to be called dead rather than merely suspect.
+enough, to be called dead rather than merely suspect. It also keeps the
+fingerprints of pages (live ones and archived captures) that content drift is
+judged by.
+
+The schema's version is SQLite's ``user_version``; opening an older database
+migrates it in place (version 1 added the ``fingerprints`` table).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bibvault.config import CheckConfig
+from bibvault.links.drift import Content, Drift, Fingerprint
 from bibvault.links.result import CheckResult, LinkStatus
 
 _DAY = 86400.0
@@ -28,6 +34,24 @@ CREATE TABLE IF NOT EXISTS checks (
 );
 CREATE INDEX IF NOT EXISTS checks_by_url ON checks (url, checked_at);
 """
+
+# Each migration takes the schema from the version before it to its own number.
+_MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, """
+CREATE TABLE IF NOT EXISTS fingerprints (
+    url TEXT NOT NULL,
+    taken_at REAL NOT NULL,
+    capture TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    sketch BLOB NOT NULL,
+    words INTEGER NOT NULL,
+    content TEXT,
+    similarity REAL
+);
+CREATE INDEX IF NOT EXISTS fingerprints_by_url ON fingerprints (url, taken_at);
+"""),
+)
+SCHEMA_VERSION = _MIGRATIONS[-1][0]
 
 
 @dataclass(frozen=True)
@@ -53,6 +77,12 @@ class History:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path)
         self._db.executescript(_SCHEMA)
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        for number, script in _MIGRATIONS:
+            if version < number:
+                self._db.executescript(script)
+                self._db.execute(f"PRAGMA user_version = {number}")
+                self._db.commit()
 
     def close(self) -> None:
         """Close the database."""
@@ -125,6 +155,94 @@ class History:
                 last = ts
         state = "dead" if spaced >= config.dead_after_runs else "suspect"
         return DeadVerdict(state, len(streak), spaced, streak[0])
+
+
+    def add_fingerprint(self, url: str, fingerprint: Fingerprint, taken_at: float, *,
+                        capture: str | None = None, drift: Drift | None = None) -> None:
+        """Store a page's fingerprint: of the live page (``capture`` None, with the
+        ``drift`` verdict it got) or of an archived capture, dated ``taken_at``."""
+        self._db.execute(
+            "INSERT INTO fingerprints (url, taken_at, capture, title, sketch, words, content,"
+            " similarity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (url, taken_at, capture, fingerprint.title, fingerprint.to_bytes(), fingerprint.words,
+             drift.content.value if drift else None, drift.similarity if drift else None),
+        )
+
+    def fingerprints(self, url: str) -> list[StoredFingerprint]:
+        """Every fingerprint of ``url``, oldest content first."""
+        rows = self._db.execute(
+            f"SELECT {_FP_COLUMNS} FROM fingerprints WHERE url = ? ORDER BY taken_at, rowid",
+            (url,)).fetchall()
+        return [_stored(r) for r in rows]
+
+    def has_capture(self, url: str, capture: str) -> bool:
+        """A fingerprint of this capture of ``url`` is already stored."""
+        return self._db.execute("SELECT 1 FROM fingerprints WHERE url = ? AND capture = ?",
+                                (url, capture)).fetchone() is not None
+
+    def baseline(self, url: str, cited: float | None) -> StoredFingerprint | None:
+        """The fingerprint from the time of citation: the capture nearest ``cited``
+        (a POSIX time), else the first fingerprint recorded."""
+        stored = self.fingerprints(url)
+        captures = [f for f in stored if f.capture is not None]
+        if cited is not None and captures:
+            return min(captures, key=lambda f: abs(f.taken_at - cited))
+        return stored[0] if stored else None
+
+    def latest_live(self, url: str) -> StoredFingerprint | None:
+        """The most recent fingerprint of the live page, with the verdict it got."""
+        row = self._db.execute(
+            f"SELECT {_FP_COLUMNS} FROM fingerprints WHERE url = ? AND capture IS NULL"
+            " ORDER BY taken_at DESC, rowid DESC LIMIT 1", (url,)).fetchone()
+        return _stored(row) if row else None
+
+
+@dataclass(frozen=True)
+class StoredFingerprint:
+    """A fingerprint as stored: when its content was served, by which capture (None
+    for the live page), and for live pages the drift verdict it got."""
+
+    url: str
+    taken_at: float
+    capture: str | None
+    fingerprint: Fingerprint
+    content: Content | None = None
+    similarity: float | None = None
+
+
+_FP_COLUMNS = "url, taken_at, capture, title, sketch, words, content, similarity"
+
+
+def _stored(row: tuple[object, ...]) -> StoredFingerprint:
+    url, taken_at, capture, title, blob, words, content, sim = row
+    assert isinstance(taken_at, float) and isinstance(blob, bytes) and isinstance(words, int)
+    return StoredFingerprint(
+        url=str(url), taken_at=taken_at, capture=capture if isinstance(capture, str) else None,
+        fingerprint=Fingerprint.from_stored(str(title), blob, words), content=Content(content) if isinstance(content, str) else None,
+        similarity=float(sim) if isinstance(sim, (int, float)) else None,
+    )
+
+
+def changed_urls(path: str | Path) -> frozenset[str]:
+    """URLs whose latest live fingerprint was judged ``changed``, read from the history
+    at ``path`` without creating or migrating it; empty when there is none to read."""
+    if not Path(path).is_file():
+        return frozenset()
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return frozenset()
+    try:
+        rows = db.execute(
+            "SELECT f.url FROM fingerprints f WHERE f.capture IS NULL AND f.content = ?"
+            " AND f.rowid = (SELECT g.rowid FROM fingerprints g WHERE g.url = f.url"
+            " AND g.capture IS NULL ORDER BY g.taken_at DESC, g.rowid DESC LIMIT 1)",
+            (Content.CHANGED.value,)).fetchall()
+    except sqlite3.Error:
+        return frozenset()  # an older history without fingerprints
+    finally:
+        db.close()
+    return frozenset(str(r[0]) for r in rows)
 
 
 def _row(row: tuple[object, ...]) -> CheckResult:

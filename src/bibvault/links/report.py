@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from bibvault.bibfile import BibFile
 from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.findings import Finding, Fix, Severity
+from bibvault.fmt import canonical_keys, relayout
 from bibvault.links.checker import CheckRun, LinkOutcome
+from bibvault.links.drift import Content
 from bibvault.links.result import LinkStatus, iso_utc
 
 _CODES: dict[LinkStatus, tuple[str, Severity]] = {
@@ -43,6 +45,11 @@ def outcome_findings(outcome: LinkOutcome) -> list[Finding]:
         out.append(Finding("L410", Severity.INFO,
                            f"suspect: {v.failures} failed run(s), {v.spaced} of the spaced runs "
                            f"needed to confirm: {r.url}", file=t.file, line=t.line, key=t.key))
+    d = outcome.drift
+    if d is not None and d.content is Content.CHANGED:
+        out.append(Finding("L420", Severity.WARNING,
+                           f"content changed since it was cited ({d.detail}): {r.url}",
+                           file=t.file, line=t.line, key=t.key))
     return out
 
 
@@ -57,8 +64,11 @@ def summary(run: CheckRun) -> str:
     suspect = sum(1 for o in run.outcomes if o.verdict and o.verdict.state == "suspect")
     confirmed = sum(1 for o in run.outcomes if o.confirmed_dead)
     cached = sum(1 for o in run.outcomes if o.result.cached)
+    content = [f"{sum(1 for o in run.outcomes if o.drift and o.drift.content is c)} {c.value}"
+               for c in Content]
+    drift = f"; content {', '.join(content)}" if any(o.drift for o in run.outcomes) else ""
     return (f"{len(run.outcomes)} link{'s' * (len(run.outcomes) != 1)}: {', '.join(parts) or 'none'}"
-            f"; {suspect} suspect, {confirmed} confirmed dead; {cached} from history, "
+            f"; {suspect} suspect, {confirmed} confirmed dead{drift}; {cached} from history, "
             f"{run.requests} request{'s' * (run.requests != 1)}")
 
 
@@ -73,6 +83,8 @@ def to_json(run: CheckRun) -> str:
             "checked_at": iso_utc(r.checked_at), "detail": r.detail,
             "new_url": r.new_url, "cached": r.cached,
             "verdict": o.verdict.state if o.verdict else None,
+            "content": o.drift.content.value if o.drift else None,
+            "similarity": o.drift.similarity if o.drift else None,
         })
     return json.dumps(rows, indent=2, ensure_ascii=False)
 
@@ -85,13 +97,15 @@ def to_text(run: CheckRun) -> str:
 
 def to_markdown(run: CheckRun) -> str:
     """A Markdown table of every link."""
-    head = ["| key | status | HTTP | url | detail |", "| --- | --- | --- | --- | --- |"]
+    head = ["| key | status | HTTP | url | detail | content | similarity |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
     rows = []
     for o in run.outcomes:
-        r = o.result
+        r, d = o.result, o.drift
         status = r.status.value + (f" ({o.verdict.state})" if o.verdict else "")
+        similarity = f"{d.similarity:.2f}" if d and d.similarity is not None else ""
         rows.append(f"| {_md(o.target.key)} | {status} | {r.http_status or ''} | {_md(r.url)} "
-                    f"| {_md(r.detail)} |")
+                    f"| {_md(r.detail)} | {d.content.value if d else ''} | {similarity} |")
     return "\n".join(head + rows + ["", summary(run)])
 
 
@@ -130,12 +144,14 @@ def urlstatus_changes(run: CheckRun, files: Sequence[BibFile]) -> list[StatusCha
 def apply_changes(changes: Iterable[StatusChange], files: Sequence[BibFile]) -> list[BibFile]:
     """Apply ``urlstatus`` changes in memory; return the files that changed (unsaved)."""
     by_path = {bf.path: bf for bf in files}
-    touched: dict[str, BibFile] = {}
+    canonical = {bf.path: canonical_keys(bf) for bf in files}
+    edited: dict[str, set[str]] = {}
     for c in changes:
         bf = by_path[c.file]
         if c.value is None:
             bf.remove_field(c.key, "urlstatus")
         else:
             bf.set_field(c.key, "urlstatus", c.value)
-        touched[c.file] = bf
-    return list(touched.values())
+        edited.setdefault(c.file, set()).add(c.key)
+    # An entry in fmt's layout keeps it, so the edit passes `fmt --check`.
+    return [relayout(by_path[path], keys & canonical[path]) for path, keys in edited.items()]

@@ -39,7 +39,8 @@ class CheckResult:
     given. ``new_url`` is set for :attr:`LinkStatus.REDIRECTED`: where the link
     has permanently moved. ``cached`` is true when the result came from the
     history database and no request was made. ``requests`` counts the HTTP
-    requests this check sent.
+    requests this check sent. ``unreached`` is true when no server answered at
+    all (the name did not resolve, or no connection could be made or kept).
     """
 
     url: str
@@ -51,6 +52,7 @@ class CheckResult:
     detail: str = ""
     cached: bool = False
     requests: int = 0
+    unreached: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; ``checked_at`` as an ISO 8601 UTC timestamp."""

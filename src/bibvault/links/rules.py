@@ -40,4 +40,9 @@ RULES: list[RuleTuple] = [
     ("L410", Severity.INFO, "suspect link",
          "The link is failing but has not yet failed often enough, over long enough, to be "
          "confirmed dead. The finding says how many spaced failures are on record."),
+    ("L420", Severity.WARNING, "content changed since it was cited",
+         "The page is alive but its main text (boilerplate, navigation and ads left out) is "
+         "less similar than `check.drift_threshold` to the page as it was when cited: the "
+         "archived capture nearest the record's urldate, else the first fingerprint bibvault "
+         "recorded. The reading list then links to the archived copy as the version cited."),
 ]

@@ -41,8 +41,8 @@ class Links:
     """The addresses of one entry, already checked with :func:`safe_url`.
 
     ``main`` is what the title links to: the source, or the archived copy when
-    the source is known dead or its content changed since it was cited
-    (``changed``). ``archived`` is the copy shown next to it.
+    the source is known dead or its content changed since it was cited.
+    ``archived`` is the copy shown next to it.
     """
 
     original: str | None = None
@@ -53,7 +53,8 @@ class Links:
 
     @property
     def main(self) -> str | None:
-        """The address the entry's own link points to."""
+        """The address the entry's own link points to: the archived copy is the version
+        cited once the source is dead or no longer holds what was cited."""
         if (self.dead or self.changed) and self.archived:
             return self.archived
         return self.original or self.archived
@@ -68,8 +69,9 @@ class Links:
 _SNAPSHOT_TIME = re.compile(r"/web/(\d{4})(\d{2})(\d{2})\d*[a-z_]*/")
 
 
-def record_links(record: Record) -> Links:
-    """The links of a record, from ``url``, ``archiveurl``, ``archivedate``, ``urlstatus``.
+def record_links(record: Record, changed: bool = False) -> Links:
+    """The links of a record, from ``url``, ``archiveurl``, ``archivedate``, ``urlstatus``;
+    ``changed`` when the link history found the page's content changed since it was cited.
 
     Robust Links require a date for the snapshot; without ``archivedate`` it is
     read from a Wayback-style snapshot address when there is one.
@@ -84,6 +86,7 @@ def record_links(record: Record) -> Links:
         archived=archived,
         archive_date=date,
         dead=(record.get("urlstatus") or "").strip().lower() == "dead",
+        changed=changed,
     )
 
 
@@ -111,18 +114,14 @@ def archived_link_html(links: Links) -> str:
     """
     if not links.archived:
         return ""
-    if links.dead:
+    if links.dead or links.changed:
         if not links.original:
             return ""
         attrs = _attrs([("href", links.original), ("data-originalurl", links.original),
                         ("data-versionurl", links.archived),
                         ("data-versiondate", links.archive_date)])
-        return f'<a class="original dead" rel="nofollow"{attrs}>original (dead)</a>'
-    if links.changed and links.original:
-        attrs = _attrs([("href", links.original), ("data-originalurl", links.original),
-                        ("data-versionurl", links.archived),
-                        ("data-versiondate", links.archive_date)])
-        return f'<a class="original changed"{attrs}>current page</a>'
+        state = "dead" if links.dead else "changed"
+        return f'<a class="original {state}" rel="nofollow"{attrs}>original ({state})</a>'
     attrs = _attrs([("href", links.archived), ("data-originalurl", links.original),
                     ("data-versionurl", links.archived), ("data-versiondate", links.archive_date)])
     return f'<a class="archived"{attrs}>archived</a>'

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bibvault.config import CheckConfig
-from bibvault.links.history import History
+from bibvault.links.history import History, changed_urls
 from bibvault.links.result import CheckResult, iso_utc
 from bibvault.records import Record
 from bibvault.render.links import safe_url
@@ -48,6 +48,7 @@ def link_states(records: Sequence[Record], database: Path,
     """
     if not database.is_file():
         return {}
+    changed = changed_urls(database)
     out: dict[str, LinkState] = {}
     try:
         with History(database) as history:
@@ -58,8 +59,11 @@ def link_states(records: Sequence[Record], database: Path,
                 last = history.latest(url)
                 if last is None:
                     continue
+                # The history names pages judged changed; that others are unchanged
+                # it does not say, so their verdict stays unknown (None).
                 out[r.key] = LinkState(iso_utc(last.checked_at)[:10],
-                                       _status(history, last, check))
+                                       _status(history, last, check),
+                                       content_changed=True if url in changed else None)
     except sqlite3.Error:
         return {}
     return out

@@ -98,7 +98,9 @@ def make_reading_list(
     ``formatters`` maps style names to formatters, in the order the styles are
     offered (the first is the default). ``group_by`` and ``order`` default to
     the configuration's ``build`` section. ``link_states`` is what the link
-    history says about each record's link (see :func:`~bibvault.render.linkstate.link_states`).
+    history says about each record's link (see :func:`~bibvault.render.linkstate.link_states`):
+    a confirmed-dead link or a page whose content changed since it was cited leads to
+    its archived copy.
     """
     build = config.build
     filters = filters or Filters()

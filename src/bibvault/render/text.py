@@ -27,8 +27,10 @@ def _text_links(entry: Entry, shown: str) -> list[str]:
     """Address lines under an entry; the source is left out when the style printed it."""
     links = entry.links
     lines = []
-    if links.original and (links.original not in shown or links.dead):
-        lines.append(("Source (dead): " if links.dead and links.archived else "") + links.original)
+    if links.original and (links.original not in shown or links.dead or links.changed):
+        state = "dead" if links.dead else "changed since cited"
+        lines.append((f"Source ({state}): " if links.main == links.archived else "")
+                     + links.original)
     if links.archived:
         date = f" ({links.archive_date})" if links.archive_date else ""
         lines.append(f"Archived{date}: {links.archived}")
@@ -59,7 +61,7 @@ def _md_links(entry: Entry, shown: str) -> str:
         date = f" {md_escape(links.archive_date)}" if links.archive_date else ""
         out.append(f"[archived{date}](<{links.archived}>)")
     elif links.archived and links.original:
-        out.append(f"[original, dead](<{links.original}>)")
+        out.append(f"[original, {'dead' if links.dead else 'changed'}](<{links.original}>)")
     return " · ".join(out)
 
 

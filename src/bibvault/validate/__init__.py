@@ -22,7 +22,7 @@ from bibvault.rules import finding
 from bibvault.validate.collection import check_duplicates, check_topics
 from bibvault.validate.fields import check_record
 
-__all__ = ["validate_paths", "validate_files", "apply_fixes", "AppliedFix"]
+__all__ = ["validate_paths", "validate_files", "validate_records", "apply_fixes", "AppliedFix"]
 
 
 def validate_paths(paths: Iterable[str | Path], config: Config | None = None, *,
@@ -34,13 +34,21 @@ def validate_paths(paths: Iterable[str | Path], config: Config | None = None, *,
 def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
                    today: _dt.date | None = None) -> list[Finding]:
     """All findings for already parsed files, sorted by file and position."""
+    return validate_records(files, [records_from_file(bf) for bf in files], config, today=today)
+
+
+def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequence[Record]],
+                     config: Config | None = None, *,
+                     today: _dt.date | None = None) -> list[Finding]:
+    """All findings for parsed files whose records were already decoded (one list per file,
+    as :func:`~bibvault.records.records_from_file` gives them), so a caller that needs the
+    records too decodes them once."""
     today = today or _dt.date.today()
     vocabulary = config.topics if config else {}
     findings: list[Finding] = []
     records: list[Record] = []
-    for bf in files:
+    for bf, recs in zip(files, records_per_file, strict=True):
         findings.extend(bf.findings)
-        recs = records_from_file(bf)
         records.extend(recs)
         for rec in recs:
             findings.extend(check_record(rec, today=today))

@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bibvault.findings import Finding
+from bibvault.identity import normalise_doi, normalise_title, normalise_url
 from bibvault.records import Record
 from bibvault.rules import finding
-
-_TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|ref_src$)")
-
-
-def normalise_url(url: str) -> str:
-    """A URL in a form where trivially different spellings of one address compare equal."""
-    try:
-        p = urlsplit(url.strip())
-    except ValueError:
-        return url.strip()
-    query = urlencode([(k, v) for k, v in parse_qsl(p.query, keep_blank_values=True)
-                       if not _TRACKING.match(k)])
-    host = (p.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
-    path = p.path.rstrip("/") or ""
-    return urlunsplit(("", host, path, query, ""))
-
-
-def normalise_title(title: str) -> str:
-    """Title folded for comparison: accents, case, punctuation and spacing ignored."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
 def check_duplicates(records: Iterable[Record]) -> Iterator[Finding]:
@@ -50,7 +24,7 @@ def check_duplicates(records: Iterable[Record]) -> Iterator[Finding]:
         seen_keys[k] = rec
         probes = {
             "D602": normalise_url(rec.url) if rec.url else None,
-            "D603": rec.fields.get("doi", "").strip().lower() or None,
+            "D603": _doi(rec.fields.get("doi", "")),
             "D604": None,
         }
         if rec.title and rec.date and rec.date.year is not None:
@@ -87,3 +61,8 @@ def check_topics(records: Iterable[Record], vocabulary: Mapping[str, object]) ->
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 yield finding("T301", f"topic {t!r} is not in the vocabulary{hint}", file=rec.file,
                               line=line, column=col, key=rec.key)
+
+
+def _doi(value: str) -> str | None:
+    """A DOI for comparison: normalised when well-formed, else as written, case aside."""
+    return normalise_doi(value) or value.strip().lower() or None

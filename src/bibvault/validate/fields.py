@@ -160,23 +160,26 @@ def _urls(rec: Record) -> Iterator[Finding]:
             yield finding(problem[0], f"{name}: {problem[1]}", **_at(rec, name))  # type: ignore[arg-type]
 
 
+_BRACE = re.compile(r"\\[{}]|[{}]")
+
+
+def _balanced(tex: str) -> bool:
+    """True when the braces of ``tex`` pair up; escaped braces (``\\{``) do not count."""
+    depth = 0
+    for m in _BRACE.finditer(tex):
+        b = m.group()
+        if b == "{":
+            depth += 1
+        elif b == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
 def _values(rec: Record) -> Iterator[Finding]:
     for name, tex in rec.tex.items():
-        depth = 0
-        bad = False
-        for i, ch in enumerate(tex):
-            if ch == "\\":
-                continue
-            if ch in "{}" and i and tex[i - 1] == "\\":
-                continue
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth < 0:
-                    bad = True
-                    break
-        if bad or depth != 0:
+        if ("{" in tex or "}" in tex) and not _balanced(tex):
             yield finding("F210", f"{name}: unbalanced braces in value", **_at(rec, name))  # type: ignore[arg-type]
         if name not in VERBATIM:
             stripped = _MATH.sub("", tex)

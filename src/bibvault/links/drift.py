@@ -1,0 +1,166 @@
+"""Content drift: has a live page's main text changed since it was cited?
+
+A page's *fingerprint* is its title and a MinHash sketch of its main text
+(boilerplate, navigation, ads and comments left out by trafilatura). Two
+sketches estimate the Jaccard similarity of the two texts' word 3-shingles;
+below a threshold the page has changed. Everything here is a pure function.
+
+Why MinHash rather than SimHash: the MinHash estimate *is* the Jaccard
+similarity (0 for unrelated texts, 1 for equal ones) with a known error
+(about 1/sqrt(k)), so the number reported to users means what it says and the
+threshold is a share of shared phrases. A 64-bit SimHash of two unrelated
+texts is still about half equal, which makes its 0..1 scale hard to read.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+import struct
+from dataclasses import dataclass
+
+from bibvault.links.classify import title_of
+
+#: Number of hash functions in a sketch; the estimate's standard error is about 1/sqrt(128).
+SKETCH_SIZE = 128
+SHINGLE = 3
+#: Fewer words than this on either side and the comparison says nothing useful.
+MIN_WORDS = 8
+
+_PRIME = (1 << 61) - 1
+
+
+def _coefficients() -> tuple[tuple[int, int], ...]:
+    # Derived from fixed strings by a fixed hash, not from the random module (whose
+    # algorithms may change between Python versions): stored sketches must stay
+    # comparable across runs, versions and machines.
+    def number(label: str) -> int:
+        return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=16).digest(), "big")
+
+    return tuple((number(f"bibvault-minhash-a-{i}") % (_PRIME - 1) + 1,
+                  number(f"bibvault-minhash-b-{i}") % _PRIME) for i in range(SKETCH_SIZE))
+
+
+_COEFFS = _coefficients()
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class Content(enum.StrEnum):
+    """Whether a live page still holds what was cited."""
+
+    UNCHANGED = "unchanged"
+    CHANGED = "changed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A page's title, the MinHash sketch of its main text, and its word count.
+
+    ``sketch`` is empty when no main text could be extracted.
+    """
+
+    title: str
+    sketch: tuple[int, ...]
+    words: int
+
+    def to_bytes(self) -> bytes:
+        """The sketch packed for storage (8 bytes per value, big-endian)."""
+        return struct.pack(f">{len(self.sketch)}Q", *self.sketch)
+
+    @classmethod
+    def from_stored(cls, title: str, blob: bytes, words: int) -> Fingerprint:
+        """A fingerprint from :meth:`to_bytes` output and its stored title and word count."""
+        n = len(blob) // 8
+        return cls(title, struct.unpack(f">{n}Q", blob[: n * 8]), words)
+
+
+@dataclass(frozen=True)
+class Drift:
+    """The verdict of comparing a live page with its fingerprint from the time of citation."""
+
+    content: Content
+    similarity: float | None = None
+    detail: str = ""
+
+
+def main_text(page: bytes | str, url: str | None = None) -> tuple[str, str]:
+    """The (title, main text) of an HTML page; ``("", "")`` when nothing can be extracted."""
+    raw = page.encode("utf-8", "replace") if isinstance(page, str) else page
+    if not raw.strip():
+        return "", ""
+    # Imported here, not at the top: it costs 0.4 s, which every command that
+    # imports the link history (fmt, build) would pay without extracting a page.
+    import trafilatura
+    try:
+        doc = trafilatura.bare_extraction(raw, url=url, include_comments=False,
+                                          include_tables=True, with_metadata=True)
+    except (ValueError, TypeError, AttributeError, LookupError):
+        doc = None  # trafilatura gives up on some malformed input with these
+    title = (getattr(doc, "title", None) or title_of(raw) or "") if doc else (title_of(raw) or "")
+    text = (getattr(doc, "text", None) or "") if doc else ""
+    return " ".join(title.split()), text
+
+
+def words(text: str) -> list[str]:
+    """The lower-cased words of ``text``."""
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def shingles(tokens: list[str], size: int = SHINGLE) -> set[str]:
+    """The set of ``size``-word runs in ``tokens`` (the whole text if shorter)."""
+    if len(tokens) < size:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def sketch(features: set[str]) -> tuple[int, ...]:
+    """The MinHash sketch of a set of strings: for each hash function, the least value."""
+    if not features:
+        return ()
+    bases = [int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "big")
+             for f in features]
+    return tuple(min((a * x + b) % _PRIME for x in bases) for a, b in _COEFFS)
+
+
+def fingerprint(page: bytes | str, url: str | None = None) -> Fingerprint:
+    """The fingerprint of an HTML page."""
+    title, text = main_text(page, url)
+    tokens = words(text)
+    return Fingerprint(title, sketch(shingles(tokens)), len(tokens))
+
+
+def similarity(a: Fingerprint, b: Fingerprint) -> float:
+    """The estimated Jaccard similarity of two fingerprints' texts, 0..1."""
+    if not a.sketch or len(a.sketch) != len(b.sketch):
+        return 0.0
+    same = sum(1 for x, y in zip(a.sketch, b.sketch, strict=True) if x == y)
+    return same / len(a.sketch)
+
+
+def compare(cited: Fingerprint | None, live: Fingerprint | None, threshold: float) -> Drift:
+    """``unchanged`` when the live text is at least ``threshold`` similar to the cited one.
+
+    ``unknown`` when either side is missing or too short to judge: a page whose
+    text could not be extracted (a script-only page) is not evidence of change.
+    A cited page with text whose live version has none has changed.
+    """
+    if cited is None or live is None:
+        return Drift(Content.UNKNOWN, None, "no fingerprint from the time of citation"
+                     if cited is None else "no live text")
+    if cited.words < MIN_WORDS:
+        return Drift(Content.UNKNOWN, None, "too little text in the cited page to compare")
+    if live.words < MIN_WORDS:
+        return Drift(Content.CHANGED, 0.0, "the live page has almost no text")
+    score = round(similarity(cited, live), 3)
+    if score >= threshold:
+        return Drift(Content.UNCHANGED, score, f"similarity {score:.2f}")
+    return Drift(Content.CHANGED, score,
+                 f"similarity {score:.2f} < {threshold:.2f}" + _titles(cited, live))
+
+
+def _titles(cited: Fingerprint, live: Fingerprint) -> str:
+    if cited.title and live.title and cited.title != live.title:
+        return f"; title was {cited.title!r}, now {live.title!r}"
+    return ""
