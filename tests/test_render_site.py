@@ -4,6 +4,7 @@ report link, and the keeper's intro and footer."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import subprocess
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from bibvault.added import dates_added, parse_log
 from bibvault.build import BuildOptions, run_build
 from bibvault.config import BuildConfig, Config, ConfigError, Section, load_config, parse_config
+from bibvault.links.drift import compare, fingerprint
 from bibvault.links.history import History
 from bibvault.links.result import CheckResult, LinkStatus
 from bibvault.records import Record, load_records
@@ -280,3 +282,28 @@ def test_coins_round_trips_any_title(title: str):
     expected = " ".join(title.split())
     assert pairs.get("rft.btitle", "") == expected
     assert "&" not in coins_kev(r).split("rft.btitle=")[1].split("&")[0]
+
+
+def test_a_stored_drift_verdict_becomes_the_changed_mark(tmp_path: Path):
+    """The history's content verdicts (``bibvault check`` with drift) reach the page."""
+    data = Path(__file__).parent / "data" / "drift"
+    case = next(c for c in json.loads((data / "cases.json").read_text(encoding="utf-8"))
+                if c["name"] == "news-replaced")
+    cited, live = (fingerprint((data / case[k]).read_bytes()) for k in ("cited", "live"))
+    db = tmp_path / "links.sqlite"
+    archived = "https://web.archive.org/web/20240101000000/https://a.example/"
+    records = [rec("a", url="https://a.example/", archiveurl=archived),
+               rec("b", url="https://b.example/")]
+    with History(db) as h:
+        for url in ("https://a.example/", "https://b.example/"):
+            h.add(CheckResult(url, LinkStatus.ALIVE, 1_700_000_000.0))
+        h.add_fingerprint("https://a.example/", live, 1_700_000_000.0,
+                          drift=compare(cited, live, 0.5))
+        h.add_fingerprint("https://b.example/", cited, 1_700_000_000.0,
+                          drift=compare(cited, cited, 0.5))
+        h.commit()
+    states = link_states(records, db, Config().check)
+    assert states["a"] == LinkState("2023-11-14", "alive", content_changed=True)
+    assert states["b"].content_changed is None
+    html = page(records, states=states)
+    assert html.count('data-mark="changed"') == 1 and f'<i><a href="{archived}"' in html
