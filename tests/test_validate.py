@@ -93,6 +93,8 @@ CASES = [
      entry(key="a", doi="{10.1/x}") + entry(key="b", doi="{10.1/y}", title="{B}", url="{https://example.org/b}")),
     ("D604", entry(key="a", title="{The Title!}") + entry(key="b", title="{the title}", url="{https://example.org/b}"),
      entry(key="a", title="{The Title}") + entry(key="b", title="{The Title}", date="{2020}", url="{https://example.org/b}")),
+    ("D605", entry(key="a") + "\n" + entry(key="b", ids="{old, A}", title="{B}", url="{https://example.org/y}"),
+     entry(key="a") + "\n" + entry(key="b", ids="{old, B}", title="{B}", url="{https://example.org/y}")),
 ]
 
 

@@ -94,7 +94,7 @@ class _Server(ThreadingHTTPServer):
         pass  # clients hang up on purpose (body caps, deadlines)
 
 
-class _Base(BaseHTTPRequestHandler):
+class Base(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
@@ -136,7 +136,10 @@ class _Base(BaseHTTPRequestHandler):
         raise NotImplementedError
 
 
-class SiteHandler(_Base):
+_Base = Base  # the name it had before other test webs subclassed it
+
+
+class SiteHandler(Base):
     """Serves every case the link checker must tell apart, by path."""
 
     def route(self) -> None:
@@ -301,7 +304,7 @@ class ArchiveState:
     ignore_filter: bool = False  # a CDX server that lists captured errors whatever it is asked
 
 
-class ArchiveHandler(_Base):
+class ArchiveHandler(Base):
     """Speaks enough of the CDX server API and Save Page Now 2 for the archiver."""
 
     def route(self) -> None:
@@ -450,7 +453,7 @@ class AggregatorState:
     mementos: dict[str, list[Memento]] = field(default_factory=dict)
 
 
-class AggregatorHandler(_Base):
+class AggregatorHandler(Base):
     """A Memento aggregator (``/timemap/link/<url>``, link-format TimeMaps) and, under
     ``/<archive>/<timestamp>/<url>``, the archives whose mementos it lists."""
 
@@ -513,6 +516,9 @@ class Farm:
     def aggregator(self, ip: str) -> str:
         """The fake Memento aggregator (and its archives) on ``ip``; returns its base URL."""
         return self._start(ip, AggregatorHandler, {"aggregator": self.aggregator_state})
+    def serve(self, ip: str, handler: type, state: dict[str, Any]) -> str:
+        """Another handler (a ``Base`` subclass) on ``ip`` with its own ``state``."""
+        return self._start(ip, handler, state)
 
     def silent(self, ip: str) -> str:
         """A server that accepts connections (the kernel does) but never answers."""

@@ -66,7 +66,7 @@ class Finding:
         """
         loc = ""
         if self.file:
-            loc = shown_path(self.file)
+            loc = _shown_path(self.file)
             if self.line:
                 loc += f":{self.line}"
                 if self.column:
@@ -111,7 +111,11 @@ def sort_key(f: Finding) -> tuple[str, int, int, str]:
 
 
 def shown_path(path: str) -> str:
-    """``path`` relative to the working directory when it lies below it, else unchanged."""
+    """``path`` as reports show it: relative to the working directory when below it."""
+    return _shown_path(path)
+
+
+def _shown_path(path: str) -> str:
     if not os.path.isabs(path):
         return path
     try:

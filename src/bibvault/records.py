@@ -16,11 +16,13 @@ from types import MappingProxyType
 
 from pybtex.database import Person
 
-from bibvault.bibfile import BibFile, Entry, load
+from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.latex import to_unicode
 from bibvault.bibfile.names import parse_names
 from bibvault.dates import DateError, EDTFDate, date_from_parts, parse_edtf
 from bibvault.findings import Finding
+from bibvault.fsutil import read_bytes
+from bibvault.sniff import require_bibtex
 
 #: BibTeX entry types and the biblatex type they stand for.
 TYPE_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -152,5 +154,17 @@ def load_records(paths: Iterable[str | Path]) -> tuple[list[Record], list[Findin
 
 
 def load_files(paths: Iterable[str | Path]) -> list[BibFile]:
-    """Parse each path into a :class:`BibFile`."""
-    return [load(Path(p)) for p in paths]
+    """Parse each path into a :class:`BibFile` (see :func:`load_bibtex`)."""
+    return [load_bibtex(p) for p in paths]
+
+
+def load_bibtex(path: str | Path) -> BibFile:
+    """Read and parse one .bib file, the one way every command reads records.
+
+    A file that is positively something else (RIS, JSON, XML, PDF, binary data)
+    raises :class:`bibvault.sniff.WrongFormatError` instead of being read as a
+    file without entries; :class:`OSError` when it cannot be read.
+    """
+    data = read_bytes(path)
+    require_bibtex(path, data)
+    return parse(data, str(path))

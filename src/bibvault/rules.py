@@ -1,7 +1,8 @@
 """Every rule bibvault reports, with its stable code, severity and explanation.
 
 Codes come in families: ``B1xx`` syntax and encoding, ``F2xx`` fields,
-``T3xx`` topics, ``L4xx`` links, ``A5xx`` archive, ``D6xx`` duplicates, ``N8xx`` new records.
+``T3xx`` topics, ``L4xx`` links, ``A5xx`` archive, ``D6xx`` duplicates, ``I7xx`` import,
+``N8xx`` new records.
 A published code keeps its meaning; retired codes are never reused.
 """
 
@@ -62,6 +63,7 @@ _CORE: tuple[Rule, ...] = (
     Rule("D602", W, "duplicate URL", "Two records point to the same URL (ignoring scheme case, a trailing slash and tracking parameters)."),
     Rule("D603", W, "duplicate DOI", "Two records have the same DOI."),
     Rule("D604", W, "duplicate title and year", "Two records have the same normalised title and year; probably the same work entered twice."),
+    Rule("D605", E, "key alias already taken", "An alias in a record's ids field (biblatex's key aliases, which bibvault merge keeps for a dropped record) is the key or an alias of another record. biber stops on it, and a paper citing it could mean either record."),
     Rule("N801", E, "already in the collection", "A source that add or import brings in has the DOI, the canonical URL (scheme, www., a trailing slash, tracking parameters and AMP forms aside), the video or the PDF bytes of a record already in the collection, or of an earlier source of the same run. Nothing is written; --force adds it anyway (the finding is then a warning)."),
     Rule("N802", W, "possible duplicate", "A record with the same or a very similar title, a creator in common (or none on one side) and a year at most one apart is already there. The new record is written; compare the two and run `bibvault merge KEEP DROP` if they are one work."),
     Rule("N803", W, "tag not mapped to a topic", "A tag of an imported source (a Zotero or JabRef tag, a keyword) names no topic of the vocabulary and ingest.topic_aliases maps it to none, so it was not written. Add an alias in bibvault.yaml or give --topic."),
@@ -71,7 +73,8 @@ _CORE: tuple[Rule, ...] = (
 
 def _plugin_rules() -> tuple[Rule, ...]:
     out: list[Rule] = []
-    for module_name in ("bibvault.links.rules", "bibvault.archive.rules"):
+    for module_name in ("bibvault.links.rules", "bibvault.archive.rules",
+                        "bibvault.ingest.rules_add", "bibvault.ingest.import_rules"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

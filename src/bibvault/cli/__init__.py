@@ -31,6 +31,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("bibvault.cli.check", "check"),
     ("bibvault.cli.check", "archive"),
     ("bibvault.cli.check", "verify"),
+    ("bibvault.cli.add", "add"),
+    ("bibvault.cli.import_", "import_"),
+    ("bibvault.cli.merge", "merge"),
 )
 
 

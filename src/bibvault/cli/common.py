@@ -15,11 +15,13 @@ from typing import TextIO
 
 import click
 
-from bibvault.bibfile import BibFile, load
+from bibvault.bibfile import BibFile
 from bibvault.config import Config, ConfigError, load_config
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding, Severity
 from bibvault.fsutil import utf8
+from bibvault.records import load_bibtex
+from bibvault.sniff import WrongFormatError
 
 
 @dataclass
@@ -98,6 +100,11 @@ def _relative(path: Path) -> Path:
         return path
 
 
+def display_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as reports show it: relative to the working directory when below it."""
+    return str(_relative(Path(path)))
+
+
 def fail(message: str) -> click.exceptions.Exit:
     """Print ``message`` on stderr and return an exit-2 exception to raise."""
     click.echo(f"bibvault: error: {message}", err=True)
@@ -117,6 +124,9 @@ def handle_errors() -> Iterator[None]:
         raise click.exceptions.Exit(int(ExitCode.OK)) from None
     except ConfigError as exc:
         click.echo(f"bibvault: configuration error: {exc}", err=True)
+        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
+    except WrongFormatError as exc:
+        click.echo(f"bibvault: error: {exc}", err=True)
         raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
     except OSError as exc:
         name = f" {exc.filename}:" if getattr(exc, "filename", None) else ""
@@ -249,7 +259,7 @@ def load_with_status(paths: list[Path], say: Status) -> list[BibFile]:
         except OSError:
             size = ""
         say(f"reading {p}{size}")
-        out.append(load(p))
+        out.append(load_bibtex(p))
     return out
 
 

@@ -23,6 +23,7 @@ from bibvault.cli.common import (
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding
 from bibvault.fsutil import read_bytes
+from bibvault.sniff import CSL_JSON, JSON, WrongFormatError, sniff_file
 
 FORMATS = ["text", "html", "md", "latex"]
 
@@ -77,8 +78,9 @@ def load_items(app: AppContext, paths: tuple[str, ...], say: Status | None = Non
     """
     say = say or Status(enabled=False)
     files = resolve_paths(app, paths)
-    json_files = [p for p in files if p.suffix.lower() == ".json"]
-    bib_files = [p for p in files if p.suffix.lower() != ".json"]
+    json_files = [p for p in files
+                  if p.suffix.lower() == ".json" or sniff_file(p).format in (CSL_JSON, JSON)]
+    bib_files = [p for p in files if p not in json_files]
     items: list[dict[str, Any]] = []
     for p in json_files:
         say(f"reading {p}")
@@ -87,7 +89,11 @@ def load_items(app: AppContext, paths: tuple[str, ...], say: Status | None = Non
         from bibvault.csljson import record_to_csl
         from bibvault.records import records_from_file
 
-        loaded = load_with_status(bib_files, say)
+        try:
+            loaded = load_with_status(bib_files, say)
+        except WrongFormatError as exc:
+            raise WrongFormatError(exc.path, exc.sniffed,
+                                   "a BibTeX/biblatex or CSL-JSON file") from None
         if errors is not None:
             errors.extend(syntax_errors(loaded))
         say(f"reading {sum(len(bf.entries) for bf in loaded):,} entries")

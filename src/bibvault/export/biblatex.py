@@ -25,6 +25,8 @@ shorthandintro shortjournal shortseries shorttitle sortkey sortname sortshorthan
 sorttitle sortyear url urldate usera userb userc userd usere userf verba verbb verbc
 xdata xref year
 """.split())
+#: The fields every entry type may have, for readers that check a field's name.
+COMMON_FIELDS = _COMMON
 
 _EDITORS = "editor editora editorb editorc editortype editoratype editorbtype editorctype"
 _BOOKISH = (f"author addendum afterword annotator commentator edition {_EDITORS} foreword "

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bibvault.bibfile import BibFile, load, parse
+from bibvault.bibfile import BibFile, parse
 from bibvault.config import Config
 from bibvault.findings import Finding, Severity
 from bibvault.fsutil import atomic_write
@@ -26,7 +26,7 @@ from bibvault.ingest.duplicates import Duplicate, DuplicateIndex
 from bibvault.ingest.keys import make_key
 from bibvault.ingest.topics import map_tags, suggest_topics
 from bibvault.ingest.writer import entry_text, target_file
-from bibvault.records import Record, records_from_file
+from bibvault.records import Record, load_bibtex, records_from_file
 from bibvault.rules import finding
 from bibvault.validate.collection import check_topics
 from bibvault.validate.fields import check_record
@@ -95,7 +95,7 @@ def ingest(candidates: Sequence[Candidate], config: Config, *, topics: Sequence[
     saves nothing. Raises OSError when a file cannot be read or written.
     """
     today = today or _dt.date.today()
-    files: dict[Path, BibFile] = {p.resolve(): load(p) for p in collection_files(config)}
+    files: dict[Path, BibFile] = {p.resolve(): load_bibtex(p) for p in collection_files(config)}
     records: list[Record] = [r for bf in files.values() for r in records_from_file(bf)]
     taken = {r.key.casefold() for r in records}
     index = DuplicateIndex.of_records(records)

@@ -58,6 +58,24 @@ class _Reply:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """A whole GET (:meth:`Fetcher.get`): the final answer after redirects.
+
+    Exactly one of ``error`` (a kind such as ``timeout``) and ``status`` is set.
+    """
+
+    url: str
+    final_url: str
+    status: int | None
+    headers: dict[str, str]
+    body: bytes
+    chain: tuple[Hop, ...] = ()
+    error: str | None = None
+    detail: str = ""
+    truncated: bool = False
+
+
 class Fetcher:
     """Probes URLs with one session, one gate and one configuration."""
 
@@ -105,12 +123,24 @@ class Fetcher:
         get_chain, get = self._follow("GET", url)
         return _probe(url, get_chain, get)
 
-    def _follow(self, method: str, url: str) -> tuple[list[Hop], _Reply]:
+    def get(self, url: str, max_bytes: int) -> Fetched:
+        """GET ``url`` following redirects, with the whole body up to ``max_bytes``.
+
+        The same politeness, retries and deadline as :meth:`probe`; a body longer
+        than the cap is cut there and marked ``truncated``.
+        """
+        chain, reply = self._follow("GET", url, max_bytes)
+        return Fetched(url=url, final_url=reply.url, status=reply.status if reply.error is None
+                       else None, headers=reply.headers, body=reply.body, chain=tuple(chain),
+                       error=reply.error, detail=reply.detail,
+                       truncated=reply.error is None and len(reply.body) >= max_bytes)
+
+    def _follow(self, method: str, url: str, whole: int = 0) -> tuple[list[Hop], _Reply]:
         chain: list[Hop] = []
         seen = {url}
         current = url
         for _ in range(self.config.max_redirects + 1):
-            reply = self._send(method, current)
+            reply = self._send(method, current, whole)
             location = reply.headers.get("location")
             if reply.error or reply.status not in REDIRECTS or not location:
                 return chain, reply
@@ -126,12 +156,12 @@ class Fetcher:
         return chain, _Reply(current, error="redirects",
                              detail=f"more than {self.config.max_redirects} redirects")
 
-    def _send(self, method: str, url: str) -> _Reply:
+    def _send(self, method: str, url: str, whole: int = 0) -> _Reply:
         cfg = self.config
         retryable = _RETRY_GET if method == "GET" else frozenset({429})
         attempt = 0
         while True:
-            reply = self._once(method, url)
+            reply = self._once(method, url, whole)
             if reply.error is not None:
                 again = reply.error == "timeout" and method == "GET"
                 wait = cfg.backoff * 2**attempt
@@ -150,7 +180,7 @@ class Fetcher:
             attempt += 1
             self.sleep(wait)
 
-    def _once(self, method: str, url: str) -> _Reply:
+    def _once(self, method: str, url: str, whole: int = 0) -> _Reply:
         cfg = self.config
         with self.gate.slot(host_of(url)):
             self.requests += 1
@@ -167,8 +197,9 @@ class Fetcher:
             try:
                 headers = {k.lower(): v for k, v in resp.headers.items()}
                 reply = _Reply(url, status=resp.status_code, headers=headers)
-                if method == "GET" and resp.status_code not in REDIRECTS and _is_html(headers):
-                    reply.body = self._read_prefix(resp, started)
+                if method == "GET" and resp.status_code not in REDIRECTS and (
+                        whole or _is_html(headers)):
+                    reply.body = self._read_prefix(resp, started, whole)
                 reusable = _small_rest(method, headers, len(reply.body))
             except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
                 if self.monotonic() - started >= cfg.request_deadline:
@@ -181,14 +212,16 @@ class Fetcher:
                 _release(resp, reusable)
             return reply
 
-    def _read_prefix(self, resp: requests.Response, started: float) -> bytes:
+    def _read_prefix(self, resp: requests.Response, started: float, whole: int = 0) -> bytes:
         """Up to ``max_body_bytes`` of the body; only up to the end of the title
-        when content drift is off (drift needs the whole text).
+        when content drift is off (drift needs the whole text). When ``whole`` is a
+        byte cap, the body up to that cap.
 
         A server that dribbles bytes never trips the per-read timeout, so the
         whole exchange also has a deadline.
         """
         cfg = self.config
+        cap = whole or cfg.max_body_bytes
         deadline = started + cfg.request_deadline
         buf = bytearray()
         read = getattr(resp.raw, "read1", None) or resp.raw.read
@@ -199,15 +232,15 @@ class Fetcher:
             if not chunk:
                 break
             buf += chunk
-            if len(buf) >= cfg.max_body_bytes:
+            if len(buf) >= cap:
                 break
-            if not cfg.drift and b"</title" in buf[-(len(chunk) + 8):].lower():
+            if not whole and not cfg.drift and b"</title" in buf[-(len(chunk) + 8):].lower():
                 break  # the title is all that classification needs
             if self.monotonic() > deadline:
                 raise TimeoutError
         if self.monotonic() > deadline:
             raise TimeoutError  # the connection was cut at the deadline: the body is not whole
-        return bytes(buf[: cfg.max_body_bytes])
+        return bytes(buf[:cap])
 
 
 def _small_rest(method: str, headers: dict[str, str], read: int) -> bool:

@@ -19,7 +19,7 @@ from bibvault.config import Config
 from bibvault.findings import Finding, Fix, sort_key
 from bibvault.records import Record, load_files, records_from_file
 from bibvault.rules import finding
-from bibvault.validate.collection import check_duplicates, check_topics
+from bibvault.validate.collection import check_aliases, check_duplicates, check_topics
 from bibvault.validate.fields import check_record
 
 __all__ = ["validate_paths", "validate_files", "validate_records", "apply_fixes", "AppliedFix"]
@@ -54,6 +54,7 @@ def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequen
             findings.extend(check_record(rec, today=today))
         findings.extend(_whitespace(bf))
     findings.extend(check_duplicates(records))
+    findings.extend(check_aliases(records))
     findings.extend(check_topics(records, vocabulary))
     return sorted(findings, key=sort_key)
 

@@ -41,6 +41,23 @@ def check_duplicates(records: Iterable[Record]) -> Iterator[Finding]:
                 by[code][probe] = rec
 
 
+def check_aliases(records: Iterable[Record]) -> Iterator[Finding]:
+    """Key aliases in ``ids`` (left by ``bibvault merge``) that another record's key or
+    alias already names: biber stops on them, and a citation could reach either record."""
+    records = list(records)
+    owner = {r.key.casefold(): r for r in reversed(records)}
+    for rec in records:
+        for alias in (a.strip() for a in rec.fields.get("ids", "").split(",")):
+            if not alias or alias.casefold() == rec.key.casefold():
+                continue
+            other = owner.setdefault(alias.casefold(), rec)
+            if other is not rec:
+                yield finding("D605", f"alias {alias!r} in ids is already the key or an alias of "
+                              f"{other.key!r} ({other.file}:{other.line})",
+                              file=rec.file, line=rec.location("ids")[0],
+                              column=rec.location("ids")[1], key=rec.key)
+
+
 def check_topics(records: Iterable[Record], vocabulary: Mapping[str, object]) -> Iterator[Finding]:
     """Topics must come from the configured vocabulary (skipped when there is none)."""
     for rec in records:
