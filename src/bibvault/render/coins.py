@@ -17,7 +17,8 @@ from urllib.parse import quote_plus
 from bibvault.csljson import record_to_csl
 from bibvault.records import Record
 
-_TAG = re.compile(r"<[^>]*>")
+# Only the markup CSL-JSON rich text uses; any other "<…>" is the record's own text.
+_TAG = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^<>]*)?>")
 # CSL type → (KEV metadata format, genre). Types not listed use Dublin Core.
 _FORMATS: dict[str, tuple[str, str]] = {
     "article-journal": ("journal", "article"),
