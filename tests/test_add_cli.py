@@ -94,7 +94,7 @@ def test_added_record_reads_back(project: Path, web: AddWeb) -> None:
     # A report goes to the reports section's file of the records folder.
     bf = load(project / "bib" / "reports.bib")
     (rec,) = records_from_file(bf)
-    assert rec.key == "coffey2022has"  # the key is make_key's (the lead's core)
+    assert rec.key == "coffey2022opportunity"  # the key is make_key's (the lead's core)
     assert rec.entry_type == "report"
     assert rec.fields["institution"] == "Hudson Institute"
     assert rec.fields["pagetotal"] == "11"

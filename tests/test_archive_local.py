@@ -48,7 +48,7 @@ def session() -> Iterator[requests.Session]:
 def test_bag_layout(tmp_path: Path) -> None:
     bag = write_bag(tmp_path, "smith:2021/x", "http://a.test/p.pdf", PDF_BYTES,
                     "application/pdf", WHEN)
-    assert bag.path == tmp_path / "smith_2021_x"
+    assert bag.path == tmp_path / "smith+3a2021+2fx"
     assert bag.filename == "source.pdf"
     assert sorted(p.name for p in bag.path.iterdir()) == [
         "bag-info.txt", "bagit.txt", "data", "manifest-sha256.txt", "tagmanifest-sha256.txt"]

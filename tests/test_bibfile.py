@@ -274,8 +274,8 @@ def test_latin9_bytes_are_kept_and_reported() -> None:
     bf = load(path)
     assert bf.to_bytes() == path.read_bytes()
     assert [(f.code, f.severity, f.line, f.column) for f in bf.findings] == [
-        ("B109", Severity.WARNING, 4, 11),
-        ("B109", Severity.WARNING, 7, 12),
+        ("B109", Severity.ERROR, 4, 11),
+        ("B109", Severity.ERROR, 7, 12),
     ]
     (entry,) = bf.entries
     assert entry.key.encode("utf-8", "surrogateescape") == b"test\xa6"

@@ -82,6 +82,7 @@ def test_choices_agree_with_the_stages() -> None:
 
 def test_missing_records_name_the_configuration(tmp_path: Path) -> None:
     (tmp_path / "bib").mkdir()
+    (tmp_path / "bib" / "a.bib").write_text("", encoding="utf-8")
     p = tmp_path / "bibvault.yaml"
     p.write_text("records: [bib, gone.bib]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bibvault.yaml: records: 'gone.bib' does not exist"):

@@ -418,7 +418,9 @@ def test_cli_bytes_that_are_not_utf8_become_replacement_characters(tmp_path: Pat
     bib.write_bytes(b"@book{k, title = {\xa6ome title}, year = 1999}\n")
     out = tmp_path / "k.ris"
     result = CliRunner().invoke(cli, ["export", "--to", "ris", "-o", str(out), str(bib)])
-    assert result.exit_code == 0, result.output
+    # Bytes that are not UTF-8 are an error (B109): the export is written, and exit 1 says so.
+    assert result.exit_code == 1, result.output
+    assert "B109" in result.stderr
     assert "TI  - \ufffdome title" in out.read_bytes().decode("utf-8")
     result = CliRunner().invoke(cli, ["export", "--to", "csl-json", str(bib)])
     assert json.loads(result.stdout_bytes.decode("utf-8"))[0]["title"] == "\ufffdome title"

@@ -55,7 +55,7 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, str], list[str]]]] = {
           "ids": "lee2022HowSignificantResistance"}, ["I702"]),
         ("mills2022taliban", "online",
          {**MILLS, "date": "2022-09-08", "ids": "mills2022TalibanStrugglesContain"}, []),
-        ("coffey2022has", "report",
+        ("coffey2022opportunity", "report",
          {**COFFEY, "pagetotal": "11", "urldate": "2023-01-05",
           "ids": "coffey2022USHasOpportunity"}, []),
         ("rooftopleadership2022deja", "video",
@@ -69,7 +69,7 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, str], list[str]]]] = {
          {**LEE, "date": "2022-08", "language": "en-US", "ids": "lee_how_2022"}, ["I702"]),
         ("mills2022taliban", "online",
          {**MILLS, "date": "2022-09", "language": "en", "ids": "mills_taliban_2022"}, []),
-        ("coffey2022has", "report",
+        ("coffey2022opportunity", "report",
          {**COFFEY, "urldate": "2023-01-05", "ids": "coffey_us_2022"}, ["I702"]),
     ],
     "jabref.bib": [
@@ -79,10 +79,10 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, str], list[str]]]] = {
           "entrysubtype": "newspaper", "date": "2022-08-26", "keywords": "former-forces",
           "ids": "Donati2022"},
          ["I702", "I702", "I702", "N803", "N803", "F209"]),
-        ("coffey2022has", "report", {**COFFEY, "ids": "Coffey2022"}, ["I702"]),
+        ("coffey2022opportunity", "report", {**COFFEY, "ids": "Coffey2022"}, ["I702"]),
     ],
     "mendeley.bib": [
-        ("kohzad2021does", "article",
+        ("kohzad2021national", "article",
          {"author": "Kohzad, Nilly", "title": "What Does the National Resistance Front of "
           "Afghanistan Have to Offer?", "journaltitle": "The Diplomat", "date": "2021-12",
           "url": "https://thediplomat.com/2021/12/what-does-the-national-resistance-front-of-"
@@ -108,7 +108,7 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, str], list[str]]]] = {
           "note": "Paywalled; read through a repost.", "langid": "english"},
          ["I702", "N803"]),
         ("mills2022taliban", "online", {**MILLS, "date": "2022-09-08"}, []),
-        ("coffey2022has", "report", {**COFFEY, "pagetotal": "11"}, ["I702"]),
+        ("coffey2022opportunity", "report", {**COFFEY, "pagetotal": "11"}, ["I702"]),
     ],
     "zotero.json": [
         ("odonnell2021afghan", "article",

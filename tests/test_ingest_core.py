@@ -312,3 +312,29 @@ def test_ingest_endpoint_must_be_http(tmp_path: Path, text: str, env: dict[str, 
     cfg_file.write_text(text)
     with pytest.raises(ConfigError, match="crossref_url|BIBVAULT_OEMBED_URL"):
         load_config(cfg_file, environ=env)
+
+
+def test_imported_key_joins_the_aliases_the_entry_had(tmp_path: Path) -> None:
+    (tmp_path / "bibvault.yaml").write_text(CONFIG)
+    rep = Candidate("x", "report", {"title": "Front Lines", "date": "2022", "institution": "ISW",
+                                    "ids": "old1, old2"},
+                    {"author": [Creator("Roe", "Ann")]}, original_key="Roe:2022")
+    [res] = ingest([rep], load_config(tmp_path / "bibvault.yaml"), today=TODAY)
+    entry = load(tmp_path / "bib" / "reports.bib").get(res.key or "")
+    assert entry is not None and entry.value("ids") == "Roe:2022, old1, old2"
+
+
+def test_key_skips_auxiliary_verbs() -> None:
+    c = Candidate("x", "report", {"title": "US Has an Opportunity", "date": "2022"},
+                  {"author": [Creator("Coffey", "Luke")]})
+    assert make_key(c, set()) == "coffey2022opportunity"
+
+
+def test_same_title_creators_and_year_is_exact_without_identifiers() -> None:
+    recs = _records("@report{r, author = {Roe, Ann}, title = {Front Lines}, date = {2022}}\n")
+    same = Candidate("x", "report", {"title": "Front lines", "date": "2022-05"},
+                     {"author": [Creator("Roe", "Ann")]})
+    assert [(d.key, d.exact) for d in find_duplicates(same, recs)] == [("r", True)]
+    other_year = Candidate("x", "report", {"title": "Front lines", "date": "2023"},
+                           {"author": [Creator("Roe", "Ann")]})
+    assert [(d.key, d.exact) for d in find_duplicates(other_year, recs)] == [("r", False)]

@@ -24,7 +24,7 @@ from bibvault.added import dates_added
 from bibvault.config import Config
 from bibvault.csl import StyleError
 from bibvault.findings import Finding, Severity, has_errors
-from bibvault.fsutil import atomic_write, utf8
+from bibvault.fsutil import atomic_write, confined_target, utf8
 from bibvault.records import Record, load_files, records_from_file
 from bibvault.render import (
     GROUP_BY,
@@ -291,7 +291,10 @@ def run_build(
     to_stdout = opts.output == "-"
     result = BuildResult()
 
-    output = None if to_stdout else config.resolve(opts.output or "site")
+    output = None
+    if not to_stdout:
+        setting = "build.output" if options.output is None else "--output"
+        output = config.output_dir(opts.output, setting)
     manifest_path = digest = None
     if output is not None:
         result.output = output
@@ -310,7 +313,7 @@ def run_build(
 
     say(f"validating {len(files)} file{'s' if len(files) != 1 else ''}")
     # Parsed and decoded once, for validation and for the reading list.
-    parsed = load_files(files)
+    parsed = load_files(files, config.encoding)
     per_file = [records_from_file(bf) for bf in parsed]
     result.findings = validate_records(parsed, per_file, config)
     if has_errors(result.findings) and not opts.force:
@@ -341,6 +344,8 @@ def run_build(
     previous = _read_manifest(manifest_path) or {}
     recorded = previous.get("outputs", {})
     encoded = {name: utf8(text) for name, text in docs.items()}
+    for name in encoded:  # before anything is written: no link may lead out of the output
+        confined_target(output / name, output)
     foreign = [output / name for name, data in encoded.items()
                if name not in recorded and _foreign(output / name, data)]
     if foreign:
@@ -356,7 +361,7 @@ def run_build(
         if same:
             result.unchanged.append(path)
         else:
-            atomic_write(path, data, make_dirs=True)
+            atomic_write(path, data, make_dirs=True, within=output)
             result.written.append(path)
             say(f"wrote {path}")
     for name, stamp in recorded.items():
@@ -375,7 +380,7 @@ def run_build(
     record = {"version": MANIFEST_VERSION, "fingerprint": digest, "outputs": outputs,
               "entries": result.entries, "findings": [f.to_dict() for f in result.findings]}
     atomic_write(manifest_path, json.dumps(record, indent=1, sort_keys=True).encode(),
-                 make_dirs=True)
+                 make_dirs=True, within=config.resolve(".bibvault"))
     result.seconds = time.perf_counter() - started
     return result
 

@@ -7,6 +7,7 @@ error, so a typo never silently falls back to a default.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import ipaddress
 import os
@@ -187,6 +188,8 @@ class Config:
     archive: ArchiveConfig = ArchiveConfig()
     ingest: IngestConfig = IngestConfig()
     source: str = ""
+    #: The encoding .bib files are read and written in (for files kept in Latin-1 on purpose).
+    encoding: str = "utf-8"
 
     def resolve(self, path: str | os.PathLike[str]) -> Path:
         """A configured path, made absolute against the configuration's directory."""
@@ -209,10 +212,46 @@ class Config:
                                   f"records {entry!r} do not exist there; give .bib files as "
                                   "arguments or --config FILE")
             if p.is_dir():
-                out.extend(sorted(q for q in p.rglob("*.bib") if q.is_file()))
+                found = sorted(q for q in p.rglob("*.bib") if q.is_file())
+                if not found:
+                    # Read as "no records", it would pass validation and publish an empty list.
+                    where = f"{self.source}: " if self.source else ""
+                    raise ConfigError(f"{where}records: {entry!r} holds no .bib file ({p})")
+                out.extend(found)
             else:
                 out.append(p)
         return out
+
+    def output_dir(self, value: str | None = None, setting: str = "build.output") -> Path:
+        """The folder a build writes into (``value``, default ``build.output``), resolved.
+
+        Raises :class:`ConfigError` naming ``setting`` when the folder is the root
+        folder, the home folder, the project folder or a parent of it, or a
+        records folder (or inside one): a build writes and removes files there.
+        """
+        value = self.build.output if value is None else value
+        real = Path(os.path.realpath(self.resolve(value)))
+        project = Path(os.path.realpath(self.root))
+        why = None
+        if real.parent == real:
+            why = "the root folder"
+        elif real == Path(os.path.realpath(Path.home())):
+            why = "the home folder"
+        elif real == project or real in project.parents:
+            why = "the project folder" if real == project else "a parent of the project folder"
+        for entry in self.records:
+            if why is not None:
+                break
+            rec = Path(os.path.realpath(self.resolve(entry)))
+            if real == rec or real == rec.parent or (rec.is_dir() and rec in real.parents):
+                # references.bib written there would be read back as a record
+                why = f"the records folder {entry!r} or inside it"
+        if why is None:
+            return real
+        where = f"{self.source}: " if self.source else ""
+        raise ConfigError(f"{where}{setting}: {value!r} is {why}; a build writes and removes "
+                          "files there, so choose a folder inside or beside the project, "
+                          "such as 'site'")
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -269,7 +308,14 @@ def parse_config(text: str, *, source: str = "<config>", root: Path | None = Non
     else:
         values = reader.mapping(node, "configuration")
     top = reader.build(Config, values, node, "", skip={"root", "source"})
-    return dataclasses.replace(top, root=root or Path.cwd(), source=source)
+    cfg = dataclasses.replace(top, root=root or Path.cwd(), source=source)
+    cfg.output_dir()  # a dangerous build.output is an error on load, like any bad setting
+    try:
+        codecs.lookup(cfg.encoding)
+    except LookupError:
+        raise ConfigError(f"{source}: encoding: unknown encoding {cfg.encoding!r} "
+                          "(such as utf-8, latin-1, cp1252)") from None
+    return cfg
 
 
 class _Reader:

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bibvault.fsutil import utf8
+
 
 class Severity(enum.StrEnum):
     """How serious a finding is. Only errors make a command exit 1."""
@@ -17,7 +19,7 @@ class Severity(enum.StrEnum):
     INFO = "info"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fix:
     """A safe, mechanical repair: set ``field`` of entry ``key`` to ``value`` (raw BibTeX).
 
@@ -30,7 +32,7 @@ class Fix:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing a check found, located in a file.
 
@@ -75,7 +77,8 @@ class Finding:
         text = f"{loc}{self.code} {self.message}"
         if self.key:
             text += f" [{self.key}]"
-        return text
+        # A key or excerpt may hold bytes that are not UTF-8 (lone surrogates): U+FFFD.
+        return utf8(text).decode("utf-8")
 
 
 def select_findings(

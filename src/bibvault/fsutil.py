@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
+import sys
 import tempfile
+import time
 from pathlib import Path
+
+#: The suffix of our temporary files and directories.
+TEMP_SUFFIX = ".tmp"
+#: How much older than this run a temporary file without a process id must be to be removed.
+LEGACY_TEMP_AGE = 3600.0
+#: When this process started writing; temporary files from before it are not its own.
+RUN_STARTED = time.time()
 
 
 def utf8(text: str) -> bytes:
@@ -46,18 +56,25 @@ def _named(exc: OSError, path: str | os.PathLike[str]) -> OSError:
     return OSError(exc.errno, exc.strerror or os.strerror(exc.errno), os.fspath(path))
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool = False) -> None:
+def atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool = False,
+                 within: str | os.PathLike[str] | None = None) -> None:
     """Replace ``path`` with ``data`` in one step.
 
     The bytes go to a temporary file in the same directory, are flushed to disk,
     and the temporary file is renamed over the target, so readers see the old
     file or the new one, never a mix. An existing file keeps its permission bits;
     a new one gets 0o644. With ``make_dirs`` missing parent directories are
-    created; a symlink is followed. An :class:`OSError` names ``path``, never
-    the temporary file.
+    created. An :class:`OSError` names ``path``, never the temporary file.
+
+    The write stays inside ``within`` (default: the directory of ``path``): a
+    symlink on the way (the file itself or a directory between) is followed only
+    when it leads to something that exists inside ``within``; a link out of it,
+    or a dangling one (writing would create its target), is refused before any
+    directory is made (see :func:`confined_target`). Our own temporary files
+    that an earlier, killed run left beside the target are removed.
     """
     try:
-        _atomic_write(path, data, make_dirs=make_dirs)
+        _atomic_write(path, data, make_dirs=make_dirs, within=within)
     except OSError as exc:
         # An error about a parent directory names it; any other names ``path``,
         # never the temporary file.
@@ -67,9 +84,47 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool =
         raise _named(exc, path) from exc
 
 
-def _atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool) -> None:
-    # Through a symlink, replace the file it points to and keep the link.
-    target = Path(os.path.realpath(path))
+def confined_target(path: str | os.PathLike[str],
+                    within: str | os.PathLike[str] | None = None) -> Path:
+    """The real file a write to ``path`` would replace, checked to stay inside ``within``.
+
+    ``within`` defaults to the directory of ``path``. Every existing component
+    from ``within`` down to ``path`` that is a symlink must resolve to an
+    existing file or directory inside ``within`` (resolved); otherwise an
+    :class:`OSError` (errno ``ELOOP``) naming ``path`` is raised. Raises the
+    same when ``path`` is not below ``within`` at all.
+    """
+    abspath = Path(os.path.abspath(path))
+    base = Path(os.path.abspath(within)) if within is not None else abspath.parent
+    real_base = Path(os.path.realpath(base))
+    try:
+        parts = abspath.relative_to(base).parts
+    except ValueError:
+        raise _refused(path, f"not inside {base}") from None
+    current = real_base
+    for part in parts:
+        step = current / part
+        if step.is_symlink():
+            real = Path(os.path.realpath(step))
+            if not real.exists():
+                raise _refused(path, f"{step} is a symbolic link to {real}, which does not "
+                                     "exist; refusing to create it")
+            if real != real_base and real_base not in real.parents:
+                raise _refused(path, f"{step} is a symbolic link to {real}, outside {base}; "
+                                     "refusing to write through it")
+            step = real
+        current = step
+    return current
+
+
+def _refused(path: str | os.PathLike[str], why: str) -> OSError:
+    return OSError(errno.ELOOP, why, os.fspath(path))
+
+
+def _atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool,
+                  within: str | os.PathLike[str] | None) -> None:
+    # Through a symlink inside ``within``, replace the file it points to and keep the link.
+    target = confined_target(path, within)
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
     if make_dirs:
@@ -78,7 +133,9 @@ def _atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool)
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o644
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    remove_stale_temps(target.parent, target.name)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.name),
+                               suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -90,6 +147,74 @@ def _atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool)
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
+
+
+def temp_prefix(name: str) -> str:
+    """The start of the name of our temporary file or directory for ``name``.
+
+    Hidden, and carrying our process id, so that a later run can tell a
+    temporary file left by a killed run (its process gone) from one being
+    written right now (see :func:`remove_stale_temps`).
+    """
+    return f".{name}.{os.getpid()}."
+
+
+def remove_stale_temps(directory: Path, name: str) -> list[Path]:
+    """Remove the temporary files (or bag directories) for ``name`` that killed runs left.
+
+    One is ours by its name (``.<name>.<pid>.<random>.tmp``), is stale when it is
+    older than this run and its process is gone. Names from before the process
+    id was part of them (``.<name>.<random>.tmp``) are removed when more than
+    :data:`LEGACY_TEMP_AGE` seconds older than this run. Symlinks are never
+    touched. Returns what was removed; errors are ignored (another run may be
+    cleaning up too).
+    """
+    removed: list[Path] = []
+    head = f".{name}."
+    try:
+        candidates = [e for e in os.scandir(directory)
+                      if e.name.startswith(head) and e.name.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return removed
+    for entry in candidates:
+        middle = entry.name[len(head):-len(TEMP_SUFFIX)]
+        pid, dot, rest = middle.partition(".")
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if entry.is_symlink():
+            continue
+        if dot and pid.isdigit() and rest:
+            stale = st.st_mtime < RUN_STARTED and not _alive(int(pid))
+        else:
+            stale = "." not in middle and st.st_mtime < RUN_STARTED - LEGACY_TEMP_AGE
+        if not stale:
+            continue
+        path = Path(entry.path)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":  # os.kill would end the process there; keep the file
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, but belongs to someone else
+    return True
 
 
 def _make_parents(target: Path) -> None:

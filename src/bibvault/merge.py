@@ -56,13 +56,14 @@ class MergeResult:
 
 
 def merge_records(paths: Sequence[Path], keep: str, drop: str, *,
-                  dry_run: bool = False) -> MergeResult:
-    """Merge record ``drop`` into record ``keep``, both looked up in the .bib files ``paths``.
+                  dry_run: bool = False, encoding: str = "utf-8") -> MergeResult:
+    """Merge record ``drop`` into record ``keep``, both looked up in the .bib files ``paths``
+    (read in ``encoding``).
 
     Raises :class:`MergeError` when a key is missing or both keys are one record,
     :class:`OSError` when a file cannot be read or written.
     """
-    files = {p: load_bibtex(p) for p in paths}
+    files = {p: load_bibtex(p, encoding) for p in paths}
     keep_bf, keep_entry = _find(files, keep)
     drop_bf, drop_entry = _find(files, drop)
     if keep_entry is drop_entry:

@@ -46,7 +46,7 @@ VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "archiveurl", "urld
                              "date", "archivedate", "archivesha256", "urlstatus", "keywords"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """One bibliography record, decoded."""
 
@@ -140,31 +140,33 @@ def records_from_file(bf: BibFile) -> list[Record]:
     return [record_from_entry(bf, e) for e in bf.entries if e.key]
 
 
-def load_records(paths: Iterable[str | Path]) -> tuple[list[Record], list[Finding]]:
-    """Read .bib files into records; return them with the files' syntax findings.
+def load_records(paths: Iterable[str | Path], encoding: str = "utf-8",
+                 ) -> tuple[list[Record], list[Finding]]:
+    """Read .bib files (in ``encoding``) into records; return them with the files' syntax findings.
 
     Unreadable files raise :class:`OSError` (the caller reports it as an I/O failure).
     """
     records: list[Record] = []
     findings: list[Finding] = []
-    for bf in load_files(paths):
+    for bf in load_files(paths, encoding):
         findings.extend(bf.findings)
         records.extend(records_from_file(bf))
     return records, findings
 
 
-def load_files(paths: Iterable[str | Path]) -> list[BibFile]:
-    """Parse each path into a :class:`BibFile` (see :func:`load_bibtex`)."""
-    return [load_bibtex(p) for p in paths]
+def load_files(paths: Iterable[str | Path], encoding: str = "utf-8") -> list[BibFile]:
+    """Parse each path into a :class:`BibFile` in ``encoding`` (see :func:`load_bibtex`)."""
+    return [load_bibtex(p, encoding) for p in paths]
 
 
-def load_bibtex(path: str | Path) -> BibFile:
+def load_bibtex(path: str | Path, encoding: str = "utf-8") -> BibFile:
     """Read and parse one .bib file, the one way every command reads records.
 
     A file that is positively something else (RIS, JSON, XML, PDF, binary data)
     raises :class:`bibvault.sniff.WrongFormatError` instead of being read as a
-    file without entries; :class:`OSError` when it cannot be read.
+    file without entries; :class:`OSError` when it cannot be read. The text is
+    decoded in ``encoding`` (the project's ``encoding`` setting).
     """
     data = read_bytes(path)
     require_bibtex(path, data)
-    return parse(data, str(path))
+    return parse(data, str(path), encoding)

@@ -37,7 +37,7 @@ _CORE: tuple[Rule, ...] = (
     Rule("B106", E, "missing citation key", "An entry has no key, so it cannot be cited."),
     Rule("B107", E, "entry truncated at end of file", "The file ends inside an entry."),
     Rule("B108", W, "duplicate field", "A field appears twice in one entry; BibTeX keeps the first and biber complains. Keep one."),
-    Rule("B109", W, "not UTF-8", "The file holds bytes that are not UTF-8 (often Latin-1 or Latin-9). bibvault keeps them as they are, but other tools will show mojibake. Re-encode the file as UTF-8."),
+    Rule("B109", E, "not UTF-8", "The file holds bytes that are not UTF-8 (often Latin-1 or Windows-1252), which every page and export would show as U+FFFD. `bibvault validate --fix` re-encodes the file as UTF-8 from the encoding it declares (% !TEX encoding = ..., % Encoding: ...) or else Windows-1252/Latin-1, losing no character. To keep files in another encoding on purpose, set `encoding` in bibvault.yaml; they are then read and written in it.", fixable=True),
     Rule("B110", W, "undefined @string macro", "A bare word is used as a value but no @string defines it; BibTeX prints nothing for it."),
     Rule("B111", E, "crossref target missing", "crossref names an entry that is not in the file."),
     Rule("B112", W, "crossref cycle", "Entries inherit from each other in a circle."),

@@ -17,7 +17,7 @@ from pathlib import Path
 import requests
 import urllib3
 
-from bibvault.archive.bagit import Bag, bag_name, payload_sha256, write_bag
+from bibvault.archive.bagit import Bag, find_bag, payload_sha256, write_bag
 from bibvault.archive.credentials import Credentials, plain_http_to_remote
 from bibvault.archive.memento import CopyStatus, check_copy, timemap
 from bibvault.archive.spn2 import SaveClient
@@ -271,7 +271,7 @@ def _from_aggregator(ctx: _Context, t: ArchiveTarget, reference: float) -> Captu
 
 def _local_copy(ctx: _Context, t: ArchiveTarget) -> Bag | None:
     assert ctx.local_root is not None
-    bag_dir = ctx.local_root / bag_name(t.key)
+    bag_dir = find_bag(ctx.local_root, t.key)
     existing = payload_sha256(bag_dir)
     if existing is not None and not ctx.refresh and existing == (t.archivesha256 or "").lower():
         return None  # the copy is there and the record already names it

@@ -20,9 +20,16 @@ from pathlib import Path
 
 from bibvault.archive.warc import warc_problems
 from bibvault.findings import Finding, Severity
+from bibvault.fsutil import TEMP_SUFFIX, remove_stale_temps, temp_prefix
 
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_LITERAL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+# Names Windows reserves for devices, whatever the case and extension.
+_DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul", "conin-", "conout-"}
+                          | {f"{p}{n}" for p in ("com", "lpt") for n in "0123456789"})
+#: The longest bag name: room for ``.replaced-<time>`` and temporary prefixes within 255 bytes.
+MAX_NAME = 120
 _CHUNK = 1 << 20
 
 
@@ -37,9 +44,111 @@ class Bag:
 
 
 def bag_name(key: str) -> str:
-    """A directory name for a record key, safe on every file system."""
+    """The directory name of the bag of ``key``: reversible, so distinct keys never share one.
+
+    Lower-case ASCII letters, digits and ``-`` stand for themselves; an upper-case
+    letter is ``_`` and the letter in lower case; every other character is ``+``
+    and two hex digits per UTF-8 byte (``x:1`` → ``x+3a1``, ``x_1`` → ``x+5f1``,
+    ``Knuth84`` → ``_knuth84``). Names are thus lower case (safe on file systems
+    that ignore case), never start with a dot, never end in a dot or a space,
+    and a Windows device name (``con``, ``aux``, ``com1``) gets its first letter
+    escaped. A name longer than :data:`MAX_NAME` keeps its first part and ends
+    in ``~`` and a sha256 of the key; such a name is read back from the bag's
+    ``External-Identifier`` (see :func:`bag_key`).
+    """
+    if not key:
+        raise ValueError("a record key is never empty")
+    parts = [_encode(ch) for ch in key]
+    name = "".join(parts)
+    if name in _DEVICE_NAMES:
+        parts[0] = f"+{ord(name[0]):02x}"
+        name = "".join(parts)
+    if len(name) <= MAX_NAME:
+        return name
+    head = ""
+    for part in parts:
+        if len(head) + len(part) > MAX_NAME - 41:
+            break
+        head += part
+    return f"{head}~{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:40]}"
+
+
+def _encode(ch: str) -> str:
+    if ch in _LITERAL:
+        return ch
+    if "A" <= ch <= "Z":
+        return "_" + ch.lower()
+    return "".join(f"+{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
+
+
+def bag_key(name: str) -> str | None:
+    """The key a :func:`bag_name` stands for; None for a shortened name or not such a name."""
+    out = bytearray()
+    i = 0
+    while i < len(name):
+        c = name[i]
+        if c in _LITERAL:
+            out += c.encode()
+            i += 1
+        elif c == "_" and i + 1 < len(name) and "a" <= name[i + 1] <= "z":
+            out += name[i + 1].upper().encode()
+            i += 2
+        elif c == "+" and re.fullmatch(r"[0-9a-f]{2}", name[i + 1:i + 3]):
+            out.append(int(name[i + 1:i + 3], 16))
+            i += 3
+        else:
+            return None
+    try:
+        return out.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return None
+
+
+def legacy_bag_name(key: str) -> str:
+    """The name bags had before :func:`bag_name` was reversible (several keys shared one)."""
     name = _UNSAFE.sub("_", key).strip("._")
     return name or "record"
+
+
+def bag_identifier(bag: Path) -> str | None:
+    """The record key a bag was written for (``External-Identifier`` in bag-info.txt)."""
+    try:
+        text = (bag / "bag-info.txt").read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError:
+        return None
+    m = re.search(r"^External-Identifier: ?(.*)$", text, re.MULTILINE)
+    return m.group(1).rstrip("\r") if m else None
+
+
+def find_bag(root: Path, key: str) -> Path:
+    """The bag of ``key`` under ``root``: under its name, or under its legacy name when a
+    bag written for this key is there. Where a new bag would go when there is none."""
+    new = root / bag_name(key)
+    if new.is_dir() and bag_identifier(new) in (key, None):
+        return new
+    old = root / legacy_bag_name(key)
+    if old != new and old.is_dir() and bag_identifier(old) == key:
+        return old
+    return new
+
+
+def migrate_bag(root: Path, key: str) -> None:
+    """Move the bag of ``key`` from its legacy name to :func:`bag_name`, never over another.
+
+    A legacy bag of another key sitting at this key's new name is first moved to
+    that key's own new name, so no local copy is lost or taken for another's.
+    """
+    new = root / bag_name(key)
+    owner = bag_identifier(new) if new.is_dir() else None
+    if owner is not None and owner != key:
+        home = root / bag_name(owner)
+        if home.exists() or home.is_symlink():
+            return
+        os.replace(new, home)
+    old = root / legacy_bag_name(key)
+    if (old != new and not new.exists() and not new.is_symlink() and old.is_dir()
+            and not old.is_symlink() and bag_identifier(old) == key):
+        os.replace(old, new)
 
 
 def payload_name(url: str, content_type: str) -> str:
@@ -62,10 +171,12 @@ def write_bag(root: Path, key: str, url: str, content: bytes, content_type: str,
     local copy is ever lost.
     """
     root.mkdir(parents=True, exist_ok=True)
+    migrate_bag(root, key)
     final = root / bag_name(key)
     filename = payload_name(url, content_type)
     digest = hashlib.sha256(content).hexdigest()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=root))
+    remove_stale_temps(root, final.name)
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(final.name), suffix=TEMP_SUFFIX, dir=root))
     try:
         (tmp / "data").mkdir()
         files = {filename: content, **(extra or {})}
@@ -93,7 +204,7 @@ def write_bag(root: Path, key: str, url: str, content: bytes, content_type: str,
             os.replace(final, kept)
             os.replace(tmp, final)
         elif final.exists():
-            old = final.with_name(f".{final.name}.old")
+            old = final.with_name(f"{temp_prefix(final.name)}old{TEMP_SUFFIX}")
             shutil.rmtree(old, ignore_errors=True)
             os.replace(final, old)
             os.replace(tmp, final)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bibvault.archive.archiver import ArchiveOutcome, ArchiveTarget
-from bibvault.archive.bagit import bag_name, payload_sha256
+from bibvault.archive.bagit import find_bag, payload_sha256
 from bibvault.bibfile import BibFile
 from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.findings import Finding, Severity
@@ -78,7 +78,7 @@ def verify_records(records: Iterable[Record], root: Path) -> list[Finding]:
         expected = (r.get("archivesha256") or "").lower()
         if not expected:
             continue
-        bag = root / bag_name(r.key)
+        bag = find_bag(root, r.key)
         actual = payload_sha256(bag)
         if actual is None and bag.is_dir():
             # verify_all reports what is wrong with the bag itself (A506)

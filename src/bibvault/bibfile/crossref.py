@@ -89,10 +89,12 @@ def resolve(entry: Entry, get: Lookup, expanded: Expanded = expanded_fields) -> 
     fields of its crossref ancestors filled in. See ``BibFile.resolved_fields``.
 
     ``expanded`` may be a cached :func:`expanded_fields`, so that a long chain of
-    crossrefs is expanded once, not once per descendant.
+    crossrefs is expanded once, not once per descendant. It is used for the
+    ancestors only: caching every entry's own fields would hold a copy of the
+    whole file.
     """
     fields: dict[str, str] = {}
-    for name, value in expanded(entry):
+    for name, value in expanded_fields(entry):
         fields.setdefault(name, value)
     child = entry.entry_type.lower()
     seen = {entry.key.lower()}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bibvault.bibfile import editing
 from bibvault.bibfile.crossref import crossref_findings, expanded_fields, resolve, with_aliases
+from bibvault.bibfile.encoding import UTF8, codec_name, decode, encode
 from bibvault.bibfile.model import Block, Entry, Issue
 from bibvault.bibfile.scanner import broken_key, scan
 from bibvault.bibfile.values import MONTH_MACROS, expand, macro_names
@@ -30,8 +31,13 @@ class BibFile:
     its first use still expands; only a macro defined nowhere is reported (B110).
     """
 
-    def __init__(self, text: str, path: str = "<string>", encoding_errors: bool = False) -> None:
+    def __init__(self, text: str, path: str = "<string>", encoding_errors: bool = False,
+                 encoding: str = UTF8) -> None:
         self.path = path
+        #: The encoding the file was read in and is written back in.
+        self.encoding = encoding
+        #: Whether some bytes did not decode in :attr:`encoding` (B109; kept as they are).
+        self.undecodable = encoding_errors
         self._blocks = scan(text)
         # (block index, offset delta, line delta) of edits whose shift is not applied yet
         self._pending: list[tuple[int, int, int]] = []
@@ -40,11 +46,15 @@ class BibFile:
         self._expanded_cache: dict[int, tuple[Entry, list[tuple[str, str]]]] = {}
         self._entries = [b for b in self._blocks if isinstance(b, Entry) and b.kind == "entry"]
         self._index: dict[str, int] = {}
+        # Lower-cased keys of the entries whose key has capitals (the others are in
+        # _index already): half the memory of folding every key on a large file.
         self._folded: dict[str, int] = {}
         for i, block in enumerate(self._blocks):
             if isinstance(block, Entry) and block.kind == "entry":
                 self._index.setdefault(block.key, i)
-                self._folded.setdefault(block.key.lower(), i)
+                folded = block.key.lower()
+                if folded != block.key:
+                    self._folded.setdefault(folded, i)
         self.strings: dict[str, str] = dict(MONTH_MACROS)
         for block in self._blocks:
             if isinstance(block, Entry) and block.kind == "string" and block.fields:
@@ -57,7 +67,7 @@ class BibFile:
                 block.macros = self.strings
                 self._check_macros(block)
             if encoding_errors:
-                _mark_undecodable(block)
+                _mark_undecodable(block, encoding)
 
     # -- reading ---------------------------------------------------------------------
     @property
@@ -74,9 +84,7 @@ class BibFile:
 
     def get(self, key: str) -> Entry | None:
         """The first entry with this key: exact match first, then case-insensitive."""
-        i = self._index.get(key)
-        if i is None:
-            i = self._folded.get(key.lower())
+        i = self._find(key)
         if i is None:
             return None
         self._settle()
@@ -144,8 +152,12 @@ class BibFile:
         return "".join(b.raw for b in self._blocks)
 
     def to_bytes(self) -> bytes:
-        """The file's bytes: identical to the input when nothing was edited."""
-        return self.to_text().encode("utf-8", "surrogateescape")
+        """The file's bytes, in its encoding: identical to the input when nothing was edited.
+
+        Raises :class:`UnicodeEncodeError` when an edit brought in a character
+        the file's (non-UTF-8) encoding cannot hold.
+        """
+        return encode(self.to_text(), self.encoding)
 
     # -- writing ---------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str] | None = None) -> None:
@@ -231,7 +243,17 @@ class BibFile:
 
     def _reset(self, text: str) -> None:
         """Read ``text`` afresh as this file's content (after adding or removing an entry)."""
-        BibFile.__init__(self, text, self.path, encoding_errors=_UNDECODABLE.search(text) is not None)
+        BibFile.__init__(self, text, self.path, _UNDECODABLE.search(text) is not None,
+                         self.encoding)
+
+    def _find(self, key: str) -> int | None:
+        """Index of the first entry with ``key``: exact match, else case-insensitive."""
+        i = self._index.get(key)
+        if i is not None:
+            return i
+        folded = key.lower()
+        found = [j for j in (self._index.get(folded), self._folded.get(folded)) if j is not None]
+        return min(found) if found else None
 
     def _newline(self) -> str:
         """The file's line ending, judged by its first line break."""
@@ -242,9 +264,7 @@ class BibFile:
         return "\n"
 
     def _entry_for(self, key: str) -> Entry:
-        i = self._index.get(key)
-        if i is None:
-            i = self._folded.get(key.lower())
+        i = self._find(key)
         if i is None:
             raise KeyError(key)
         block = self._blocks[i]
@@ -252,7 +272,7 @@ class BibFile:
         return block
 
     def _replace(self, entry: Entry, fresh: Entry) -> None:
-        index = self._index.get(entry.key, self._folded.get(entry.key.lower()))
+        index = self._index.get(entry.key, self._find(entry.key))
         assert index is not None and self._blocks[index] is entry
         old_len, old_lines = len(entry.raw), entry.raw.count("\n")
         entry.raw, entry.fields, entry.close = fresh.raw, fresh.fields, fresh.close
@@ -261,7 +281,7 @@ class BibFile:
             f.block = entry
         self._check_macros(entry)
         if _UNDECODABLE.search(entry.raw):
-            _mark_undecodable(entry)
+            _mark_undecodable(entry, self.encoding)
         entry.end = entry.start + len(entry.raw)
         self._pending.append((index, len(entry.raw) - old_len, entry.raw.count("\n") - old_lines))
         self._expanded_cache.clear()
@@ -303,7 +323,7 @@ class BibFile:
             for name in macro_names(f.raw_value):
                 lowered = name.lower()
                 if lowered not in self._defined and lowered not in MONTH_MACROS:
-                    block.issues.append(
+                    block.add_issue(
                         Issue(
                             "B110",
                             Severity.WARNING,
@@ -314,34 +334,36 @@ class BibFile:
                     )
 
 
-def _mark_undecodable(block: Block) -> None:
+def _mark_undecodable(block: Block, encoding: str) -> None:
+    name = "UTF-8" if codec_name(encoding) == "utf-8" else encoding
     for m in _UNDECODABLE.finditer(block.raw):
         shown = m.group().encode("utf-8", "surrogateescape").hex(" ")
-        block.issues.append(
+        block.add_issue(
             Issue(
                 "B109",
-                Severity.WARNING,
-                f"bytes that are not UTF-8 ({shown}) are kept as they are",
+                Severity.ERROR,
+                f"bytes that are not {name} ({shown}): `bibvault validate --fix` re-encodes "
+                "the file as UTF-8 (or set `encoding` in bibvault.yaml)",
                 m.start(),
                 block.raw[m.start() : m.start() + 60].split("\n")[0],
             )
         )
 
 
-def parse(source: str | bytes, path: str = "<string>") -> BibFile:
+def parse(source: str | bytes, path: str = "<string>", encoding: str = UTF8) -> BibFile:
     """Parse .bib text or bytes. Never raises for bad content: problems become findings.
 
-    Bytes are decoded as UTF-8; bytes that are not UTF-8 are kept (surrogate escapes) so
-    that writing back gives the same bytes, and each run of them is a B109 finding.
+    Bytes are decoded in ``encoding`` (UTF-8 unless the project says otherwise; a
+    UTF-8 byte-order mark wins); bytes that do not decode are kept (surrogate
+    escapes) so that writing back gives the same bytes, and each run of them is a
+    B109 error. The file is written back in ``encoding``.
     """
     if isinstance(source, bytes):
-        try:
-            return BibFile(source.decode("utf-8"), path)
-        except UnicodeDecodeError:
-            return BibFile(source.decode("utf-8", "surrogateescape"), path, encoding_errors=True)
-    return BibFile(source, path, encoding_errors=_UNDECODABLE.search(source) is not None)
+        text, bad = decode(source, encoding)
+        return BibFile(text, path, bad, encoding)
+    return BibFile(source, path, _UNDECODABLE.search(source) is not None, encoding)
 
 
-def load(path: str | os.PathLike[str]) -> BibFile:
-    """Read and parse a .bib file. Raises OSError only when it cannot be read."""
-    return parse(read_bytes(path), os.fspath(path))
+def load(path: str | os.PathLike[str], encoding: str = UTF8) -> BibFile:
+    """Read and parse a .bib file (see :func:`parse`). Raises OSError only when it cannot be read."""
+    return parse(read_bytes(path), os.fspath(path), encoding)

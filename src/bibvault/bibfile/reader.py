@@ -70,6 +70,8 @@ class Reader:
         self._notes: list[Issue] = []
         self._text_notes: list[tuple[int, str]] = []
         self._value_end = 0
+        # One string object per distinct field name and entry type, not one per use.
+        self._names: dict[str, str] = {}
 
     def _where(self, pos: int) -> tuple[int, int]:
         if pos >= self.line_pos:

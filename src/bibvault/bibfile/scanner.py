@@ -83,7 +83,7 @@ class Scanner(Reader):
         line, col = self._where(start)
         block = Block("text", self.text[start:end], start, end, line, col)
         for at, message in notes:
-            block.issues.append(Issue("B101", WARNING, message, at - start, excerpt(self.text, at)))
+            block.add_issue(Issue("B101", WARNING, message, at - start, excerpt(self.text, at)))
         self.blocks.append(block)
 
     def _block(self, at: int) -> int:
@@ -113,7 +113,7 @@ class Scanner(Reader):
             broken.pos = at
         line, col = self._where(at)
         block = Block("broken", self.text[at:end], at, end, line, col)
-        block.issues.append(
+        block.add_issue(
             Issue(
                 broken.code,
                 broken.severity,
@@ -172,7 +172,9 @@ class Scanner(Reader):
             while True:
                 m = fast(text, pos)
                 if m is not None:
-                    parsed.append((m.group(1), m.start(1), m.start(2), m.end()))
+                    name = m.group(1)
+                    parsed.append((self._names.setdefault(name, name), m.start(1), m.start(2),
+                                   m.end()))
                     pos = m.end()
                     continue
                 pos = self._gap(pos)
@@ -209,14 +211,13 @@ class Scanner(Reader):
             end,
             line,
             col,
-            entry_type=type_name,
+            entry_type=self._names.setdefault(type_name, type_name),
             key=key,
             close=pos - at,
             key_end=key_end - at,
         )
-        entry.issues.extend(
-            Issue(i.code, i.severity, i.message, i.offset - at, i.excerpt) for i in self._notes
-        )
+        for i in self._notes:
+            entry.add_issue(Issue(i.code, i.severity, i.message, i.offset - at, i.excerpt))
         seen: set[str] = set()
         for name, nstart, vstart, vend in parsed:
             entry.fields.append(
@@ -224,7 +225,7 @@ class Scanner(Reader):
             )
             lower = name.lower()
             if lower in seen and kind == "entry":
-                entry.issues.append(
+                entry.add_issue(
                     Issue(
                         "B108",
                         WARNING,

@@ -14,7 +14,7 @@ import sys
 import click
 
 from bibvault import __version__
-from bibvault.cli.common import AppContext, handle_errors
+from bibvault.cli.common import OUT_OF_MEMORY, AppContext, handle_errors, tolerant_streams
 from bibvault.exitcodes import ExitCode
 
 # (module, attribute) of every command, in the order ``--help`` lists them.
@@ -44,6 +44,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         # Expected failures become a message and an exit code here, so that
         # CliRunner tests see exactly what the console script does.
+        tolerant_streams()
         with handle_errors():
             return super().invoke(ctx)
 
@@ -80,8 +81,14 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
+    out_of_memory = False
     try:
         code = cli.main(standalone_mode=False)
+    except MemoryError:
+        # Reported below, once the exception and the frames it holds are gone:
+        # a memory error while reporting one (see handle_errors) ends up here.
+        out_of_memory = True
+        code = int(ExitCode.USAGE)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.ClickException as exc:
@@ -97,4 +104,6 @@ def main() -> None:
                    "This is a bug in bibvault; run again with BIBVAULT_DEBUG=1 for the "
                    "traceback and report it.", err=True)
         code = int(ExitCode.USAGE)
+    if out_of_memory:
+        click.echo(OUT_OF_MEMORY, err=True)
     sys.exit(int(code) if isinstance(code, int) else int(ExitCode.OK))

@@ -44,7 +44,7 @@ from bibvault.links.report import (
     urlstatus_changes,
 )
 from bibvault.net import NoNetwork, session_for_check
-from bibvault.records import Record, load_files, records_from_file
+from bibvault.records import Record, load_files, record_from_entry, records_from_file
 from bibvault.reporting import CI_FORMATS, ci_report
 from bibvault.select import select_records
 
@@ -57,8 +57,12 @@ _TOPIC = click.option("--topic", "topics", multiple=True, metavar="TOPIC",
 def _chosen(app: AppContext, paths: tuple[str, ...], keys: tuple[str, ...],
             topics: tuple[str, ...]) -> tuple[list[BibFile], list[Record]]:
     check_topics(app, topics)
-    files = load_files(resolve_paths(app, paths))
-    records = [r for bf in files for r in records_from_file(bf)]
+    files = load_files(resolve_paths(app, paths), app.config.encoding)
+    wanted = set(keys)
+    # With --key, only those entries are decoded: a command about one record costs
+    # one record and one parse, not a record for every entry of the file.
+    records = [record_from_entry(bf, e) for bf in files for e in bf.entries
+               if e.key and (not wanted or e.key in wanted)]
     missing = sorted(set(keys) - {r.key for r in records})
     if missing:
         raise fail(f"no record with key {', '.join(missing)}")
@@ -126,7 +130,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     if write:
         # A run can take minutes; write into the files as they are now, so that
         # edits made meanwhile are kept.
-        files = load_files([bf.path for bf in files])
+        files = load_files([bf.path for bf in files], config.encoding)
     changes = urlstatus_changes(run, files)
     if write:
         for bf in apply_changes(changes, files):
@@ -205,12 +209,15 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
         session.close()
         if history is not None:
             history.close()
-    # A run can take minutes; write into the files as they are now, so that
-    # edits made meanwhile are kept.
-    files = load_files([bf.path for bf in files])
-    before = {bf.path: bf.to_bytes() for bf in files}
-    touched = apply_updates(run.outcomes, files)
-    diffs = [unified_diff(before[bf.path], bf.to_bytes(), bf.path) for bf in touched]
+    touched: list[BibFile] = []
+    diffs: list[str] = []
+    if any(o.updates for o in run.outcomes):
+        # A run can take minutes; write into the files as they are now, so that
+        # edits made meanwhile are kept.
+        files = load_files([bf.path for bf in files], config.encoding)
+        before = {bf.path: bf.to_bytes() for bf in files}
+        touched = apply_updates(run.outcomes, files)
+        diffs = [unified_diff(before[bf.path], bf.to_bytes(), bf.path) for bf in touched]
     if not dry_run:
         for bf in touched:
             bf.save()
@@ -262,7 +269,7 @@ def verify(ctx: click.Context, paths: tuple[str, ...], remote: bool, fmt: str) -
     if root.exists() and not root.is_dir():
         raise fail(f"{root}: archive.local_dir is not a directory")
     findings: list[Finding] = list(verify_all(root))
-    files = load_files(resolve_paths(app, paths))
+    files = load_files(resolve_paths(app, paths), app.config.encoding)
     records = [r for bf in files for r in records_from_file(bf)]
     findings += verify_records(records, root)
     copies: list[RemoteCopy] = []

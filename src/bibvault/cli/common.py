@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import gc
+import io
 import json
 import os
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +108,11 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return str(_relative(Path(path)))
 
 
+#: What a command says when an input is beyond the memory it may use (exit 2).
+OUT_OF_MEMORY = ("bibvault: error: out of memory: the input is too large for the memory "
+                 "available to this command")
+
+
 def fail(message: str) -> click.exceptions.Exit:
     """Print ``message`` on stderr and return an exit-2 exception to raise."""
     click.echo(f"bibvault: error: {message}", err=True)
@@ -113,7 +121,7 @@ def fail(message: str) -> click.exceptions.Exit:
 
 @contextlib.contextmanager
 def handle_errors() -> Iterator[None]:
-    """Turn expected failures (bad configuration, I/O, interrupt) into a one-line
+    """Turn expected failures (bad configuration, I/O, interrupt, memory) into a one-line
     message on stderr and the matching exit code (raised as click's ``Exit``)."""
     try:
         yield
@@ -135,6 +143,27 @@ def handle_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+    except MemoryError as exc:
+        # An input beyond what this machine can hold: say so rather than be killed.
+        # The traceback's frames hold what filled the memory; let it go first, or
+        # even printing the message fails.
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
+        click.echo(OUT_OF_MEMORY, err=True)
+        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
+
+
+def tolerant_streams() -> None:
+    """Let stdout and stderr print text from a .bib file whatever bytes it held.
+
+    Bytes that are not UTF-8 travel as lone surrogates, which a strict stream
+    refuses with an exception in the middle of a report; they are printed as
+    a replacement character instead. Reports meant for programs are made valid
+    UTF-8 before they are printed (see :func:`echo_data`).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
 
 
 def syntax_errors(files: list[BibFile]) -> list[Finding]:
@@ -250,8 +279,9 @@ def status() -> Iterator[Status]:
         line.close()
 
 
-def load_with_status(paths: list[Path], say: Status) -> list[BibFile]:
-    """Parse ``paths`` into :class:`BibFile` objects, naming each file (and its size) on ``say``."""
+def load_with_status(paths: list[Path], say: Status, encoding: str = "utf-8") -> list[BibFile]:
+    """Parse ``paths`` (in ``encoding``) into :class:`BibFile` objects, naming each file
+    (and its size) on ``say``."""
     out = []
     for p in paths:
         try:
@@ -259,7 +289,7 @@ def load_with_status(paths: list[Path], say: Status) -> list[BibFile]:
         except OSError:
             size = ""
         say(f"reading {p}{size}")
-        out.append(load_bibtex(p))
+        out.append(load_bibtex(p, encoding))
     return out
 
 

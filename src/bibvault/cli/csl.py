@@ -11,6 +11,7 @@ import click
 from bibvault.cli.common import (
     AppContext,
     Status,
+    echo_data,
     fail,
     finish,
     get_app,
@@ -90,7 +91,7 @@ def load_items(app: AppContext, paths: tuple[str, ...], say: Status | None = Non
         from bibvault.records import records_from_file
 
         try:
-            loaded = load_with_status(bib_files, say)
+            loaded = load_with_status(bib_files, say, app.config.encoding)
         except WrongFormatError as exc:
             raise WrongFormatError(exc.path, exc.sniffed,
                                    "a BibTeX/biblatex or CSL-JSON file") from None
@@ -141,7 +142,7 @@ def format_(ctx: click.Context, paths: tuple[str, ...], style: str, fmt: str,
         proc = _processor(app, style, items, locale)
         entries = proc.bibliography(fmt=fmt)
     for _, entry in entries:
-        click.echo(entry)
+        echo_data(entry)
     warn_syntax_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
     return int(ExitCode.OK)
@@ -176,13 +177,13 @@ def cite(ctx: click.Context, keys: tuple[str, ...], style: str, sources: tuple[s
             say(f"citing {len(chosen):,} items one by one")
             lines = [f"{key}\t{proc.cite([key], fmt=fmt)}" for key in chosen]
         for line in lines:
-            click.echo(line)
+            echo_data(line)
         warn_syntax_errors(errors)
         finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
         return int(ExitCode.OK)
     if not keys:
         raise fail("give at least one KEY to cite (or --each)")
-    click.echo(proc.cite(list(keys), fmt=fmt))
+    echo_data(proc.cite(list(keys), fmt=fmt))
     warn_syntax_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
     return int(ExitCode.OK)

@@ -49,7 +49,7 @@ def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, keys: tuple[str
     if missing:
         raise fail(f"no such file: {', '.join(missing)}")
     with status() as say:
-        loaded = load_with_status(files, say)
+        loaded = load_with_status(files, say, app.config.encoding)
         say(f"reading {sum(len(bf.entries) for bf in loaded):,} entries")
         records = [r for bf in loaded for r in records_from_file(bf)]
     errors = syntax_errors(loaded)

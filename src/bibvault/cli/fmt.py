@@ -26,7 +26,7 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool, show_diff: bool
     """
     app = get_app(ctx)
     with status() as say:
-        files = load_with_status(resolve_paths(app, paths), say)
+        files = load_with_status(resolve_paths(app, paths), say, app.config.encoding)
     changed = failed = 0
     for bf in files:
         try:
@@ -48,7 +48,7 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool, show_diff: bool
         elif check:
             click.echo(f"would reformat {bf.path}", err=True)
         else:
-            parse(new_text, bf.path).save()
+            parse(new_text, bf.path, bf.encoding).save()
             click.echo(f"reformatted {bf.path}", err=True)
     unchanged = len(files) - changed - failed
     verb = "would be reformatted" if (check or show_diff) else "reformatted"

@@ -7,6 +7,7 @@ import click
 from bibvault.cli.common import (
     check_topics,
     date_option,
+    echo_data,
     echo_json,
     finish,
     get_app,
@@ -38,7 +39,7 @@ def list_(ctx: click.Context, paths: tuple[str, ...], topics: tuple[str, ...],
     app = get_app(ctx)
     check_topics(app, topics)
     with status() as say:
-        files = load_with_status(resolve_paths(app, paths), say)
+        files = load_with_status(resolve_paths(app, paths), say, app.config.encoding)
         say(f"reading {sum(len(bf.entries) for bf in files):,} entries")
         records = [r for bf in files for r in records_from_file(bf)]
         chosen = newest_first(select_records(records, topics=topics, types=types, since=since,
@@ -53,6 +54,6 @@ def list_(ctx: click.Context, paths: tuple[str, ...], topics: tuple[str, ...],
     else:
         for r in chosen:
             date = r.date.iso() if r.date else "----"
-            click.echo(f"{date:<10}  {r.key}  @{r.entry_type}  {r.title}")
+            echo_data(f"{date:<10}  {r.key}  @{r.entry_type}  {r.title}")
     warn_syntax_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)

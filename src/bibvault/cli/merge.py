@@ -26,7 +26,8 @@ def merge(ctx: click.Context, keep: str, drop: str, dry_run: bool) -> None:
     """
     app = get_app(ctx)
     try:
-        result = merge_records(resolve_paths(app, ()), keep, drop, dry_run=dry_run)
+        result = merge_records(resolve_paths(app, ()), keep, drop, dry_run=dry_run,
+                               encoding=app.config.encoding)
     except MergeError as exc:
         raise fail(str(exc)) from exc
     _report(result, dry_run)

@@ -23,7 +23,7 @@ from bibvault.findings import Finding, has_errors, select_findings
 from bibvault.records import load_files
 from bibvault.reporting import CI_FORMATS, ci_report
 from bibvault.rules import all_rules, known_prefixes
-from bibvault.validate import apply_fixes, validate_files
+from bibvault.validate import apply_fixes, reencode_files, validate_files
 
 
 def _check_codes(codes: Sequence[str]) -> None:
@@ -64,10 +64,18 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
     _check_codes(sel + ign)
     config = app.config
     with status() as say:
-        files = load_with_status(resolve_paths(app, paths), say)
+        files = load_with_status(resolve_paths(app, paths), say, app.config.encoding)
         say(f"validating {sum(len(bf.entries) for bf in files):,} entries")
         findings = select_findings(validate_files(files, config), sel, ign)
     if fix:
+        files, recoded = reencode_files(files)
+        for bf in files:
+            if bf.path in recoded:
+                bf.save()
+                click.echo(f"fixed {bf.path}: re-encoded as UTF-8 (the bytes that were not "
+                           f"UTF-8 read as {recoded[bf.path]})", err=True)
+        if recoded:
+            findings = select_findings(validate_files(files, config), sel, ign)
         applied = apply_fixes(files, findings)
         changed = {a.file for a in applied}
         for bf in files:
@@ -75,18 +83,26 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
                 bf.save()
         for a in applied:
             click.echo(f"fixed {a.file}: [{a.key}] {a.description}", err=True)
-        if applied:
-            files = load_files([bf.path for bf in files])
+        if applied or recoded:
+            files = load_files([bf.path for bf in files], config.encoding)
             findings = select_findings(validate_files(files, config), sel, ign)
     if fmt == "json":
         echo_json([f.to_dict() for f in findings])
     elif fmt in CI_FORMATS:
         click.echo(ci_report(fmt, findings))
     else:
+        # In chunks: an echo per line (each one flushed) was most of the time
+        # spent on a file with a million findings.
+        lines: list[str] = []
         for f in findings:
-            click.echo(f.format_text())
+            lines.append(f.format_text())
             if show_source and f.excerpt:
-                click.echo(f"    | {f.excerpt}")
+                lines.append(f"    | {f.excerpt}")
+            if len(lines) >= 1000:
+                click.echo("\n".join(lines))
+                lines = []
+        if lines:
+            click.echo("\n".join(lines))
         click.echo(summary_line(findings, len(files)), err=True)
     finish(ctx, ExitCode.FINDINGS if has_errors(findings) else ExitCode.OK)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from bibvault.bibfile import BibFile, parse
 from bibvault.config import Config
-from bibvault.findings import Finding, Severity
+from bibvault.findings import Finding, Severity, shown_path
 from bibvault.fsutil import atomic_write
 from bibvault.ingest.candidate import Candidate, Creator
 from bibvault.ingest.duplicates import Duplicate, DuplicateIndex
@@ -95,7 +95,8 @@ def ingest(candidates: Sequence[Candidate], config: Config, *, topics: Sequence[
     saves nothing. Raises OSError when a file cannot be read or written.
     """
     today = today or _dt.date.today()
-    files: dict[Path, BibFile] = {p.resolve(): load_bibtex(p) for p in collection_files(config)}
+    files: dict[Path, BibFile] = {p.resolve(): load_bibtex(p, config.encoding)
+                                  for p in collection_files(config)}
     records: list[Record] = [r for bf in files.values() for r in records_from_file(bf)]
     taken = {r.key.casefold() for r in records}
     index = DuplicateIndex.of_records(records)
@@ -122,7 +123,7 @@ def _one(cand: Candidate, config: Config, files: dict[Path, BibFile], index: Dup
                                 "ingest.topic_aliases)", file=cand.source) for t in unmapped]
     result.duplicates = index.find(cand)
     for d in result.duplicates:
-        where = f"{d.file}:{d.line}" if d.line else d.file
+        where = f"{shown_path(d.file)}:{d.line}" if d.line else shown_path(d.file)
         if d.exact:
             result.findings.append(finding(
                 "N801", f"{d.reason}: already in the collection as {d.key!r} ({where})",
@@ -134,7 +135,11 @@ def _one(cand: Candidate, config: Config, files: dict[Path, BibFile], index: Dup
     key = make_key(cand, taken)
     result.key = key
     if cand.original_key and cand.original_key != key and cand.original_key.casefold() not in taken:
-        cand = dataclasses.replace(cand, fields={**cand.fields, "ids": cand.original_key})
+        # the imported key joins the aliases the entry may already carry
+        aliases = [a.strip() for a in cand.fields.get("ids", "").split(",") if a.strip()]
+        if cand.original_key not in aliases:
+            aliases.insert(0, cand.original_key)
+        cand = dataclasses.replace(cand, fields={**cand.fields, "ids": ", ".join(aliases)})
     text = entry_text(cand, key, chosen)
     target = target_file(cand, config).resolve()
     result.file = str(target)

@@ -1,7 +1,7 @@
 """Is this source already in the collection? Exact and fuzzy duplicate tiers.
 
-Exact: the same DOI, the same canonical URL, the same video, the same PDF bytes;
-such a source is refused (``--force`` adds it anyway). Fuzzy: the same or a very
+Exact: the same DOI, the same canonical URL, the same video, the same PDF bytes,
+or the same title with the same creators and year; such a source is refused (``--force`` adds it anyway). Fuzzy: the same or a very
 similar title, with a creator in common (or none on one side) and years at most
 one apart; that is a warning that names the record already there.
 """
@@ -101,6 +101,14 @@ class DuplicateIndex:
         if not title:
             return out
         creators, year = _candidate_creators(candidate), candidate.year
+        for i in self.by_title.get(title, []):
+            # Without an identifier, the same title, creators and year are the same record
+            # (a file imported twice); anything less is only a possible duplicate.
+            k = self.known[i]
+            if k.key not in seen and k.creators == creators and k.year == year:
+                seen.add(k.key)
+                out.append(Duplicate(k.key, k.file, k.line,
+                                     "same title, creators and year", True))
         matches = [(i, 100.0) for i in self.by_title.get(title, [])]
         matches += [(i, score) for _, score, i in process.extract(
             title, self.titles, scorer=fuzz.token_sort_ratio, score_cutoff=TITLE_SIMILARITY,

@@ -22,6 +22,7 @@ a an the and or but nor of in on at to for from by with without about into onto 
 after before since during as is are was were be been being it its this that these those
 how why what when where who whom which there their them they our your his her we you i
 not no new report analysis vs via de la le les el los las del der die das und von van
+has have had will can may might must should would could does do did says say said get gets
 """.split())
 _WORD = re.compile(r"[a-z0-9]+")
 _ORG_NOISE = frozenset({"the", "of", "for", "and", "on", "in", "at", "a", "an", "to"})

@@ -12,29 +12,45 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bibvault.bibfile import BibFile, Entry
+from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.editing import ambiguous_keys
+from bibvault.bibfile.encoding import codec_name, to_utf8
 from bibvault.bibfile.values import braces_balanced
 from bibvault.config import Config
 from bibvault.findings import Finding, Fix, sort_key
-from bibvault.records import Record, load_files, records_from_file
+from bibvault.records import Record, load_files, record_from_entry
 from bibvault.rules import finding
-from bibvault.validate.collection import check_aliases, check_duplicates, check_topics
+from bibvault.validate.collection import (
+    AliasOwner,
+    AliasUse,
+    alias_owner,
+    alias_use,
+    check_aliases,
+    check_duplicates,
+    check_topics,
+)
 from bibvault.validate.fields import check_record
 
-__all__ = ["validate_paths", "validate_files", "validate_records", "apply_fixes", "AppliedFix"]
+__all__ = ["validate_paths", "validate_files", "validate_records", "apply_fixes", "AppliedFix",
+           "reencode_files"]
 
 
 def validate_paths(paths: Iterable[str | Path], config: Config | None = None, *,
                    today: _dt.date | None = None) -> list[Finding]:
     """Parse and validate .bib files; unreadable files raise :class:`OSError`."""
-    return validate_files(load_files(paths), config, today=today)
+    return validate_files(load_files(paths, config.encoding if config else "utf-8"), config,
+                          today=today)
 
 
 def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
                    today: _dt.date | None = None) -> list[Finding]:
-    """All findings for already parsed files, sorted by file and position."""
-    return validate_records(files, [records_from_file(bf) for bf in files], config, today=today)
+    """All findings for already parsed files, sorted by file and position.
+
+    Records are decoded one at a time, checked and dropped, so that a file of a
+    million entries is validated without holding a million records.
+    """
+    pairs = ((bf, (record_from_entry(bf, e) for e in bf.entries if e.key)) for bf in files)
+    return _validate(pairs, config, today)
 
 
 def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequence[Record]],
@@ -43,20 +59,35 @@ def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequen
     """All findings for parsed files whose records were already decoded (one list per file,
     as :func:`~bibvault.records.records_from_file` gives them), so a caller that needs the
     records too decodes them once."""
+    return _validate(zip(files, records_per_file, strict=True), config, today)
+
+
+def _validate(pairs: Iterable[tuple[BibFile, Iterable[Record]]], config: Config | None,
+              today: _dt.date | None) -> list[Finding]:
     today = today or _dt.date.today()
     vocabulary = config.topics if config else {}
     findings: list[Finding] = []
-    records: list[Record] = []
-    for bf, recs in zip(files, records_per_file, strict=True):
-        findings.extend(bf.findings)
-        records.extend(recs)
-        for rec in recs:
-            findings.extend(check_record(rec, today=today))
-        findings.extend(_whitespace(bf))
-    findings.extend(check_duplicates(records))
-    findings.extend(check_aliases(records))
-    findings.extend(check_topics(records, vocabulary))
-    return sorted(findings, key=sort_key)
+    keys: list[AliasOwner] = []
+    aliases: list[AliasUse] = []
+
+    def records() -> Iterator[Record]:
+        # One record at a time: checked, handed to the duplicate index, dropped;
+        # only what the alias rule needs afterwards is kept.
+        for bf, recs in pairs:
+            findings.extend(bf.findings)
+            for rec in recs:
+                findings.extend(check_record(rec, today=today))
+                findings.extend(check_topics((rec,), vocabulary))
+                keys.append(alias_owner(rec))
+                if rec.fields.get("ids"):
+                    aliases.append(alias_use(rec))
+                yield rec
+            findings.extend(_whitespace(bf))
+
+    findings.extend(check_duplicates(records()))
+    findings.extend(check_aliases(keys, aliases))
+    findings.sort(key=sort_key)
+    return findings
 
 
 _RUN = re.compile(r"(?<!\n)[ \t]{2,}|\t")
@@ -126,6 +157,26 @@ def apply_fixes(files: Sequence[BibFile], findings: Iterable[Finding]) -> list[A
         applied.append(AppliedFix(bf.path, fix.key, fix.field, old,
                                   fix.value if fix.value is None else value, fix.description))
     return applied
+
+
+def reencode_files(files: Sequence[BibFile]) -> tuple[list[BibFile], dict[str, str]]:
+    """The files, each read as UTF-8 with bytes that are not UTF-8 (B109) re-encoded.
+
+    Returns the new list (unchanged files as they were) and {path: the encoding
+    assumed for the stray bytes} of the re-encoded ones, which the caller saves.
+    Files read in another configured encoding are left alone.
+    """
+    out: list[BibFile] = []
+    done: dict[str, str] = {}
+    for bf in files:
+        fixed = to_utf8(bf.to_bytes()) if bf.undecodable and codec_name(bf.encoding) == "utf-8" \
+            else None
+        if fixed is None:
+            out.append(bf)
+            continue
+        out.append(parse(fixed[0], bf.path))
+        done[bf.path] = fixed[1]
+    return out, done
 
 
 def _same_delimiters(old: str | None, new: str) -> str:

@@ -12,16 +12,19 @@ from bibvault.rules import finding
 
 def check_duplicates(records: Iterable[Record]) -> Iterator[Finding]:
     """Duplicate keys, and records that are the same work (URL, DOI, title and year)."""
-    seen_keys: dict[str, Record] = {}
-    by: dict[str, dict[str, Record]] = {"D602": {}, "D603": {}, "D604": {}}
+    # (key, file, line) of the first record of each probe: not the records, so that
+    # records can be checked one at a time and dropped.
+    seen_keys: dict[str, tuple[str, str, int]] = {}
+    by: dict[str, dict[str, tuple[str, str, int]]] = {"D602": {}, "D603": {}, "D604": {}}
     for rec in records:
         k = rec.key.casefold()
         if k in seen_keys:
-            first = seen_keys[k]
-            yield finding("D601", f"key {rec.key!r} is already used at {first.file}:{first.line}",
+            _, first_file, first_line = seen_keys[k]
+            yield finding("D601", f"key {rec.key!r} is already used at {first_file}:{first_line}",
                           file=rec.file, line=rec.line, column=1, key=rec.key)
             continue
-        seen_keys[k] = rec
+        here = (rec.key, rec.file, rec.line)
+        seen_keys[k] = here
         probes = {
             "D602": normalise_url(rec.url) if rec.url else None,
             "D603": _doi(rec.fields.get("doi", "")),
@@ -35,27 +38,49 @@ def check_duplicates(records: Iterable[Record]) -> Iterator[Finding]:
                 continue
             other = by[code].get(probe)
             if other is not None:
-                yield finding(code, f"same {what[code]} as {other.key!r} ({other.file}:{other.line})",
+                yield finding(code, f"same {what[code]} as {other[0]!r} ({other[1]}:{other[2]})",
                               file=rec.file, line=rec.line, column=1, key=rec.key)
             else:
-                by[code][probe] = rec
+                by[code][probe] = here
 
 
-def check_aliases(records: Iterable[Record]) -> Iterator[Finding]:
+#: (key, file, line) of a record, for the alias rule.
+AliasOwner = tuple[str, str, int]
+#: (key, file, line, column of ids, the aliases) of a record with ``ids``.
+AliasUse = tuple[str, str, int, int, tuple[str, ...]]
+
+
+def alias_owner(rec: Record) -> AliasOwner:
+    """What the alias rule keeps of every record."""
+    return (rec.key, rec.file, rec.line)
+
+
+def alias_use(rec: Record) -> AliasUse:
+    """What the alias rule keeps of a record with ``ids``."""
+    line, col = rec.location("ids")
+    names = tuple(a.strip() for a in rec.fields.get("ids", "").split(",") if a.strip())
+    return (rec.key, rec.file, line, col, names)
+
+
+def check_aliases(owners: Iterable[AliasOwner], uses: Iterable[AliasUse]) -> Iterator[Finding]:
     """Key aliases in ``ids`` (left by ``bibvault merge``) that another record's key or
-    alias already names: biber stops on them, and a citation could reach either record."""
-    records = list(records)
-    owner = {r.key.casefold(): r for r in reversed(records)}
-    for rec in records:
-        for alias in (a.strip() for a in rec.fields.get("ids", "").split(",")):
-            if not alias or alias.casefold() == rec.key.casefold():
+    alias already names: biber stops on them, and a citation could reach either record.
+
+    Takes the small tuples :func:`alias_owner` and :func:`alias_use` make, so that
+    validation need not keep the records themselves.
+    """
+    owner: dict[str, AliasOwner] = {}
+    for o in owners:
+        owner.setdefault(o[0].casefold(), o)
+    for key, file, line, col, names in uses:
+        for alias in names:
+            if alias.casefold() == key.casefold():
                 continue
-            other = owner.setdefault(alias.casefold(), rec)
-            if other is not rec:
+            other = owner.setdefault(alias.casefold(), (key, file, line))
+            if other[0] != key:
                 yield finding("D605", f"alias {alias!r} in ids is already the key or an alias of "
-                              f"{other.key!r} ({other.file}:{other.line})",
-                              file=rec.file, line=rec.location("ids")[0],
-                              column=rec.location("ids")[1], key=rec.key)
+                              f"{other[0]!r} ({other[1]}:{other[2]})",
+                              file=file, line=line, column=col, key=key)
 
 
 def check_topics(records: Iterable[Record], vocabulary: Mapping[str, object]) -> Iterator[Finding]:
