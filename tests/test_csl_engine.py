@@ -82,7 +82,8 @@ def test_apa_book_exact() -> None:
     proc = Processor(load_style("apa"), [BOOK])
     assert proc.bibliography() == [("doe2020", "Doe, J. A., & Roe, M. (2020). The art of testing. Acme Press.")]
     assert proc.cite(["doe2020"]) == "(Doe & Roe, 2020)"
-    assert proc.bibliography("html")[0][1] == "Doe, J. A., &#38; Roe, M. (2020). <i>The art of testing</i>. Acme Press."
+    assert proc.bibliography("html")[0][1] == (
+        '<div class="csl-entry">Doe, J. A., &#38; Roe, M. (2020). <i>The art of testing</i>. Acme Press.</div>')
 
 
 def test_dependent_style_resolves_to_parent(tmp_path: Path) -> None:
@@ -203,7 +204,8 @@ def test_bibliography_layout_metadata_and_plain_second_field_align() -> None:
     text = ieee.bibliography()[0][1]
     assert text.startswith("[1] J. A. Doe and M. Roe,")
     html = ieee.bibliography("html")[0][1]
-    assert html.startswith('<div class="csl-left-margin">[1]</div><div class="csl-right-inline">')
+    assert html.startswith('<div class="csl-entry"><div class="csl-left-margin">[1]</div><div class="csl-right-inline">')
+    assert html.endswith("</div></div>")
 
 
 def test_note_style_locator() -> None:
@@ -288,7 +290,7 @@ def test_cli_formats_bibtex_records(tmp_path: Path) -> None:
     )
     res = CliRunner().invoke(cli, ["format", str(bib), "--style", "apa", "--format", "html"])
     assert res.exit_code == 0, res.output
-    assert res.output.strip() == "Roe, M., &#38; Doe, J. (2019). <i>Counting Things</i>. Acme."
+    assert res.output.strip() == '<div class="csl-entry">Roe, M., &#38; Doe, J. (2019). <i>Counting Things</i>. Acme.</div>'
     res = CliRunner().invoke(cli, ["cite", "roe2019", "--from", str(bib), "--style", "chicago"])
     assert res.output.strip() == "(Roe and Doe 2019)"
 

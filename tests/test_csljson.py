@@ -12,6 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pybtex.database import Person
 
+from bibvault.bibfile.tex import to_rich_text as tex_to_csl
+from bibvault.bibfile.tex import to_unicode as tex_to_text
 from bibvault.csljson import (
     duration_to_dimensions,
     language_tag,
@@ -20,7 +22,6 @@ from bibvault.csljson import (
     record_to_csl,
     records_to_csl,
 )
-from bibvault.export.texmarkup import tex_to_csl, tex_to_text
 
 BIB_DIR = Path(__file__).resolve().parent.parent / "bib"
 

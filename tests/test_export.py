@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bibvault.bibfile import parse
+from bibvault.bibfile.tex import to_rich_text as tex_to_csl
+from bibvault.bibfile.tex import to_unicode as tex_to_text
 from bibvault.cli import cli
 from bibvault.csljson import record_to_csl
 from bibvault.export import EXPORTERS, export, to_biblatex, to_bibtex, to_csl_json, to_ris
 from bibvault.export.bibtex import tex_ascii
-from bibvault.export.texmarkup import tex_to_csl, tex_to_text
 from bibvault.records import load_records, records_from_file
 from test_csljson import FakeRecord
 
@@ -245,7 +246,12 @@ def test_bibtex_online_and_video_become_misc_with_howpublished() -> None:
     assert "@misc{v," in video
     assert "howpublished = {YouTube}," in video
     assert "note         = {Running time 4:29}," in video
-    assert "key          = {T}," in video  # no author: BibTeX sorts by key
+    assert "key          = {YouTube}," in video  # no author: labelled by the outlet
+    untitled = to_bibtex([one(r"""@article{n, title = {Long Title}, journaltitle = {Fox News},
+        date = {2023}}"""), one(r"""@misc{m, title = {Only a Title}, date = {2023}}""")])
+    assert "key     = {Fox News}," in untitled
+    assert "Long Title" in untitled and "= {Long" not in untitled.replace("title   = {Long", "")
+    assert "key" not in untitled.split("@misc")[1]  # nothing to name it by: no key, never the title
 
 
 def test_bibtex_thesis_kinds() -> None:

@@ -26,7 +26,8 @@ from bibvault.records import load_records
 from test_export import REALISTIC_BIB  # a sibling test module
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = {"pandoc": "pandoc", "biber": "biber", "bibtex": "texlive-binaries texlive-base"}
+PACKAGES = {"pandoc": "pandoc", "biber": "biber", "bibtex": "texlive-binaries texlive-base",
+            "kpsewhich": "texlive-binaries texlive-base"}
 
 
 def tool(name: str) -> str:

@@ -36,8 +36,9 @@ def _shape(r: Record) -> dict[str, Any]:
 def test_bundled_records_survive_export_and_import(tmp_path: Path, fmt: str) -> None:
     runner = CliRunner()
     exported = tmp_path / f"bundled.{fmt}"
+    # The full profile: the paper profile leaves out keywords, and so the topics.
     done = runner.invoke(cli, ["--config", str(ROOT / "bibvault.yaml"), "export", "--to", fmt,
-                               "-o", str(exported)])
+                               "--profile", "full", "-o", str(exported)])
     assert done.exit_code == 0, done.stderr
     project = _empty_project(tmp_path / "project")
     done = runner.invoke(cli, ["--config", str(project / "bibvault.yaml"), "import",

@@ -82,6 +82,7 @@ CASES = [
     ("F214", entry(date="{2030-01-01}"), entry(date="{2026-01-01}")),
     ("F215", entry(etype="article", journaltitle="{J}", author=None),
      entry(etype="article", journaltitle="{J}", author=None, entrysubtype="{newspaper}")),
+    ("F216", entry(title="{The \\SSx{} budget}"), entry(title="{The \\SS{} budget: 50\\textdollar{}}")),
     ("T301", entry(keywords="{nrf, nfr}"), entry(keywords="{nrf, exile}")),
     ("T302", entry(keywords=None), entry()),
     ("T303", entry(keywords="{nrf, nrf}"), entry(keywords="{nrf}")),
@@ -111,6 +112,14 @@ def test_every_core_rule_has_a_case() -> None:
     covered = {c[0] for c in CASES} | {"B101", "B104", "B105", "B109", "B111", "B112"}
     core = {r.code for r in all_rules() if r.code[0] in "BFTD"}
     assert core <= covered, core - covered
+
+
+def test_unknown_tex_command_is_named_with_its_field(tmp_path: Path) -> None:
+    found = [f for f in run(tmp_path, entry(note="{\\foo{a} \\foo{b} and \\bar x}"))
+             if f.code == "F216"]
+    assert [f.message.split(" (")[0] for f in found] == [
+        "note: unknown TeX command \\foo", "note: unknown TeX command \\bar"]
+    assert all(f.severity is Severity.WARNING and f.line == 8 for f in found)
 
 
 def test_non_utf8_file(tmp_path: Path) -> None:

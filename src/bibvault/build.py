@@ -235,7 +235,9 @@ def _outputs_intact(output: Path, recorded: Mapping[str, Sequence[int]]) -> bool
 def _exports(records: Sequence[Record], exports: Sequence[str]) -> dict[str, str]:
     writers = {"biblatex": export.to_biblatex, "bibtex": export.to_bibtex,
                "csl-json": export.to_csl_json, "ris": export.to_ris}
-    return {EXPORT_FILES[name]: writers[name](list(records)) for name in exports}
+    # References for papers: the fields citation styles use, no curators' notes.
+    papers = export.apply_profile(records, "paper")
+    return {EXPORT_FILES[name]: writers[name](papers) for name in exports}
 
 
 def render_documents(

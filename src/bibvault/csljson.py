@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from pybtex.database import Person
 
+from bibvault.bibfile.tex import to_rich_text, to_unicode
 from bibvault.dates import DateError, DatePoint, EDTFDate, date_from_parts, parse_edtf
-from bibvault.export.texmarkup import tex_to_csl, tex_to_text
 
 
 class RecordLike(Protocol):
@@ -134,7 +134,7 @@ def person_to_csl(person: Person, useprefix: bool = False) -> dict[str, str]:
     if (len(last) == 1 and not (person.first_names or person.middle_names
                                 or person.prelast_names or person.lineage_names)
             and _wholly_braced(last[0])):
-        return {"literal": tex_to_text(last[0])}
+        return {"literal": to_unicode(last[0])}
     name: dict[str, str] = {}
     family = _plain(" ".join(last))
     given = _plain(" ".join(person.first_names + person.middle_names))
@@ -165,7 +165,7 @@ def _wholly_braced(token: str) -> bool:
 
 
 def _plain(tex: str) -> str:
-    return tex_to_text(tex).replace("{", "").replace("}", "")
+    return to_unicode(tex).replace("{", "").replace("}", "")
 
 
 def date_to_csl(value: EDTFDate) -> dict[str, Any]:
@@ -270,7 +270,7 @@ def _rich(record: RecordLike, name: str) -> str:
     tex = record.tex.get(name)
     if tex is None:
         return record.fields.get(name, "").strip()
-    return tex_to_csl(tex)
+    return to_rich_text(tex)
 
 
 def _title(record: RecordLike, main: str, sub: str, addon: str | None = None) -> str:

@@ -25,7 +25,7 @@ FIELD_ORDER: tuple[str, ...] = (
     "location", "address", "howpublished", "date", "year", "month", "day", "pages", "pagetotal",
     "duration", "isbn", "issn", "doi", "eprint", "eprinttype", "url", "urldate", "urlstatus",
     "archiveurl", "archivedate", "archivesha256", "crossref", "language", "keywords", "abstract",
-    "annotation", "note", "addendum",
+    "annotation", "note", "addendum", "comment",
 )
 _RANK: Mapping[str, int] = MappingProxyType({n: i for i, n in enumerate(FIELD_ORDER)})
 INDENT = "  "

@@ -17,8 +17,8 @@ from types import MappingProxyType
 from pybtex.database import Person
 
 from bibvault.bibfile import BibFile, Entry, parse
-from bibvault.bibfile.latex import to_unicode
 from bibvault.bibfile.names import parse_names
+from bibvault.bibfile.tex import to_unicode
 from bibvault.dates import DateError, EDTFDate, date_from_parts, parse_edtf
 from bibvault.findings import Finding
 from bibvault.fsutil import read_bytes

@@ -56,6 +56,7 @@ _CORE: tuple[Rule, ...] = (
     Rule("F213", W, "invalid field value", "A field with a known format holds something else: pagetotal must be a number, duration an ISO 8601 duration (PT90M) or 'N minutes', urlstatus one of alive/dead/redirected/…, archivesha256 64 hex digits, doi 10.NNNN/…."),
     Rule("F214", W, "publication date in the future", "The publication date lies in the future. Forthcoming works exist; check it."),
     Rule("F215", W, "missing recommended field", "The entry type usually has this field (e.g. an author for a journal article, a date for a web page)."),
+    Rule("F216", W, "unknown TeX command", "A value uses a TeX command that bibvault's TeX reader does not know. Exports and reading lists print the text of its argument (\\foo{text} → text) and drop the command, so what it does (a symbol, an accent, a format) is lost. Write the character as Unicode or with a known command."),
     Rule("T301", E, "unknown topic", "A keyword is not in the topic vocabulary of bibvault.yaml. Add it to the vocabulary or fix the spelling."),
     Rule("T302", W, "no topics", "The record has no keywords, so it appears under no topic."),
     Rule("T303", N, "repeated topic", "A topic is listed twice in one record."),

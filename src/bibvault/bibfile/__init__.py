@@ -28,7 +28,7 @@ B108 duplicate field, B109 bytes that are not UTF-8, B110 undefined macro (warni
 B111 crossref target missing (error), B112 crossref cycle (warning).
 
 Also here: :mod:`.values` (``expand``, ``split_value``, ``month_number``),
-:mod:`.latex` (``to_unicode``, ``to_rich_text``), :mod:`.names` (``parse_names``,
+:mod:`.tex` (``to_unicode``, ``to_rich_text``, ``decode``), :mod:`.names` (``parse_names``,
 ``name_problems``).
 """
 

@@ -3,7 +3,7 @@
 Names are split on ``and`` at brace level 0 (any case); each name is read as
 "First von Last", "von Last, First" or "von Last, Jr, First". ``and others`` gives a
 Person whose last name is ``others``; ``{World Health Organization}`` stays one last
-name. The TeX inside the parts is kept: decode it with :mod:`bibvault.bibfile.latex`.
+name. The TeX inside the parts is kept: decode it with :mod:`bibvault.bibfile.tex`.
 """
 
 from __future__ import annotations

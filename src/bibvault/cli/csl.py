@@ -130,8 +130,15 @@ def _processor(app: AppContext, style: str, items: list[dict[str, Any]], locale:
 @click.pass_context
 def format_(ctx: click.Context, paths: tuple[str, ...], style: str, fmt: str,
             locale: str | None) -> int:
-    """Print the bibliography of the given records (.bib or CSL-JSON files) in a style."""
+    """Print the bibliography of the given records (.bib or CSL-JSON files) in a style.
+
+    A style ending in .bst (a name kpsewhich finds, such as plain.bst, or a path) is a
+    classic BibTeX style, run by pybtex over the BibTeX export of .bib records;
+    --format latex then prints the thebibliography environment bibtex would write.
+    """
     app = get_app(ctx)
+    if style.lower().endswith(".bst"):
+        return _format_bst(ctx, app, paths, style, fmt)
     if _load_style(app, style).bibliography is None:
         raise fail(f"style {style} has no bibliography (it only formats citations: "
                    "use `bibvault cite`)")
@@ -143,6 +150,35 @@ def format_(ctx: click.Context, paths: tuple[str, ...], style: str, fmt: str,
         entries = proc.bibliography(fmt=fmt)
     for _, entry in entries:
         echo_data(entry)
+    warn_syntax_errors(errors)
+    finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
+    return int(ExitCode.OK)
+
+
+def _format_bst(ctx: click.Context, app: AppContext, paths: tuple[str, ...], style: str,
+                fmt: str) -> int:
+    from bibvault.export.bst import BstError, entry_text, find_bst, run_bst
+    from bibvault.records import records_from_file
+
+    files = resolve_paths(app, paths)
+    if any(p.suffix.lower() == ".json" for p in files):
+        raise fail("a .bst style reads BibTeX: give .bib files, not CSL-JSON")
+    with status() as say:
+        loaded = load_with_status(files, say)
+        records = [r for bf in loaded for r in records_from_file(bf)]
+        say(f"formatting {len(records):,} records with {style}")
+        try:
+            result = run_bst(records, find_bst(style))
+        except BstError as exc:
+            raise fail(str(exc)) from exc
+    if fmt == "latex":
+        click.echo(result.bbl, nl=False)
+    else:
+        for item in result.items:
+            click.echo(entry_text(item, fmt))
+    for warning in result.warnings:
+        click.echo(f"{style}: warning: {warning}", err=True)
+    errors = syntax_errors(loaded)
     warn_syntax_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
     return int(ExitCode.OK)

@@ -18,7 +18,7 @@ from bibvault.cli.common import (
     warn_syntax_errors,
 )
 from bibvault.exitcodes import ExitCode
-from bibvault.export import EXPORTERS
+from bibvault.export import EXPORTERS, PROFILES
 from bibvault.export import export as export_records
 from bibvault.fsutil import atomic_write, utf8
 from bibvault.records import Record, records_from_file
@@ -28,13 +28,16 @@ from bibvault.records import Record, records_from_file
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--to", "fmt", type=click.Choice(list(EXPORTERS)), required=True,
               help="The format to write.")
+@click.option("--profile", type=click.Choice(PROFILES), default="paper", show_default=True,
+              help="paper: only the fields citation styles use; full: every field "
+                   "(keywords, annotation, comment, archive fields, link status).")
 @click.option("--key", "keys", multiple=True, metavar="KEYS",
               help="Only these records (citation keys, comma separated; repeatable).")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
               help="Where to write; '-' is standard output. A file is replaced atomically.")
 @click.pass_context
-def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, keys: tuple[str, ...],
-           output: str) -> None:
+def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, profile: str,
+           keys: tuple[str, ...], output: str) -> None:
     """Write records in another format.
 
     PATHS are .bib files or directories (default: the configured records).
@@ -64,7 +67,7 @@ def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, keys: tuple[str
         records = [by_key[k] for k in dict.fromkeys(wanted)]
     with status() as say:
         say(f"exporting {len(records):,} records as {fmt}")
-        text = export_records(records, fmt)
+        text = export_records(records, fmt, profile)
     if output == "-":
         click.echo(utf8(text).decode("utf-8"), nl=False)
     else:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bibvault.csl.richtext import FORMAT_KEYS, NEUTRAL, Content, Rich
+from bibvault.csl.richtext import DATA_MARKUP, FORMAT_KEYS, NEUTRAL, Content, Rich
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,9 @@ class Quotes:
 
 # Events: ("t", text) | ("o", key, value) | ("c", key, value)
 Event = tuple[str, ...]
+
+
+_ALWAYS_WRITTEN = ("vertical-align", "text-decoration")
 
 
 def flatten(node: Content, quotes: Quotes) -> list[Event]:
@@ -53,7 +56,7 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
         if n.fmt.get("nodecor"):
             # Reset every active decoration to its neutral value.
             n = Rich(n.children, {k: NEUTRAL[k] for k in FORMAT_KEYS if active[k] and active[k][-1] != NEUTRAL[k]},
-                     n.quotes, n.display, n.nocase, n.typed_outside)
+                     n.quotes, n.display, n.nocase, n.typed_outside, n.kept)
         if n.display:
             events.append(("o", "display", n.display))
             opened.append(("display", n.display))
@@ -64,21 +67,31 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
             stack = active[key]
             current = stack[-1] if stack else NEUTRAL[key]
             if val == current:
-                # The same style inside itself flips back (italic in italic is roman).
-                if val == NEUTRAL[key]:
+                # citeproc-js writes no font-style, -weight or -variant "normal" outside
+                # its decoration, but always writes a baseline or no-decoration span.
+                if val == NEUTRAL[key] and (n.fmt.get(DATA_MARKUP) or key not in _ALWAYS_WRITTEN):
                     continue
-                val = NEUTRAL[key]
+                # Markup in the data flips back inside the same style (italic in italic
+                # is roman); the style's own formatting nests unchanged, as in citeproc-js.
+                if n.fmt.get(DATA_MARKUP):
+                    val = NEUTRAL[key]
             stack.append(val)
             events.append(("o", key, val))
             opened.append((key, val))
         depth = qdepth
-        if n.quotes:
+        as_typed = n.quotes and qdepth == 0 and n.kept
+        if as_typed:
+            events.append(("t", n.kept[0]))
+            depth += 1
+        elif n.quotes:
             inner = qdepth % 2 == 1
             events.append(("q", "open", "inner" if inner else "outer"))
             depth += 1
         for c in n.children:
             walk(c, depth)
-        if n.quotes:
+        if as_typed:
+            events.append(("t", n.kept[1]))
+        elif n.quotes:
             close: Event = ("q", "close", "inner" if qdepth % 2 == 1 else "outer")
             events.append(close + ("typed",) if n.typed_outside else close)
         for key, val in reversed(opened):
@@ -198,11 +211,15 @@ class Backend:
             if e[0] == "t":
                 out.append(self.escape(e[1]))
             elif e[0] == "o":
+                if e[1] == "display" and e[2] in ("block", "indent") and self.name != "html":
+                    # Without blocks, as in citeproc-js's text output: a block or an
+                    # indent starts on a new line (here a space), a margin is followed
+                    # by a space, and nothing follows a block's end.
+                    out.append(" ")
                 out.append(self.open(e[1], e[2]))
             else:
                 out.append(self.close(e[1], e[2]))
-                if e[1] == "display" and self.name != "html" and out and not out[-1][-1:].isspace():
-                    # Without blocks, display parts are at least separated by a space.
+                if e[1] == "display" and e[2] == "left-margin" and self.name != "html":
                     out.append(" ")
         if self.name == "html":
             return "".join(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,9 @@ def locales_dir() -> Path | None:
         return None
     d = Path(citeproc.__file__).parent / "data" / "locales"
     return d if d.is_dir() else None
+
+
+_APOSTROPHE = re.compile(r"(?<=\w)'")
 
 
 @dataclass
@@ -113,9 +117,14 @@ class Locale:
 
     @staticmethod
     def _term(t: Node) -> Term:
+        quote = t.get("name", "").endswith("-quote")
+
         def text(n: Node) -> str:
             # Line breaks only come from the XML's indentation.
-            return n.text.strip(" \t\r\n") if "\n" in n.text else n.text
+            out = n.text.strip(" \t\r\n") if "\n" in n.text else n.text
+            # A straight apostrophe inside a term prints as ’ (l'adresse), as
+            # citeproc-js prints every text it outputs; quotation-mark terms stay.
+            return out if quote else _APOSTROPHE.sub("\u2019", out)
 
         single = t.find("single")
         multiple = t.find("multiple")

@@ -18,6 +18,19 @@ def is_romanesque(name: dict[str, Any]) -> bool:
     return not _NON_ROMAN.search(name.get("family", "") + name.get("given", ""))
 
 
+# citeproc-js's test for a word written with spaces around it (Latin, Greek,
+# Cyrillic, Hebrew, Arabic, Thai): a connecting term outside these is joined
+# to the names without a space ("Zither等").
+_ROMANESQUE_START = re.compile(
+    r"^[&a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4\u05d6-\u05ff"
+    r"\u1f00-\u1fff\u0600-\u06ff\u200c\u200d\u200e\u0218-\u021b\u202a-\u202e]")
+
+
+def starts_romanesque(text: str) -> bool:
+    """Whether a term such as "and" or "et al." is set off from names by spaces."""
+    return bool(_ROMANESQUE_START.match(text))
+
+
 _GIVEN_TOKEN = re.compile(r"([^\s.\-\u2010]+)(\.?)|([\-\u2010])")
 
 
@@ -124,6 +137,42 @@ def _spaced(parts: list[Content]) -> Content:
     return Rich(children) if children else None
 
 
+def _bib_takes_givens(ctx: Context) -> bool:
+    """citeproc-js shows the given names that disambiguated an item's cites in the
+    first name list of its bibliography entry too (when the style adds given names)."""
+    cit = ctx.style.citation
+    return (ctx.mode == "bibliography" and ctx.names_seen == 0 and cit is not None
+            and cit.get("disambiguate-add-givenname") == "true")
+
+
+def _cites_initialize(ctx: Context) -> bool:
+    """Whether the first cs:name of the citation layout initializes given names."""
+    cit = ctx.style.citation
+    if cit is None:
+        return False
+    found = cit.compiled.get("first-name-initializes")
+    if found is None:
+
+        def first_name(n: Node, depth: int) -> Node | None:
+            if n.tag == "name":
+                return n
+            kids = list(n.children)
+            if n.tag == "text" and "macro" in n.attrs and depth < 20:
+                macro = ctx.style.macros.get(n.attrs["macro"])
+                kids = list(macro.children) if macro is not None else []
+            for k in kids:
+                hit = first_name(k, depth + 1)
+                if hit is not None:
+                    return hit
+            return None
+
+        name = first_name(cit, 0)
+        inherited = cit.get("initialize-with") or ctx.style.options.get("initialize-with")
+        found = bool((name.get("initialize-with") if name is not None else None) or inherited)
+        cit.compiled["first-name-initializes"] = found
+    return bool(found)
+
+
 def _apostrophes(text: str) -> str:
     return text.replace("'", "\u2019")
 
@@ -135,8 +184,10 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
     giv_np = _name_part_node(name_node, "given")
     if "literal" in name:
         literal = name["literal"]
-        return _affix(fam_np, decorate(fam_np, parse_inline(literal), ctx, affixes=False)
-                      if fam_np is not None and literal else (parse_inline(literal) or None))
+        # An organisation takes the family name-part's formatting but, as in
+        # citeproc-js, not its affixes.
+        return (decorate(fam_np, parse_inline(literal), ctx, affixes=False)
+                if fam_np is not None and literal else (parse_inline(literal) or None))
     family = _apostrophes(name.get("family", "").strip())
     given = _apostrophes(name.get("given", "").strip())
     ndp = _apostrophes(name.get("non-dropping-particle", ""))
@@ -146,9 +197,14 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
     init_with = opts.get("initialize-with")
     do_init = opts.get("initialize", "true") != "false"
     level = 0
-    if ctx.mode == "citation" and not ctx.sorting:
+    if not ctx.sorting and ctx.mode == "citation":
         level = max(ctx.disamb.given_levels.get(index, 0), ctx.disamb.given_all)
         ctx.given_indices.add(index)
+    elif not ctx.sorting and _bib_takes_givens(ctx):
+        level = max(ctx.disamb.given_levels.get(index, 0), ctx.disamb.given_all)
+        if level == 1 and not _cites_initialize(ctx):
+            # Initials were not an option in the cite: it showed the whole given name.
+            level = 2
     if level >= 1 and form == "short":
         form = "long"
         if level == 1 and init_with is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bibvault.csl.context import NAME_ATTRS, Context
-from bibvault.csl.nameformat import format_name, initialize, is_romanesque
+from bibvault.csl.nameformat import format_name, initialize, is_romanesque, starts_romanesque
 from bibvault.csl.render import decorate, render
 from bibvault.csl.richtext import Content, Rich, is_empty, join
 from bibvault.csl.style import Node
@@ -70,6 +70,10 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
             one = Rich([one])
             if collect is not None:
                 collect.append(one)
+            if name_node is not None and not ctx.sorting:
+                # As citeproc-js: cs:name's formatting and affixes go on each name,
+                # and the affixes on personal names only (not on organisations).
+                one = decorate(name_node, one, ctx, affixes="literal" not in n)
         rendered.append((one, inverted, n))
     items = [r for r in rendered if not is_empty(r[0])]
     if not items:
@@ -108,7 +112,14 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
             return body, len(shown)
         etal: Content = decorate(etal_node, text, ctx) if etal_node is not None else text
         sep = delim if precedes(opts.get("delimiter-precedes-et-al"), len(items), items[-1][1]) else " "
-        return join([body, sep, etal], ""), len(shown)
+        if sep == " " and not starts_romanesque(text):
+            sep = ""
+        out = join([body, sep, etal], "")
+        if name_node is not None:
+            # citeproc-js puts cs:name's affixes once more around a list cut short by
+            # et-al (and its formatting too, which is left out here: nested italics flip).
+            out = join([name_node.get("prefix", ""), out, name_node.get("suffix", "")], "")
+        return out, len(shown)
     if len(items) == 1 or and_word is None:
         return join([r[0] for r in items], delim), len(shown)
     head = join([r[0] for r in items[:-1]], delim)
@@ -116,9 +127,12 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
     if (opts.get("delimiter-precedes-last") or "contextual") == "contextual":
         use_delim = len(items) >= 3
     sep = f"{delim}{and_word} " if use_delim else f" {and_word} "
-    if not use_delim and not is_romanesque(items[-2][2]) and not is_romanesque(items[-1][2]):
-        # Names in scripts written without spaces take the connecting word unspaced.
-        sep = and_word
+    if not starts_romanesque(and_word):
+        # As citeproc-js: an "and" term of a script written without spaces (和, と)
+        # is joined unspaced, and the delimiter stays only where a rule forces it.
+        forced = opts.get("delimiter-precedes-last") == "always" or (
+            opts.get("delimiter-precedes-last") == "after-inverted-name" and items[-2][1])
+        sep = f"{delim}{and_word}" if forced else and_word
     return join([head, sep, items[-1][0]], ""), len(shown)
 
 
@@ -165,8 +179,6 @@ def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> 
             ctx.suppressed.update(("editor", "translator") if var == "editortranslator" else (var,))
         if count_only:
             continue
-        if name_node is not None:
-            body = decorate(name_node, body, ctx)
         if isinstance(body, Rich):
             bodies.append(body)
         if label_node is not None and body is not None and not ctx.sorting:

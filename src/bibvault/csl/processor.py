@@ -127,7 +127,6 @@ class Processor:
             bib = self.style.bibliography
             sort = bib.find("sort") if bib is not None else None
             reg = {i: n + 1 for n, i in enumerate(self.registered)}
-            self._numbers = self._numbers or reg
 
             def make(i: str) -> Context:
                 return Context(self.style, self.locale, self.items[i], "bibliography", Cite(id=i),
@@ -219,11 +218,18 @@ class Processor:
         }
 
     def bibliography(self, fmt: str = "text") -> list[tuple[str, str]]:
-        """(id, entry) for every registered item, in the style's order."""
+        """(id, entry) for every registered item, in the style's order.
+
+        In HTML each entry is one ``<div class="csl-entry">``, as citeproc-js and
+        pandoc write it (the suite's ``csl-bib-body`` container is left to callers).
+        """
         quotes = self.locale.quotes
         # Each entry is written out as soon as it is rendered: holding every entry's
         # tree until the end makes each garbage-collector pass walk all of them.
-        return [(e.id, render(e.content, fmt, quotes).strip()) for e in self._iter_entries()]
+        out = [(e.id, render(e.content, fmt, quotes).strip()) for e in self._iter_entries()]
+        if fmt == "html":
+            return [(i, f'<div class="csl-entry">{entry}</div>') for i, entry in out]
+        return out
 
     def cluster(self, cites: Sequence[Cite]) -> Content:
         """A citation cluster as rich text."""

@@ -213,6 +213,12 @@ def label_term(ctx: Context, name: str) -> tuple[str, Any]:
 def _label(node: Node, ctx: Context) -> Content:
     name = node.get("variable", "")
     term, value = label_term(ctx, name)
+    if value is None and name and not ctx.sorting:
+        # citeproc-js (not the CSL specification) prints the label of an empty
+        # variable in its singular form, as a term: it does not count as a variable
+        # for the suppression of an enclosing group.
+        text = ctx.locale.term(term, node.get("form", "long"), node.get("plural") == "always")
+        return decorate(node, text or None, ctx)
     if value is None or isinstance(value, list | DateValue):
         return None
     if name == "locator" and ctx.cite.label is None and not re.match(r"\s*(\d|[ivxlcdm]+\b)", str(value), re.I):
@@ -307,7 +313,12 @@ def conditions_hold(node: Node, ctx: Context) -> bool:
     cond = node.compiled.get("conditions")
     if cond is None:
         a = node.attrs
-        tests = tuple((k, v) for k in _CONDITION_ATTRS for v in a.get(k, "").split())
+        # As citeproc-js (not the CSL specification): the values of `type` make one
+        # test that holds when any of them is the item's type, whatever `match` says,
+        # so type="chapter article-journal" with match="all" holds for a chapter.
+        types = " ".join(a.get("type", "").split())
+        tests = ((("type", f" {types} "),) if types else ()) + tuple(
+            (k, v) for k in _CONDITION_ATTRS[1:] for v in a.get(k, "").split())
         match = a.get("match", "all")
         cond = node.compiled["conditions"] = (tests, a.get("disambiguate"),
                                               match if match in ("any", "none") else "all")
@@ -326,7 +337,7 @@ def conditions_hold(node: Node, ctx: Context) -> bool:
     item_type = ctx.item.get("type")
     for kind, v in tests:
         if kind == "type":
-            ok = item_type == v
+            ok = f" {item_type} " in v
         elif kind == "variable" and v != "locator":
             ok = ctx.unsuppressed(v) is not None
         else:

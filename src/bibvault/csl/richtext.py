@@ -35,6 +35,9 @@ class Rich:
     # Quoted text from the data followed by punctuation typed outside the marks:
     # punctuation-in-quote leaves that punctuation where it was typed.
     typed_outside: bool = False
+    # Quotation marks typed curly in the data (“…”): citeproc-js prints them as
+    # typed at the outermost level and the locale's marks only when nested.
+    kept: str = ""
     # Set where the node is built from parts already known to hold text, so that the
     # emptiness checks of every enclosing level do not walk down the whole tree again.
     known_text: bool = field(default=False, repr=False)
@@ -100,6 +103,7 @@ def map_strings(node: Content, fn: Callable[[str], str], respect_nocase: bool = 
         node.display,
         node.nocase,
         node.typed_outside,
+        node.kept,
     )
 
 
@@ -122,6 +126,9 @@ def leaves(node: Content, with_nocase: bool = False) -> Iterator[tuple[Rich | No
 _TAG = re.compile(
     r"<(/?)(i|b|sup|sub|sc|span)((?:\s+[a-z-]+=\"[^\"]*\")*)\s*>", re.IGNORECASE
 )
+#: A key of ``Rich.fmt`` marking formatting that came from markup in the data.
+DATA_MARKUP = "data-markup"
+
 _TAG_FMT = {
     "i": ("font-style", "italic"),
     "b": ("font-weight", "bold"),
@@ -185,7 +192,7 @@ def parse_inline(text: str) -> Rich | str:
                 continue
             if ch != "\u201d" and _can_open(text, i) and _has_closer(text, i, "\u201d" if ch == "\u201c" else ch):
                 flush()
-                node = Rich(quotes=True)
+                node = Rich(quotes=True, kept="\u201c\u201d" if ch == "\u201c" else "")
                 stack[-1][1].children.append(node)
                 stack.append(("q", node, ch))
                 i += 1
@@ -236,5 +243,8 @@ def _tag(m: re.Match[str], stack: list[tuple[str, Rich, str]]) -> None:
         node.fmt["font-style"] = "italic"
     elif "font-weight:bold" in flat:
         node.fmt["font-weight"] = "bold"
+    if node.fmt:
+        # Markup from the data flips inside the same style; the style's own does not.
+        node.fmt[DATA_MARKUP] = "true"
     stack[-1][1].children.append(node)
     stack.append((tag, node, ""))

@@ -30,11 +30,20 @@ class Collator:
         except Exception:  # pragma: no cover - pyuca is a dependency
             self._uca = None
 
-    def key(self, text: str) -> Any:
-        """A comparable key for ``text``."""
-        found = self._keys.get(text)
+    def key(self, text: str, lang: str = "") -> Any:
+        """A comparable key for ``text`` in the collation of language ``lang``."""
+        primary = lang.split("-")[0].lower()
+        letters = _LETTERS.get(primary)
+        first = _SCRIPTS_FIRST.get(primary)
+        cache = f"{primary}\x00{text}" if letters or first else text
+        found = self._keys.get(cache)
         if found is None:
-            found = self._keys[text] = self._key(text)
+            key = self._key(text.lower().translate(letters) if letters else text)
+            if first:
+                # The locale's own script sorts before the others (as in CLDR).
+                lead = next((c for c in text if c.isalpha()), "")
+                key = (0 if lead and first.match(lead) else 1, key)
+            found = self._keys[cache] = key
         return found
 
     def _key(self, text: str) -> Any:
@@ -48,6 +57,22 @@ class Collator:
             return self._uca.sort_key(text)
         folded = unicodedata.normalize("NFKD", text)
         return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
+# Tailorings of the Unicode collation that citeproc-js gets from the locale's
+# Intl.Collator and pyuca lacks: letters that sort after z (Nordic) or after
+# their base letter (Turkish) are spelled with letters DUCET puts after z
+# (ʒ < ƹ < ƺ), and some locales put their own script first.
+_SV = str.maketrans({"å": "ʒ", "ä": "ƹ", "æ": "ƹ", "ö": "ƺ", "ø": "ƺ"})
+_NO = str.maketrans({"æ": "ʒ", "ä": "ʒ", "ø": "ƹ", "ö": "ƹ", "å": "ƺ"})
+_TR = str.maketrans({"ç": "cʒ", "ğ": "gʒ", "ı": "hʒ", "ö": "oʒ", "ş": "sʒ", "ü": "uʒ"})
+_LETTERS = {"sv": _SV, "fi": _SV, "nb": _NO, "nn": _NO, "no": _NO, "da": _NO, "tr": _TR}
+_CYRILLIC = re.compile(r"[\u0400-\u052f]")
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_HAN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
+_SCRIPTS_FIRST = {"ru": _CYRILLIC, "uk": _CYRILLIC, "bg": _CYRILLIC, "mk": _CYRILLIC, "sr": _CYRILLIC,
+                  "ar": _ARABIC, "fa": _ARABIC, "zh": _HAN, "el": re.compile(r"[\u0370-\u03ff]"),
+                  "he": re.compile(r"[\u0590-\u05ff]")}
 
 
 def date_sort_string(d: DateValue, parts: set[str | None] | None = None) -> str:
@@ -83,13 +108,13 @@ def variable_key(ctx: Context, name: str, collator: Collator, citation_number: i
         ctx.sorting = True
         ctx.name_overrides = {"_names-all": "1"}
         out = plain(render_names(node, ctx))
-        return collator.key(out) if out else None
+        return collator.key(out, ctx.locale.lang) if out else None
     text = str(value)
     if is_numeric(text) and re.match(r"\s*\d+", text):
         m = re.match(r"\s*(\d+)", text)
         assert m is not None
         return int(m.group(1))
-    return collator.key(plain_text(text))
+    return collator.key(plain_text(text), ctx.locale.lang)
 
 
 def plain_text(text: str) -> str:
@@ -114,7 +139,7 @@ def macro_key(ctx: Context, key: Node, collator: Collator) -> Any:
         return None
     # Numbers are padded so that they compare by value next to text keys.
     text = re.sub(r"\d+", lambda m: m.group(0).zfill(12), text)
-    return collator.key(text)
+    return collator.key(text, ctx.locale.lang)
 
 
 class HasCollator(Protocol):

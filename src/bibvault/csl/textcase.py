@@ -60,11 +60,13 @@ def _apply(full: str, new: list[str], transform: str, turkic: bool = False) -> N
     elif transform == "capitalize-first":
         m = re.search(r"\w", full)
         if m:
-            _set(new, m.start(), full[m.start()].upper())
+            ch = full[m.start()]
+            _set(new, m.start(), uppers.get(ch) or ch.upper())
     elif transform == "capitalize-all":
         for m in _WORD.finditer(full):
             if m.group(0)[0].isalpha():
-                _set(new, m.start(), full[m.start()].upper())
+                ch = full[m.start()]
+                _set(new, m.start(), uppers.get(ch) or ch.upper())
     elif transform == "sentence":
         upper = full.upper() == full and any(c.isalpha() for c in full)
         first = True
@@ -75,7 +77,7 @@ def _apply(full: str, new: list[str], transform: str, turkic: bool = False) -> N
                 for i, ch in enumerate(w):
                     _set(new, m.start() + i, ch.lower())
             if first:
-                _set(new, m.start(), w[0].upper())
+                _set(new, m.start(), uppers.get(w[0]) or w[0].upper())
                 first = False
     elif transform == "title":
         _title(full, new)
@@ -138,4 +140,5 @@ def _copy(node: Rich) -> Rich:
         node.display,
         node.nocase,
         node.typed_outside,
+        node.kept,
     )

@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterable, Mapping
 from bibvault.export.biblatex import to_biblatex
 from bibvault.export.bibtex import to_bibtex
 from bibvault.export.csl import to_csl_json
+from bibvault.export.profiles import PROFILES, apply_profile
 from bibvault.export.ris import to_ris
 
-__all__ = ["EXPORTERS", "export", "to_biblatex", "to_bibtex", "to_csl_json", "to_ris"]
+__all__ = ["EXPORTERS", "PROFILES", "apply_profile", "export", "to_biblatex", "to_bibtex", "to_csl_json", "to_ris"]
 
 #: Format name → exporter.
 EXPORTERS: Mapping[str, Callable[[Iterable], str]] = {
@@ -28,10 +29,11 @@ EXTENSIONS: Mapping[str, str] = {"biblatex": ".bib", "bibtex": ".bib", "csl-json
                                  "ris": ".ris"}
 
 
-def export(records: Iterable, fmt: str) -> str:
-    """The records in the named format; ``ValueError`` for an unknown format."""
+def export(records: Iterable, fmt: str, profile: str = "paper") -> str:
+    """The records in the named format with the fields of ``profile`` (see
+    :mod:`bibvault.export.profiles`); ``ValueError`` for an unknown format or profile."""
     try:
         exporter = EXPORTERS[fmt]
     except KeyError:
         raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(EXPORTERS)}") from None
-    return exporter(records)
+    return exporter(apply_profile(records, profile))

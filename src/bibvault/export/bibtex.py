@@ -11,10 +11,10 @@ written, and non-ASCII letters are written as TeX accents so that 7-bit
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 
 from bibvault import csljson
+from bibvault.bibfile.tex import to_tex_ascii
 from bibvault.dates import DateError, EDTFDate, parse_edtf
 from bibvault.export.biblatex import format_entry
 
@@ -23,7 +23,7 @@ FIELDS = ("author", "editor", "key", "title", "booktitle", "journal", "chapter",
           "series", "volume", "number", "type", "pages", "school", "institution",
           "organization", "publisher", "address", "howpublished", "month", "year", "note",
           "url", "doi", "isbn", "issn", "eprint", "archiveprefix", "primaryclass",
-          "language", "keywords", "abstract", "annote")
+          "language", "keywords", "abstract", "annote", "comment")
 
 _TYPES = {"article": "article", "book": "book", "mvbook": "book", "collection": "book",
           "mvcollection": "book", "reference": "book", "inbook": "incollection",
@@ -35,13 +35,9 @@ _TYPES = {"article": "article", "book": "book", "mvbook": "book", "collection": 
           "phdthesis": "phdthesis", "mastersthesis": "mastersthesis"}
 _MASTERS = ("mathesis", "mastersthesis", "master's thesis", "masters thesis", "ma thesis")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_ACCENTS = {"\u0301": "'", "\u0300": "`", "\u0302": "^", "\u0308": '"', "\u0303": "~",
-            "\u0304": "=", "\u0307": ".", "\u0327": "c", "\u030c": "v", "\u0306": "u",
-            "\u030b": "H", "\u0328": "k", "\u030a": "r", "\u0323": "d"}
-_LETTERS = {"ø": r"{\o}", "Ø": r"{\O}", "æ": r"{\ae}", "Æ": r"{\AE}", "œ": r"{\oe}",
-            "Œ": r"{\OE}", "ß": r"{\ss}", "ł": r"{\l}", "Ł": r"{\L}", "ı": r"{\i}",
-            "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "…": r"\ldots{}",
-            "\u00a0": "~", "å": r"{\aa}", "Å": r"{\AA}", "đ": r"{\dj}", "Đ": r"{\DJ}"}
+
+#: Unicode text as 7-bit TeX, spelled from the tables the reader decodes with.
+tex_ascii = to_tex_ascii
 
 
 def bibtex_type(record: csljson.RecordLike) -> str:
@@ -52,27 +48,6 @@ def bibtex_type(record: csljson.RecordLike) -> str:
         source = getattr(record, "source_type", "")
         return "mastersthesis" if kind in _MASTERS or source == "mastersthesis" else "phdthesis"
     return _TYPES.get(etype, "misc")
-
-
-def tex_ascii(text: str) -> str:
-    """TeX text with non-ASCII Latin letters written as accent commands."""
-    out = []
-    for ch in text:
-        if ord(ch) < 128:
-            out.append(ch)
-        elif ch in _LETTERS:
-            out.append(_LETTERS[ch])
-        else:
-            decomposed = unicodedata.normalize("NFD", ch)
-            base, marks = decomposed[0], decomposed[1:]
-            if len(marks) == 1 and marks[0] in _ACCENTS and ord(base) < 128:
-                accent = _ACCENTS[marks[0]]
-                base = r"\i" if base == "i" and accent not in "cdk" else base
-                out.append(f"{{\\{accent}{{{base}}}}}" if accent.isalpha()
-                           else f"{{\\{accent}{base}}}")
-            else:
-                out.append(ch)  # no TeX spelling known: left for bibtex to pass through
-    return "".join(out)
 
 
 def _date_fields(record: csljson.RecordLike, tex: dict[str, str]) -> dict[str, str]:
@@ -125,7 +100,7 @@ def bibtex_fields(record: csljson.RecordLike) -> tuple[str, dict[str, str]]:
     out["journal"] = titled("journaltitle", "journalsubtitle") or tex.get("journal", "")
     for name in ("author", "editor", "chapter", "edition", "series", "volume", "number",
                  "pages", "publisher", "url", "doi", "isbn", "issn", "eprint", "keywords",
-                 "abstract", "language"):
+                 "abstract", "language", "comment"):
         out[name] = tex.get(name, "")
     out["address"] = tex.get("location") or tex.get("address", "")
     out["annote"] = tex.get("annotation") or tex.get("annote", "")
@@ -142,6 +117,10 @@ def bibtex_fields(record: csljson.RecordLike) -> tuple[str, dict[str, str]]:
         out["type"] = tex.get("type", "") if etype == "techreport" else ""
     out["organization"] = tex.get("organization", "")
     out["howpublished"] = tex.get("howpublished", "")
+    # Without names, styles label and sort by "key" (natbib's \citep shows it): the
+    # organisation or outlet that published the work, never its title.
+    publisher_like = (tex.get("organization") or tex.get("institution") or out["journal"]
+                      or tex.get("publisher") or tex.get("howpublished", ""))
     notes = [tex.get("note", ""), tex.get("addendum", "")]
     if etype == "misc" and source in ("online", "electronic", "www", "video", "movie"):
         # A web page or video: who published it, where, and the address, in howpublished.
@@ -159,9 +138,8 @@ def bibtex_fields(record: csljson.RecordLike) -> tuple[str, dict[str, str]]:
     if out["note"] and any(n.strip().endswith(".") for n in notes if n.strip()):
         out["note"] += "."
     out.update(_date_fields(record, tex))
-    if not (out["author"] or out["editor"]):
-        # BibTeX styles sort an entry without names by its "key" field.
-        out["key"] = record.fields.get("title", "") or record.key
+    if not (out["author"] or out["editor"]) and publisher_like:
+        out["key"] = publisher_like
     ordered = {name: out[name] for name in FIELDS if out.get(name)}
     return etype, {k: v if k in ("url", "doi", "month") else tex_ascii(v)
                    for k, v in ordered.items()}

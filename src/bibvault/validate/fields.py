@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
+from bibvault.bibfile.tex import unknown_commands
 from bibvault.dates import DateError, date_from_parts, normalise_date, parse_edtf
 from bibvault.findings import Finding, Fix
 from bibvault.records import Record
@@ -187,6 +188,9 @@ def _values(rec: Record) -> Iterator[Finding]:
             if m:
                 yield finding("F211", f"{name}: unescaped {m.group(1)!r} (write \\{m.group(1)})",
                               **_at(rec, name))  # type: ignore[arg-type]
+            for command in dict.fromkeys(unknown_commands(tex)):
+                yield finding("F216", f"{name}: unknown TeX command \\{command} (printed as the "
+                              "text of its argument, without its effect)", **_at(rec, name))  # type: ignore[arg-type]
     value_checks = {
         "pagetotal": (lambda v: v.isdigit(), "a whole number of pages"),
         "duration": (lambda v: bool(_DURATION.match(v)), "an ISO 8601 duration such as PT90M"),

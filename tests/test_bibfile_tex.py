@@ -1,4 +1,4 @@
-"""bibfile.latex (TeX → Unicode / CSL rich text) and bibfile.names (BibTeX name lists)."""
+"""bibfile.tex (TeX → Unicode / CSL rich text) and bibfile.names (BibTeX name lists)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from bibvault.bibfile import load
-from bibvault.bibfile.latex import to_rich_text, to_unicode
+from bibvault.bibfile import load, parse
 from bibvault.bibfile.names import name_problems, parse_names
+from bibvault.bibfile.tex import (
+    Decoded,
+    decode,
+    to_rich_text,
+    to_tex_ascii,
+    to_unicode,
+    unknown_commands,
+)
+from bibvault.csl import Processor, load_style
+from bibvault.csljson import record_to_csl
+from bibvault.export import export
+from bibvault.records import records_from_file
 
 CORPORA = Path(os.environ.get("BIBVAULT_CORPORA", "/work/shared/corpora"))
 needs_corpora = pytest.mark.skipif(
@@ -44,11 +55,18 @@ needs_corpora = pytest.mark.skipif(
         (r"{{Deeply {nested}}} {IEEE} braces", "Deeply nested IEEE braces"),
         (r"\unknowncommand{kept text} \alsounknown x", "kept text x"),
         (r"{\noopsort{1973c}}The title", "The title"),
-        (r"Math $\alpha^{2}+\beta_{i}$", "Math α^2+β_i"),
+        (r"Math $\alpha^{2}+\beta_{i}$ and $x^{ab}$", "Math α²+βᵢ and x^ab"),
+        (
+            r"The \SS{} budget: 50\textdollar{} and \ensuremath{\alpha}",
+            "The SS budget: 50$ and α",
+        ),
+        (r"\mkbibquote{Quoted} \href{https://x.org}{link text}", "“Quoted” link text"),
+        (r"\textsc{Nato} \textbf{b} 1990\textendash 2000 \& 5\%", "Nato b 1990–2000 & 5%"),
+        (r"H\textsubscript{2}O \i\o{} {\'\i}", "H2O ıø í"),
         (r"{\relax Ch}ristopher", "Christopher"),
         ("a \\", "a \\"),
         ("unbalanced {open", "unbalanced open"),
-        ("unbalanced } close", "unbalanced  close"),
+        ("unbalanced } close", "unbalanced close"),
         (r"\~{}", "~"),
     ],
 )
@@ -61,17 +79,36 @@ def test_to_unicode(tex: str, text: str) -> None:
     [
         (
             r"\textit{Ital} and \textbf{Bold} and \textsc{Small}",
-            "<i>Ital</i> and <b>Bold</b> and <sc>Small</sc>",
+            "<i>Ital</i> and <b>Bold</b> and "
+            '<span style="font-variant:small-caps;">Small</span>',
         ),
         (r"{\em whole rest} after", "<i>whole rest</i> after"),
         (r"The {IEEE} and {\'E}cole", 'The <span class="nocase">IEEE</span> and École'),
-        (r"A & B < C", "A &amp; B &lt; C"),
+        (r"A \& B", "A & B"),
+        (r"See \url{https://x.org/A}", 'See <span class="nocase">https://x.org/A</span>'),
+        (r"$E=mc^2$ and $x_{i}$", "E=mc<sup>2</sup> and x<sub>i</sub>"),
+        (r"The \SS{} budget: 50\textdollar{}", "The SS budget: 50$"),
         (r"{{Nested} {Groups}}", '<span class="nocase">Nested Groups</span>'),
         (r"H\textsubscript{2}O and x\textsuperscript{2}", "H<sub>2</sub>O and x<sup>2</sup>"),
     ],
 )
 def test_to_rich_text(tex: str, rich: str) -> None:
     assert to_rich_text(tex) == rich
+
+
+def test_unknown_commands_keep_their_text_and_are_named() -> None:
+    decoded = decode(r"A \foo{kept} and \bar x \emph{known} \'e")
+    assert decoded.text == "A kept and x known é"
+    assert decoded.unknown == ("foo", "bar")
+    assert unknown_commands(r"\textdollar{} \ensuremath{\alpha} \noopsort{a}") == ()
+    assert decode(r"\foo{kept}", rich=True) == Decoded("kept", ("foo",))
+
+
+@pytest.mark.parametrize("text", ["Müller", "Gauß–Œuvre “q” ‘s’", "Ångström ı … a\u00a0b", "žçđ"])
+def test_tex_ascii_reads_back_as_the_same_text(text: str) -> None:
+    tex = to_tex_ascii(text)
+    assert tex.isascii()
+    assert to_unicode(tex) == text.replace("’", "'")
 
 
 @needs_corpora
@@ -145,3 +182,16 @@ def test_malformed_names_are_repaired_not_raised() -> None:
     assert name_problems(value) == ["too many commas in name 'Smith, Jr., Bill, Lee'"]
     assert parse_names("") == [] and parse_names(None) == [] and name_problems("A and B") == []
     assert name_problems("A and ") != []
+
+
+def test_every_route_prints_the_same_words() -> None:
+    """Records, CSL-JSON, the CSL engine and the exports read a title with one reader."""
+    bib = (r"@book{k, author = {Doe, Jane}, publisher = {P}, year = {2020}, title = "
+           r"{The \SS{} budget: 50\textdollar{} and \ensuremath{\alpha}}}")
+    (record,) = records_from_file(parse(bib))
+    words = "SS budget: 50$ and α"
+    assert record.title == "The " + words
+    assert record_to_csl(record)["title"] == "The " + words
+    ((_, entry),) = Processor(load_style("apa"), [record_to_csl(record)]).bibliography()
+    assert words in entry
+    assert "TI  - The " + words in export([record], "ris")

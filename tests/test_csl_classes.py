@@ -1,0 +1,190 @@
+"""Engine behaviour found by comparing random official styles with citeproc-js
+(bench/csl_sample.py), one test per class of difference fixed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bibvault.csl import Processor, parse_style
+
+
+def _style(names: str, *, locale: str = "en-US", bib: str = "") -> str:
+    return (
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" '
+        f'default-locale="{locale}"><info><title>T</title><id>t</id></info>'
+        f'<citation><layout>{names}</layout></citation>{bib}</style>'
+    )
+
+
+def _people(*families: str) -> list[dict[str, str]]:
+    return [{"family": f, "given": "Ann"} for f in families]
+
+
+def _cite(style: str, item: dict[str, Any], locale: str | None = None) -> str:
+    proc = Processor(parse_style(style), [{"id": "a", "type": "book", **item}], locale=locale)
+    return proc.cite(["a"])
+
+
+def test_cjk_et_al_and_and_terms_join_names_without_spaces() -> None:
+    names = ('<names variable="author"><name and="text" et-al-min="3" et-al-use-first="1" '
+             'form="short"/></names>')
+    assert _cite(_style(names, locale="zh-CN"), {"author": _people("Mensah", "Roe", "Poe")}) == "Mensah等"
+    assert _cite(_style(names, locale="zh-CN"), {"author": _people("Mensah", "Roe")}) == "Mensah和Roe"
+    # A Latin term keeps its spaces whatever the names' script.
+    assert _cite(_style(names), {"author": _people("Mensah", "Roe", "Poe")}) == "Mensah et al."
+    assert _cite(_style(names), {"author": [{"family": "毛"}, {"family": "周"}]}) == "毛 and 周"
+
+
+def test_citation_numbers_follow_a_bibliography_sorted_otherwise() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        '<info><title>T</title><id>t</id></info>'
+        '<citation><sort><key variable="citation-number"/></sort>'
+        '<layout><text variable="citation-number"/></layout></citation>'
+        '<bibliography><sort><key variable="title"/></sort><layout>'
+        '<text variable="citation-number" suffix=". "/><text variable="title"/></layout></bibliography></style>')
+    items = [{"id": "z", "type": "book", "title": "Zebras"}, {"id": "a", "type": "book", "title": "Apes"}]
+    proc = Processor(style, items)
+    assert proc.bibliography() == [("a", "1. Apes"), ("z", "2. Zebras")]
+    assert proc.cite(["a"]) == "1"
+    assert proc.cite(["z"]) == "2"
+
+
+def _cites_html(names: str, authors: list[dict[str, str]]) -> str:
+    proc = Processor(parse_style(_style(names)), [{"id": "a", "type": "book", "author": authors}])
+    return proc.cite(["a"], "html")
+
+
+def test_name_affixes_go_on_each_personal_name_and_not_on_organisations() -> None:
+    names = ('<names variable="author"><name prefix="&lt;" suffix="&gt;" font-style="italic" '
+             'et-al-min="4" et-al-use-first="2"/></names>')
+    people = [{"family": "Mensah", "given": "Ann"}, {"family": "Roe", "given": "Bo"}]
+    assert _cites_html(names, people) == "&#60;<i>Ann Mensah</i>&#62;, &#60;<i>Bo Roe</i>&#62;"
+    assert _cites_html(names, [{"literal": "Crisis Group"}, people[1]]) == (
+        "<i>Crisis Group</i>, &#60;<i>Bo Roe</i>&#62;")
+    # A list cut short by et-al takes the affixes once more around it, as in citeproc-js.
+    four = people + [{"family": "Poe", "given": "Cy"}, {"family": "Low", "given": "Di"}]
+    assert _cites_html(names, four) == "&#60;&#60;<i>Ann Mensah</i>&#62;, &#60;<i>Bo Roe</i>&#62;, et al.&#62;"
+
+
+def test_family_name_part_affixes_skip_organisations() -> None:
+    names = ('<names variable="author"><name><name-part name="family" prefix="[" suffix="]" '
+             'font-weight="bold" text-case="uppercase"/></name></names>')
+    assert _cites_html(names, [{"literal": "Crisis Group"}, {"family": "Roe", "given": "Bo"}]) == (
+        "<b>CRISIS GROUP</b>, Bo [<b>ROE</b>]")
+
+
+def test_text_output_of_display_blocks_spaces_as_citeproc_js() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        '<info><title>T</title><id>t</id></info><citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><layout suffix="."><group display="block" suffix=":"><text variable="title"/></group>'
+        '<text variable="publisher"/><text variable="publisher-place" display="indent"/></layout>'
+        '</bibliography></style>')
+    proc = Processor(style, [{"id": "a", "type": "book", "title": "Apes", "publisher": "Acme",
+                              "publisher-place": "Paris"}])
+    # A block begins a line and nothing separates its end from what follows.
+    assert proc.bibliography() == [("a", "Apes:Acme Paris.")]
+
+
+def test_type_values_are_one_any_test_even_under_match_all() -> None:
+    body = ('<choose><if type="chapter article-journal" variable="title"><text value="yes"/></if>'
+            '<else><text value="no"/></else></choose>')
+    style = _style(body)
+    assert _cite(style, {"type": "article-journal", "title": "T"}) == "yes"
+    assert _cite(style, {"type": "article-journal"}) == "no"  # the other test still counts
+    assert _cite(style, {"type": "book", "title": "T"}) == "no"
+
+
+def test_apostrophes_in_terms_print_curly() -> None:
+    style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+             '<info><title>T</title><id>t</id></info><locale><terms><term name="from">à l\'adresse</term>'
+             '</terms></locale><citation><layout><text term="from" text-case="uppercase"/></layout></citation></style>')
+    assert _cite(style, {}) == "À L\u2019ADRESSE"
+
+
+_TITLES = ["Öberg", "Zorn", "Åberg", "Ahl", "Ærø", "Çelik", "Czerny", "Ivanov", "Иванов", "Işık", "Izmir", "Ohm", "Özal"]
+
+
+def _sorted_titles(lang: str) -> str:
+    style = parse_style(
+        f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="{lang}">'
+        '<info><title>T</title><id>t</id></info><citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><sort><key variable="title"/></sort><layout><text variable="title"/></layout>'
+        '</bibliography></style>')
+    items = [{"id": str(n), "type": "book", "title": t} for n, t in enumerate(_TITLES)]
+    return " ".join(entry for _, entry in Processor(style, items).bibliography())
+
+
+def test_sorting_follows_the_locales_collation() -> None:
+    # Orders as citeproc-js (Intl.Collator) gives them for the same titles.
+    assert _sorted_titles("sv-SE") == "Ahl Çelik Czerny Işık Ivanov Izmir Ohm Zorn Åberg Ærø Öberg Özal Иванов"
+    assert _sorted_titles("nb-NO") == "Ahl Çelik Czerny Işık Ivanov Izmir Ohm Zorn Ærø Öberg Özal Åberg Иванов"
+    assert _sorted_titles("tr-TR") == "Åberg Ærø Ahl Czerny Çelik Işık Ivanov Izmir Ohm Öberg Özal Zorn Иванов"
+    assert _sorted_titles("ru-RU") == "Иванов Åberg Ærø Ahl Çelik Czerny Işık Ivanov Izmir Öberg Ohm Özal Zorn"
+
+
+def test_given_names_that_disambiguate_cites_show_in_the_bibliography() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        '<info><title>T</title><id>t</id></info><citation disambiguate-add-givenname="true"><layout>'
+        '<names variable="author"><name form="short"/></names></layout></citation><bibliography><layout>'
+        '<names variable="author" suffix=". "><name name-as-sort-order="all" initialize-with="."/></names>'
+        '<names variable="editor"><name name-as-sort-order="all" initialize-with="."/></names>'
+        '</layout></bibliography></style>')
+    ann = {"family": "Sun", "given": "Ann"}
+    items = [{"id": "a", "type": "book", "author": [ann], "editor": [ann]},
+             {"id": "b", "type": "book", "author": [{"family": "Sun", "given": "Bo"}]},
+             {"id": "c", "type": "book", "author": [{"family": "Roe", "given": "Cy"}]}]
+    proc = Processor(style, items)
+    # As citeproc-js: only the first name list takes the cite's given names.
+    assert proc.bibliography() == [("a", "Sun, Ann. Sun, A."), ("b", "Sun, Bo."), ("c", "Roe, C.")]
+    assert proc.cite(["a"]) == "Ann Sun"
+
+
+def test_curly_quotes_in_the_data_print_as_typed_unless_nested() -> None:
+    def cite(lang: str, quotes: str) -> str:
+        style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" '
+                 f'default-locale="{lang}"><info><title>T</title><id>t</id></info><citation><layout>'
+                 f'<text variable="title"{quotes}/></layout></citation></style>')
+        return _cite(style, {"title": "\u201cNo Forgiveness\u201d here, \"straight\""})
+
+    # Outermost: curly marks as typed, straight ones in the locale's marks (citeproc-js).
+    assert cite("en-GB", "") == "\u201cNo Forgiveness\u201d here, \u2018straight\u2019"
+    # Nested in the style's quotes: the locale's inner marks.
+    assert cite("en-US", ' quotes="true"') == "\u201c\u2018No Forgiveness\u2019 here, \u2018straight\u2019\u201d"
+
+
+def test_turkish_capitalisation_dots_the_capital_i() -> None:
+    style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="tr-TR">'
+             '<info><title>T</title><id>t</id></info><citation><layout>'
+             '<text term="in" text-case="capitalize-first"/></layout></citation></style>')
+    assert _cite(style, {}) == "\u0130\u00e7inde"
+    # An item in English keeps the English capital I.
+    assert _cite(style.replace("tr-TR", "en-US"), {"language": "en"}) == "In"
+
+
+def test_style_italics_nest_and_data_italics_flip() -> None:
+    style = _style('<group font-style="italic"><text value="A "/><text variable="title" font-style="italic"/>'
+                   '<text value=" B"/></group>')
+    proc = Processor(parse_style(style), [{"id": "a", "type": "book", "title": "X <i>Y</i> Z"}])
+    assert proc.cite(["a"], "html") == '<i>A <i>X <span style="font-style:normal;">Y</span> Z</i> B</i>'
+
+
+def test_baseline_and_no_decoration_spans_are_always_written() -> None:
+    style = _style('<group vertical-align="baseline"><text variable="title" text-decoration="none"/></group>'
+                   '<text variable="title" prefix=" " font-style="normal"/>')
+    proc = Processor(parse_style(style), [{"id": "a", "type": "book", "title": "T"}])
+    assert proc.cite(["a"], "html") == (
+        '<span style="baseline"><span style="text-decoration:none;">T</span></span> T')
+
+
+def test_label_of_an_empty_variable_prints_as_a_term() -> None:
+    style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="de-DE">'
+             '<info><title>T</title><id>t</id></info><citation><layout><text variable="title"/>'
+             '<group prefix=" (" suffix=")"><label variable="page" form="short"/><text variable="page"/></group>'
+             '<group prefix=" {" suffix="}"><label variable="page" form="short"/></group>'
+             '<label variable="volume" prefix=" [" suffix="]"/></layout></citation></style>')
+    # As citeproc-js: singular, and a group holding only the empty variable stays out.
+    assert _cite(style, {"title": "T"}) == "T {S.} [Band]"
+    assert _cite(style, {"title": "T", "page": "3-4"}) == "T (S.3–4) {S.} [Band]"
