@@ -89,15 +89,17 @@ def legend_html(used: set[str]) -> str:
 
 
 def cite_control_html(record: Record, anchor: str) -> str:
-    """The "cite" control: the record's BibTeX and RIS to read, copy or download.
+    """The "cite" control: the record's BibTeX and RIS (the ``paper`` export profile)
+    to read, copy or download.
 
     It is a ``<details>`` element, so it opens and shows the text without the
     script; the script adds the copy and download buttons.
     """
     name = quote(record.key, safe="", errors="replace") or "entry"
+    paper = export.apply_profile([record], "paper")  # what a paper cites, as the exports
     blocks = []
-    for label, ext, text in (("BibTeX", "bib", export.to_bibtex([record])),
-                             ("RIS", "ris", export.to_ris([record]))):
+    for label, ext, text in (("BibTeX", "bib", export.to_bibtex(paper)),
+                             ("RIS", "ris", export.to_ris(paper))):
         blocks.append(f'<div class="cite-format" data-format="{ext}" '
                       f'data-filename="{escape(name)}.{ext}"><p>{label}</p>'
                       f"<pre>{escape(text.strip())}</pre></div>")
