@@ -105,7 +105,7 @@ def test_build_writes_pages_for_every_style(project: Path):
     site = project / "site"
     assert not result.stopped and result.entries == 3
     assert sorted(p.name for p in site.iterdir()) == [
-        "index.html", "reading-list.one.md", "reading-list.one.txt",
+        "feed.xml", "index.html", "reading-list.one.md", "reading-list.one.txt",
         "reading-list.two.md", "reading-list.two.txt"]
     assert sorted(result.written) == sorted(site.iterdir())
     txt = (site / "reading-list.two.txt").read_text(encoding="utf-8")

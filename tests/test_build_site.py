@@ -108,7 +108,8 @@ def test_record_markup_is_text_in_every_style(site: Path):
     assert not {"img", "b"} & set(page.tags)
     assert page.tags.count("script") == 1, "only the page's own script"
     text = "".join(page.text)
-    assert text.count("<img src=x onerror=alert(1)>") == 2  # site and apa
+    # Once per style, and once in each of the cite control's BibTeX and RIS.
+    assert text.count("<img src=x onerror=alert(1)>") == 4  # site, apa, BibTeX, RIS
     assert "<script>alert(2)</script>" in text
     assert "<b onmouseover=alert(4)>hover</b> & more" in text
 

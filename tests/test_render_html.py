@@ -6,6 +6,7 @@ that only escapes the title, so the tests see exactly what the page adds.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from html import escape
@@ -64,8 +65,9 @@ def parse(page: str) -> Tree:
     return t
 
 
-def page_for(records: list[Record], styles: Sequence[str] = ("site",)) -> str:
-    rl = make_reading_list(records, CONFIG, {s: stub_formatter for s in styles},
+def page_for(records: list[Record], styles: Sequence[str] = ("site",),
+             config: Config = CONFIG) -> str:
+    rl = make_reading_list(records, config, {s: stub_formatter for s in styles},
                            formats=("html",))
     return html_page(rl)
 
@@ -151,7 +153,8 @@ def test_contents_sections_and_switcher():
     tree = parse(one)
     ids = [a.get("id") for _, a in tree.tags]
     assert "news" in ids and "books" in ids
-    toc = [a["href"] for t, a in tree.tags if t == "a" and a["href"].startswith("#")]
+    toc = [a["href"] for t, a in tree.tags
+           if t == "a" and a["href"].startswith("#") and a.get("class") != "permalink"]
     assert toc == ["#news", "#books"]
     assert "style" not in ids, "no switcher for a single style"
     assert [a.get("value") for t, a in tree.tags if t == "option"] == ["", "t1"]
@@ -161,9 +164,16 @@ def test_contents_sections_and_switcher():
     assert [a["value"] for t, a in two.tags if t == "option"] == ["site", "apa"]
 
 
-def test_empty_section_says_so():
-    page = page_for([rec("a")])
+def test_empty_section_says_so_when_kept():
+    keep = dataclasses.replace(CONFIG, build=BuildConfig(title="T", hide_empty=False))
+    page = page_for([rec("a")], config=keep)
     assert re.search(r'<section id="books".*?<p class="empty">No entries yet\.</p>', page, re.S)
+
+
+def test_empty_section_is_left_out_of_page_and_contents():
+    page = page_for([rec("a")])
+    assert 'id="books"' not in page and 'href="#books"' not in page
+    assert 'id="news"' in page and 'href="#news"' in page
 
 
 def test_output_is_deterministic():

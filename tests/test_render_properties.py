@@ -18,7 +18,7 @@ CONFIG = Config(sections=(Section("all", "All", ("online",)),))
 # Every element the page itself writes; anything else would come from a record.
 OUR_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "p", "div",
             "label", "input", "select", "option", "nav", "ol", "ul", "li", "a", "span", "main",
-            "section", "footer", "script", "i", "b", "sup", "sub"}
+            "section", "footer", "script", "i", "b", "sup", "sub", "details", "summary", "pre"}
 SITE = csl_formatter("site", search_dirs=[REPO / "styles"])
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)

@@ -11,6 +11,7 @@ CI (``CI=true``), where a missing browser is a failure.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import os
 import shutil
 import socket
@@ -20,11 +21,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import feedparser
 import pytest
 import requests
 
 from bibvault.build import BuildOptions, run_build
 from bibvault.config import load_config
+from bibvault.links.history import History
+from bibvault.links.result import CheckResult, LinkStatus
 
 pytestmark = pytest.mark.browser
 
@@ -124,9 +128,26 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
         http.close()
 
 
+DAY = 86400.0
+ALIVE = "https://www.hudson.org/research/18235-us-has-an-opportunity-to-support-the-national-resistance-front-of-afghanistan"
+FAILING = "https://thediplomat.com/2021/12/what-does-the-national-resistance-front-of-afghanistan-have-to-offer/"
+DEAD = "https://www.npr.org/transcripts/1033966153"
+
+
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled list, built with a link history in which one link is alive, one
+    failed once and one failed on three runs days apart."""
     config = load_config(REPO / "bibvault.yaml")
+    db = tmp_path_factory.mktemp("history") / "links.sqlite"
+    t0 = 1_764_000_000.0  # 2025-11-24
+    with History(db) as h:
+        h.add(CheckResult(ALIVE, LinkStatus.ALIVE, t0 + 9 * DAY, http_status=200))
+        h.add(CheckResult(FAILING, LinkStatus.DEAD, t0 + 9 * DAY, http_status=404))
+        for day in (0, 4, 8):
+            h.add(CheckResult(DEAD, LinkStatus.DEAD, t0 + day * DAY, http_status=404))
+        h.commit()
+    config = dataclasses.replace(config, check=dataclasses.replace(config.check, database=str(db)))
     out = tmp_path_factory.mktemp("site")
     result = run_build(config, BuildOptions(output=str(out), exports=()))
     assert not result.stopped, [f.format_text() for f in result.findings]
@@ -144,12 +165,17 @@ def test_page_in_chromium(browser: Browser, page: Path) -> None:
 
     headings = b.run("return Array.from(document.querySelectorAll('main h2'))"
                      ".map(h => h.textContent);")
+    # The books section has no records yet: left out of the page and the contents.
     assert headings == [
         "Reports, Papers, and Resources about the Resistance",
         "News Reports About the Resistance",
         "Videos about the Resistance",
-        "Books about the Taliban Regime: 2021 to Present",
     ]
+    assert b.run("return Array.from(document.querySelectorAll('.toc a'))"
+                 ".map(a => a.getAttribute('href'));") == ["#reports", "#news", "#videos"]
+    # The keeper's introduction and footer, from bibvault.yaml.
+    assert "Panjshir Valley" in b.run("return document.getElementById('intro').textContent;")
+    assert "report broken links" in b.run("return document.querySelector('footer').textContent;")
     all_keys = b.shown_keys()
     assert len(all_keys) == 16
     assert all_keys[:2] == ["coffey2022opportunity", "foxnews2023yearns"]
@@ -158,6 +184,79 @@ def test_page_in_chromium(browser: Browser, page: Path) -> None:
         "16 entries"
     assert b.run("return document.getElementById('status').textContent;") == ""
     b.screenshot("site-desktop.png")
+
+    # Feed: linked from the head, and a valid Atom 1.0 document with the newest records.
+    href = b.run("var l = document.querySelector('link[rel=alternate][type=\"application/atom+xml\"]');"
+                 "return l && l.href;")
+    assert href == page.with_name("feed.xml").as_uri()
+    feed = feedparser.parse(page.with_name("feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10" and feed.feed.title == "The Resistance"
+    assert 0 < len(feed.entries) <= 16
+    assert {e.link.split("#", 1)[1] for e in feed.entries} <= set(all_keys)
+
+    # COinS: one ContextObject per entry, for reference managers' connectors.
+    coins = b.run("return Array.from(document.querySelectorAll('span.Z3988'))"
+                  ".map(s => s.title);")
+    assert len(coins) == len(all_keys) == 16
+    assert all(c.startswith("ctx_ver=Z39.88-2004&") for c in coins)
+
+    # Link-state marks from the history, and a legend that explains them.
+    def marks(key: str) -> list[str]:
+        return b.run("return Array.from(document.querySelectorAll("
+                     "'li.entry[data-key=\"' + arguments[0] + '\"] .mark'))"
+                     ".map(m => m.dataset.mark + ': ' + m.textContent);", key)
+    assert marks("coffey2022opportunity") == ["alive: \u2713 link checked 2025-12-03"]
+    assert marks("kohzad2021offer") == ["failing: \u26a0 link failing at the check of 2025-12-03"]
+    assert marks("npr2021propaganda") == [
+        "dead: \u2020 dead link (checked 2025-12-02); no archived copy"]
+    assert marks("lobo2021front") == [], "a link never checked is unmarked"
+    legend = b.run("return document.querySelector('.legend').textContent;")
+    assert "dead" in legend and "failing" in legend and "checked" in legend
+
+    # The cite control: BibTeX and RIS of the record, shown on demand, copyable.
+    first = "li.entry[data-key=coffey2022opportunity]"
+    assert b.run(f"return document.querySelector('{first} .cite-tools pre').checkVisibility();") \
+        is False
+    b.call("POST", f"/element/{b.find(first + ' .cite-tools summary')}/click", {})
+    pres = b.run(f"return Array.from(document.querySelectorAll('{first} .cite-tools pre'))"
+                 ".map(p => p.checkVisibility() ? p.textContent : null);")
+    assert pres[0].startswith("@techreport{coffey2022opportunity,") or \
+        pres[0].startswith("@") and "coffey2022opportunity" in pres[0]
+    assert pres[1].startswith("TY  - RPRT") and pres[1].rstrip().endswith("ER  -")
+    b.screenshot("site-cite.png")
+    b.call("POST", f"/element/{b.find(first + ' .cite-format button')}/click", {})
+    assert b.run("return window.getSelection().toString();").strip() == pres[0].strip()
+    b.call("POST", f"/element/{b.find(first + ' .cite-tools summary')}/click", {})
+
+    # Anchors: every entry and section has a stable id that the address can name.
+    ids = b.run("return Array.from(document.querySelectorAll('li.entry')).map(e => e.id);")
+    assert ids == all_keys
+    b.call("POST", "/url", {"url": page.as_uri() + "#lobo2021front"})
+    assert b.run("return document.querySelector(':target').id;") == "lobo2021front"
+    assert b.run("var r = document.getElementById('lobo2021front').getBoundingClientRect();"
+                 "return window.scrollY > 0 && r.top >= 0 && r.bottom <= innerHeight;") is True
+    assert len(b.shown_keys()) == 16, "a plain anchor is not a filter"
+
+    # The view in the address: a topic and search words restored from it.
+    b.call("POST", "/url", {"url": page.as_uri() + "#topic=exile"})
+    assert sorted(b.shown_keys()) == ["intercept2021fled", "odonnell2021mulls"]
+    assert b.run("var s = document.getElementById('topic');"
+                 "return s.options[s.selectedIndex].dataset.name;") == "exile"
+    b.screenshot("site-topic-from-address.png")
+    b.call("POST", "/url", {"url": page.as_uri() + "#topic=nrf&q=fox"})
+    assert sorted(b.shown_keys()) == ["foxnews2023yearns", "lee2022significant"]
+    assert b.run("return document.getElementById('search').value;") == "fox"
+    # Choosing a topic writes it into the address; the back button returns to the last view.
+    b.call("POST", f"/element/{b.find('#topic option[data-name=panjshir]')}/click", {})
+    assert b.run("return location.hash;") == "#topic=panjshir&q=fox"
+    b.call("POST", "/back", {})
+    assert b.run("return location.hash;") == "#topic=nrf&q=fox"
+    assert sorted(b.shown_keys()) == ["foxnews2023yearns", "lee2022significant"]
+    # A search in the query string (?q=) works too.
+    b.call("POST", "/url", {"url": page.as_uri() + "?q=donati"})
+    assert b.shown_keys() == ["donati2022arrests"]
+    b.call("POST", "/url", {"url": page.as_uri()})
 
     # Topic filter: "Government in exile" leaves the two exile records.
     b.call("POST", f"/element/{b.find('#topic option:nth-child(5)')}/click", {})
@@ -211,6 +310,10 @@ def test_page_in_chromium(browser: Browser, page: Path) -> None:
     b.call("POST", "/window/rect", {"width": 390, "height": 844})
     assert b.run("return document.documentElement.scrollWidth <= window.innerWidth;") is True
     b.screenshot("site-phone.png")
+    b.call("POST", "/url", {"url": page.as_uri() + "#kohzad2021offer"})
+    b.call("POST", f"/element/{b.find('#kohzad2021offer .cite-tools summary')}/click", {})
+    assert b.run("return document.documentElement.scrollWidth <= window.innerWidth;") is True
+    b.screenshot("site-phone-entries.png")
 
 
 HOSTILE_BIB = r"""

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import bibvault
 from bibvault import export
+from bibvault.added import dates_added
 from bibvault.config import Config
 from bibvault.csl import StyleError
 from bibvault.findings import Finding, Severity, has_errors
 from bibvault.fsutil import atomic_write, confined_target, utf8
-from bibvault.links.history import changed_urls
 from bibvault.records import Record, load_files, records_from_file
 from bibvault.render import (
     GROUP_BY,
@@ -38,6 +38,8 @@ from bibvault.render import (
     plain_text,
     select,
 )
+from bibvault.render.feed import FEED_NAME, atom_feed
+from bibvault.render.linkstate import link_states
 from bibvault.validate import validate_records
 
 #: Output format → (the style output it needs, file name pattern).
@@ -166,6 +168,8 @@ def fingerprint(config: Config, options: BuildOptions, files: Sequence[Path]) ->
     for p in files:
         add("record", str(p).encode())
         add("record-bytes", p.read_bytes())
+    if config.build.feed:  # the feed dates records by the commits that added them
+        add("added", json.dumps(dates_added(files, config.root), sort_keys=True).encode())
     for styles_dir in style_dirs(config):
         for p in sorted(styles_dir.glob("*.csl")):
             add("style", str(p).encode() + b"\0" + p.read_bytes())
@@ -249,12 +253,18 @@ def render_documents(
     rl = make_reading_list(records, config, formatters, formats=needed,
                            group_by=options.group_by, order=options.order,
                            filters=options.filters,
-                           changed_urls=changed_urls(config.resolve(config.check.database)))
+                           link_states=link_states(records, config.resolve(config.check.database),
+                                                   config.check))
     lang = config.build.locale.split("-")[0] or "en"
     docs: dict[str, str] = {}
     for fmt in options.formats:
         if fmt == "html":
-            docs["index.html"] = html_page(rl, lang=lang)
+            feed = config.build.feed and options.output != "-"
+            docs["index.html"] = html_page(rl, lang=lang, feed=FEED_NAME if feed else None)
+            if feed:
+                docs[FEED_NAME] = atom_feed(rl, dates_added(config.record_files(), config.root),
+                                            limit=config.build.feed_entries,
+                                            site_url=config.build.site_url)
             continue
         for style in options.styles:
             name = PAGE_FORMATS[fmt][1].format(style=style_slug(style))

@@ -31,6 +31,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "build.exports": ("biblatex", "bibtex", "csl-json", "ris"),
 }
 #: Settings that are web addresses (checked on load: http or https with a host).
+URLS = frozenset({"archive.wayback_url"})
+#: Settings that may be empty or a web address; ``mailto:`` too for the first.
+OPTIONAL_URLS = {"build.report_url": ("http", "https", "mailto"), "build.site_url": ("http", "https")}
 URLS = frozenset({"archive.wayback_url", "ingest.crossref_url", "ingest.datacite_url",
                   "ingest.oembed_url", "archive.memento_url", "check.canary_url"})
 #: Environment variables that override an endpoint: (variable, section, setting).
@@ -88,6 +91,15 @@ class BuildConfig:
     locale: str = "en-US"
     title: str = "Reading list"
     annotations: bool = True
+    # The site: the keeper's words (CommonMark), a per-entry "report a problem"
+    # link ({key} and {title} are filled in, URL-encoded), empty sections, the feed.
+    intro: str = ""
+    footer: str = ""
+    report_url: str = ""
+    hide_empty: bool = True
+    feed: bool = True
+    feed_entries: int = 20
+    site_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -358,6 +370,10 @@ class _Reader:
         or when an address setting is not an http(s) address."""
         if dotted in URLS and isinstance(value, str) and (problem := url_problem(value)):
             raise self.fail(node, f"{dotted}: {problem}")
+        schemes = OPTIONAL_URLS.get(dotted)
+        if schemes and value and not (urlsplit(value).scheme in schemes
+                                      and (urlsplit(value).netloc or urlsplit(value).path)):
+            raise self.fail(node, f"{dotted}: {value!r} is not a {'/'.join(schemes)} address")
         if dotted in NETWORKS and isinstance(value, tuple):
             for item in value:
                 try:

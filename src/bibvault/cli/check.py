@@ -36,6 +36,7 @@ from bibvault.links import History, LinkTarget, check_links
 from bibvault.links.polite import HostGate
 from bibvault.links.report import (
     apply_changes,
+    run_findings,
     summary,
     to_json,
     to_markdown,
@@ -44,6 +45,7 @@ from bibvault.links.report import (
 )
 from bibvault.net import NoNetwork, session_for_check
 from bibvault.records import Record, load_files, record_from_entry, records_from_file
+from bibvault.reporting import CI_FORMATS, ci_report
 from bibvault.select import select_records
 
 _KEY = click.option("--key", "keys", multiple=True, metavar="KEY",
@@ -88,7 +90,8 @@ def _progress(total: int) -> Iterator[Any]:
 @_KEY
 @_TOPIC
 @click.option("--refresh", is_flag=True, help="Ignore remembered results; check every link now.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", *CI_FORMATS]),
+              default="text",
               show_default=True, help="Report for people (text, markdown) or programs (json).")
 @click.option("--write/--no-write", default=True, show_default=True,
               help="Mark confirmed-dead links urlstatus = {dead} (and unmark revived ones).")
@@ -136,6 +139,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
         echo_data(to_json(run))
     elif fmt == "markdown":
         click.echo(to_markdown(run))
+    elif fmt in CI_FORMATS:
+        click.echo(ci_report(fmt, run_findings(run)))
     else:
         text = to_text(run)
         if text:
@@ -245,7 +250,7 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--remote", is_flag=True,
               help="Also request every record's archiveurl and judge the archived copy.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", *CI_FORMATS]), default="text",
               show_default=True)
 @click.pass_context
 def verify(ctx: click.Context, paths: tuple[str, ...], remote: bool, fmt: str) -> None:
@@ -283,6 +288,8 @@ def verify(ctx: click.Context, paths: tuple[str, ...], remote: bool, fmt: str) -
                    "findings": [f.to_dict() for f in findings]})
     elif fmt == "json":
         echo_json([f.to_dict() for f in findings])
+    elif fmt in CI_FORMATS:
+        click.echo(ci_report(fmt, findings))
     else:
         for f in findings:
             click.echo(f.format_text())

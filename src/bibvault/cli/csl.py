@@ -227,12 +227,18 @@ def cite(ctx: click.Context, keys: tuple[str, ...], style: str, sources: tuple[s
 
 @click.command("styles")
 @click.argument("query", default="")
+@click.option("--path", "path_of", metavar="NAME",
+              help="Print the file of style NAME (a dependent style: its parent's), e.g. "
+                   "for pandoc --csl.")
 @click.pass_context
-def styles(ctx: click.Context, query: str) -> int:
+def styles(ctx: click.Context, query: str, path_of: str | None) -> int:
     """List styles whose name or title contains QUERY."""
     from bibvault.csl import find_styles
 
     app = get_app(ctx)
+    if path_of is not None:
+        click.echo(str(Path(_load_style(app, path_of).path).resolve()))
+        return int(ExitCode.OK)
     try:
         dirs = _style_dirs(app)
     except Exception:  # an unreadable configuration should not hide the official styles

@@ -21,6 +21,7 @@ from bibvault.cli.common import (
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding, has_errors, select_findings
 from bibvault.records import load_files
+from bibvault.reporting import CI_FORMATS, ci_report
 from bibvault.rules import all_rules, known_prefixes
 from bibvault.validate import apply_fixes, reencode_files, validate_files
 
@@ -41,8 +42,9 @@ def summary_line(findings: list[Finding], nfiles: int) -> str:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Report for people (text) or programs (json).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", *CI_FORMATS]), default="text",
+              show_default=True, help="Report for people (text), programs (json), GitHub "
+                                      "annotations (github) or code scanning (sarif).")
 @click.option("--select", multiple=True, metavar="CODES",
               help="Only these rule codes or prefixes (comma separated; repeatable).")
 @click.option("--ignore", multiple=True, metavar="CODES",
@@ -86,6 +88,8 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
             findings = select_findings(validate_files(files, config), sel, ign)
     if fmt == "json":
         echo_json([f.to_dict() for f in findings])
+    elif fmt in CI_FORMATS:
+        click.echo(ci_report(fmt, findings))
     else:
         # In chunks: an echo per line (each one flushed) was most of the time
         # spent on a file with a million findings.

@@ -47,9 +47,28 @@ ol.entries { list-style: none; margin: 0; padding: 0; }
 .tags li { background: var(--tag); border-radius: 0.8rem; padding: 0.05rem 0.55rem; }
 footer { margin-top: 3rem; font-size: 0.8rem; border-top: 1px solid var(--line);
   padding-top: 0.6rem; }
+.intro { margin: 0.6rem 0 0; }
+.intro p { margin: 0.5rem 0; }
+.follow { margin: 0; font: 0.85rem system-ui, sans-serif; }
+.tools { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.2rem 0.8rem;
+  margin: 0.25rem 0 0; font: 0.8rem/1.4 system-ui, sans-serif; color: var(--muted); }
+.tools a { color: var(--muted); }
+.mark { overflow-wrap: anywhere; }
+.mark-dead, .mark-failing, .mark-changed { color: var(--fg); font-weight: 600; }
+.cite-tools summary { cursor: pointer; color: var(--accent); }
+.cite-tools[open] { flex: 1 1 100%; }
+.cite-format p { margin: 0.4rem 0 0.1rem; display: flex; gap: 0.5rem; align-items: center; }
+.cite-format button { font: inherit; padding: 0.1rem 0.5rem; color: inherit;
+  background: var(--tag); border: 1px solid var(--line); border-radius: 0.3rem; }
+.cite-format pre { margin: 0; padding: 0.4rem; overflow-x: auto; white-space: pre-wrap;
+  overflow-wrap: anywhere; background: var(--tag); border-radius: 0.3rem; font-size: 0.75rem; }
+.legend { margin-top: 2rem; font: 0.85rem/1.5 system-ui, sans-serif; color: var(--muted); }
+.legend h2 { font-size: 1rem; }
+.legend ul { padding-left: 1.1rem; }
+.keeper p { margin: 0.3rem 0; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; color: #000; background: #fff; }
-  .controls, .tags, footer { display: none !important; }
+  .controls, .tags, .cite-tools, .permalink, .report, .follow { display: none !important; }
   a, .annotation, .count, .empty, .toc .n { color: #000; text-decoration: none; }
   .cite a[href]::after, .archived[href]::after { content: " <" attr(href) ">";
     font-size: 8.5pt; overflow-wrap: anywhere; }
@@ -125,13 +144,91 @@ JS = """\
     index();
     apply();
   }
-  ["input", "change", "search"].forEach(function (name) {
-    search.addEventListener(name, apply);
+  // The view lives in the address: #topic=ID&q=WORDS (also ?q=WORDS), so a view
+  // can be shared and the back button returns to the previous one. A plain
+  // #anchor is left to the browser.
+  function readAddress() {
+    var state = { topic: "", q: "" };
+    var query = new URLSearchParams(location.search);
+    if (query.has("q")) { state.q = query.get("q"); }
+    if (query.has("topic")) { state.topic = query.get("topic"); }
+    var hash = location.hash.slice(1);
+    if (hash.indexOf("=") >= 0) {
+      var params = new URLSearchParams(hash);
+      state.q = params.get("q") || "";
+      state.topic = params.get("topic") || "";
+    }
+    return state;
+  }
+  function topicName() {
+    if (!topic || !topic.value) { return ""; }
+    return topic.options[topic.selectedIndex].getAttribute("data-name") || "";
+  }
+  function writeAddress(push) {
+    var params = new URLSearchParams();
+    if (topicName()) { params.set("topic", topicName()); }
+    if (search.value.trim()) { params.set("q", search.value.trim()); }
+    var text = params.toString();
+    var hash = text ? "#" + text : "";
+    if (hash === location.hash || (!hash && location.hash.indexOf("=") < 0)) { return; }
+    var url = location.pathname + (hash ? "" : location.search.replace(/([?&])q=[^&]*/, "$1")) + hash;
+    if (push) { history.pushState(null, "", url || "#"); }
+    else { history.replaceState(null, "", url || "#"); }
+  }
+  function restore() {
+    var state = readAddress();
+    search.value = state.q;
+    if (topic) {
+      topic.value = "";
+      Array.prototype.forEach.call(topic.options, function (o) {
+        if (state.topic && o.getAttribute("data-name") === state.topic) { topic.value = o.value; }
+      });
+    }
+    apply();
+  }
+  ["input", "search"].forEach(function (name) {
+    search.addEventListener(name, function () { apply(); writeAddress(false); });
   });
-  if (topic) { topic.addEventListener("change", apply); }
+  search.addEventListener("change", function () { apply(); writeAddress(true); });
+  if (topic) { topic.addEventListener("change", function () { apply(); writeAddress(true); }); }
   if (style) { style.addEventListener("change", function () { setStyle(style.value); }); }
+  window.addEventListener("popstate", restore);
+  window.addEventListener("hashchange", restore);
+  // The cite control: copy the text, or save it as a file, without any network.
+  doc.querySelectorAll(".cite-format").forEach(function (box) {
+    var pre = box.querySelector("pre");
+    var copy = doc.createElement("button");
+    copy.type = "button";
+    copy.textContent = "Copy";
+    copy.addEventListener("click", function () {
+      var range = doc.createRange();
+      range.selectNodeContents(pre);
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      var done = function () { copy.textContent = "Copied"; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(pre.textContent).then(done, function () {
+          if (doc.execCommand("copy")) { done(); }
+        });
+      } else if (doc.execCommand("copy")) { done(); }
+    });
+    var save = doc.createElement("button");
+    save.type = "button";
+    save.textContent = "Download";
+    save.addEventListener("click", function () {
+      var link = doc.createElement("a");
+      link.href = URL.createObjectURL(new Blob([pre.textContent + "\\n"], { type: "text/plain" }));
+      link.download = box.getAttribute("data-filename");
+      doc.body.appendChild(link);
+      link.click();
+      link.remove();
+    });
+    box.querySelector("p").appendChild(copy);
+    box.querySelector("p").appendChild(save);
+  });
   controls.hidden = false;
   index();
-  apply();
+  restore();
 }());
 """

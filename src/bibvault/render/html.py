@@ -14,9 +14,18 @@ import re
 from html import escape
 
 from bibvault.render.assets import CSS, JS
+from bibvault.render.coins import coins_span
 from bibvault.render.entries import link_title
 from bibvault.render.links import archived_link_html
+from bibvault.render.markup import markdown_html
 from bibvault.render.model import Entry, ReadingList
+from bibvault.render.tools import (
+    cite_control_html,
+    legend_html,
+    marks_html,
+    report_href,
+    report_html,
+)
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -39,11 +48,21 @@ def _count(n: int) -> str:
     return f"{n} entr{'y' if n == 1 else 'ies'}"
 
 
-def _entry_html(entry: Entry, styles: tuple[str, ...], topic_ids: dict[str, str],
-                topic_labels: dict[str, str]) -> str:
+def entry_anchor(key: str, taken: set[str]) -> str:
+    """The id of an entry's element: its key, unless a section or control already has
+    that id (then ``entry-KEY``). Keys hold no spaces, so any key is a valid id."""
+    anchor = "".join(key.split()) or "entry"
+    return anchor if anchor not in taken else f"entry-{anchor}"
+
+
+def _entry_html(entry: Entry, rl: ReadingList, topic_ids: dict[str, str],
+                topic_labels: dict[str, str], anchor: str, first: bool) -> str:
     r = entry.record
+    styles = rl.styles
     tids = " ".join(dict.fromkeys(topic_ids[t] for t in r.topics if t in topic_ids))
-    parts = [f'<li class="entry" data-key="{escape(r.key)}" data-topics="{tids}">']
+    # An entry listed under several topics carries its id (and is linked to) once.
+    id_attr = f' id="{escape(anchor)}"' if first else ""
+    parts = [f'<li class="entry"{id_attr} data-key="{escape(r.key)}" data-topics="{tids}">']
     for i, style in enumerate(styles):
         fragment = entry.formatted.get(style, {}).get("html")
         if fragment is None:
@@ -60,19 +79,33 @@ def _entry_html(entry: Entry, styles: tuple[str, ...], topic_ids: dict[str, str]
     if labels:
         tags = "".join(f"<li>{escape(label)}</li>" for label in labels)
         parts.append(f'<ul class="tags" aria-label="Topics">{tags}</ul>')
+    parts.append('<div class="tools">' + marks_html(entry.link_state, entry.links)
+                 + cite_control_html(r, anchor)
+                 + report_html(report_href(rl.report_url, r)) + "</div>")
+    parts.append(coins_span(r))
     parts.append("</li>")
     return "".join(parts)
 
 
-def html_page(reading_list: ReadingList, *, lang: str = "en") -> str:
+def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None = None) -> str:
     """The complete page: contents, topic filter, search, and a style switcher
-    when the list holds more than one style."""
+    when the list holds more than one style.
+
+    ``feed`` is the address of the list's Atom feed, linked from the head.
+    """
     rl = reading_list
     topics = rl.topics()
     topic_ids = {tid: f"t{i}" for i, (tid, _) in enumerate(topics, 1)}
     labels = dict(topics)
-    taken: set[str] = {"controls", "search", "topic", "style", "status", "toc-title"}
+    taken: set[str] = {"controls", "search", "topic", "style", "status", "toc-title",
+                       "legend-h", "intro", "entries"}
     slugs = [_slug(g.id, taken) for g in rl.groups]
+    taken |= {f"{slug}-h" for slug in slugs}
+    anchors: dict[str, str] = {}
+    placed: set[str] = set()
+    for e in rl.entries():
+        anchors[e.key] = entry_anchor(e.key, taken)
+        taken.add(anchors[e.key])
     total = len(rl.entries())
 
     controls = [
@@ -82,8 +115,8 @@ def html_page(reading_list: ReadingList, *, lang: str = "en") -> str:
     ]
     if topics:
         counts = {t: sum(1 for e in rl.entries() if t in e.record.topics) for t, _ in topics}
-        opts = "".join(f'<option value="{topic_ids[t]}">{escape(label)} ({counts[t]})</option>'
-                       for t, label in topics)
+        opts = "".join(f'<option value="{topic_ids[t]}" data-name="{escape(t)}">'
+                       f"{escape(label)} ({counts[t]})</option>" for t, label in topics)
         controls.append('<label for="topic">Topic<select id="topic">'
                         f'<option value="">All topics</option>{opts}</select></label>')
     if len(rl.styles) > 1:
@@ -103,7 +136,12 @@ def html_page(reading_list: ReadingList, *, lang: str = "en") -> str:
                f'<h2 id="{slug}-h">{escape(g.title)}</h2>']
         if g.description:
             sec.append(f'<p class="description">{escape(g.description)}</p>')
-        items = "\n".join(_entry_html(e, rl.styles, topic_ids, labels) for e in g.entries)
+        rendered = []
+        for e in g.entries:
+            rendered.append(_entry_html(e, rl, topic_ids, labels, anchors[e.key],
+                                        e.key not in placed))
+            placed.add(e.key)
+        items = "\n".join(rendered)
         sec.append(f'<ol class="entries">\n{items}\n</ol>' if items else '<ol class="entries"></ol>')
         sec.append(f'<p class="empty"{"" if not n else " hidden"}>No entries yet.</p>')
         sec.append("</section>")
@@ -113,7 +151,15 @@ def html_page(reading_list: ReadingList, *, lang: str = "en") -> str:
     csp = (f"default-src 'none'; style-src {_csp_hash(CSS)}; script-src {_csp_hash(JS)}; "
            "img-src data:; base-uri 'none'; form-action 'none'")
     title = escape(" ".join(rl.title.split()))
-    return "\n".join([
+    used = {e.link_state.status for e in rl.entries() if e.link_state}
+    used |= {"changed" for e in rl.entries() if e.link_state and e.link_state.content_changed}
+    intro = markdown_html(rl.intro)
+    footer = markdown_html(rl.footer)
+    feed_link = (f'<link rel="alternate" type="application/atom+xml" href="{escape(feed)}"'
+                 f' title="{title}">') if feed else ""
+    follow = (f'<p class="follow"><a class="feed" href="{escape(feed)}">Follow this list'
+              " (Atom feed)</a></p>") if feed else ""
+    return "\n".join(line for line in [
         "<!DOCTYPE html>",
         f'<html lang="{escape(lang)}">',
         "<head>",
@@ -122,19 +168,22 @@ def html_page(reading_list: ReadingList, *, lang: str = "en") -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
         '<meta name="generator" content="bibvault">',
         f"<title>{title}</title>",
+        feed_link,
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
-        f'<header><h1>{title}</h1><p class="count">{_count(total)}</p></header>',
+        f'<header><h1>{title}</h1><p class="count">{_count(total)}</p>{follow}'
+        + (f'<div id="intro" class="intro">{intro}</div>' if intro else "") + "</header>",
         "\n".join(controls),
         "\n".join(toc),
         "<main>",
         "\n".join(body),
         "</main>",
-        "<footer>Made with bibvault. Links marked “archived” lead to a copy in a web"
-        " archive.</footer>",
+        legend_html(used),
+        "<footer>" + (f'<div class="keeper">{footer}</div>' if footer else "")
+        + "<p>Made with bibvault. Links marked “archived” lead to a copy in a web"
+        " archive; “cite” gives each entry’s BibTeX and RIS.</p></footer>",
         f"<script>{JS}</script>",
         "</body>",
         "</html>",
-        "",
-    ])
+    ] if line) + "\n"

@@ -14,7 +14,9 @@ from bibvault.config import Config
 from bibvault.records import Record
 from bibvault.render.entries import EntryFormatter
 from bibvault.render.links import Links, record_links
+from bibvault.render.linkstate import LinkState
 from bibvault.render.listing import Filters, group_records, select
+from bibvault.render.tools import entry_links
 
 #: The formats a style is run in; ``text`` serves the plain-text list.
 FORMATS = ("text", "html", "md")
@@ -32,6 +34,7 @@ class Entry:
     formatted: Mapping[str, Mapping[str, str]]
     links: Links
     annotation: str = ""
+    link_state: LinkState | None = None
 
     @property
     def key(self) -> str:
@@ -59,6 +62,9 @@ class ReadingList:
     topic_labels: Mapping[str, str] = field(default_factory=dict)
     group_by: str = "section"
     style_labels: Mapping[str, str] = field(default_factory=dict)
+    intro: str = ""
+    footer: str = ""
+    report_url: str = ""
 
     def entries(self) -> list[Entry]:
         """Every entry once, in the order it first appears."""
@@ -85,14 +91,16 @@ def make_reading_list(
     group_by: str | None = None,
     order: str | None = None,
     filters: Filters | None = None,
-    changed_urls: frozenset[str] = frozenset(),
+    link_states: Mapping[str, LinkState] | None = None,
 ) -> ReadingList:
     """Filter, group and order ``records`` and format each with every style.
 
     ``formatters`` maps style names to formatters, in the order the styles are
     offered (the first is the default). ``group_by`` and ``order`` default to
-    the configuration's ``build`` section. ``changed_urls`` are the links whose
-    content changed since they were cited (their archived copies lead).
+    the configuration's ``build`` section. ``link_states`` is what the link
+    history says about each record's link (see :func:`~bibvault.render.linkstate.link_states`):
+    a confirmed-dead link or a page whose content changed since it was cited leads to
+    its archived copy.
     """
     build = config.build
     filters = filters or Filters()
@@ -103,18 +111,21 @@ def make_reading_list(
             for key, text in formatter(chosen, fmt).items():
                 formatted.setdefault(key, {}).setdefault(style, {})[fmt] = text
     groups = group_records(chosen, config, group_by or build.group_by, order or build.order,
-                           keep_empty=filters.is_empty())
+                           keep_empty=filters.is_empty() and not build.hide_empty)
+    states = link_states or {}
     entries: dict[str, Entry] = {}
     out = []
     for g in groups:
         items = []
         for r in g.records:
             if r.key not in entries:
+                state = states.get(r.key)
                 entries[r.key] = Entry(
                     record=r,
                     formatted=formatted.get(r.key, {}),
-                    links=record_links(r, changed=r.url in changed_urls),
+                    links=entry_links(record_links(r), state),
                     annotation=(r.get("annotation") or "") if build.annotations else "",
+                    link_state=state,
                 )
             items.append(entries[r.key])
         out.append(EntryGroup(g.id, g.title, tuple(items), g.description))
@@ -126,4 +137,7 @@ def make_reading_list(
         group_by=group_by or build.group_by,
         # A formatter may carry its style's title (the CSL one does).
         style_labels={s: str(getattr(f, "title", s)) for s, f in formatters.items()},
+        intro=build.intro,
+        footer=build.footer,
+        report_url=build.report_url,
     )
