@@ -8,15 +8,12 @@ from collections.abc import Sequence
 import click
 
 from bibvault.cli.common import check_topics, echo_data, echo_json, fail, finish, get_app, status
-from bibvault.exitcodes import ExitCode
+from bibvault.cli.ingest_report import exit_code
 from bibvault.findings import shown_path
 from bibvault.ingest import IngestResult
 from bibvault.ingest.add import SourceError
 from bibvault.ingest.add import add as add_sources
 from bibvault.net import session_for_check
-
-#: Findings that mean the network failed, not the source: ``add`` exits 2 for them.
-NETWORK_CODES = frozenset({"N826"})
 
 
 def _sources(given: tuple[str, ...]) -> list[str]:
@@ -28,13 +25,6 @@ def _sources(given: tuple[str, ...]) -> list[str]:
         else:
             out.append(s)
     return out
-
-
-def exit_code(results: Sequence[IngestResult]) -> ExitCode:
-    """2 when the network failed, 1 when a source was refused, else 0."""
-    if any(f.code in NETWORK_CODES for r in results for f in r.findings):
-        return ExitCode.USAGE
-    return ExitCode.FINDINGS if any(r.refused for r in results) else ExitCode.OK
 
 
 def text_report(results: Sequence[IngestResult], dry_run: bool, suggest: bool = True) -> str:

@@ -43,6 +43,13 @@ def result_lines(r: IngestResult, *, dry_run: bool) -> list[str]:
     return lines
 
 
+#: Findings that mean the network failed, not the source: the command exits 2 for them.
+NETWORK_CODES = frozenset({"N826"})
+
+
 def exit_code(results: Sequence[IngestResult]) -> ExitCode:
-    """0 when every source was (or would be) added, 1 when one was refused."""
+    """2 when the network failed, 1 when a source was refused, else 0 (every source
+    was, or in a dry run would be, added)."""
+    if any(f.code in NETWORK_CODES for r in results for f in r.findings):
+        return ExitCode.USAGE
     return ExitCode.FINDINGS if any(r.refused for r in results) else ExitCode.OK
