@@ -120,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=CheckConfig.concurrency)
     parser.add_argument("--history", action=argparse.BooleanOptionalAction, default=True,
                         help="record into a SQLite history (as `bibvault check` does)")
+    parser.add_argument("--extract-workers", type=int, default=None,
+                        help="processes taking fingerprints (default: check_links decides;"
+                             " 0: in the checking threads)")
     parser.add_argument("--rerun", action="store_true",
                         help="check everything a second time (refresh), with the history")
     parser.add_argument("--no-drift", action="store_true",
@@ -141,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         runs = []
         for attempt in range(2 if args.rerun and history is not None else 1):
             cpu0, started = time.process_time(), time.monotonic()
-            run = check_links(targets, session, config, history=history, refresh=attempt > 0)
+            run = check_links(targets, session, config, history=history, refresh=attempt > 0,
+                              extract_workers=args.extract_workers)
             wall, cpu = time.monotonic() - started, time.process_time() - cpu0
             # Only the numbers are kept: a second run should not pay for the first's memory.
             runs.append((run.counts.get("alive", 0), run.requests, wall, cpu))
@@ -149,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         if history is not None:
             history.close()
     session.close()
+    # The extracting processes have ended and been waited for; the server has not.
+    helpers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     parent.send("stop")
     served: dict[str, int] = parent.recv()
@@ -170,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
               f"one-request bound={bound1:.1f}s ratio1={wall / bound1:.3f}")
         print(f"run {n}: rate={total / wall:.0f} req/s (bound allows {total / bound:.0f}) "
               f"checker cpu={cpu:.1f}s ({cpu / max(total, 1) * 1e3:.2f} ms/request)")
-    print(f"peak_rss={peak_mb:.0f}MB (the checker's process; the servers run in another)")
+    print(f"peak_rss={peak_mb:.0f}MB (the checker's process; the servers run in another) "
+          f"extractor peak_rss={helpers_mb:.0f}MB")
     return 0 if ok else 1
 
 

@@ -187,3 +187,24 @@ def test_results_are_committed_in_batches_as_they_arrive(site: str, session: req
     with History(db) as h:
         kept = [t.url for t in targets if h.latest(t.url) is not None]
     assert len(kept) == 4  # two batches of two; the fifth was not yet committed
+
+
+def test_fingerprints_taken_in_another_process_give_the_same_verdicts(
+        farm: Farm, site: str, session: requests.Session, tmp_path: Path) -> None:
+    cited, live = (webfarm.page("Harbour news", "The council met on Tuesday and voted " * 12),
+                   webfarm.page("Harbour news", "A different story about ferries and fish " * 12))
+    verdicts = []
+    for workers in (0, 1):
+        path = f"/pool-{workers}"
+        farm.pages[path] = (cited, "text/html; charset=utf-8")
+        targets = [LinkTarget("a", site + path)]
+        with History(tmp_path / f"links-{workers}.sqlite") as h:
+            check_links(targets, session, FAST, h, clock=lambda: T0, extract_workers=workers)
+            farm.pages[path] = (live, "text/html; charset=utf-8")
+            run = check_links(targets, session, FAST, h, clock=lambda: T0 + DAY, refresh=True,
+                              extract_workers=workers)
+            stored = [f.fingerprint for f in h.fingerprints(site + path)]
+        verdicts.append((run.outcomes[0].drift, stored))
+    assert verdicts[0] == verdicts[1]
+    drift = verdicts[1][0]
+    assert drift is not None and drift.content.value == "changed"

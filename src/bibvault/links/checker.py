@@ -6,10 +6,14 @@ transactions), so a run holds one small result per URL and no fingerprints.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import requests
@@ -26,6 +30,7 @@ from bibvault.net import NoNetwork, reachable
 
 Clock = Callable[[], float]
 Progress = Callable[[int, int, CheckResult], None]
+Extract = Callable[[bytes, str], Fingerprint]
 
 #: Threads beyond the connection limit: they classify and fingerprint what was
 #: read while the others wait for answers. Many more would only queue in the
@@ -33,6 +38,9 @@ Progress = Callable[[int, int, CheckResult], None]
 _SPARE_THREADS = 4
 #: Results written per transaction: a long run keeps what it found if cut short.
 _BATCH = 1000
+#: Fewer pages to read than this and fingerprints are taken in the checking
+#: threads: starting a process (importing the extractor) costs about a second.
+_POOL_FROM = 500
 _UNREACHED = frozenset({"dns", "refused", "timeout", "connection"})
 
 
@@ -106,11 +114,13 @@ def _check(url: str, session: requests.Session, config: CheckConfig, *,
            gate: HostGate | None = None, clock: Clock = time.time,
            sleep: Sleep = time.sleep, head_first: bool = False,
            fetcher: Fetcher | None = None,
-           known: dict[str, bytes] | None = None) -> tuple[CheckResult, _Page | None]:
+           known: dict[str, bytes] | None = None,
+           extract: Extract | None = None) -> tuple[CheckResult, _Page | None]:
     """:func:`check_url`, with what a live HTML page's body gave for content drift.
 
     ``known`` maps URLs to the digest of the page their stored fingerprint was
-    taken from; a page with the same digest is not extracted again.
+    taken from; a page with the same digest is not extracted again. ``extract``
+    takes a fingerprint (by default :func:`fingerprint`, in this thread).
     """
     if fetcher is None:
         gate = gate or HostGate(config.per_host, config.host_delay, config.concurrency)
@@ -128,7 +138,8 @@ def _check(url: str, session: requests.Session, config: CheckConfig, *,
     if config.drift and verdict.status.is_success and probe.body:
         digest = page_digest(probe.body)
         same = known is not None and known.get(url) == digest
-        page = _Page(digest, None if same else fingerprint(probe.body, probe.final_url or url))
+        page = _Page(digest, None if same else (extract or fingerprint)(probe.body,
+                                                                         probe.final_url or url))
     return result, page
 
 
@@ -143,6 +154,7 @@ def check_links(
     sleep: Sleep = time.sleep,
     progress: Progress | None = None,
     canary: str | None = None,
+    extract_workers: int | None = None,
 ) -> CheckRun:
     """Check every target's URL once (duplicates share a check) and record the results.
 
@@ -153,7 +165,10 @@ def check_links(
     history as it arrives and committed in batches. ``progress`` is called from
     this thread after each URL. When no link's server could be reached and
     neither can ``canary`` (when given), :class:`NoNetwork` is raised and
-    nothing is recorded.
+    nothing is recorded. Fingerprints are taken in ``extract_workers`` processes
+    (by default one per core beyond the first, when there are many pages to
+    read), so the threads that talk to servers do not wait for them; 0 takes
+    them in those threads.
     """
     started = time.monotonic()
     by_url: dict[str, list[int]] = {}
@@ -188,7 +203,10 @@ def check_links(
     fresh = 0
     all_unreached = True
     unsaved = 0
-    for result, page in _run_pool(to_fetch, session, config, clock, sleep, binary, known):
+    if extract_workers is None:
+        extract_workers = _spare_cores() if len(to_fetch) >= _POOL_FROM else 0
+    pool = _extractors(extract_workers if config.drift else 0)
+    for result, page in _run_pool(to_fetch, session, config, clock, sleep, binary, known, pool):
         results[result.url] = result
         total_requests += result.requests
         fresh += 1
@@ -274,11 +292,38 @@ def _stored_drifts(indices: list[int], targets: Sequence[LinkTarget], history: H
 
 
 def _run_pool(urls: list[str], session: requests.Session, config: CheckConfig,
-              clock: Clock, sleep: Sleep, binary: set[str],
-              known: dict[str, bytes]) -> Iterable[tuple[CheckResult, _Page | None]]:
+              clock: Clock, sleep: Sleep, binary: set[str], known: dict[str, bytes],
+              extractors: contextlib.AbstractContextManager[Extract | None],
+              ) -> Iterable[tuple[CheckResult, _Page | None]]:
     """Yield results (with what live pages gave) as worker threads finish them."""
     if not urls:
         return
+    with extractors as extract:
+        yield from _threads(urls, session, config, clock, sleep, binary, known, extract)
+
+
+def _spare_cores() -> int:
+    """Cores this process may use beyond the one its threads share (at most 4)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity else (os.cpu_count() or 1)
+    return max(0, min(4, cores - 1))
+
+
+@contextlib.contextmanager
+def _extractors(workers: int) -> Iterator[Extract | None]:
+    """A way to take fingerprints in ``workers`` other processes (None for none)."""
+    if workers <= 0:
+        yield None
+        return
+    # Spawned, not forked: forking a process whose threads hold locks can hang the child.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield lambda body, url: pool.submit(fingerprint, body, url).result()
+
+
+def _threads(urls: list[str], session: requests.Session, config: CheckConfig,
+             clock: Clock, sleep: Sleep, binary: set[str], known: dict[str, bytes],
+             extract: Extract | None) -> Iterator[tuple[CheckResult, _Page | None]]:
+    """Check ``urls`` on threads, yielding each result as it is ready."""
     gate = HostGate(config.per_host, config.host_delay, config.concurrency)
     hosts = HostQueue(urls, config.host_delay)
     out: queue.Queue[tuple[CheckResult, _Page | None] | BaseException] = queue.Queue()
@@ -292,7 +337,7 @@ def _run_pool(urls: list[str], session: requests.Session, config: CheckConfig,
                 return
             try:
                 out.put(_check(url, session, config, clock=clock, head_first=url in binary,
-                               fetcher=fetcher, known=known))
+                               fetcher=fetcher, known=known, extract=extract))
             except BaseException as exc:  # handed to the caller's thread, not lost
                 out.put(exc)
                 return
