@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import requests
@@ -317,7 +318,14 @@ def _extractors(workers: int) -> Iterator[Extract | None]:
         return
     # Spawned, not forked: forking a process whose threads hold locks can hang the child.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield lambda body, url: pool.submit(fingerprint, body, url).result()
+
+        def extract(body: bytes, url: str) -> Fingerprint:
+            try:
+                return pool.submit(fingerprint, body, url).result()
+            except BrokenProcessPool:
+                return fingerprint(body, url)  # a killed helper costs speed, not the run
+
+        yield extract
 
 
 def _threads(urls: list[str], session: requests.Session, config: CheckConfig,

@@ -69,7 +69,7 @@ class Content(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fingerprint:
     """A page's title, the MinHash sketch of its main text, and its word count.
 
@@ -91,7 +91,7 @@ class Fingerprint:
         return cls(title, struct.unpack(f">{n}Q", blob[: n * 8]), words)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Drift:
     """The verdict of comparing a live page with its fingerprint from the time of citation."""
 

@@ -225,7 +225,7 @@ class History:
         return row[0] if row and isinstance(row[0], bytes) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredFingerprint:
     """A fingerprint as stored: when its content was served, by which capture (None
     for the live page), and for live pages the drift verdict it got."""
