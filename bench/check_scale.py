@@ -12,7 +12,8 @@ small HTML page, to HEAD and GET alike, with keep-alive. Every path gets its own
 text (its words carry the path's number), so no two pages share a fingerprint.
 
 The checker runs ``check_links`` in this process, as ``bibvault check`` does,
-against a fresh SQLite history in a temporary folder (``--no-history``: none).
+against a fresh SQLite history in a temporary folder (``--no-history``: none,
+and then no fingerprints either: there is nothing to compare them with).
 With ``--rerun`` the same links are checked a second time with ``refresh``, as a
 later run finds them: every page is unchanged, and that run is measured too.
 It prints the wall time against the bound the politeness settings allow (see

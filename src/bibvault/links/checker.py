@@ -7,6 +7,7 @@ transactions), so a run holds one small result per URL and no fingerprints.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing
 import os
 import queue
@@ -172,6 +173,9 @@ def check_links(
     them in those threads.
     """
     started = time.monotonic()
+    if history is None and config.drift:
+        # Nothing to compare a fingerprint with, nor to keep it in: read titles only.
+        config = dataclasses.replace(config, drift=False)
     by_url: dict[str, list[int]] = {}
     for i, t in enumerate(targets):
         by_url.setdefault(t.url, []).append(i)
