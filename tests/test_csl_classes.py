@@ -188,3 +188,33 @@ def test_label_of_an_empty_variable_prints_as_a_term() -> None:
     # As citeproc-js: singular, and a group holding only the empty variable stays out.
     assert _cite(style, {"title": "T"}) == "T {S.} [Band]"
     assert _cite(style, {"title": "T", "page": "3-4"}) == "T (S.3–4) {S.} [Band]"
+
+
+def test_sort_keys_compare_as_citeproc_js_intl_collator() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        '<info><title>T</title><id>t</id></info><macro name="author"><names variable="author">'
+        '<name and="text" name-as-sort-order="all" delimiter=", "/><substitute>'
+        '<text variable="title" prefix="« " suffix=" »"/></substitute></names></macro>'
+        '<citation><layout><text macro="author"/></layout></citation><bibliography><sort>'
+        '<key macro="author"/><key variable="issued"/></sort><layout><group delimiter=". ">'
+        '<text macro="author"/><date variable="issued"><date-part name="year"/></date></group>'
+        '</layout></bibliography></style>')
+
+    def book(id_: str, families: str, *years: int, type_: str = "book") -> dict[str, Any]:
+        names = [{"family": f, "given": "Kim"} for f in families.split("+")] if families else []
+        return {"id": id_, "type": type_, "author": names, "title": f"Report {id_[1:]}",
+                "issued": {"date-parts": [[y] for y in years]}}
+
+    items = [book("salam", "Abdel-Salam", 2001), book("ali", "Abdelali", 2002),
+             book("pair", "Filhol+McDonald", 2020), book("solo", "Filhol", 2020),
+             book("smithers", "Smithers", 1999), book("smith", "Smith", 1999),
+             book("r10", "", 2000, type_="report"), book("r9", "", 2000, type_="report"),
+             book("range", "Lee", 2019, 2021), book("single", "Lee", 2020),
+             book("elan2", "Élan", 2010), book("elan1", "Elan", 2010)]
+    # citeproc-js's order (its keys write each space as "|" and compare with
+    # Intl.Collator, base strength, punctuation ignored, numbers by value): the
+    # "« " prefix sorts first, hyphens count for nothing, accents break no tie.
+    assert [i for i, _ in Processor(style, items).bibliography()] == [
+        "r9", "r10", "ali", "salam", "elan2", "elan1", "solo", "pair", "range", "single", "smith", "smithers"]
+

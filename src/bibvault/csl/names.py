@@ -81,8 +81,9 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
     delim = opts.get("delimiter", ", ")
     and_attr = opts.get("and")
     if ctx.sorting:
-        # Sort keys compare name by name: no connecting words.
-        delim, and_attr = "  ", None
+        # Sort keys compare name by name: no connecting words (citeproc-js keeps the
+        # delimiter, whose space sorts before any letter).
+        and_attr = None
     and_word = None
     if and_attr == "text":
         and_word = ctx.locale.term("and") or "and"

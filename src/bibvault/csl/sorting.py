@@ -47,16 +47,34 @@ class Collator:
         return found
 
     def _key(self, text: str) -> Any:
-        # Punctuation and quotation marks do not take part in the order; an apostrophe
-        # joins the parts of a name (O’Donnell files as ODonnell).
-        text = text.replace("'", "").replace("\u2019", "")
-        text = "".join(" " if unicodedata.category(c).startswith("P") and c not in "-\u2010" else c
-                       for c in text)
-        text = re.sub(r"\s+", " ", text).strip()
+        # citeproc-js compares keys with Intl.Collator (sensitivity "base",
+        # ignorePunctuation, numeric) after writing each space as "|": spaces and
+        # punctuation are ignored, but a word boundary sorts before any letter or
+        # digit ("Smith J" before "Smithers", Abdelali before Abdel-Salam), case and
+        # accents only break no ties, and numbers compare by value.
+        text = "".join(_SEP if c == " " else "" if _ignorable(c) else c for c in text) + _SEP
+        text = _DIGITS.sub(_numeric, text)
         if self._uca is not None:
-            return self._uca.sort_key(text)
+            full = self._uca.sort_key(text)
+            return full[:full.index(0)] if 0 in full else full
         folded = unicodedata.normalize("NFKD", text)
         return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
+_SEP = "|"  # what citeproc-js puts for a space in a sort key (a symbol: it has a weight)
+_DIGITS = re.compile(r"\d+")
+
+
+def _ignorable(c: str) -> bool:
+    # What ICU ignores with ignorePunctuation at base strength: spaces, punctuation
+    # (any P* or Z* character) and controls; symbols (S*) keep their weight.
+    return unicodedata.category(c)[0] in "PZC"
+
+
+def _numeric(m: re.Match[str]) -> str:
+    # A run of digits as its length then its digits: compares by value, as ICU's numeric mode.
+    n = m.group(0).lstrip("0") or "0"
+    return f"{len(n):02d}{n}"
 
 
 # Tailorings of the Unicode collation that citeproc-js gets from the locale's
@@ -86,10 +104,9 @@ def date_sort_string(d: DateValue, parts: set[str | None] | None = None) -> str:
         day = day if 1 <= day <= 31 else 0
         return f"{y + 10000:05d}{m:02d}{day:02d}"
 
-    out = fmt(d.start)
-    if d.end:
-        out += fmt(d.end)
-    return out
+    # citeproc-js always writes the end of a range, as year 0 when there is none: a
+    # compared digit run has the same length for every date.
+    return fmt(d.start) + fmt(d.end or [])
 
 
 def variable_key(ctx: Context, name: str, collator: Collator, citation_number: int) -> Any:
@@ -137,8 +154,6 @@ def macro_key(ctx: Context, key: Node, collator: Collator) -> Any:
     text = plain(render_children(macro, ctx))
     if not text:
         return None
-    # Numbers are padded so that they compare by value next to text keys.
-    text = re.sub(r"\d+", lambda m: m.group(0).zfill(12), text)
     return collator.key(text, ctx.locale.lang)
 
 
