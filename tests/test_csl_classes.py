@@ -218,3 +218,47 @@ def test_sort_keys_compare_as_citeproc_js_intl_collator() -> None:
     assert [i for i, _ in Processor(style, items).bibliography()] == [
         "r9", "r10", "ali", "salam", "elan2", "elan1", "solo", "pair", "range", "single", "smith", "smithers"]
 
+
+# Titles and what citeproc-js's text-case="title" makes of them (its output, pasted).
+_TITLE_CASES = [
+    ("out-of-fashion ideas for k-means",
+     "Out-of-Fashion Ideas for k-Means"),
+    ("a tool written in julia.jl for de novo assembly",
+     "A Tool Written in Julia.Jl for de Novo Assembly"),
+    ("what it is made of",
+     "What It Is Made Of"),
+    ("the case of l’homme and d'Alembert",
+     "The Case of l’homme and d’Alembert"),
+    ("the α-helix and β sheets",
+     "The α-Helix and β Sheets"),
+    ("e.g. the vs. case",
+     "E.g. the vs. Case"),
+    ("notes: on the way to nowhere",
+     "Notes: On the Way to Nowhere"),
+    ("von neumann and van der waals",
+     "Von Neumann and van Der Waals"),
+    ("a <span class=\"nocase\">iPhone app</span> review",
+     "A iPhone app Review"),
+    ("x-ray and t-cell counts",
+     "X-Ray and t-Cell Counts"),
+    ("state-of-the-art in off-the-shelf nlp",
+     "State-of-the-Art in off-the-Shelf Nlp"),
+    ("on/off switches",
+     "On/off Switches"),
+    ("the end of",
+     "The End Of"),
+    ("c. 1900 to ca. 1950",
+     "C. 1900 to ca. 1950"),
+    ("according to plan",
+     "According to Plan"),
+    ("the ##life out of living",
+     "The ##life out of Living"),
+    ("DNA and rna in e. coli",
+     "DNA and Rna in e. Coli"),
+]
+
+
+def test_title_case_cuts_at_punctuation_and_skips_lone_letters_as_citeproc_js() -> None:
+    style = _style('<text variable="title" text-case="title"/>')
+    for title, expected in _TITLE_CASES:
+        assert _cite(style, {"title": title}) == expected
