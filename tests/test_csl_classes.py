@@ -262,3 +262,12 @@ def test_title_case_cuts_at_punctuation_and_skips_lone_letters_as_citeproc_js() 
     style = _style('<text variable="title" text-case="title"/>')
     for title, expected in _TITLE_CASES:
         assert _cite(style, {"title": title}) == expected
+
+
+def test_marks_after_a_closing_quote_move_in_one_after_another() -> None:
+    style = _style('<group delimiter=" / "><group><text variable="title" quotes="true" suffix="."/>'
+                   '<text value="more" prefix="! "/></group><group><text variable="title" quotes="true" '
+                   'suffix=":"/><text value="more" prefix="? "/></group><group><text variable="title" '
+                   'quotes="true" suffix=","/><text value="more" prefix=". "/></group></group>')
+    # citeproc-js's output: each mark goes in; "?" replaces the colon before it.
+    assert _cite(style, {"title": "Apes"}) == "\u201cApes.!\u201d more / \u201cApes?\u201d more / \u201cApes,.\u201d more"

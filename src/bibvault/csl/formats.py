@@ -122,9 +122,20 @@ def _move_punctuation_into_quotes(events: list[Event]) -> None:
         j = i + 1
         while j < len(events) and events[j][0] in ("c", "q") and events[j][1] != "open":
             j += 1
-        if j < len(events) and events[j][0] == "t" and events[j][1][:1] in (".", ",", "!", "?"):
-            punct = events[j][1][0]
-            events[j] = ("t", events[j][1][1:])
+        # One mark after another moves in ("period." then "!" gives "period.!"); a colon
+        # or semicolon followed by "!" or "?" gives way to it, as in citeproc-js.
+        while j < len(events) and events[j][0] == "t":
+            text = events[j][1]
+            if not text:
+                j += 1
+                continue
+            if text[:1] in (":", ";") and _next_char(events, j, 1) in ("!", "?"):
+                events[j] = ("t", text[1:])
+                continue
+            if text[:1] not in (".", ",", "!", "?"):
+                break
+            punct = text[0]
+            events[j] = ("t", text[1:])
             k = i - 1
             while k >= 0 and events[k][0] != "t":
                 k -= 1
@@ -134,6 +145,17 @@ def _move_punctuation_into_quotes(events: list[Event]) -> None:
                     events[k] = ("t", prev + punct)
             else:
                 events.insert(i, ("t", punct))
+                j += 1
+
+
+def _next_char(events: list[Event], j: int, skip: int) -> str:
+    """The character ``skip`` characters into the text events from ``events[j]`` on."""
+    while j < len(events) and events[j][0] == "t":
+        if len(events[j][1]) > skip:
+            return events[j][1][skip]
+        skip -= len(events[j][1])
+        j += 1
+    return ""
 
 
 def _move_space_out_of_blocks(events: list[Event]) -> None:
