@@ -271,3 +271,13 @@ def test_marks_after_a_closing_quote_move_in_one_after_another() -> None:
                    'quotes="true" suffix=","/><text value="more" prefix=". "/></group></group>')
     # citeproc-js's output: each mark goes in; "?" replaces the colon before it.
     assert _cite(style, {"title": "Apes"}) == "\u201cApes.!\u201d more / \u201cApes?\u201d more / \u201cApes,.\u201d more"
+
+
+def test_one_element_formatting_nests_in_citeproc_js_order() -> None:
+    style = _style('<group delimiter=" | "><text value="A" font-style="italic" font-variant="small-caps"/>'
+                   '<text value="C" vertical-align="sup" font-style="italic" font-weight="bold" '
+                   'font-variant="small-caps" text-decoration="underline"/></group>')
+    # citeproc-js's output: the order is fixed, whatever the attributes' order.
+    assert Processor(parse_style(style), [{"id": "a", "type": "book"}]).cite(["a"], "html") == (
+        '<span style="font-variant:small-caps;"><i>A</i></span> | <sup><span style="text-decoration:underline;">'
+        '<b><span style="font-variant:small-caps;"><i>C</i></span></b></span></sup>')

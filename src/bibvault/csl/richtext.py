@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-# Outermost first when one element sets several.
-FORMAT_KEYS = ("vertical-align", "font-weight", "font-style", "font-variant", "text-decoration")
+# Outermost first when one element sets several, in the order citeproc-js nests them.
+FORMAT_KEYS = ("vertical-align", "text-decoration", "font-weight", "font-variant", "font-style")
 # The value each formatting key takes when it is "off".
 NEUTRAL = {
     "font-style": "normal",
