@@ -62,9 +62,16 @@ def test_name_affixes_go_on_each_personal_name_and_not_on_organisations() -> Non
     assert _cites_html(names, people) == "&#60;<i>Ann Mensah</i>&#62;, &#60;<i>Bo Roe</i>&#62;"
     assert _cites_html(names, [{"literal": "Crisis Group"}, people[1]]) == (
         "<i>Crisis Group</i>, &#60;<i>Bo Roe</i>&#62;")
-    # A list cut short by et-al takes the affixes once more around it, as in citeproc-js.
+    # A list cut short by et-al takes the affixes and formatting once more around it
+    # (citeproc-js's output).
     four = people + [{"family": "Poe", "given": "Cy"}, {"family": "Low", "given": "Di"}]
-    assert _cites_html(names, four) == "&#60;&#60;<i>Ann Mensah</i>&#62;, &#60;<i>Bo Roe</i>&#62;, et al.&#62;"
+    assert _cites_html(names, four) == (
+        "&#60;<i>&#60;<i>Ann Mensah</i>&#62;, &#60;<i>Bo Roe</i>&#62;, et al.</i>&#62;")
+    small_caps = ('<names variable="author"><name form="short" font-variant="small-caps" et-al-min="3" '
+                  'et-al-use-first="1"/><et-al font-variant="normal" font-style="italic"/></names>')
+    assert _cites_html(small_caps, four) == (
+        '<span style="font-variant:small-caps;"><span style="font-variant:small-caps;">Mensah</span> '
+        '<span style="font-variant:normal;"><i>et al.</i></span></span>')
 
 
 def test_family_name_part_affixes_skip_organisations() -> None:
