@@ -288,3 +288,22 @@ def test_one_element_formatting_nests_in_citeproc_js_order() -> None:
     assert Processor(parse_style(style), [{"id": "a", "type": "book"}]).cite(["a"], "html") == (
         '<span style="font-variant:small-caps;"><i>A</i></span> | <sup><span style="text-decoration:underline;">'
         '<b><span style="font-variant:small-caps;"><i>C</i></span></b></span></sup>')
+
+
+def test_short_names_file_under_the_family_name_when_particles_are_demoted() -> None:
+    def order(demote: str) -> list[str]:
+        style = parse_style(
+            '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" '
+            f'demote-non-dropping-particle="{demote}"><info><title>T</title><id>t</id></info>'
+            '<macro name="a"><names variable="author"><name form="short"/></names></macro>'
+            '<citation><layout><text macro="a"/></layout></citation><bibliography><sort><key macro="a"/>'
+            '</sort><layout><text macro="a"/></layout></bibliography></style>')
+        items = [{"id": "v", "type": "book", "author": [{"family": "Bijlert", "given": "M", "non-dropping-particle": "van"}]},
+                 {"id": "d", "type": "book", "author": [{"family": "Vries", "given": "H", "non-dropping-particle": "de"}]},
+                 {"id": "c", "type": "book", "author": [{"family": "Cole", "given": "Al"}]},
+                 {"id": "w", "type": "book", "author": [{"family": "Weber", "given": "Al"}]}]
+        return [i for i, _ in Processor(style, items).bibliography()]
+
+    # citeproc-js's orders: its sort key of a short name is "Bijlert|van|".
+    assert order("sort-only") == ["v", "c", "d", "w"]
+    assert order("never") == ["c", "d", "v", "w"]

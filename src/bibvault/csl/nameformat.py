@@ -233,6 +233,9 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
     f_given = _fmt(giv_np, given, ctx)
     f_dp = _lowercase_particle(_fmt(giv_np, dp, ctx))
     if form == "short":
+        if ctx.sorting and demote != "never":
+            # citeproc-js demotes the particle in a short name's sort key too ("Bijlert van").
+            return _spaced([f_family, f_ndp])
         return _affix(fam_np, _spaced([f_ndp, f_family]))
     if not inverted:
         tail: list[Content] = [f_dp, f_ndp, f_family]
