@@ -290,6 +290,43 @@ def test_one_element_formatting_nests_in_citeproc_js_order() -> None:
         '<b><span style="font-variant:small-caps;"><i>C</i></span></b></span></sup>')
 
 
+_LETTER_WORDS = ("Scherbakov Sexton Shekhawat Si Čapek Chalupa Hruška Dvořák Dvorak Ängel Anna Łukasz Lukas Żak "
+                 "Źródło Zab Ñandú Nube Đurić Džaja Dzaja Ćosić Čolić Colić Ștefan Stefan").split()
+
+
+def _sorted_words(lang: str) -> str:
+    style = parse_style(
+        f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="{lang}">'
+        '<info><title>T</title><id>t</id></info><citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><sort><key variable="title"/></sort><layout><text variable="title"/></layout>'
+        '</bibliography></style>')
+    items = [{"id": str(n), "type": "book", "title": t} for n, t in enumerate(_LETTER_WORDS)]
+    return " ".join(entry for _, entry in Processor(style, items).bibliography())
+
+
+def test_letters_that_a_locale_files_apart_sort_as_in_citeproc_js() -> None:
+    # citeproc-js's orders (Intl.Collator of the style's locale): Czech files "ch"
+    # after h and č after c, Polish ł after l, Spanish ñ after n, Romanian ș after s.
+    assert _sorted_words("cs-CZ") == (
+        "Ängel Anna Colić Ćosić Čapek Čolić Đurić Dvorak Dvořák Dzaja Džaja Hruška Chalupa Lukas Łukasz Ñandú "
+        "Nube Sexton Shekhawat Scherbakov Si Ștefan Stefan Zab Żak Źródło")
+    assert _sorted_words("sk-SK") == (
+        "Anna Ängel Colić Ćosić Čapek Čolić Đurić Dvorak Dvořák Dzaja Džaja Hruška Chalupa Lukas Łukasz Ñandú "
+        "Nube Sexton Shekhawat Scherbakov Si Ștefan Stefan Zab Żak Źródło")
+    assert _sorted_words("pl-PL") == (
+        "Ängel Anna Čapek Chalupa Čolić Colić Ćosić Đurić Dvořák Dvorak Džaja Dzaja Hruška Lukas Łukasz Ñandú "
+        "Nube Scherbakov Sexton Shekhawat Si Ștefan Stefan Zab Źródło Żak")
+    assert _sorted_words("hr-HR") == (
+        "Ängel Anna Chalupa Colić Čapek Čolić Ćosić Dvořák Dvorak Dzaja Džaja Đurić Hruška Lukas Łukasz Ñandú "
+        "Nube Scherbakov Sexton Shekhawat Si Ștefan Stefan Zab Żak Źródło")
+    assert _sorted_words("es-ES") == (
+        "Ängel Anna Čapek Chalupa Čolić Colić Ćosić Đurić Dvořák Dvorak Džaja Dzaja Hruška Lukas Łukasz Nube "
+        "Ñandú Scherbakov Sexton Shekhawat Si Ștefan Stefan Zab Żak Źródło")
+    assert _sorted_words("ro-RO") == (
+        "Ängel Anna Čapek Chalupa Čolić Colić Ćosić Đurić Dvořák Dvorak Džaja Dzaja Hruška Lukas Łukasz Ñandú "
+        "Nube Scherbakov Sexton Shekhawat Si Stefan Ștefan Zab Żak Źródło")
+
+
 def test_short_names_file_under_the_family_name_when_particles_are_demoted() -> None:
     def order(demote: str) -> list[str]:
         style = parse_style(

@@ -38,7 +38,12 @@ class Collator:
         cache = f"{primary}\x00{text}" if letters or first else text
         found = self._keys.get(cache)
         if found is None:
-            key = self._key(text.lower().translate(letters) if letters else text)
+            if letters:
+                low = text.lower()
+                for digraph, spelled in _DIGRAPHS.get(primary, ()):
+                    low = low.replace(digraph, spelled)
+                text = low.translate(letters)
+            key = self._key(text)
             if first:
                 # The locale's own script sorts before the others (as in CLDR).
                 lead = next((c for c in text if c.isalpha()), "")
@@ -84,7 +89,19 @@ def _numeric(m: re.Match[str]) -> str:
 _SV = str.maketrans({"å": "ʒ", "ä": "ƹ", "æ": "ƹ", "ö": "ƺ", "ø": "ƺ"})
 _NO = str.maketrans({"æ": "ʒ", "ä": "ʒ", "ø": "ƹ", "ö": "ƹ", "å": "ƺ"})
 _TR = str.maketrans({"ç": "cʒ", "ğ": "gʒ", "ı": "hʒ", "ö": "oʒ", "ş": "sʒ", "ü": "uʒ"})
-_LETTERS = {"sv": _SV, "fi": _SV, "nb": _NO, "nn": _NO, "no": _NO, "da": _NO, "tr": _TR}
+_CS = str.maketrans({"č": "cʒ", "ř": "rʒ", "š": "sʒ", "ž": "zʒ"})
+_SK = str.maketrans({"ä": "aʒ", "č": "cʒ", "ô": "oʒ", "ř": "rʒ", "š": "sʒ", "ž": "zʒ"})
+_PL = str.maketrans({"ą": "aʒ", "ć": "cʒ", "ę": "eʒ", "ł": "lʒ", "ń": "nʒ", "ó": "oʒ", "ś": "sʒ", "ź": "zʒ",
+                     "ż": "zƹ"})
+_HR = str.maketrans({"č": "cʒ", "ć": "cƹ", "đ": "dƹ", "š": "sʒ", "ž": "zʒ"})
+_RO = str.maketrans({"ă": "aʒ", "â": "aƹ", "î": "iʒ", "ș": "sʒ", "ş": "sʒ", "ț": "tʒ", "ţ": "tʒ"})
+_LETTERS = {"sv": _SV, "fi": _SV, "nb": _NO, "nn": _NO, "no": _NO, "da": _NO, "tr": _TR, "cs": _CS, "sk": _SK,
+            "pl": _PL, "hr": _HR, "sl": _HR, "bs": _HR, "ro": _RO,
+            "es": str.maketrans({"ñ": "nʒ"}), "hu": str.maketrans({"ö": "oʒ", "ő": "oʒ", "ü": "uʒ", "ű": "uʒ"}),
+            "lt": str.maketrans({"č": "cʒ", "š": "sʒ", "ž": "zʒ", "y": "i"}),
+            "lv": str.maketrans({"č": "cʒ", "š": "sʒ", "ž": "zʒ", "y": "iʒ"})}
+# Czech and Slovak file "ch" as one letter after h; Croatian "dž" after d.
+_DIGRAPHS = {"cs": (("ch", "hʒ"),), "sk": (("ch", "hʒ"),), "hr": (("dž", "dʒ"),), "bs": (("dž", "dʒ"),)}
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _HAN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
