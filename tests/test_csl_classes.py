@@ -344,3 +344,19 @@ def test_short_names_file_under_the_family_name_when_particles_are_demoted() -> 
     # citeproc-js's orders: its sort key of a short name is "Bijlert|van|".
     assert order("sort-only") == ["v", "c", "d", "w"]
     assert order("never") == ["c", "d", "v", "w"]
+
+
+_NO_DATE_MACRO = ('<macro name="yd"><choose><if variable="issued"><date variable="issued"><date-part name="year"/>'
+                  '</date></if><else><text term="no date" form="short"/></else></choose></macro>')
+
+
+def test_a_term_that_opens_a_bibliography_entry_is_capitalised() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        f'<id>t</id></info>{_NO_DATE_MACRO}<citation><layout><text macro="yd"/></layout></citation>'
+        '<bibliography><layout><group delimiter=" "><text macro="yd" prefix="[" suffix="]"/>'
+        '<text variable="title"/><text term="anonymous"/></group></layout></bibliography></style>')
+    proc = Processor(style, [{"id": "a", "type": "book", "title": "Zed"}])
+    # citeproc-js's output: only a term printed first (and not in an in-text citation).
+    assert proc.bibliography() == [("a", "[N.d.] Zed anonymous")]
+    assert proc.cite(["a"]) == "n.d."

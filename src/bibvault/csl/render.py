@@ -18,7 +18,7 @@ from bibvault.csl.richtext import (
     parse_inline,
 )
 from bibvault.csl.style import Node
-from bibvault.csl.textcase import apply_text_case
+from bibvault.csl.textcase import apply_text_case, capitalize_first
 
 # Variables that CSL treats as numbers (is-numeric, cs:number, labels).
 NUMBER_VARS = frozenset(
@@ -180,6 +180,9 @@ def _text(node: Node, ctx: Context) -> Content:
         text = ctx.locale.term(a["term"], a.get("form", "long"), a.get("plural") == "true")
         if text and not ctx.output_started:
             ctx.starts_with_term = True
+            if ctx.mode == "bibliography" and not ctx.sorting:
+                # citeproc-js capitalises a term that opens a bibliography entry ("N.d.").
+                text = capitalize_first(text)
         return decorate(node, text or None, ctx)
     if "value" in a:
         return decorate(node, parse_inline(a["value"]) if a["value"] else None, ctx)

@@ -206,6 +206,14 @@ def _quote_state(quotes: list[tuple[str, str, int | None]], tag: str, k: int) ->
     return k
 
 
+def capitalize_first(text: str) -> str:
+    """``text`` with its first letter upper case, as citeproc-js's capitalize-first."""
+    m = re.search(r"\w", text)
+    if not m or text[m.start()] != text[m.start()].lower():
+        return text
+    return text[:m.start()] + text[m.start()].upper() + text[m.end():]
+
+
 def apply_text_case(content: Content, transform: str | None, english: bool = True,
                     turkic: bool = False) -> Content:
     """``content`` with ``transform`` applied (title case only for English; ``turkic``:
