@@ -360,3 +360,9 @@ def test_a_term_that_opens_a_bibliography_entry_is_capitalised() -> None:
     # citeproc-js's output: only a term printed first (and not in an in-text citation).
     assert proc.bibliography() == [("a", "[N.d.] Zed anonymous")]
     assert proc.cite(["a"]) == "n.d."
+
+
+def test_uppercase_spells_sharp_s_as_ss() -> None:
+    style = _style('<names variable="author"><name><name-part name="family" text-case="uppercase"/></name></names>')
+    # citeproc-js's output (JavaScript's toUpperCase).
+    assert _cite(style, {"author": [{"family": "Nießner", "given": "Matthias"}]}) == "Matthias NIESSNER"

@@ -73,7 +73,8 @@ def _apply(full: str, new: list[str], transform: str, turkic: bool = False,
             _set(new, i, lowers.get(ch) or ch.lower())
     elif transform == "uppercase":
         for i, ch in enumerate(full):
-            _set(new, i, uppers.get(ch) or ch.upper())
+            # As JavaScript's toUpperCase: ß becomes SS (a slot may hold two letters).
+            new[i] = uppers.get(ch) or ch.upper()
     elif transform == "capitalize-first":
         m = re.search(r"\w", full)
         if m:
