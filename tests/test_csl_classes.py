@@ -366,3 +366,17 @@ def test_uppercase_spells_sharp_s_as_ss() -> None:
     style = _style('<names variable="author"><name><name-part name="family" text-case="uppercase"/></name></names>')
     # citeproc-js's output (JavaScript's toUpperCase).
     assert _cite(style, {"author": [{"family": "Nießner", "given": "Matthias"}]}) == "Matthias NIESSNER"
+
+
+def test_a_macro_holding_a_date_gives_only_the_date_to_a_sort_key() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        f'<id>t</id></info>{_NO_DATE_MACRO}<citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><sort><key macro="yd" sort="descending"/><key variable="title"/></sort><layout>'
+        '<text macro="yd" suffix=" "/><text variable="title"/></layout></bibliography></style>')
+    items = [{"id": "a", "type": "book", "title": "Alpha"},
+             {"id": "b", "type": "book", "title": "Beta", "issued": {"date-parts": [[2000]]}},
+             {"id": "c", "type": "book", "title": "Gamma", "issued": {"date-parts": [[2010]]}}]
+    # citeproc-js's output: its key of an undated item leaves the "n.d." term out
+    # (the key is empty, and files last), where "n.d." would file before "2010".
+    assert Processor(style, items).bibliography() == [("c", "2010 Gamma"), ("b", "2000 Beta"), ("a", "N.d. Alpha")]

@@ -16,6 +16,7 @@ from bibvault.csl.richtext import (
     join,
     map_strings,
     parse_inline,
+    sort_dates_only,
 )
 from bibvault.csl.style import Node
 from bibvault.csl.textcase import apply_text_case, capitalize_first
@@ -95,6 +96,18 @@ def decorate_layout(node: Node, content: Content, ctx: Context) -> Rich | None:
     return Rich(parts, fmt)
 
 
+def holds_date(macro: Node) -> bool:
+    """Whether a cs:macro element has a cs:date among its own descendants."""
+    found = macro.compiled.get("holds-date")
+    if found is None:
+
+        def walk(n: Node) -> bool:
+            return any(c.tag == "date" or walk(c) for c in n.children)
+
+        found = macro.compiled["holds-date"] = walk(macro)
+    return bool(found)
+
+
 def render_children(node: Node, ctx: Context, delimiter: str | None = None) -> Rich | None:
     """Children of ``node`` rendered and joined with ``delimiter``."""
     return join(_outputs(node.children, ctx), delimiter or "")
@@ -167,7 +180,9 @@ def _text(node: Node, ctx: Context) -> Content:
         # A macro is suppressed like a group when all the variables it calls are empty.
         called, rendered = ctx.called, ctx.rendered
         ctx.called = ctx.rendered = 0
-        out = render_children(macro, ctx)
+        out: Content = render_children(macro, ctx)
+        if ctx.sorting and holds_date(macro):
+            out = sort_dates_only(out)
         empty = ctx.called > 0 and ctx.rendered == 0
         ctx.called, ctx.rendered = called + ctx.called, rendered + ctx.rendered
         if empty or is_empty(out):

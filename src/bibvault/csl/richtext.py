@@ -121,6 +121,19 @@ def leaves(node: Content, with_nocase: bool = False) -> Iterator[tuple[Rich | No
     if isinstance(node, Rich):
         yield from walk(node, False)
 
+class SortDate(str):
+    """A date as a sort key spells it (digits), told apart from the text around it."""
+
+
+def sort_dates_only(content: Content) -> str | None:
+    """Only the dates of ``content``: citeproc-js keeps nothing else of a macro that
+    holds a cs:date (no terms, no affixes) when it writes a sort key."""
+    if isinstance(content, SortDate):
+        return content
+    found = "".join(str(p.children[i]) for p, i, _ in leaves(content)
+                    if p is not None and isinstance(p.children[i], SortDate))
+    return found or None
+
 # --- parsing of markup inside CSL-JSON strings -------------------------------
 
 _TAG = re.compile(

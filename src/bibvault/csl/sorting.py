@@ -11,8 +11,8 @@ from typing import Any, Protocol
 from bibvault.csl.context import Context
 from bibvault.csl.items import DateValue
 from bibvault.csl.numbers import is_numeric
-from bibvault.csl.render import render_children
-from bibvault.csl.richtext import plain
+from bibvault.csl.render import holds_date, render_children
+from bibvault.csl.richtext import plain, sort_dates_only
 from bibvault.csl.style import Node
 
 
@@ -168,7 +168,8 @@ def macro_key(ctx: Context, key: Node, collator: Collator) -> Any:
             overrides[target] = key.get(attr, "")
     ctx.sorting = True
     ctx.name_overrides = overrides
-    text = plain(render_children(macro, ctx))
+    out = render_children(macro, ctx)
+    text = plain(sort_dates_only(out) if holds_date(macro) else out)
     if not text:
         return None
     return collator.key(text, ctx.locale.lang)
