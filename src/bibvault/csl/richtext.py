@@ -132,7 +132,7 @@ def sort_dates_only(content: Content) -> str | None:
         return content
     found = "".join(str(p.children[i]) for p, i, _ in leaves(content)
                     if p is not None and isinstance(p.children[i], SortDate))
-    return found or None
+    return SortDate(found) if found else None
 
 # --- parsing of markup inside CSL-JSON strings -------------------------------
 
