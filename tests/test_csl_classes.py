@@ -380,3 +380,39 @@ def test_a_macro_holding_a_date_gives_only_the_date_to_a_sort_key() -> None:
     # citeproc-js's output: its key of an undated item leaves the "n.d." term out
     # (the key is empty, and files last), where "n.d." would file before "2010".
     assert Processor(style, items).bibliography() == [("c", "2010 Gamma"), ("b", "2000 Beta"), ("a", "N.d. Alpha")]
+
+
+# Layouts and what citeproc-js prints for titles "Why?" and "Inc." (its output):
+# punctuation joins by where it comes from, and formatting on an element itself
+# (not inside it) stops it.
+_JOINS = [
+    ('<group delimiter=". "><text variable="title"/><text variable="publisher"/></group>',
+     "Why? Pub", "Inc. Pub"),
+    ('<group delimiter=". "><text term="in" suffix=":"/><text variable="publisher"/></group>',
+     "in:. Pub", "in:. Pub"),
+    ('<group delimiter=". "><text variable="title" font-style="italic"/><text variable="publisher"/></group>',
+     "Why?. Pub", "Inc. Pub"),
+    ('<text macro="t" font-weight="bold"/><text variable="publisher" prefix=". "/>', "Why?. Pub", "Inc.. Pub"),
+    ('<group delimiter=". "><text macro="ti"/><text variable="publisher"/></group>', "Why? Pub", "Inc. Pub"),
+    ('<text variable="title"/><text variable="publisher" prefix=". " font-style="italic"/>',
+     "Why?. Pub", "Inc.. Pub"),
+    ('<text variable="title"/><text macro="pi" prefix=". "/>', "Why? Pub", "Inc. Pub"),
+    ('<text variable="title" font-style="italic" suffix="."/><text variable="publisher" prefix=" "/>',
+     "Why?. Pub", "Inc. Pub"),
+    ('<group delimiter=". "><text macro="ti" font-weight="bold"/><text variable="publisher"/></group>',
+     "Why? Pub", "Inc. Pub"),
+    ('<text variable="title" suffix=":"/><text variable="publisher" prefix=". "/>', "Why? Pub", "Inc.: Pub"),
+]
+
+
+def test_punctuation_joins_by_its_source_and_stops_at_formatted_elements() -> None:
+    for layout, why, inc in _JOINS:
+        style = parse_style(
+            '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+            '<id>t</id></info><macro name="t"><text variable="title"/></macro><macro name="ti"><text '
+            'variable="title" font-style="italic"/></macro><macro name="pi"><text variable="publisher" '
+            f'font-style="italic"/></macro><citation><layout>{layout}</layout></citation></style>')
+        items = [{"id": "a", "type": "book", "title": "Why?", "publisher": "Pub"},
+                 {"id": "b", "type": "book", "title": "Inc.", "publisher": "Pub"}]
+        proc = Processor(style, items)
+        assert (proc.cite(["a"]), proc.cite(["b"])) == (why, inc), layout

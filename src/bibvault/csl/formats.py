@@ -13,7 +13,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bibvault.csl.richtext import DATA_MARKUP, FORMAT_KEYS, NEUTRAL, Content, Rich
+from bibvault.csl.richtext import (
+    DATA_MARKUP,
+    FORMAT_KEYS,
+    NEUTRAL,
+    Content,
+    Delim,
+    FixedPrefix,
+    Rich,
+    SameDelim,
+    SameSuffix,
+    Suffix,
+)
 
 
 @dataclass(frozen=True)
@@ -183,6 +194,17 @@ _SWALLOWS = {
 _CLOSERS = "\u201d\u2019\u00bb\u203a"
 
 
+def _affix_join(left: str, right: str) -> str:
+    """How citeproc-js joins punctuation here: "table", "same" (only a repeated mark
+    goes) or "none", by where the right-hand text comes from."""
+    if isinstance(right, FixedPrefix):
+        return "none"
+    if isinstance(right, SameDelim | SameSuffix) or (isinstance(right, Delim) and isinstance(left, Suffix)):
+        # A delimiter's mark joins the suffix before it as typed (":" + "." is ":.").
+        return "same"
+    return "table"
+
+
 def _fix_join_punctuation(events: list[Event]) -> None:
     prev_index = -1
     for i, e in enumerate(events):
@@ -194,7 +216,11 @@ def _fix_join_punctuation(events: list[Event]) -> None:
             first = right[0]
             last = left[-1:]
             core = left.rstrip(_CLOSERS)
-            if first in "!?" and last in ":;" and last:
+            how = _affix_join(left, right) if first in ".,;:!?" else "table"
+            if how != "table":
+                if how == "same" and last == first:
+                    right = right[1:]
+            elif first in "!?" and last in ":;" and last:
                 # A stronger mark replaces a colon or semicolon before it.
                 events[prev_index] = ("t", left[:-1])
             elif first in _SWALLOWS and last and last in _SWALLOWS[first]:

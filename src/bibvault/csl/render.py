@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from bibvault.csl import numbers
@@ -11,9 +12,13 @@ from bibvault.csl.items import DateValue
 from bibvault.csl.richtext import (
     FORMAT_KEYS,
     Content,
+    Delim,
+    FixedPrefix,
     Rich,
+    SameDelim,
+    SameSuffix,
+    Suffix,
     is_empty,
-    join,
     map_strings,
     parse_inline,
     sort_dates_only,
@@ -68,21 +73,31 @@ def decorate(node: Node, content: Content, ctx: Context, *, affixes: bool = True
         prefix = suffix = ""
     if known and not prefix and not suffix and not display and isinstance(inner, Rich):
         return inner
-    parts: list[Rich | str] = [p for p in (prefix, inner, suffix) if p]
+    end = SameSuffix(suffix) if fmt and _simple(node) else Suffix(suffix)
+    parts: list[Rich | str] = [p for p in (prefix, inner, end) if p]
     return Rich(parts, display=display, known_text=known)
 
 
-def _outputs(children: list[Node], ctx: Context) -> list[Content]:
+def _simple(node: Node) -> bool:
+    # What citeproc-js renders as one string (not a group of others).
+    return node.tag in ("text", "number", "label") and "macro" not in node.attrs
+
+
+def _formatted(node: Node) -> bool:
+    return any(k in node.attrs for k in FORMAT_KEYS)
+
+
+def _outputs(children: list[Node], ctx: Context) -> list[tuple[Node, Content]]:
     # The chosen branch of cs:choose contributes its elements one by one, so that the
     # enclosing group's delimiter separates them.
-    out: list[Content] = []
+    out: list[tuple[Node, Content]] = []
     for c in children:
         if c.tag == "choose":
             branch = choose_branch(c, ctx)
             if branch is not None:
                 out.extend(_outputs(branch.children, ctx))
         else:
-            out.append(render(c, ctx))
+            out.append((c, render(c, ctx)))
     return out
 
 
@@ -110,7 +125,22 @@ def holds_date(macro: Node) -> bool:
 
 def render_children(node: Node, ctx: Context, delimiter: str | None = None) -> Rich | None:
     """Children of ``node`` rendered and joined with ``delimiter``."""
-    return join(_outputs(node.children, ctx), delimiter or "")
+    children: list[Rich | str] = []
+    before: Node | None = None
+    for n, out in _outputs(node.children, ctx):
+        if is_empty(out):
+            continue
+        assert out is not None
+        if before is not None:
+            if delimiter:
+                children.append(SameDelim(delimiter) if _simple(before) and _formatted(before) else Delim(delimiter))
+            elif (_formatted(before) or _formatted(n)) and isinstance(out, Rich) and n.get("prefix") \
+                    and out.children and out.children[0] == n.get("prefix"):
+                # citeproc-js moves no punctuation between a prefix and formatted siblings.
+                out = replace(out, children=[FixedPrefix(out.children[0]), *out.children[1:]])
+        children.append(out)
+        before = n
+    return Rich(children, known_text=True) if children else None
 
 
 def render(node: Node, ctx: Context) -> Content:

@@ -121,6 +121,28 @@ def leaves(node: Content, with_nocase: bool = False) -> Iterator[tuple[Rich | No
     if isinstance(node, Rich):
         yield from walk(node, False)
 
+# Where punctuation comes from decides how citeproc-js joins it to the mark before:
+# by its table (":" + "." is ":"), only a repeated mark going ("same"), or not at all.
+class Suffix(str):
+    """An element's suffix."""
+
+
+class SameSuffix(Suffix):
+    """The suffix of a formatted variable, term or value: only a repeated mark goes."""
+
+
+class Delim(str):
+    """A group's delimiter (after a suffix, only a repeated mark goes)."""
+
+
+class SameDelim(Delim):
+    """A delimiter after a formatted variable, term or value: only a repeated mark goes."""
+
+
+class FixedPrefix(str):
+    """A prefix next to a formatted sibling: nothing merges."""
+
+
 class SortDate(str):
     """A date as a sort key spells it (digits), told apart from the text around it."""
 
