@@ -416,3 +416,21 @@ def test_punctuation_joins_by_its_source_and_stops_at_formatted_elements() -> No
                  {"id": "b", "type": "book", "title": "Inc.", "publisher": "Pub"}]
         proc = Processor(style, items)
         assert (proc.cite(["a"]), proc.cite(["b"])) == (why, inc), layout
+
+
+def test_ordinal_terms_of_a_style_merge_with_the_locale_file_as_in_citeproc_js() -> None:
+    def ordinals(lang: str, terms: str) -> str:
+        style = parse_style(
+            f'<style xmlns="http://purl.org/net/xbiblio/csl" class="note" default-locale="{lang}-{lang.upper()}" '
+            f'version="1.0"><info><title>T</title><id>t</id></info><locale xml:lang="{lang}"><terms>{terms}'
+            '</terms></locale><citation><layout><group delimiter=" | "><number variable="edition" form="ordinal"/>'
+            '<number variable="volume" form="ordinal"/></group></layout></citation></style>')
+        items = [{"id": str(n), "type": "book", "edition": str(n), "volume": str(n)} for n in (1, 2, 4, 11, 21)]
+        proc = Processor(style, items)
+        return "#".join(proc.cite([str(i["id"])]) for i in items)
+
+    nn = '<term name="ordinal-01">re</term><term name="ordinal-02">e</term><term name="ordinal-04">e</term>'
+    # citeproc-js's output: a style's ordinal-NN counts only where the locale file has
+    # that term too, and the file's gendered term beats it (édition is feminine).
+    assert ordinals("fr", nn) == "1ʳᵉ | 1ᵉʳ#2ᵉ | 2ᵉ#4ᵉ | 4ᵉ#11ᵉ | 11ᵉ#21ᵉ | 21ᵉ"
+    assert ordinals("en", nn) == "1re | 1re#2e | 2e#4th | 4th#11th | 11th#21re | 21re"
