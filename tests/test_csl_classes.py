@@ -434,3 +434,19 @@ def test_ordinal_terms_of_a_style_merge_with_the_locale_file_as_in_citeproc_js()
     # that term too, and the file's gendered term beats it (édition is feminine).
     assert ordinals("fr", nn) == "1ʳᵉ | 1ᵉʳ#2ᵉ | 2ᵉ#4ᵉ | 4ᵉ#11ᵉ | 11ᵉ#21ᵉ | 21ᵉ"
     assert ordinals("en", nn) == "1re | 1re#2e | 2e#4th | 4th#11th | 11th#21re | 21re"
+
+
+def test_given_names_without_hyphenated_initials_initialise_part_by_part() -> None:
+    style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" '
+             'initialize-with-hyphen="false"><info><title>T</title><id>t</id></info><citation><layout>'
+             '<group delimiter=" | "><names variable="author"><name initialize-with="" name-as-sort-order="all"/>'
+             '</names><names variable="author"><name initialize-with=". " name-as-sort-order="all"/></names>'
+             '</group></layout></citation></style>')
+
+    def cite(given: str) -> str:
+        return _cite(style, {"author": [{"family": "Lee", "given": given}]})
+
+    # citeproc-js's output: a lower-case part after the hyphen stays whole.
+    assert cite("Jae-won") == "Lee, J won | Lee, J. won"
+    assert cite("Jae-Won") == "Lee, JW | Lee, J. W."
+    assert cite("Jean-pierre Paul") == "Lee, J pierre P | Lee, J. pierre P."

@@ -40,6 +40,10 @@ def initialize(given: str, init_with: str, do_initialize: bool, hyphen: bool = T
     Abbreviations written with a period ("Ph.") are kept as written; lower-case
     words (particles such as "de") stay whole.
     """
+    if not hyphen and do_initialize:
+        # As citeproc-js: without hyphenated initials the parts are separate names
+        # ("Jae-Won" J. W., "Jae-won" J. won).
+        given = given.replace("-", " ")
     tokens: list[tuple[str, bool, str]] = []  # (text, is_initial, joiner before it)
     joiner = " "
     for m in _GIVEN_TOKEN.finditer(given):
