@@ -40,11 +40,11 @@ def load_items(path: Path, limit: int | None) -> tuple[list[dict[str, Any]], flo
     """(CSL-JSON items, seconds to parse and map, parser used) for one .bib file."""
     t0 = time.perf_counter()
     try:
+        from bibvault.collection import load_collection
         from bibvault.csljson import records_to_csl
-        from bibvault.records import load_records
     except ImportError:
         return _load_with_pybtex(path, limit, t0)
-    records, _ = load_records([path])
+    records = list(load_collection([path]).records)
     if limit:
         records = records[:limit]
     items = records_to_csl(records)

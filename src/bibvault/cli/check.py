@@ -25,11 +25,11 @@ from bibvault.cli.common import (
     fail,
     finish,
     get_app,
-    resolve_paths,
+    load,
     status,
-    syntax_errors,
-    warn_syntax_errors,
+    warn_read_errors,
 )
+from bibvault.collection import Collection
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding, Severity
 from bibvault.links import History, LinkTarget, check_links
@@ -44,7 +44,7 @@ from bibvault.links.report import (
     urlstatus_changes,
 )
 from bibvault.net import NoNetwork, session_for_check
-from bibvault.records import Record, load_files, record_from_entry, records_from_file
+from bibvault.records import Record
 from bibvault.reporting import CI_FORMATS, ci_report
 from bibvault.select import select_records
 
@@ -55,18 +55,14 @@ _TOPIC = click.option("--topic", "topics", multiple=True, metavar="TOPIC",
 
 
 def _chosen(app: AppContext, paths: tuple[str, ...], keys: tuple[str, ...],
-            topics: tuple[str, ...]) -> tuple[list[BibFile], list[Record]]:
+            topics: tuple[str, ...]) -> tuple[Collection, list[Record]]:
     check_topics(app, topics)
-    files = load_files(resolve_paths(app, paths), app.config.encoding)
-    wanted = set(keys)
-    # With --key, only those entries are decoded: a command about one record costs
-    # one record and one parse, not a record for every entry of the file.
-    records = [record_from_entry(bf, e) for bf in files for e in bf.entries
-               if e.key and (not wanted or e.key in wanted)]
+    collection = load(app, paths)
+    records = collection.records_with_keys(set(keys))
     missing = sorted(set(keys) - {r.key for r in records})
     if missing:
         raise fail(f"no record with key {', '.join(missing)}")
-    return files, select_records(records, topics=topics, keys=keys)
+    return collection, select_records(records, topics=topics, keys=keys)
 
 
 def _cited_at(urldate: str | None) -> float | None:
@@ -110,8 +106,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     """
     app = get_app(ctx)
     config = app.config
-    files, records = _chosen(app, paths, keys, topics)
-    errors = syntax_errors(files)
+    collection, records = _chosen(app, paths, keys, topics)
+    errors = collection.read_errors
     targets = [LinkTarget(r.key, r.url, r.file, r.line, _cited_at(r.get("urldate")))
                for r in records if r.url]
     session = session_for_check(config.check)
@@ -130,7 +126,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     if write:
         # A run can take minutes; write into the files as they are now, so that
         # edits made meanwhile are kept.
-        files = load_files([bf.path for bf in files], config.encoding)
+        collection = collection.reload()
+    files = collection.files
     changes = urlstatus_changes(run, files)
     if write:
         for bf in apply_changes(changes, files):
@@ -150,7 +147,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
             state = "dead" if c.value else "no longer dead"
             click.echo(f"{c.file}: [{c.key}] {verb} {state}", err=True)
         click.echo(summary(run), err=True)
-    warn_syntax_errors(errors)
+    warn_read_errors(errors)
     finish(ctx, ExitCode.FINDINGS if run.any_dead or errors else ExitCode.OK)
 
 
@@ -182,8 +179,8 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     """
     app = get_app(ctx)
     config = app.config
-    files, records = _chosen(app, paths, keys, topics)
-    errors = syntax_errors(files)
+    collection, records = _chosen(app, paths, keys, topics)
+    errors = collection.read_errors
     credentials = find_credentials()
     session = session_for_check(config.check)
     gate = HostGate(config.check.per_host, config.check.host_delay, config.check.concurrency)
@@ -214,7 +211,7 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     if any(o.updates for o in run.outcomes):
         # A run can take minutes; write into the files as they are now, so that
         # edits made meanwhile are kept.
-        files = load_files([bf.path for bf in files], config.encoding)
+        files = collection.reload().files
         before = {bf.path: bf.to_bytes() for bf in files}
         touched = apply_updates(run.outcomes, files)
         diffs = [unified_diff(before[bf.path], bf.to_bytes(), bf.path) for bf in touched]
@@ -242,7 +239,7 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
                    f"{run.saves} capture{'s' * (run.saves != 1)} requested"
                    + (" (lookup only: no credentials)" if run.lookup_only else ""), err=True)
     bad = [f for f in run.findings if f.severity is not Severity.INFO]
-    warn_syntax_errors(errors)
+    warn_read_errors(errors)
     finish(ctx, ExitCode.FINDINGS if bad or errors else ExitCode.OK)
 
 
@@ -269,8 +266,7 @@ def verify(ctx: click.Context, paths: tuple[str, ...], remote: bool, fmt: str) -
     if root.exists() and not root.is_dir():
         raise fail(f"{root}: archive.local_dir is not a directory")
     findings: list[Finding] = list(verify_all(root))
-    files = load_files(resolve_paths(app, paths), app.config.encoding)
-    records = [r for bf in files for r in records_from_file(bf)]
+    records = load(app, paths).records
     findings += verify_records(records, root)
     copies: list[RemoteCopy] = []
     if remote:

@@ -18,12 +18,11 @@ from typing import TextIO
 
 import click
 
-from bibvault.bibfile import BibFile
+from bibvault.collection import Collection, load_collection
 from bibvault.config import Config, ConfigError, load_config
 from bibvault.exitcodes import ExitCode
-from bibvault.findings import Finding, Severity
+from bibvault.findings import Finding
 from bibvault.fsutil import utf8
-from bibvault.records import load_bibtex
 from bibvault.sniff import WrongFormatError
 
 
@@ -166,13 +165,13 @@ def tolerant_streams() -> None:
             stream.reconfigure(errors="replace")
 
 
-def syntax_errors(files: list[BibFile]) -> list[Finding]:
-    """The errors found reading ``files`` (syntax, a missing crossref target): the
-    entries they hit are left out or incomplete."""
-    return [f for bf in files for f in bf.findings if f.severity is Severity.ERROR]
+def load(app: AppContext, paths: tuple[str, ...], say: Status | None = None) -> Collection:
+    """The collection of the PATH arguments (see :func:`resolve_paths`), naming each file on
+    ``say`` as it is read."""
+    return load_collection(resolve_paths(app, paths), app.config.encoding, progress=say)
 
 
-def warn_syntax_errors(errors: list[Finding]) -> None:
+def warn_read_errors(errors: list[Finding]) -> None:
     """Tell on stderr which entries could not be read, so that a short result is explained."""
     for f in errors:
         click.echo(f"bibvault: warning: {f.format_text()}", err=True)
@@ -277,20 +276,6 @@ def status() -> Iterator[Status]:
         yield line
     finally:
         line.close()
-
-
-def load_with_status(paths: list[Path], say: Status, encoding: str = "utf-8") -> list[BibFile]:
-    """Parse ``paths`` (in ``encoding``) into :class:`BibFile` objects, naming each file
-    (and its size) on ``say``."""
-    out = []
-    for p in paths:
-        try:
-            size = f", {os.path.getsize(p) / 1e6:.1f} MB" if os.path.getsize(p) >= 1e6 else ""
-        except OSError:
-            size = ""
-        say(f"reading {p}{size}")
-        out.append(load_bibtex(p, encoding))
-    return out
 
 
 def split_commas(values: tuple[str, ...]) -> tuple[str, ...]:

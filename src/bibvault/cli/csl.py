@@ -15,12 +15,12 @@ from bibvault.cli.common import (
     fail,
     finish,
     get_app,
-    load_with_status,
     resolve_paths,
     status,
-    syntax_errors,
-    warn_syntax_errors,
+    warn_read_errors,
 )
+from bibvault.collection import load_collection
+from bibvault.csljson import record_to_csl
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding
 from bibvault.fsutil import read_bytes
@@ -87,18 +87,15 @@ def load_items(app: AppContext, paths: tuple[str, ...], say: Status | None = Non
         say(f"reading {p}")
         items.extend(_json_items(p))
     if bib_files:
-        from bibvault.csljson import record_to_csl
-        from bibvault.records import records_from_file
-
         try:
-            loaded = load_with_status(bib_files, say, app.config.encoding)
+            collection = load_collection(bib_files, app.config.encoding, progress=say)
         except WrongFormatError as exc:
             raise WrongFormatError(exc.path, exc.sniffed,
                                    "a BibTeX/biblatex or CSL-JSON file") from None
         if errors is not None:
-            errors.extend(syntax_errors(loaded))
-        say(f"reading {sum(len(bf.entries) for bf in loaded):,} entries")
-        items.extend(record_to_csl(r) for bf in loaded for r in records_from_file(bf))
+            errors.extend(collection.read_errors)
+        say(f"reading {collection.entry_count:,} entries")
+        items.extend(record_to_csl(r) for r in collection.records)
     return items
 
 
@@ -150,7 +147,7 @@ def format_(ctx: click.Context, paths: tuple[str, ...], style: str, fmt: str,
         entries = proc.bibliography(fmt=fmt)
     for _, entry in entries:
         echo_data(entry)
-    warn_syntax_errors(errors)
+    warn_read_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
     return int(ExitCode.OK)
 
@@ -158,14 +155,13 @@ def format_(ctx: click.Context, paths: tuple[str, ...], style: str, fmt: str,
 def _format_bst(ctx: click.Context, app: AppContext, paths: tuple[str, ...], style: str,
                 fmt: str) -> int:
     from bibvault.export.bst import BstError, entry_text, find_bst, run_bst
-    from bibvault.records import records_from_file
 
     files = resolve_paths(app, paths)
     if any(p.suffix.lower() == ".json" for p in files):
         raise fail("a .bst style reads BibTeX: give .bib files, not CSL-JSON")
     with status() as say:
-        loaded = load_with_status(files, say)
-        records = [r for bf in loaded for r in records_from_file(bf)]
+        collection = load_collection(files, app.config.encoding, progress=say)
+        records = list(collection.records)
         say(f"formatting {len(records):,} records with {style}")
         try:
             result = run_bst(records, find_bst(style))
@@ -178,8 +174,8 @@ def _format_bst(ctx: click.Context, app: AppContext, paths: tuple[str, ...], sty
             click.echo(entry_text(item, fmt))
     for warning in result.warnings:
         click.echo(f"{style}: warning: {warning}", err=True)
-    errors = syntax_errors(loaded)
-    warn_syntax_errors(errors)
+    errors = collection.read_errors
+    warn_read_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
     return int(ExitCode.OK)
 
@@ -205,7 +201,7 @@ def cite(ctx: click.Context, keys: tuple[str, ...], style: str, sources: tuple[s
     known = list(proc.items)
     missing = [k for k in keys if k not in proc.items]
     if missing:
-        warn_syntax_errors(errors)  # the key may be in an entry that could not be read
+        warn_read_errors(errors)  # the key may be in an entry that could not be read
         raise fail(f"unknown key(s): {', '.join(missing)}")
     if each:
         chosen = keys or tuple(known)
@@ -214,13 +210,13 @@ def cite(ctx: click.Context, keys: tuple[str, ...], style: str, sources: tuple[s
             lines = [f"{key}\t{proc.cite([key], fmt=fmt)}" for key in chosen]
         for line in lines:
             echo_data(line)
-        warn_syntax_errors(errors)
+        warn_read_errors(errors)
         finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
         return int(ExitCode.OK)
     if not keys:
         raise fail("give at least one KEY to cite (or --each)")
     echo_data(proc.cite(list(keys), fmt=fmt))
-    warn_syntax_errors(errors)
+    warn_read_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
     return int(ExitCode.OK)
 
