@@ -10,7 +10,7 @@ import requests
 
 from bibvault.archive.memento import CopyStatus, CopyVerdict, check_copy
 from bibvault.findings import Finding, Severity
-from bibvault.links.polite import HostGate
+from bibvault.net import HostGate
 from bibvault.records import Record
 
 #: The finding each status of an archived copy gives (none for ``ok``).

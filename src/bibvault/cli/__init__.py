@@ -8,13 +8,21 @@ an :class:`~bibvault.exitcodes.ExitCode`.
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 
 import click
 
 from bibvault import __version__
-from bibvault.cli.common import OUT_OF_MEMORY, AppContext, handle_errors, tolerant_streams
+from bibvault.cli.common import AppContext, tolerant_streams
+from bibvault.cli.errors import (
+    OUT_OF_MEMORY,
+    Ending,
+    debugging,
+    ending_for,
+    handle_errors,
+    internal_error,
+    say,
+)
 from bibvault.exitcodes import ExitCode
 
 # (module, attribute) of every command, in the order ``--help`` lists them.
@@ -91,19 +99,13 @@ def main() -> None:
         code = int(ExitCode.USAGE)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        code = int(ExitCode.USAGE)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("Interrupted.", err=True)
-        code = int(ExitCode.INTERRUPTED)
-    except Exception as exc:
-        if os.environ.get("BIBVAULT_DEBUG"):
+    except (Exception, KeyboardInterrupt) as exc:
+        ending = ending_for(exc)
+        if ending is None and debugging():
             raise
-        click.echo(f"bibvault: internal error: {type(exc).__name__}: {exc}\n"
-                   "This is a bug in bibvault; run again with BIBVAULT_DEBUG=1 for the "
-                   "traceback and report it.", err=True)
-        code = int(ExitCode.USAGE)
+        ending = ending or internal_error(exc)
+        say(ending)
+        code = int(ending.code)
     if out_of_memory:
-        click.echo(OUT_OF_MEMORY, err=True)
+        say(Ending(ExitCode.USAGE, OUT_OF_MEMORY))
     sys.exit(int(code) if isinstance(code, int) else int(ExitCode.OK))

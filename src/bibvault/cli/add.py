@@ -11,7 +11,6 @@ from bibvault.cli.common import check_topics, echo_data, echo_json, fail, finish
 from bibvault.cli.ingest_report import exit_code
 from bibvault.findings import shown_path
 from bibvault.ingest import IngestResult
-from bibvault.ingest.add import SourceError
 from bibvault.ingest.add import add as add_sources
 from bibvault.net import session_for_check
 
@@ -89,12 +88,9 @@ def add(ctx: click.Context, sources: tuple[str, ...], topics: tuple[str, ...], d
     config = app.config
     with status() as say:
         say(f"reading {len(given)} source{'s' * (len(given) != 1)}")
-        try:
-            results = add_sources(given, config, session_for_check(config.check),
-                                  topics=topics, dry_run=dry_run, force=force,
-                                  from_archive=from_archive)
-        except SourceError as exc:
-            raise fail(str(exc)) from None
+        results = add_sources(given, config, session_for_check(config.check),
+                              topics=topics, dry_run=dry_run, force=force,
+                              from_archive=from_archive)
     if fmt == "json":
         echo_json([r.to_dict() for r in results])
     else:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import io
 import json
 import os
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +16,12 @@ from typing import TextIO
 
 import click
 
+from bibvault.cli.errors import CommandError
 from bibvault.collection import Collection, load_collection
-from bibvault.config import Config, ConfigError, load_config
+from bibvault.config import Config, load_config
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding
 from bibvault.fsutil import utf8
-from bibvault.sniff import WrongFormatError
 
 
 @dataclass
@@ -107,49 +105,10 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return str(_relative(Path(path)))
 
 
-#: What a command says when an input is beyond the memory it may use (exit 2).
-OUT_OF_MEMORY = ("bibvault: error: out of memory: the input is too large for the memory "
-                 "available to this command")
-
-
-def fail(message: str) -> click.exceptions.Exit:
-    """Print ``message`` on stderr and return an exit-2 exception to raise."""
-    click.echo(f"bibvault: error: {message}", err=True)
-    return click.exceptions.Exit(int(ExitCode.USAGE))
-
-
-@contextlib.contextmanager
-def handle_errors() -> Iterator[None]:
-    """Turn expected failures (bad configuration, I/O, interrupt, memory) into a one-line
-    message on stderr and the matching exit code (raised as click's ``Exit``)."""
-    try:
-        yield
-    except BrokenPipeError:
-        # The reader went away (``bibvault list | head``): stop quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise click.exceptions.Exit(int(ExitCode.OK)) from None
-    except ConfigError as exc:
-        click.echo(f"bibvault: configuration error: {exc}", err=True)
-        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
-    except WrongFormatError as exc:
-        click.echo(f"bibvault: error: {exc}", err=True)
-        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
-    except OSError as exc:
-        name = f" {exc.filename}:" if getattr(exc, "filename", None) else ""
-        click.echo(f"bibvault: I/O error:{name} {exc.strerror or exc}", err=True)
-        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
-    except MemoryError as exc:
-        # An input beyond what this machine can hold: say so rather than be killed.
-        # The traceback's frames hold what filled the memory; let it go first, or
-        # even printing the message fails.
-        traceback.clear_frames(exc.__traceback__)
-        gc.collect()
-        click.echo(OUT_OF_MEMORY, err=True)
-        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
+def fail(message: str) -> CommandError:
+    """The exception to raise for a usage failure: ``message`` goes to stderr, the command
+    exits 2 (see :mod:`bibvault.cli.errors`)."""
+    return CommandError(message)
 
 
 def tolerant_streams() -> None:

@@ -154,7 +154,7 @@ def format_(ctx: click.Context, paths: tuple[str, ...], style: str, fmt: str,
 
 def _format_bst(ctx: click.Context, app: AppContext, paths: tuple[str, ...], style: str,
                 fmt: str) -> int:
-    from bibvault.export.bst import BstError, entry_text, find_bst, run_bst
+    from bibvault.export.bst import entry_text, find_bst, run_bst
 
     files = resolve_paths(app, paths)
     if any(p.suffix.lower() == ".json" for p in files):
@@ -163,10 +163,7 @@ def _format_bst(ctx: click.Context, app: AppContext, paths: tuple[str, ...], sty
         collection = load_collection(files, app.config.encoding, progress=say)
         records = list(collection.records)
         say(f"formatting {len(records):,} records with {style}")
-        try:
-            result = run_bst(records, find_bst(style))
-        except BstError as exc:
-            raise fail(str(exc)) from exc
+        result = run_bst(records, find_bst(style))
     if fmt == "latex":
         click.echo(result.bbl, nl=False)
     else:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from bibvault.cli.common import display_path, fail, finish, get_app, resolve_paths
+from bibvault.cli.common import display_path, finish, get_app, resolve_paths
 from bibvault.exitcodes import ExitCode
-from bibvault.merge import MergeError, MergeResult, merge_records
+from bibvault.merge import MergeResult, merge_records
 
 
 @click.command()
@@ -25,11 +25,8 @@ def merge(ctx: click.Context, keep: str, drop: str, dry_run: bool) -> None:
     look at, 2 on usage, configuration or I/O failure (an unknown key included).
     """
     app = get_app(ctx)
-    try:
-        result = merge_records(resolve_paths(app, ()), keep, drop, dry_run=dry_run,
-                               encoding=app.config.encoding)
-    except MergeError as exc:
-        raise fail(str(exc)) from exc
+    result = merge_records(resolve_paths(app, ()), keep, drop, dry_run=dry_run,
+                           encoding=app.config.encoding)
     _report(result, dry_run)
     finish(ctx, ExitCode.FINDINGS if result.conflicts else ExitCode.OK)
 
