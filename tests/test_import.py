@@ -18,7 +18,7 @@ from bibvault.ingest.bibtex_in import read_bibtex
 from bibvault.ingest.cslitems import csl_date_to_edtf, iso_duration, read_csl_json
 from bibvault.ingest.importfile import ImportFileError, read_import_file
 from bibvault.ingest.ris import parse_ris, read_ris
-from bibvault.rules import all_rules
+from bibvault.registry import all_rules
 from bibvault.sniff import WrongFormatError
 
 ROOT = Path(__file__).resolve().parents[1]

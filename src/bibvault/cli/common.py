@@ -22,6 +22,7 @@ from bibvault.config import Config, load_config
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding
 from bibvault.fsutil import utf8
+from bibvault.select import date_bound
 
 
 @dataclass
@@ -71,8 +72,6 @@ def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -
     """Click callback for ``--since``/``--until``: YYYY, YYYY-MM or YYYY-MM-DD."""
     if value is None:
         return None
-    from bibvault.select import date_bound
-
     try:
         date_bound(value)
     except ValueError as exc:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from bibvault.build import style_dirs
 from bibvault.cli.common import (
     AppContext,
     Status,
@@ -20,8 +21,11 @@ from bibvault.cli.common import (
     warn_read_errors,
 )
 from bibvault.collection import load_collection
-from bibvault.csljson import record_to_csl
+from bibvault.csl import Processor, Style, StyleError, find_styles, load_style
+from bibvault.csl.locale import PRIMARY_DIALECTS, LocaleStore
+from bibvault.csljson import csl_item_problems, record_to_csl
 from bibvault.exitcodes import ExitCode
+from bibvault.export.bst import entry_text, find_bst, run_bst
 from bibvault.findings import Finding
 from bibvault.fsutil import read_bytes
 from bibvault.sniff import CSL_JSON, JSON, WrongFormatError, sniff_file
@@ -30,16 +34,10 @@ FORMATS = ["text", "html", "md", "latex"]
 
 
 def _style_dirs(app: AppContext) -> list[Path]:
-    try:
-        from bibvault.build import style_dirs
-    except ImportError:
-        return [app.config.resolve("styles")]
     return style_dirs(app.config)
 
 
-def _load_style(app: AppContext, name: str) -> Any:
-    from bibvault.csl import StyleError, load_style
-
+def _load_style(app: AppContext, name: str) -> Style:
     try:
         return load_style(name, search_dirs=_style_dirs(app))
     except StyleError as exc:
@@ -61,8 +59,6 @@ def _json_items(path: Path) -> list[dict[str, Any]]:
         data = data.get("items", [data])
     if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
         raise fail(f"{path}: expected a list of CSL-JSON items")
-    from bibvault.csljson import csl_item_problems
-
     problems = csl_item_problems(data)
     if problems:
         more = f"\n  … and {len(problems) - 5} more" if len(problems) > 5 else ""
@@ -103,17 +99,14 @@ def _check_locale(locale: str | None) -> None:
     """Refuse a ``--locale`` with no locale file (it would silently fall back to en-US)."""
     if locale is None:
         return
-    from bibvault.csl.locale import PRIMARY_DIALECTS, LocaleStore
-
     store = LocaleStore()
     primary = locale.split("-")[0]
     if store.get(locale) is None and store.get(PRIMARY_DIALECTS.get(primary, locale)) is None:
         raise fail(f"unknown locale {locale!r} (give a CSL locale such as en-US, en-GB, de-DE, fr-FR)")
 
 
-def _processor(app: AppContext, style: str, items: list[dict[str, Any]], locale: str | None) -> Any:
-    from bibvault.csl import Processor
-
+def _processor(app: AppContext, style: str, items: list[dict[str, Any]],
+               locale: str | None) -> Processor:
     _check_locale(locale)
     return Processor(_load_style(app, style), items, locale=locale)
 
@@ -154,8 +147,6 @@ def format_(ctx: click.Context, paths: tuple[str, ...], style: str, fmt: str,
 
 def _format_bst(ctx: click.Context, app: AppContext, paths: tuple[str, ...], style: str,
                 fmt: str) -> int:
-    from bibvault.export.bst import entry_text, find_bst, run_bst
-
     files = resolve_paths(app, paths)
     if any(p.suffix.lower() == ".json" for p in files):
         raise fail("a .bst style reads BibTeX: give .bib files, not CSL-JSON")
@@ -226,11 +217,12 @@ def cite(ctx: click.Context, keys: tuple[str, ...], style: str, sources: tuple[s
 @click.pass_context
 def styles(ctx: click.Context, query: str, path_of: str | None) -> int:
     """List styles whose name or title contains QUERY."""
-    from bibvault.csl import find_styles
-
     app = get_app(ctx)
     if path_of is not None:
-        click.echo(str(Path(_load_style(app, path_of).path).resolve()))
+        where = _load_style(app, path_of).path
+        if where is None:  # load_style reads styles from files; this would be a bug
+            raise fail(f"style {path_of} was not read from a file")
+        click.echo(str(Path(where).resolve()))
         return int(ExitCode.OK)
     try:
         dirs = _style_dirs(app)

@@ -19,8 +19,9 @@ from bibvault.cli.common import (
 )
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding, has_errors, select_findings
+from bibvault.registry import all_rules
 from bibvault.reporting import CI_FORMATS, ci_report
-from bibvault.rules import all_rules, known_prefixes
+from bibvault.rules import known_prefixes
 from bibvault.validate import apply_fixes, reencode_files, validate_files
 
 
