@@ -47,5 +47,5 @@ def import_(ctx: click.Context, files: tuple[str, ...], topics: tuple[str, ...],
             candidates.extend(found)
         say(f"importing {len(candidates):,} records")
         results = ingest(candidates, config, topics=chosen, dry_run=dry_run, force=force)
-    report_results(results, fmt, dry_run=dry_run)
+    report_results(results, fmt, dry_run=dry_run, detailed=False, suggest=not chosen)
     finish(ctx, exit_code(results))
