@@ -52,10 +52,13 @@ def add(ctx: click.Context, sources: tuple[str, ...], topics: tuple[str, ...], d
     if not given:
         raise fail("no sources given")
     config = app.config
-    with status() as say:
-        say(f"reading {len(given)} source{'s' * (len(given) != 1)}")
-        results = add_sources(given, config, session_for_check(config.check),
-                              topics=topics, dry_run=dry_run, force=force,
-                              from_archive=from_archive)
+    session = session_for_check(config.check)
+    try:
+        with status() as say:
+            say(f"reading {len(given)} source{'s' * (len(given) != 1)}")
+            results = add_sources(given, config, session, topics=topics, dry_run=dry_run,
+                                  force=force, from_archive=from_archive)
+    finally:
+        session.close()
     report_results(results, fmt, dry_run=dry_run, detailed=True, suggest=not topics)
     finish(ctx, exit_code(results))
