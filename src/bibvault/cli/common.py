@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import sys
 import threading
 import time
@@ -97,11 +96,6 @@ def _relative(path: Path) -> Path:
         return path.relative_to(Path.cwd())
     except ValueError:
         return path
-
-
-def display_path(path: str | os.PathLike[str]) -> str:
-    """``path`` as reports show it: relative to the working directory when below it."""
-    return str(_relative(Path(path)))
 
 
 def fail(message: str) -> CommandError:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from bibvault.cli.common import display_path, finish, get_app, resolve_paths
+from bibvault.cli.common import finish, get_app, resolve_paths
 from bibvault.exitcodes import ExitCode
+from bibvault.findings import shown_path
 from bibvault.merge import MergeResult, merge_records
 
 
@@ -36,8 +37,8 @@ def _report(result: MergeResult, dry_run: bool) -> None:
         click.echo(result.diff, nl=False)
     verb = "would merge" if dry_run else "merged"
     filled = f"; filled {', '.join(result.filled)}" if result.filled else ""
-    click.echo(f"{verb} {result.drop} ({display_path(result.drop_file)}) into {result.keep} "
-               f"({display_path(result.keep_file)}){filled}; ids = {{{result.ids}}}", err=True)
+    click.echo(f"{verb} {result.drop} ({shown_path(result.drop_file)}) into {result.keep} "
+               f"({shown_path(result.keep_file)}){filled}; ids = {{{result.ids}}}", err=True)
     for name in result.relinked:
         click.echo(f"relinked {name} to {result.keep}", err=True)
     for c in result.conflicts:
