@@ -294,8 +294,9 @@ class HostGate:
     """Admits requests politely: per host (``per_host`` at once, ``delay`` apart)
     and overall (``total`` in flight); thread-safe.
 
-    ``clock`` must be monotonic; waiting uses a condition variable, so the gate
-    works in real time (tests use small delays rather than a fake clock here).
+    ``clock`` must be monotonic. Waiting is on a condition variable, for at most
+    the delay still to run by ``clock``, and the clock is read again after each
+    wait, so an injected clock that a test moves is seen on the next wake-up.
     """
 
     def __init__(self, per_host: int, delay: float, total: int = 0,
