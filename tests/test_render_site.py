@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 
 from bibvault.added import dates_added, parse_log
 from bibvault.build import BuildOptions, run_build
+from bibvault.collection import load_collection
 from bibvault.config import BuildConfig, Config, ConfigError, Section, load_config, parse_config
 from bibvault.links.drift import compare, fingerprint
 from bibvault.links.history import History
 from bibvault.links.result import CheckResult, LinkStatus
-from bibvault.records import Record, load_records
+from bibvault.records import Record
 from bibvault.render import html_page, make_reading_list
 from bibvault.render.coins import coins_kev
 from bibvault.render.feed import atom_feed
@@ -103,7 +104,7 @@ def test_coins_is_utf8_form_encoded_and_one_per_entry(tmp_path: Path):
     bib.write_text("@article{k, title = {Panjsh\\'{i}r \\& the North}, author = {Doe, Jane},"
                    " journaltitle = {Review}, date = {2021-09-03}, volume = {4},"
                    " pages = {10--12}, doi = {10.1/x}}\n", encoding="utf-8")
-    (r,), _ = load_records([bib])
+    (r,) = load_collection([bib]).records
     kev = coins_kev(r)
     assert "rft.atitle=Panjsh%C3%ADr+%26+the+North" in kev
     pairs = parse_qsl(kev)

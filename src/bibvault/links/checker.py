@@ -15,9 +15,9 @@ from bibvault.links.classify import classify
 from bibvault.links.drift import Content, Drift, Fingerprint, compare, fingerprint
 from bibvault.links.fetch import Fetcher, Sleep, looks_binary
 from bibvault.links.history import DeadVerdict, History
-from bibvault.links.polite import Dispatcher, HostGate
+from bibvault.links.polite import Dispatcher
 from bibvault.links.result import CheckResult, LinkStatus
-from bibvault.net import NoNetwork, reachable
+from bibvault.net import HostGate, NoNetwork, reachable
 
 Clock = Callable[[], float]
 Progress = Callable[[int, int, CheckResult], None]
