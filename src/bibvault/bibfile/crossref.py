@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bibvault.bibfile.model import Entry
+from bibvault.bibfile.values import expand
 from bibvault.findings import Finding, Severity
 
 Lookup = Callable[[str], "Entry | None"]
@@ -76,11 +77,13 @@ def with_aliases(entries: list[Entry], get: Lookup) -> Lookup:
 
 def expanded_fields(entry: Entry) -> list[tuple[str, str]]:
     """``entry``'s fields as (lower-case name, expanded value) pairs, in file order."""
+    macros = entry.macros or {}
+    # A repeated field takes the value of its first occurrence, as Entry.value gives it.
+    first: dict[str, str] = {}
     out = []
     for f in entry.fields:
-        value = entry.value(f.name)
-        if value is not None:
-            out.append((f.name.lower(), value))
+        name = f.name.lower()
+        out.append((name, expand(first.setdefault(name, f.raw_value), macros)))
     return out
 
 

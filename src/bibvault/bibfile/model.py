@@ -128,6 +128,27 @@ class Entry(Block):
                 return f
         return None
 
+    def field_positions(self) -> dict[str, tuple[int, int]]:
+        """{lower-case field name: (line, column) of its name}; of repeated fields the last.
+
+        One pass over the entry's text, where asking each field for its line and
+        column would count the entry's line breaks once per field.
+        """
+        out: dict[str, tuple[int, int]] = {}
+        raw, line, last_nl, counted = self.raw, self.line, -1, 0
+        for f in self.fields:
+            offset = max(0, min(f.rel_start, len(raw)))
+            if offset < counted:  # not in file order (never from the scanner)
+                out[f.name.lower()] = self.locate(offset)
+                continue
+            line += raw.count("\n", counted, offset)
+            nl = raw.rfind("\n", counted, offset)
+            if nl >= 0:
+                last_nl = nl
+            counted = offset
+            out[f.name.lower()] = (line, self.column + offset if last_nl < 0 else offset - last_nl)
+        return out
+
     def value(self, name: str) -> str | None:
         """The field's value with macros and ``#`` expanded and outer delimiters stripped.
 

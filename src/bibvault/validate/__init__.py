@@ -15,6 +15,7 @@ from pathlib import Path
 from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.bibfile.encoding import codec_name, to_utf8
+from bibvault.bibfile.tex import DecodeMemo
 from bibvault.bibfile.values import braces_balanced
 from bibvault.config import Config
 from bibvault.findings import Finding, Fix, sort_key
@@ -29,7 +30,7 @@ from bibvault.validate.collection import (
     check_duplicates,
     check_topics,
 )
-from bibvault.validate.fields import check_record
+from bibvault.validate.fields import RecordChecks
 
 __all__ = ["validate_paths", "validate_files", "validate_records", "apply_fixes", "AppliedFix",
            "reencode_files"]
@@ -49,8 +50,10 @@ def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
     Records are decoded one at a time, checked and dropped, so that a file of a
     million entries is validated without holding a million records.
     """
-    pairs = ((bf, (record_from_entry(bf, e) for e in bf.entries if e.key)) for bf in files)
-    return _validate(pairs, config, today)
+    memo = DecodeMemo()
+    pairs = ((bf, (record_from_entry(bf, e, decoder=memo.to_unicode, names=False)
+                   for e in bf.entries if e.key)) for bf in files)
+    return _validate(pairs, config, today, memo)
 
 
 def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequence[Record]],
@@ -59,12 +62,13 @@ def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequen
     """All findings for parsed files whose records were already decoded (one list per file,
     as :func:`~bibvault.records.records_from_file` gives them), so a caller that needs the
     records too decodes them once."""
-    return _validate(zip(files, records_per_file, strict=True), config, today)
+    return _validate(zip(files, records_per_file, strict=True), config, today, DecodeMemo())
 
 
 def _validate(pairs: Iterable[tuple[BibFile, Iterable[Record]]], config: Config | None,
-              today: _dt.date | None) -> list[Finding]:
+              today: _dt.date | None, memo: DecodeMemo) -> list[Finding]:
     today = today or _dt.date.today()
+    checks = RecordChecks(today, memo)
     vocabulary = config.topics if config else {}
     findings: list[Finding] = []
     keys: list[AliasOwner] = []
@@ -76,7 +80,7 @@ def _validate(pairs: Iterable[tuple[BibFile, Iterable[Record]]], config: Config 
         for bf, recs in pairs:
             findings.extend(bf.findings)
             for rec in recs:
-                findings.extend(check_record(rec, today=today))
+                findings.extend(checks.check(rec))
                 findings.extend(check_topics((rec,), vocabulary))
                 keys.append(alias_owner(rec))
                 if rec.fields.get("ids"):
