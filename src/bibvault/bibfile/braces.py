@@ -74,6 +74,15 @@ def group_end(text: str, pos: int) -> int | None:
     return end if end >= 0 else None
 
 
+def one_group(text: str) -> bool:
+    """True when ``text`` is exactly one closed ``{...}`` or ``"..."`` group."""
+    if text[:1] not in ("{", '"'):
+        return False
+    if _FAST[text[0]].fullmatch(text):
+        return True
+    return closing(text, 0).end == len(text)
+
+
 def balanced(text: str, escapes: bool = False) -> bool:
     """True when every ``{`` in ``text`` is closed and no ``}`` closes nothing.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bibvault.bibfile.braces import balanced, group_end
+from bibvault.bibfile.braces import balanced, group_end, one_group
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -70,7 +70,7 @@ def expand(raw: str, macros: Mapping[str, str]) -> str:
 
     An undefined macro expands to the empty string, as BibTeX does.
     """
-    if raw[:1] in ("{", '"') and group_end(raw, 0) == len(raw):
+    if one_group(raw):
         return raw[1:-1]  # the common case: one braced or quoted part
     out = []
     for kind, text in split_value(raw):

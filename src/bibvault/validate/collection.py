@@ -30,8 +30,9 @@ def check_duplicates(records: Iterable[Record]) -> Iterator[Finding]:
             "D603": _doi(rec.fields.get("doi", "")),
             "D604": None,
         }
-        if rec.title and rec.date and rec.date.year is not None:
-            probes["D604"] = f"{normalise_title(rec.title)}|{rec.date.year}"
+        date = rec.date if rec.title else None  # parsed on each access: once here
+        if date and date.year is not None:
+            probes["D604"] = f"{normalise_title(rec.title)}|{date.year}"
         what = {"D602": "URL", "D603": "DOI", "D604": "title and year"}
         for code, probe in probes.items():
             if not probe:

@@ -53,6 +53,8 @@ _SPECIAL = re.compile(r"(?<!\\)([&%$#_^])")
 _MATH = re.compile(r"(?<!\\)\$.*?(?<!\\)\$")
 _DURATION = re.compile(r"^(?:P(?:\d+D)?T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?|\d+(?:\.\d+)?\s*(?:min(?:utes?)?|h(?:ours?)?|s(?:econds?)?))$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+# \s is str.isspace() in a str pattern: any Unicode blank, as well as C0 controls
+_BLANK_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
 
 
 def _present(rec: Record, spec: str | tuple[str, ...]) -> bool:
@@ -177,7 +179,7 @@ def _dates(rec: Record, today: _dt.date) -> Iterator[Finding]:
 
 def url_problem(url: str) -> tuple[str, str] | None:
     """(code, message) when ``url`` is not a usable http(s) URL, else None."""
-    if any(c.isspace() or ord(c) < 32 for c in url):
+    if _BLANK_OR_CONTROL.search(url):
         return "F206", f"URL {url!r} contains whitespace or control characters"
     try:
         parts = urlsplit(url)
