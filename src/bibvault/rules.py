@@ -9,8 +9,9 @@ A published code keeps its meaning; retired codes are never reused.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from bibvault.findings import Finding, Fix, Severity
 
@@ -71,6 +72,9 @@ _CORE: tuple[Rule, ...] = (
     Rule("N804", E, "new record does not validate", "The record made from a source has validation errors (listed with it), so it was not written; --force writes it anyway."),
 )
 
+# looked up once per finding: a million-entry file makes millions
+_CORE_BY_CODE: Mapping[str, Rule] = MappingProxyType({r.code: r for r in _CORE})
+
 
 def _plugin_rules() -> tuple[Rule, ...]:
     out: list[Rule] = []
@@ -94,10 +98,7 @@ def all_rules() -> tuple[Rule, ...]:
 
 def core_rule(code: str) -> Rule:
     """The core rule with ``code`` (KeyError if unknown)."""
-    for r in _CORE:
-        if r.code == code:
-            return r
-    raise KeyError(code)
+    return _CORE_BY_CODE[code]
 
 
 def finding(

@@ -10,6 +10,7 @@ import datetime as _dt
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from bibvault.bibfile import BibFile, Entry, parse
@@ -24,7 +25,6 @@ from bibvault.rules import finding
 from bibvault.validate.collection import (
     AliasOwner,
     AliasUse,
-    alias_owner,
     alias_use,
     check_aliases,
     check_duplicates,
@@ -71,27 +71,36 @@ def _validate(pairs: Iterable[tuple[BibFile, Iterable[Record]]], config: Config 
     checks = RecordChecks(today, memo)
     vocabulary = config.topics if config else {}
     findings: list[Finding] = []
-    keys: list[AliasOwner] = []
+    first_keys: dict[str, AliasOwner] = {}
     aliases: list[AliasUse] = []
 
     def records() -> Iterator[Record]:
         # One record at a time: checked, handed to the duplicate index, dropped;
-        # only what the alias rule needs afterwards is kept.
+        # only what the alias rule needs afterwards is kept (the duplicate index
+        # of keys serves it too).
         for bf, recs in pairs:
             findings.extend(bf.findings)
             for rec in recs:
                 findings.extend(checks.check(rec))
                 findings.extend(check_topics((rec,), vocabulary))
-                keys.append(alias_owner(rec))
                 if rec.fields.get("ids"):
                     aliases.append(alias_use(rec))
                 yield rec
             findings.extend(_whitespace(bf))
 
-    findings.extend(check_duplicates(records()))
-    findings.extend(check_aliases(keys, aliases))
-    findings.sort(key=sort_key)
+    findings.extend(check_duplicates(records(), first_keys))
+    if aliases:
+        findings.extend(check_aliases(first_keys.values(), aliases))
+    if not _in_order(findings):
+        # Sorting makes a key per finding; a file of a million entries gives two
+        # million findings that mostly come in order already.
+        findings.sort(key=sort_key)
     return findings
+
+
+def _in_order(findings: list[Finding]) -> bool:
+    """True when a stable sort by :func:`sort_key` would leave ``findings`` as they are."""
+    return all(sort_key(a) <= sort_key(b) for a, b in pairwise(findings))
 
 
 _RUN = re.compile(r"(?<!\n)[ \t]{2,}|\t")

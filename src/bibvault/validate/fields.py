@@ -58,8 +58,15 @@ _BLANK_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
 
 
 def _present(rec: Record, spec: str | tuple[str, ...]) -> bool:
-    names = (spec,) if isinstance(spec, str) else spec
-    return any(rec.fields.get(n, "").strip() for n in names)
+    fields = rec.fields
+    if isinstance(spec, str):
+        value = fields.get(spec)
+        return bool(value and value.strip())
+    for name in spec:
+        value = fields.get(name)
+        if value and value.strip():
+            return True
+    return False
 
 
 def _spec_name(spec: str | tuple[str, ...]) -> str:
