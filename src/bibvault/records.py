@@ -17,6 +17,7 @@ from types import MappingProxyType
 from pybtex.database import Person
 
 from bibvault.bibfile import BibFile, Entry, parse
+from bibvault.bibfile.model import FieldPositions
 from bibvault.bibfile.names import parse_names
 from bibvault.bibfile.tex import to_unicode
 from bibvault.dates import DateError, EDTFDate, date_from_parts, parse_edtf
@@ -126,7 +127,6 @@ def record_from_entry(bf: BibFile, entry: Entry, *, decoder: Callable[[str], str
             fields[lname] = " ".join(decoder(value).split())
         if names and lname in NAME_FIELDS:
             people[lname] = tuple(parse_names(value))
-    lines = entry.field_positions()
     source_type = entry.entry_type.lower()
     return Record(
         key=entry.key,
@@ -137,7 +137,7 @@ def record_from_entry(bf: BibFile, entry: Entry, *, decoder: Callable[[str], str
         fields=MappingProxyType(fields),
         tex=MappingProxyType(tex),
         people=MappingProxyType(people),
-        field_lines=MappingProxyType(lines),
+        field_lines=FieldPositions(entry),
     )
 
 

@@ -7,7 +7,7 @@ blocks after it, not every field of the file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bibvault.bibfile.values import expand
@@ -63,14 +63,22 @@ class Block:
 
 @dataclass(eq=False, slots=True)
 class Field:
-    """One ``name = value`` pair as written; offsets are absolute, like the block's."""
+    """One ``name = value`` pair as written; offsets are relative to its entry's text.
+
+    The value is not copied: :attr:`raw_value` is read from the entry's ``raw``
+    when asked for, so the file's text is held once, in its blocks.
+    """
 
     name: str
-    raw_value: str
     rel_start: int = field(repr=False)
     rel_value_start: int = field(repr=False)
     rel_value_end: int = field(repr=False)
     block: Block = field(repr=False)
+
+    @property
+    def raw_value(self) -> str:
+        """The value exactly as written, delimiters included (``{...}``, ``"..."``, ``12``)."""
+        return self.block.raw[self.rel_value_start : self.rel_value_end]
 
     @property
     def start(self) -> int:
@@ -159,3 +167,28 @@ class Entry(Block):
         if f is None:
             return None
         return expand(f.raw_value, self.macros or {})
+
+
+class FieldPositions(Mapping[str, tuple[int, int]]):
+    """:meth:`Entry.field_positions`, worked out when first read: most records are
+    never asked where one of their fields is (only those with a finding are)."""
+
+    __slots__ = ("_entry", "_found")
+
+    def __init__(self, entry: Entry) -> None:
+        self._entry = entry
+        self._found: dict[str, tuple[int, int]] | None = None
+
+    def _positions(self) -> dict[str, tuple[int, int]]:
+        if self._found is None:
+            self._found = self._entry.field_positions()
+        return self._found
+
+    def __getitem__(self, name: str) -> tuple[int, int]:
+        return self._positions()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions())
+
+    def __len__(self) -> int:
+        return len(self._positions())

@@ -66,7 +66,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
     with status() as say:
         files = load_with_status(resolve_paths(app, paths), say, app.config.encoding)
         say(f"validating {sum(len(bf.entries) for bf in files):,} entries")
-        findings = select_findings(validate_files(files, config), sel, ign)
+        findings = validate_files(files, config, select=sel, ignore=ign)
     if fix:
         files, recoded = reencode_files(files)
         for bf in files:

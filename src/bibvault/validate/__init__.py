@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -19,9 +20,9 @@ from bibvault.bibfile.encoding import codec_name, to_utf8
 from bibvault.bibfile.tex import DecodeMemo
 from bibvault.bibfile.values import braces_balanced
 from bibvault.config import Config
-from bibvault.findings import Finding, Fix, sort_key
+from bibvault.findings import Finding, Fix, select_findings, sort_key
 from bibvault.records import Record, load_files, record_from_entry
-from bibvault.rules import finding
+from bibvault.rules import all_rules, finding
 from bibvault.validate.collection import (
     AliasOwner,
     AliasUse,
@@ -44,16 +45,21 @@ def validate_paths(paths: Iterable[str | Path], config: Config | None = None, *,
 
 
 def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
-                   today: _dt.date | None = None) -> list[Finding]:
+                   today: _dt.date | None = None, select: Sequence[str] = (),
+                   ignore: Sequence[str] = ()) -> list[Finding]:
     """All findings for already parsed files, sorted by file and position.
 
     Records are decoded one at a time, checked and dropped, so that a file of a
-    million entries is validated without holding a million records.
+    million entries is validated without holding a million records. ``select`` and
+    ``ignore`` (rule codes or prefixes, as for :func:`~bibvault.findings.select_findings`)
+    keep only those findings, and the families of rules (B, F, T, D) that cannot give
+    one are not run; with none of F, T and D, no record is decoded.
     """
     memo = DecodeMemo()
     pairs = ((bf, (record_from_entry(bf, e, decoder=memo.to_unicode, names=False)
                    for e in bf.entries if e.key)) for bf in files)
-    return _validate(pairs, config, today, memo)
+    findings = _validate(pairs, config, today, memo, _families(select, ignore))
+    return select_findings(findings, select, ignore) if select or ignore else findings
 
 
 def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequence[Record]],
@@ -62,11 +68,24 @@ def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequen
     """All findings for parsed files whose records were already decoded (one list per file,
     as :func:`~bibvault.records.records_from_file` gives them), so a caller that needs the
     records too decodes them once."""
-    return _validate(zip(files, records_per_file, strict=True), config, today, DecodeMemo())
+    return _validate(zip(files, records_per_file, strict=True), config, today, DecodeMemo(),
+                     FAMILIES)
+
+
+#: The families of rules validation runs: syntax, fields, topics, duplicates.
+FAMILIES = frozenset("BFTD")
+
+
+def _families(select: Sequence[str], ignore: Sequence[str]) -> frozenset[str]:
+    """The families with at least one rule that ``select``/``ignore`` let through."""
+    # One finding per rule, through the same filter as the findings themselves.
+    probes = [Finding(r.code, r.severity, "") for r in all_rules() if r.code[:1] in FAMILIES]
+    return frozenset(f.code[0] for f in select_findings(probes, select, ignore))
 
 
 def _validate(pairs: Iterable[tuple[BibFile, Iterable[Record]]], config: Config | None,
-              today: _dt.date | None, memo: DecodeMemo) -> list[Finding]:
+              today: _dt.date | None, memo: DecodeMemo,
+              families: frozenset[str]) -> list[Finding]:
     today = today or _dt.date.today()
     checks = RecordChecks(today, memo)
     vocabulary = config.topics if config else {}
@@ -79,16 +98,25 @@ def _validate(pairs: Iterable[tuple[BibFile, Iterable[Record]]], config: Config 
         # only what the alias rule needs afterwards is kept (the duplicate index
         # of keys serves it too).
         for bf, recs in pairs:
-            findings.extend(bf.findings)
+            if "B" in families:
+                findings.extend(bf.findings)
+            if not families & {"F", "T", "D"}:
+                continue  # nothing reads the records: not even decoded
             for rec in recs:
-                findings.extend(checks.check(rec))
-                findings.extend(check_topics((rec,), vocabulary))
-                if rec.fields.get("ids"):
+                if "F" in families:
+                    findings.extend(checks.check(rec))
+                if "T" in families:
+                    findings.extend(check_topics((rec,), vocabulary))
+                if "D" in families and rec.fields.get("ids"):
                     aliases.append(alias_use(rec))
                 yield rec
-            findings.extend(_whitespace(bf))
+            if "F" in families:
+                findings.extend(_whitespace(bf))
 
-    findings.extend(check_duplicates(records(), first_keys))
+    if "D" in families:
+        findings.extend(check_duplicates(records(), first_keys))
+    else:
+        deque(records(), maxlen=0)  # run the checks above, keep nothing
     if aliases:
         findings.extend(check_aliases(first_keys.values(), aliases))
     if not _in_order(findings):

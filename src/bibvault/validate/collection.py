@@ -92,12 +92,12 @@ def check_aliases(owners: Iterable[AliasOwner], uses: Iterable[AliasUse]) -> Ite
 def check_topics(records: Iterable[Record], vocabulary: Mapping[str, object]) -> Iterator[Finding]:
     """Topics must come from the configured vocabulary (skipped when there is none)."""
     for rec in records:
-        line, col = rec.location("keywords")
         topics = rec.topics
         if not topics:
             yield finding("T302", "no topics (keywords)", file=rec.file, line=rec.line, column=1,
                           key=rec.key)
             continue
+        line, col = rec.location("keywords")
         seen: set[str] = set()
         for t in topics:
             if t in seen:
