@@ -97,8 +97,11 @@ def resolve(entry: Entry, get: Lookup, expanded: Expanded = expanded_fields) -> 
     whole file.
     """
     fields: dict[str, str] = {}
-    for name, value in expanded_fields(entry):
-        fields.setdefault(name, value)
+    macros = entry.macros or {}
+    for f in entry.fields:
+        name = f.name.lower()
+        if name not in fields:  # the first occurrence wins, later ones are not expanded
+            fields[name] = expand(f.raw_value, macros)
     child = entry.entry_type.lower()
     seen = {entry.key.lower()}
     parent_key = fields.get("crossref")
