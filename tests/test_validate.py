@@ -7,7 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bibvault.bibfile import parse
 from bibvault.config import parse_config
 from bibvault.findings import Finding, Severity, select_findings
 from bibvault.records import load_files
@@ -237,3 +240,12 @@ def test_selection_runs_only_what_it_needs_and_reports_the_same(
     assert {f.code[0] for f in everything} == {"B", "F", "T", "D"}
     chosen = validate_files(files, CONFIG, today=TODAY, select=select, ignore=ignore)
     assert chosen == select_findings(everything, select, ignore)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=" \t\u00a0\u2003\r\x0bab", max_size=12))
+def test_stray_whitespace_is_reported_exactly_when_collapsing_changes_the_value(
+        inner: str) -> None:
+    bf = parse("@misc{k, title = {" + inner + "}}\n", "w.bib")
+    codes = [f.code for f in validate_files([bf], CONFIG, today=TODAY, select=("F212",))]
+    assert codes == (["F212"] if " ".join(inner.split()) != inner else [])
