@@ -9,7 +9,7 @@ by file and line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -17,6 +17,7 @@ from types import MappingProxyType
 from pybtex.database import Person
 
 from bibvault.bibfile import BibFile, Entry, parse
+from bibvault.bibfile.model import FieldPositions
 from bibvault.bibfile.names import parse_names
 from bibvault.bibfile.tex import to_unicode
 from bibvault.dates import DateError, EDTFDate, date_from_parts, parse_edtf
@@ -103,8 +104,14 @@ class Record:
         return (self.line, 1)
 
 
-def record_from_entry(bf: BibFile, entry: Entry) -> Record:
-    """Decode one entry of a parsed file into a :class:`Record` (crossref resolved)."""
+def record_from_entry(bf: BibFile, entry: Entry, *, decoder: Callable[[str], str] = to_unicode,
+                      names: bool = True) -> Record:
+    """Decode one entry of a parsed file into a :class:`Record` (crossref resolved).
+
+    ``decoder`` turns TeX into text (a :class:`~bibvault.bibfile.tex.DecodeMemo`'s
+    ``to_unicode`` when decoding many records); ``names=False`` leaves ``people``
+    empty, for a caller that reads no names (validation).
+    """
     raw = bf.resolved_fields(entry)
     tex: dict[str, str] = {}
     fields: dict[str, str] = {}
@@ -116,10 +123,9 @@ def record_from_entry(bf: BibFile, entry: Entry) -> Record:
             fields[lname] = " ".join(value.replace("{", "").replace("}", "").split()) \
                 if lname not in ("url", "archiveurl", "file", "doi") else value.strip()
         else:
-            fields[lname] = " ".join(to_unicode(value).split())
-        if lname in NAME_FIELDS:
+            fields[lname] = " ".join(decoder(value).split())
+        if names and lname in NAME_FIELDS:
             people[lname] = tuple(parse_names(value))
-    lines = {f.name.lower(): (f.line, f.column) for f in entry.fields}
     source_type = entry.entry_type.lower()
     return Record(
         key=entry.key,
@@ -130,7 +136,7 @@ def record_from_entry(bf: BibFile, entry: Entry) -> Record:
         fields=MappingProxyType(fields),
         tex=MappingProxyType(tex),
         people=MappingProxyType(people),
-        field_lines=MappingProxyType(lines),
+        field_lines=FieldPositions(entry),
     )
 
 

@@ -66,7 +66,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
         collection = load(app, paths, say)
         say(f"validating {collection.entry_count:,} entries")
         files = list(collection.files)
-        findings = select_findings(validate_files(files, config), sel, ign)
+        findings = validate_files(files, config, select=sel, ignore=ign)
     if fix:
         files, recoded = reencode_files(files)
         for bf in files:
