@@ -19,10 +19,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import bibvault
-from bibvault import export
 from bibvault.added import dates_added
 from bibvault.config import Config
 from bibvault.csl import StyleError
+from bibvault.export.texts import ExportTexts
 from bibvault.findings import Finding, Severity, has_errors
 from bibvault.fsutil import atomic_write, confined_target, utf8
 from bibvault.records import Record, load_files, records_from_file
@@ -40,6 +40,7 @@ from bibvault.render import (
 )
 from bibvault.render.feed import FEED_NAME, atom_feed
 from bibvault.render.linkstate import link_states
+from bibvault.render.styled import ItemCache
 from bibvault.validate import validate_records
 
 #: Output format → (the style output it needs, file name pattern).
@@ -232,12 +233,6 @@ def _outputs_intact(output: Path, recorded: Mapping[str, Sequence[int]]) -> bool
     return True
 
 
-def _exports(records: Sequence[Record], exports: Sequence[str]) -> dict[str, str]:
-    writers = {"biblatex": export.to_biblatex, "bibtex": export.to_bibtex,
-               "csl-json": export.to_csl_json, "ris": export.to_ris}
-    # References for papers: the fields citation styles use, no curators' notes.
-    papers = export.apply_profile(records, "paper")
-    return {EXPORT_FILES[name]: writers[name](papers) for name in exports}
 
 
 def render_documents(
@@ -250,11 +245,15 @@ def render_documents(
     except StyleError as exc:
         raise BuildError(str(exc)) from exc
     needed = tuple(dict.fromkeys(PAGE_FORMATS[f][0] for f in options.formats))
+    # References for papers: the fields citation styles use, no curators' notes. The
+    # page's cite control shows the same texts as the export files.
+    texts = ExportTexts("paper")
     rl = make_reading_list(records, config, formatters, formats=needed,
                            group_by=options.group_by, order=options.order,
                            filters=options.filters,
                            link_states=link_states(records, config.resolve(config.check.database),
-                                                   config.check))
+                                                   config.check),
+                           items=ItemCache(), exports=texts)
     lang = config.build.locale.split("-")[0] or "en"
     docs: dict[str, str] = {}
     for fmt in options.formats:
@@ -269,7 +268,10 @@ def render_documents(
         for style in options.styles:
             name = PAGE_FORMATS[fmt][1].format(style=style_slug(style))
             docs[name] = markdown(rl, style) if fmt == "md" else plain_text(rl, style)
-    docs.update(_exports(select(records, options.filters), options.exports or ()))
+    chosen = select(records, options.filters)
+    texts.prepare(chosen, options.exports or ())
+    for name in options.exports or ():
+        docs[EXPORT_FILES[name]] = texts.file(chosen, name)
     return docs
 
 

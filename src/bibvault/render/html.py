@@ -80,9 +80,9 @@ def _entry_html(entry: Entry, rl: ReadingList, topic_ids: dict[str, str],
         tags = "".join(f"<li>{escape(label)}</li>" for label in labels)
         parts.append(f'<ul class="tags" aria-label="Topics">{tags}</ul>')
     parts.append('<div class="tools">' + marks_html(entry.link_state, entry.links)
-                 + cite_control_html(r, anchor)
+                 + cite_control_html(r, anchor, rl.exports)
                  + report_html(report_href(rl.report_url, r)) + "</div>")
-    parts.append(coins_span(r))
+    parts.append(coins_span(r, rl.items.item(r)))
     parts.append("</li>")
     return "".join(parts)
 

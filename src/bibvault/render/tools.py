@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-from bibvault import export
+from bibvault.export.texts import ExportTexts
 from bibvault.records import Record
 from bibvault.render.links import Links
 from bibvault.render.linkstate import LinkState
@@ -88,18 +88,19 @@ def legend_html(used: set[str]) -> str:
             f"About the links</h2><ul>{items}</ul></section>")
 
 
-def cite_control_html(record: Record, anchor: str) -> str:
+def cite_control_html(record: Record, anchor: str, texts: ExportTexts | None = None) -> str:
     """The "cite" control: the record's BibTeX and RIS (the ``paper`` export profile)
     to read, copy or download.
 
     It is a ``<details>`` element, so it opens and shows the text without the
-    script; the script adds the copy and download buttons.
+    script; the script adds the copy and download buttons. ``texts`` are the
+    export texts the build shares with its export files.
     """
     name = quote(record.key, safe="", errors="replace") or "entry"
-    paper = export.apply_profile([record], "paper")  # what a paper cites, as the exports
+    texts = texts or ExportTexts("paper")  # what a paper cites, as the exports
     blocks = []
-    for label, ext, text in (("BibTeX", "bib", export.to_bibtex(paper)),
-                             ("RIS", "ris", export.to_ris(paper))):
+    for label, ext, text in (("BibTeX", "bib", texts.text(record, "bibtex")),
+                             ("RIS", "ris", texts.text(record, "ris"))):
         blocks.append(f'<div class="cite-format" data-format="{ext}" '
                       f'data-filename="{escape(name)}.{ext}"><p>{label}</p>'
                       f"<pre>{escape(text.strip())}</pre></div>")

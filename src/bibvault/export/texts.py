@@ -1,0 +1,83 @@
+"""Each record's export text, made once and shared by the export files and the page.
+
+A build writes the same record in up to four export files, and the page's cite
+control shows its BibTeX and RIS again. :class:`ExportTexts` trims each record
+to the export profile once, makes its CSL-JSON item once, writes each format's
+text for it once, and assembles files from those texts, byte for byte what the
+exporters (:func:`~bibvault.export.to_bibtex` and the others) write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from bibvault import csljson
+from bibvault.export.biblatex import biblatex_entry
+from bibvault.export.bibtex import bibtex_entry
+from bibvault.export.csl import csl_json_member, join_csl_json
+from bibvault.export.profiles import apply_profile
+from bibvault.export.ris import join_ris, ris_reference
+
+#: Export format → how one record's text is made: from the trimmed record, from its item.
+_FROM_RECORD: Mapping[str, Callable[[Any], str]] = {
+    "biblatex": biblatex_entry, "bibtex": bibtex_entry,
+}
+_FROM_ITEM: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
+    "csl-json": csl_json_member, "ris": ris_reference,
+}
+#: Export format → how a file is assembled from its records' texts.
+_JOIN: Mapping[str, Callable[[Sequence[str]], str]] = {
+    "biblatex": "\n".join, "bibtex": "\n".join, "csl-json": join_csl_json, "ris": join_ris,
+}
+FORMATS = tuple(_JOIN)
+
+
+class ExportTexts:
+    """Records' texts in the export formats (one profile), each made on first use.
+
+    Texts are looked up by the record object (two records may share a key when a
+    build goes on despite duplicate keys).
+    """
+
+    def __init__(self, profile: str = "paper") -> None:
+        apply_profile([], profile)  # an unknown profile fails here, not at first use
+        self.profile = profile
+        # id() of a record → (the record, kept so the id stays its own; format → text)
+        self._texts: dict[int, tuple[Any, dict[str, str]]] = {}
+
+    def prepare(self, records: Iterable[Any], formats: Sequence[str]) -> None:
+        """Make the texts of ``records`` in ``formats``, trimming each record once."""
+        for record in records:
+            self._fill(record, formats)
+
+    def text(self, record: Any, fmt: str) -> str:
+        """The text of one record in export format ``fmt``."""
+        texts = self._fill(record, (fmt,))
+        return texts[fmt]
+
+    def file(self, records: Iterable[Any], fmt: str) -> str:
+        """The export file of ``records`` in ``fmt``, as the format's exporter writes it."""
+        return _JOIN[fmt]([self.text(r, fmt) for r in records])
+
+    def _fill(self, record: Any, formats: Sequence[str]) -> dict[str, str]:
+        hit = self._texts.get(id(record))
+        if hit is None:
+            hit = self._texts[id(record)] = (record, {})
+        texts = hit[1]
+        missing = [f for f in formats if f not in texts]
+        if missing:
+            unknown = [f for f in missing if f not in _JOIN]
+            if unknown:
+                raise ValueError(f"unknown export format {unknown[0]!r}; known: "
+                                 f"{', '.join(FORMATS)}")
+            trimmed = apply_profile([record], self.profile)[0]
+            item = (csljson.record_to_csl(trimmed)
+                    if any(f in _FROM_ITEM for f in missing) else None)
+            for fmt in missing:
+                if fmt in _FROM_ITEM:
+                    assert item is not None
+                    texts[fmt] = _FROM_ITEM[fmt](item)
+                else:
+                    texts[fmt] = _FROM_RECORD[fmt](trimmed)
+        return texts

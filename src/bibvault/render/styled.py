@@ -1,0 +1,94 @@
+"""Every style's entries in every output format, each style rendered once.
+
+The CSL engine turns an entry into a rich-text tree; the text, HTML and
+Markdown of that entry are three serialisations of the same tree. So a style
+runs once over the records, and each entry's tree is written out in all the
+formats asked for before the next entry is rendered (holding every tree of a
+large list at once would cost memory, and each garbage-collector pass would walk
+them all). The records' CSL-JSON items come from one :class:`ItemCache`, made
+once per record and shared by the styles, the COinS spans and whoever else
+needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from bibvault.csl import Processor, Resources, get_backend
+from bibvault.csljson import record_to_csl
+from bibvault.records import Record
+from bibvault.render.entries import CslFormatter, EntryFormatter
+
+#: {record key: {style: {format: entry}}}
+Formatted = dict[str, dict[str, dict[str, str]]]
+
+
+class ItemCache:
+    """One CSL-JSON item per record, made on first use and then shared.
+
+    Items are looked up by the record object itself (two records may share a
+    key when a build goes on despite duplicates), and must not be changed by
+    whoever receives them.
+    """
+
+    def __init__(self) -> None:
+        # id() of a record → (the record, kept so the id stays its own; its item)
+        self._items: dict[int, tuple[Record, dict[str, Any]]] = {}
+
+    def item(self, record: Record) -> dict[str, Any]:
+        """The CSL-JSON item of ``record``."""
+        hit = self._items.get(id(record))
+        if hit is None:
+            hit = self._items[id(record)] = (record, record_to_csl(record))
+        return hit[1]
+
+    def items(self, records: Iterable[Record]) -> list[dict[str, Any]]:
+        """The items of ``records``, in their order."""
+        return [self.item(r) for r in records]
+
+    def clear(self) -> None:
+        """Forget every item (they are rebuilt when asked for again)."""
+        self._items.clear()
+
+
+def _csl_entries(formatter: CslFormatter, items: list[dict[str, Any]],
+                 formats: Sequence[str], resources: Resources) -> dict[str, dict[str, str]]:
+    """{item id: {format: entry}} for one CSL style, every entry rendered once."""
+    proc = Processor(formatter.style, items, locale=formatter.locale, resources=resources)
+    quotes = proc.locale.quotes
+    backends = [(fmt, get_backend(fmt)) for fmt in formats]
+    out: dict[str, dict[str, str]] = {}
+    # The processor's own entry stream: entries in the style's order, disambiguated and
+    # with subsequent-author-substitute applied, each tree dropped once written out.
+    for entry in proc._iter_entries():
+        # As Processor.bibliography writes them (and CslFormatter unwraps the HTML div).
+        out[str(entry.id)] = {fmt: backend.render(entry.content, quotes).strip()
+                              for fmt, backend in backends}
+    return out
+
+
+def format_entries(
+    formatters: Mapping[str, EntryFormatter], records: Sequence[Record],
+    formats: Sequence[str], items: ItemCache | None = None,
+) -> Formatted:
+    """Each record's entry in every style and format: {key: {style: {format: text}}}.
+
+    A CSL formatter (:class:`~bibvault.render.entries.CslFormatter`) renders each
+    entry once for all formats, from the records' items in ``items``; any other
+    formatter is called once per format. The locales and the collator are shared
+    by all styles.
+    """
+    cache = items or ItemCache()
+    resources = Resources()
+    formatted: Formatted = {}
+    for style, formatter in formatters.items():
+        if isinstance(formatter, CslFormatter):
+            per_key = _csl_entries(formatter, cache.items(records), formats, resources)
+            for key, texts in per_key.items():
+                formatted.setdefault(key, {})[style] = texts
+            continue
+        for fmt in formats:
+            for key, text in formatter(records, fmt).items():
+                formatted.setdefault(key, {}).setdefault(style, {})[fmt] = text
+    return formatted
