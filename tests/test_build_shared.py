@@ -8,6 +8,7 @@ list and on hand-written records.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from bibvault.csl import Processor
 from bibvault.csljson import record_to_csl
 from bibvault.export import apply_profile, to_biblatex, to_bibtex, to_csl_json, to_ris
 from bibvault.export.texts import ExportTexts
+from bibvault.fsutil import atomic_write_chunks
 from bibvault.records import load_records
 from bibvault.render import csl_formatter
 from bibvault.render.styled import ItemCache, format_entries
@@ -94,3 +96,44 @@ def test_export_texts_refuse_unknown_formats_and_profiles(realistic):
         ExportTexts("poster")
     with pytest.raises(ValueError, match="unknown export format 'docx'"):
         ExportTexts().text(realistic[0], "docx")
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+@pytest.mark.parametrize("fmt", ["biblatex", "bibtex", "csl-json", "ris"])
+def test_export_files_in_pieces_are_the_whole_files(realistic, fmt: str, count: int):
+    texts = ExportTexts("paper")
+    chosen = realistic[:count]
+    assert "".join(texts.file_chunks(chosen, fmt)) == texts.file(chosen, fmt)
+    texts.forget(fmt)
+    assert "".join(texts.file_chunks(chosen, fmt)) == texts.file(chosen, fmt)
+
+
+def test_a_file_written_in_pieces_is_left_alone_when_its_bytes_are_the_same(tmp_path: Path):
+    target = tmp_path / "out" / "page.html"
+    assert atomic_write_chunks(target, [b"<p>", b"one", b"</p>\n"], make_dirs=True)
+    assert target.read_bytes() == b"<p>one</p>\n"
+    before = target.stat().st_mtime_ns
+    os.utime(target, ns=(before - 10**9, before - 10**9))
+    stamp = target.stat().st_mtime_ns
+    assert not atomic_write_chunks(target, iter([b"<p>one", b"</p>\n"]))
+    assert target.stat().st_mtime_ns == stamp
+    # Same length, other bytes; then another length.
+    assert atomic_write_chunks(target, [b"<p>two</p>\n"])
+    assert target.read_bytes() == b"<p>two</p>\n"
+    assert atomic_write_chunks(target, [])
+    assert target.read_bytes() == b""
+    assert [p.name for p in target.parent.iterdir()] == ["page.html"]  # no temporary left
+
+
+def test_a_failing_piece_leaves_the_old_file_and_no_temporary(tmp_path: Path):
+    target = tmp_path / "list.txt"
+    target.write_bytes(b"old\n")
+
+    def pieces():
+        yield b"new"
+        raise RuntimeError("renderer failed")
+
+    with pytest.raises(RuntimeError):
+        atomic_write_chunks(target, pieces())
+    assert target.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["list.txt"]

@@ -9,7 +9,7 @@ exporters (:func:`~bibvault.export.to_bibtex` and the others) write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from bibvault import csljson
@@ -31,6 +31,11 @@ _JOIN: Mapping[str, Callable[[Sequence[str]], str]] = {
     "biblatex": "\n".join, "bibtex": "\n".join, "csl-json": join_csl_json, "ris": join_ris,
 }
 FORMATS = tuple(_JOIN)
+#: Export format → (before the first text, between texts, after the last, the file of none).
+_LAYOUT: Mapping[str, tuple[str, str, str, str]] = {
+    "biblatex": ("", "\n", "", ""), "bibtex": ("", "\n", "", ""),
+    "csl-json": ("[\n  ", ",\n  ", "\n]\n", "[]\n"), "ris": ("", "\n\n", "\n", ""),
+}
 
 
 class ExportTexts:
@@ -59,6 +64,22 @@ class ExportTexts:
     def file(self, records: Iterable[Any], fmt: str) -> str:
         """The export file of ``records`` in ``fmt``, as the format's exporter writes it."""
         return _JOIN[fmt]([self.text(r, fmt) for r in records])
+
+    def file_chunks(self, records: Iterable[Any], fmt: str) -> Iterator[str]:
+        """:meth:`file` in pieces, a record at a time (the file is never held whole)."""
+        # Each format's file is its records' texts with a separator between them and
+        # a start and an end; the join functions say what those are.
+        start, sep, end, empty = _LAYOUT[fmt]
+        first = True
+        for record in records:
+            yield (start if first else sep) + self.text(record, fmt)
+            first = False
+        yield empty if first else end
+
+    def forget(self, fmt: str) -> None:
+        """Drop the texts made in ``fmt`` (once its file is written)."""
+        for _, texts in self._texts.values():
+            texts.pop(fmt, None)
 
     def _fill(self, record: Any, formats: Sequence[str]) -> dict[str, str]:
         hit = self._texts.get(id(record))

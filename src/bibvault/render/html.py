@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterator
 from html import escape
 
 from bibvault.render.assets import CSS, JS
@@ -93,6 +94,13 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
 
     ``feed`` is the address of the list's Atom feed, linked from the head.
     """
+    return "".join(html_chunks(reading_list, lang=lang, feed=feed))
+
+
+def html_chunks(reading_list: ReadingList, *, lang: str = "en",
+                feed: str | None = None) -> Iterator[str]:
+    """:func:`html_page` in pieces, an entry at a time, so that a large list is
+    written out without the page ever being held whole."""
     rl = reading_list
     topics = rl.topics()
     topic_ids = {tid: f"t{i}" for i, (tid, _) in enumerate(topics, 1)}
@@ -103,10 +111,11 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
     taken |= {f"{slug}-h" for slug in slugs}
     anchors: dict[str, str] = {}
     placed: set[str] = set()
-    for e in rl.entries():
+    entries = rl.entries()
+    for e in entries:
         anchors[e.key] = entry_anchor(e.key, taken)
         taken.add(anchors[e.key])
-    total = len(rl.entries())
+    total = len(entries)
 
     controls = [
         '<div id="controls" class="controls" hidden>',
@@ -114,9 +123,12 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
         ' placeholder="Words in titles, authors, notes"></label>',
     ]
     if topics:
-        counts = {t: sum(1 for e in rl.entries() if t in e.record.topics) for t, _ in topics}
+        counts: dict[str, int] = {}
+        for e in entries:
+            for t in set(e.record.topics):
+                counts[t] = counts.get(t, 0) + 1
         opts = "".join(f'<option value="{topic_ids[t]}" data-name="{escape(t)}">'
-                       f"{escape(label)} ({counts[t]})</option>" for t, label in topics)
+                       f"{escape(label)} ({counts.get(t, 0)})</option>" for t, label in topics)
         controls.append('<label for="topic">Topic<select id="topic">'
                         f'<option value="">All topics</option>{opts}</select></label>')
     if len(rl.styles) > 1:
@@ -128,38 +140,24 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
     controls.append("</div>")
 
     toc = ['<nav class="toc" aria-labelledby="toc-title"><h2 id="toc-title">Contents</h2><ol>']
-    body = []
     for g, slug in zip(rl.groups, slugs, strict=True):
-        n = len(g.entries)
-        toc.append(f'<li><a href="#{slug}">{escape(g.title)}</a> <span class="n">({n})</span></li>')
-        sec = [f'<section id="{slug}" aria-labelledby="{slug}-h">',
-               f'<h2 id="{slug}-h">{escape(g.title)}</h2>']
-        if g.description:
-            sec.append(f'<p class="description">{escape(g.description)}</p>')
-        rendered = []
-        for e in g.entries:
-            rendered.append(_entry_html(e, rl, topic_ids, labels, anchors[e.key],
-                                        e.key not in placed))
-            placed.add(e.key)
-        items = "\n".join(rendered)
-        sec.append(f'<ol class="entries">\n{items}\n</ol>' if items else '<ol class="entries"></ol>')
-        sec.append(f'<p class="empty"{"" if not n else " hidden"}>No entries yet.</p>')
-        sec.append("</section>")
-        body.append("\n".join(sec))
+        toc.append(f'<li><a href="#{slug}">{escape(g.title)}</a> '
+                   f'<span class="n">({len(g.entries)})</span></li>')
     toc.append("</ol></nav>")
 
     csp = (f"default-src 'none'; style-src {_csp_hash(CSS)}; script-src {_csp_hash(JS)}; "
            "img-src data:; base-uri 'none'; form-action 'none'")
     title = escape(" ".join(rl.title.split()))
-    used = {e.link_state.status for e in rl.entries() if e.link_state}
-    used |= {"changed" for e in rl.entries() if e.link_state and e.link_state.content_changed}
+    used = {e.link_state.status for e in entries if e.link_state}
+    used |= {"changed" for e in entries if e.link_state and e.link_state.content_changed}
+    del entries
     intro = markdown_html(rl.intro)
     footer = markdown_html(rl.footer)
     feed_link = (f'<link rel="alternate" type="application/atom+xml" href="{escape(feed)}"'
                  f' title="{title}">') if feed else ""
     follow = (f'<p class="follow"><a class="feed" href="{escape(feed)}">Follow this list'
               " (Atom feed)</a></p>") if feed else ""
-    return "\n".join(line for line in [
+    head = [
         "<!DOCTYPE html>",
         f'<html lang="{escape(lang)}">',
         "<head>",
@@ -177,7 +175,26 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
         "\n".join(controls),
         "\n".join(toc),
         "<main>",
-        "\n".join(body),
+    ]
+    yield "\n".join(line for line in head if line) + "\n"
+    for i, (g, slug) in enumerate(zip(rl.groups, slugs, strict=True)):
+        sec = [f'<section id="{slug}" aria-labelledby="{slug}-h">',
+               f'<h2 id="{slug}-h">{escape(g.title)}</h2>']
+        if g.description:
+            sec.append(f'<p class="description">{escape(g.description)}</p>')
+        yield ("\n" if i else "") + "\n".join(sec) + "\n"
+        if not g.entries:
+            yield '<ol class="entries"></ol>'
+        else:
+            yield '<ol class="entries">\n'
+            for j, e in enumerate(g.entries):
+                yield ("\n" if j else "") + _entry_html(e, rl, topic_ids, labels, anchors[e.key],
+                                                        e.key not in placed)
+                placed.add(e.key)
+            yield "\n</ol>"
+        yield (f'\n<p class="empty"{" hidden" if g.entries else ""}>No entries yet.</p>'
+               "\n</section>")
+    tail = [
         "</main>",
         legend_html(used),
         "<footer>" + (f'<div class="keeper">{footer}</div>' if footer else "")
@@ -186,4 +203,5 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
         f"<script>{JS}</script>",
         "</body>",
         "</html>",
-    ] if line) + "\n"
+    ]
+    yield ("\n" if rl.groups else "") + "\n".join(line for line in tail if line) + "\n"
