@@ -27,6 +27,7 @@ from bibvault.render.html import html_chunks
 from bibvault.render.linkstate import link_states
 from bibvault.render.styled import ItemCache
 from bibvault.render.text import markdown, plain_text
+from bibvault.render.tools import CITE_FORMATS
 
 #: Output format → (the style output it needs, file name pattern).
 PAGE_FORMATS: Mapping[str, tuple[str, str]] = {
@@ -41,8 +42,6 @@ EXPORT_FILES: Mapping[str, str] = {
     "csl-json": "references.json",
     "ris": "references.ris",
 }
-#: The cite control's formats: what the page's entries show beside the citation.
-CITE_FORMATS = ("bibtex", "ris")
 
 #: A document's text, a piece at a time.
 Producer = Callable[[], Iterable[str]]
@@ -102,7 +101,8 @@ def plan_documents(
             def page(with_feed: bool = with_feed) -> Iterator[str]:
                 # The texts the cite control shows are made with those the exports
                 # need, so that each record's export item is made once.
-                shared.texts.prepare(shared.chosen, (*CITE_FORMATS, *exports))
+                cite = CITE_FORMATS[config.build.cite]
+                shared.texts.prepare(shared.chosen, (*cite, *exports))
                 yield from html_chunks(shared.reading_list(), lang=lang,
                                        feed=FEED_NAME if with_feed else None)
 

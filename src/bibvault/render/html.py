@@ -21,6 +21,7 @@ from bibvault.render.links import archived_link_html
 from bibvault.render.markup import markdown_html
 from bibvault.render.model import Entry, ReadingList
 from bibvault.render.tools import (
+    CITE_FORMATS,
     cite_control_html,
     legend_html,
     marks_html,
@@ -29,6 +30,17 @@ from bibvault.render.tools import (
 )
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+# What the footer says the cite control gives, per ``build.cite``.
+_CITE_NOTES = {"embed": "; “cite” gives each entry’s BibTeX and RIS",
+               "light": "; “cite” gives each entry’s BibTeX", "none": ""}
+
+
+def page_styles(rl: ReadingList) -> tuple[str, ...]:
+    """The styles the page shows: all of them (with a switcher) when ``build.cite`` is
+    "embed", else the first only (the others are in the Markdown and text lists)."""
+    return rl.styles if rl.cite == "embed" else rl.styles[:1]
 
 
 def _csp_hash(source: str) -> str:
@@ -59,7 +71,7 @@ def entry_anchor(key: str, taken: set[str]) -> str:
 def _entry_html(entry: Entry, rl: ReadingList, topic_ids: dict[str, str],
                 topic_labels: dict[str, str], anchor: str, first: bool) -> str:
     r = entry.record
-    styles = rl.styles
+    styles = page_styles(rl)
     tids = " ".join(dict.fromkeys(topic_ids[t] for t in r.topics if t in topic_ids))
     # An entry listed under several topics carries its id (and is linked to) once.
     id_attr = f' id="{escape(anchor)}"' if first else ""
@@ -81,7 +93,7 @@ def _entry_html(entry: Entry, rl: ReadingList, topic_ids: dict[str, str],
         tags = "".join(f"<li>{escape(label)}</li>" for label in labels)
         parts.append(f'<ul class="tags" aria-label="Topics">{tags}</ul>')
     parts.append('<div class="tools">' + marks_html(entry.link_state, entry.links)
-                 + cite_control_html(r, anchor, rl.exports)
+                 + cite_control_html(r, anchor, rl.exports, CITE_FORMATS[rl.cite])
                  + report_html(report_href(rl.report_url, r)) + "</div>")
     parts.append(coins_span(r, rl.items.item(r)))
     parts.append("</li>")
@@ -131,9 +143,10 @@ def html_chunks(reading_list: ReadingList, *, lang: str = "en",
                        f"{escape(label)} ({counts.get(t, 0)})</option>" for t, label in topics)
         controls.append('<label for="topic">Topic<select id="topic">'
                         f'<option value="">All topics</option>{opts}</select></label>')
-    if len(rl.styles) > 1:
+    styles = page_styles(rl)
+    if len(styles) > 1:
         opts = "".join(f'<option value="{escape(s)}">{escape(rl.style_labels.get(s, s))}</option>'
-                       for s in rl.styles)
+                       for s in styles)
         controls.append(f'<label for="style">Citation style<select id="style">{opts}'
                         "</select></label>")
     controls.append('<p id="status" class="status" role="status" aria-live="polite"></p>')
@@ -199,7 +212,7 @@ def html_chunks(reading_list: ReadingList, *, lang: str = "en",
         legend_html(used),
         "<footer>" + (f'<div class="keeper">{footer}</div>' if footer else "")
         + "<p>Made with bibvault. Links marked “archived” lead to a copy in a web"
-        " archive; “cite” gives each entry’s BibTeX and RIS.</p></footer>",
+        f" archive{_CITE_NOTES[rl.cite]}.</p></footer>",
         f"<script>{JS}</script>",
         "</body>",
         "</html>",

@@ -67,6 +67,9 @@ class ReadingList:
     intro: str = ""
     footer: str = ""
     report_url: str = ""
+    #: What each entry carries to cite it (``build.cite``): "embed" every style and
+    #: BibTeX and RIS, "light" the first style and BibTeX, "none" the first style.
+    cite: str = "embed"
     #: The records' CSL-JSON items (for the COinS spans) and export texts (for the
     #: cite control), made once and shared with the build's other outputs.
     items: ItemCache = field(default_factory=ItemCache, compare=False, repr=False)
@@ -146,6 +149,7 @@ def make_reading_list(
         intro=build.intro,
         footer=build.footer,
         report_url=build.report_url,
+        cite=build.cite,
         items=cache,
         exports=exports if exports is not None else ExportTexts(),
     )
