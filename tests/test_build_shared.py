@@ -15,13 +15,13 @@ import pytest
 
 from bibvault.config import load_config
 from bibvault.csl import Processor
-from bibvault.csljson import record_to_csl
+from bibvault.csljson import ItemCache, record_to_csl
 from bibvault.export import apply_profile, to_biblatex, to_bibtex, to_csl_json, to_ris
 from bibvault.export.texts import ExportTexts
 from bibvault.fsutil import atomic_write_chunks
 from bibvault.records import load_records
 from bibvault.render import csl_formatter
-from bibvault.render.styled import ItemCache, format_entries
+from bibvault.render.styled import format_entries
 from test_export import REALISTIC_BIB
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +69,7 @@ def test_each_entry_is_rendered_once_per_style_and_each_item_made_once(
         made.append(record.key)
         return record_to_csl(record)
 
-    monkeypatch.setattr("bibvault.render.styled.record_to_csl", counting_item)
+    monkeypatch.setattr("bibvault.csljson.record_to_csl", counting_item)
     styles = {s: csl_formatter(s, search_dirs=[ROOT / "styles"]) for s in ("site", "apa")}
     format_entries(styles, bundled, FORMATS, ItemCache())
     keys = {r.key for r in bundled}

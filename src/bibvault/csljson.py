@@ -409,6 +409,34 @@ def records_to_csl(records: Iterable[RecordLike]) -> list[dict[str, Any]]:
     return [record_to_csl(r) for r in records]
 
 
+class ItemCache:
+    """One CSL-JSON item per record, made on first use and then shared.
+
+    Items are looked up by the record object itself (two records may share a
+    key when a build goes on despite duplicates), and must not be changed by
+    whoever receives them.
+    """
+
+    def __init__(self) -> None:
+        # id() of a record → (the record, kept so the id stays its own; its item)
+        self._items: dict[int, tuple[RecordLike, dict[str, Any]]] = {}
+
+    def item(self, record: RecordLike) -> dict[str, Any]:
+        """The CSL-JSON item of ``record``."""
+        hit = self._items.get(id(record))
+        if hit is None:
+            hit = self._items[id(record)] = (record, record_to_csl(record))
+        return hit[1]
+
+    def items(self, records: Iterable[RecordLike]) -> list[dict[str, Any]]:
+        """The items of ``records``, in their order."""
+        return [self.item(r) for r in records]
+
+    def clear(self) -> None:
+        """Forget every item (they are rebuilt when asked for again)."""
+        self._items.clear()
+
+
 # CSL 1.0.2 name and date variables: the shapes a processor relies on.
 CSL_NAME_VARIABLES = frozenset({
     "author", "chair", "collection-editor", "compiler", "composer", "container-author",

@@ -19,13 +19,13 @@ from pathlib import Path
 
 from bibvault.added import dates_added
 from bibvault.config import Config
+from bibvault.csljson import ItemCache
 from bibvault.export.texts import ExportTexts
 from bibvault.records import Record
 from bibvault.render import EntryFormatter, Filters, ReadingList, make_reading_list, select
 from bibvault.render.feed import FEED_NAME, atom_feed
 from bibvault.render.html import html_chunks
 from bibvault.render.linkstate import link_states
-from bibvault.render.styled import ItemCache
 from bibvault.render.text import markdown, plain_text
 from bibvault.render.tools import CITE_FORMATS
 
@@ -63,7 +63,8 @@ class _Shared:
         self.formats, self.group_by, self.order, self.filters = formats, group_by, order, filters
         self.chosen = select(records, filters)
         # References for papers: the fields citation styles use, no curators' notes.
-        self.texts = ExportTexts("paper")
+        self.items = ItemCache()
+        self.texts = ExportTexts("paper", self.items)
         self._list: ReadingList | None = None
 
     def reading_list(self) -> ReadingList:
@@ -74,7 +75,7 @@ class _Shared:
             self._list = make_reading_list(
                 self.records, config, self.formatters, formats=self.formats,
                 group_by=self.group_by, order=self.order, filters=self.filters,
-                link_states=states, items=ItemCache(), exports=self.texts)
+                link_states=states, items=self.items, exports=self.texts)
         return self._list
 
 

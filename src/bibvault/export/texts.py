@@ -42,12 +42,16 @@ class ExportTexts:
     """Records' texts in the export formats (one profile), each made on first use.
 
     Texts are looked up by the record object (two records may share a key when a
-    build goes on despite duplicate keys).
+    build goes on despite duplicate keys). ``items`` are the records' CSL-JSON
+    items when the caller has them: a record the profile leaves whole (most are)
+    exports its own item, not a second one made from its trimmed copy.
     """
 
-    def __init__(self, profile: str = "paper") -> None:
+    def __init__(self, profile: str = "paper", items: csljson.ItemCache | None = None) -> None:
         apply_profile([], profile)  # an unknown profile fails here, not at first use
         self.profile = profile
+        # The records' own items: a record the profile leaves whole has the same item.
+        self.items = items if items is not None else csljson.ItemCache()
         # id() of a record → (the record, kept so the id stays its own; format → text)
         self._texts: dict[int, tuple[Any, dict[str, str]]] = {}
 
@@ -93,8 +97,11 @@ class ExportTexts:
                 raise ValueError(f"unknown export format {unknown[0]!r}; known: "
                                  f"{', '.join(FORMATS)}")
             trimmed = apply_profile([record], self.profile)[0]
-            item = (csljson.record_to_csl(trimmed)
-                    if any(f in _FROM_ITEM for f in missing) else None)
+            item = None
+            if any(f in _FROM_ITEM for f in missing):
+                whole = (len(trimmed.fields) == len(record.fields)
+                         and len(trimmed.tex) == len(record.tex))
+                item = self.items.item(record) if whole else csljson.record_to_csl(trimmed)
             for fmt in missing:
                 if fmt in _FROM_ITEM:
                     assert item is not None

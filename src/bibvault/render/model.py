@@ -11,13 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bibvault.config import Config
+from bibvault.csljson import ItemCache
 from bibvault.export.texts import ExportTexts
 from bibvault.records import Record
 from bibvault.render.entries import EntryFormatter
 from bibvault.render.links import Links, record_links
 from bibvault.render.linkstate import LinkState
 from bibvault.render.listing import Filters, group_records, select
-from bibvault.render.styled import ItemCache, format_entries
+from bibvault.render.styled import format_entries
 from bibvault.render.tools import entry_links
 
 #: The formats a style is run in; ``text`` serves the plain-text list.

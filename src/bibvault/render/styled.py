@@ -5,51 +5,23 @@ Markdown of that entry are three serialisations of the same tree. So a style
 runs once over the records, and each entry's tree is written out in all the
 formats asked for before the next entry is rendered (holding every tree of a
 large list at once would cost memory, and each garbage-collector pass would walk
-them all). The records' CSL-JSON items come from one :class:`ItemCache`, made
-once per record and shared by the styles, the COinS spans and whoever else
-needs them.
+them all). The records' CSL-JSON items come from one
+:class:`~bibvault.csljson.ItemCache`, made once per record and shared by the
+styles, the COinS spans and the export texts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bibvault.csl import Processor, Resources, get_backend
-from bibvault.csljson import record_to_csl
+from bibvault.csljson import ItemCache
 from bibvault.records import Record
 from bibvault.render.entries import CslFormatter, EntryFormatter
 
 #: {record key: {style: {format: entry}}}
 Formatted = dict[str, dict[str, dict[str, str]]]
-
-
-class ItemCache:
-    """One CSL-JSON item per record, made on first use and then shared.
-
-    Items are looked up by the record object itself (two records may share a
-    key when a build goes on despite duplicates), and must not be changed by
-    whoever receives them.
-    """
-
-    def __init__(self) -> None:
-        # id() of a record → (the record, kept so the id stays its own; its item)
-        self._items: dict[int, tuple[Record, dict[str, Any]]] = {}
-
-    def item(self, record: Record) -> dict[str, Any]:
-        """The CSL-JSON item of ``record``."""
-        hit = self._items.get(id(record))
-        if hit is None:
-            hit = self._items[id(record)] = (record, record_to_csl(record))
-        return hit[1]
-
-    def items(self, records: Iterable[Record]) -> list[dict[str, Any]]:
-        """The items of ``records``, in their order."""
-        return [self.item(r) for r in records]
-
-    def clear(self) -> None:
-        """Forget every item (they are rebuilt when asked for again)."""
-        self._items.clear()
 
 
 def _csl_entries(formatter: CslFormatter, items: list[dict[str, Any]],
