@@ -100,10 +100,8 @@ def plan_documents(
             with_feed = config.build.feed and feed
 
             def page(with_feed: bool = with_feed) -> Iterator[str]:
-                # The texts the cite control shows are made with those the exports
-                # need, so that each record's export item is made once.
-                cite = CITE_FORMATS[config.build.cite]
-                shared.texts.prepare(shared.chosen, (*cite, *exports))
+                # Kept for the export files of the same formats, which come later.
+                shared.texts.prepare(shared.chosen, CITE_FORMATS[config.build.cite])
                 yield from html_chunks(shared.reading_list(), lang=lang,
                                        feed=FEED_NAME if with_feed else None)
 
@@ -116,8 +114,8 @@ def plan_documents(
         for style in formatters:
             name = PAGE_FORMATS[fmt][1].format(style=style_slug(style))
             plan[name] = partial(_list_text, shared, fmt, style)
-    for i, export in enumerate(exports):
-        plan[EXPORT_FILES[export]] = partial(_export_chunks, shared, exports[i:])
+    for export in exports:
+        plan[EXPORT_FILES[export]] = partial(_export_chunks, shared, export)
     return plan
 
 
@@ -126,10 +124,9 @@ def _list_text(shared: _Shared, fmt: str, style: str) -> Iterator[str]:
     yield write(shared.reading_list(), style)
 
 
-def _export_chunks(shared: _Shared, exports: Sequence[str]) -> Iterator[str]:
-    """The file of ``exports[0]``; the texts of the exports still to come are made
-    with it, each record trimmed and its item made once for all of them."""
-    shared.texts.prepare(shared.chosen, exports)
-    yield from shared.texts.file_chunks(shared.chosen, exports[0])
+def _export_chunks(shared: _Shared, fmt: str) -> Iterator[str]:
+    # Records' items come from the cache the styles filled, so a format's texts are
+    # made as its file is written, a record at a time, and not kept.
+    yield from shared.texts.file_chunks(shared.chosen, fmt)
     # The page, if any, came first: nobody needs this format's texts any more.
-    shared.texts.forget(exports[0])
+    shared.texts.forget(fmt)

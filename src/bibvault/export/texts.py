@@ -76,7 +76,11 @@ class ExportTexts:
         start, sep, end, empty = _LAYOUT[fmt]
         first = True
         for record in records:
-            yield (start if first else sep) + self.text(record, fmt)
+            hit = self._texts.get(id(record))
+            text = hit[1].get(fmt) if hit is not None else None
+            # A text nobody asked for before is made for the file and not kept.
+            yield (start if first else sep) + (text if text is not None else
+                                               self._make(record, (fmt,))[fmt])
             first = False
         yield empty if first else end
 
@@ -92,20 +96,24 @@ class ExportTexts:
         texts = hit[1]
         missing = [f for f in formats if f not in texts]
         if missing:
-            unknown = [f for f in missing if f not in _JOIN]
-            if unknown:
-                raise ValueError(f"unknown export format {unknown[0]!r}; known: "
-                                 f"{', '.join(FORMATS)}")
-            trimmed = apply_profile([record], self.profile)[0]
-            item = None
-            if any(f in _FROM_ITEM for f in missing):
-                whole = (len(trimmed.fields) == len(record.fields)
-                         and len(trimmed.tex) == len(record.tex))
-                item = self.items.item(record) if whole else csljson.record_to_csl(trimmed)
-            for fmt in missing:
-                if fmt in _FROM_ITEM:
-                    assert item is not None
-                    texts[fmt] = _FROM_ITEM[fmt](item)
-                else:
-                    texts[fmt] = _FROM_RECORD[fmt](trimmed)
+            texts.update(self._make(record, missing))
         return texts
+
+    def _make(self, record: Any, formats: Sequence[str]) -> dict[str, str]:
+        unknown = [f for f in formats if f not in _JOIN]
+        if unknown:
+            raise ValueError(f"unknown export format {unknown[0]!r}; known: {', '.join(FORMATS)}")
+        trimmed = apply_profile([record], self.profile)[0]
+        item = None
+        if any(f in _FROM_ITEM for f in formats):
+            whole = (len(trimmed.fields) == len(record.fields)
+                     and len(trimmed.tex) == len(record.tex))
+            item = self.items.item(record) if whole else csljson.record_to_csl(trimmed)
+        made = {}
+        for fmt in formats:
+            if fmt in _FROM_ITEM:
+                assert item is not None
+                made[fmt] = _FROM_ITEM[fmt](item)
+            else:
+                made[fmt] = _FROM_RECORD[fmt](trimmed)
+        return made
