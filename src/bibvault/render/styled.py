@@ -12,7 +12,7 @@ styles, the COinS spans and the export texts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from bibvault.csl import Processor, Resources, get_backend
@@ -21,22 +21,46 @@ from bibvault.records import Record
 from bibvault.render.entries import CslFormatter, EntryFormatter
 
 #: {record key: {style: {format: entry}}}
-Formatted = dict[str, dict[str, dict[str, str]]]
+Formatted = dict[str, dict[str, Mapping[str, str]]]
+
+
+class CompactTexts(Mapping[str, str]):
+    """{format: entry} kept as UTF-8 bytes, given back as text.
+
+    A large list holds every entry in every style and format until its files
+    are written; as bytes that takes about half the memory of Python strings
+    (entries with curly quotes or dashes are stored two bytes a character).
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        # surrogatepass: a lone surrogate (an undecodable byte of a .bib file) survives.
+        self._data = {k: v.encode("utf-8", "surrogatepass") for k, v in texts.items()}
+
+    def __getitem__(self, fmt: str) -> str:
+        return self._data[fmt].decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 def _csl_entries(formatter: CslFormatter, items: list[dict[str, Any]],
-                 formats: Sequence[str], resources: Resources) -> dict[str, dict[str, str]]:
+                 formats: Sequence[str], resources: Resources) -> dict[str, CompactTexts]:
     """{item id: {format: entry}} for one CSL style, every entry rendered once."""
     proc = Processor(formatter.style, items, locale=formatter.locale, resources=resources)
     quotes = proc.locale.quotes
     backends = [(fmt, get_backend(fmt)) for fmt in formats]
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, CompactTexts] = {}
     # The processor's own entry stream: entries in the style's order, disambiguated and
     # with subsequent-author-substitute applied, each tree dropped once written out.
     for entry in proc._iter_entries():
         # As Processor.bibliography writes them (and CslFormatter unwraps the HTML div).
-        out[str(entry.id)] = {fmt: backend.render(entry.content, quotes).strip()
-                              for fmt, backend in backends}
+        out[str(entry.id)] = CompactTexts({fmt: backend.render(entry.content, quotes).strip()
+                                           for fmt, backend in backends})
     return out
 
 
@@ -60,7 +84,8 @@ def format_entries(
             for key, texts in per_key.items():
                 formatted.setdefault(key, {})[style] = texts
             continue
-        for fmt in formats:
-            for key, text in formatter(records, fmt).items():
-                formatted.setdefault(key, {}).setdefault(style, {})[fmt] = text
+        per_fmt = {fmt: formatter(records, fmt) for fmt in formats}
+        for key in dict.fromkeys(k for texts in per_fmt.values() for k in texts):
+            formatted.setdefault(key, {})[style] = CompactTexts(
+                {fmt: per_fmt[fmt][key] for fmt in formats if key in per_fmt[fmt]})
     return formatted
