@@ -21,7 +21,7 @@ from bibvault.export.texts import ExportTexts
 from bibvault.fsutil import atomic_write_chunks
 from bibvault.records import load_records
 from bibvault.render import csl_formatter
-from bibvault.render.styled import format_entries
+from bibvault.render.styled import CompactTexts, format_entries
 from test_export import REALISTIC_BIB
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,3 +137,10 @@ def test_a_failing_piece_leaves_the_old_file_and_no_temporary(tmp_path: Path):
         atomic_write_chunks(target, pieces())
     assert target.read_bytes() == b"old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["list.txt"]
+
+
+def test_compact_texts_give_back_every_text_as_it_was():
+    texts = {"text": "“Quoted” – dash", "html": "<i>x</i> \udcff lone", "md": ""}
+    kept = CompactTexts(texts)
+    assert dict(kept) == texts and len(kept) == 3 and list(kept) == ["text", "html", "md"]
+    assert kept.get("latex") is None and kept.get("md") == ""
