@@ -12,7 +12,7 @@ styles, the COinS spans and the export texts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from bibvault.csl import Processor, Resources, get_backend
@@ -48,7 +48,7 @@ class CompactTexts(Mapping[str, str]):
         return len(self._data)
 
 
-def _csl_entries(formatter: CslFormatter, items: list[dict[str, Any]],
+def _csl_entries(formatter: CslFormatter, items: Iterable[dict[str, Any]],
                  formats: Sequence[str], resources: Resources) -> dict[str, CompactTexts]:
     """{item id: {format: entry}} for one CSL style, every entry rendered once."""
     proc = Processor(formatter.style, items, locale=formatter.locale, resources=resources)
