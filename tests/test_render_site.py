@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import unicodedata
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 from types import MappingProxyType
@@ -122,6 +123,36 @@ def test_cite_control_holds_bibtex_and_ris():
     assert "<summary>cite</summary>" in html
     assert "@article{a," in html and "TY  - JOUR" in html
     assert 'data-filename="a.bib"' in html and 'data-filename="a.ris"' in html
+
+
+@pytest.mark.parametrize("cite", ["embed", "light", "none"])
+def test_build_cite_chooses_what_each_entry_carries(cite: str):
+    config = replace(CONFIG, build=replace(CONFIG.build, cite=cite))
+    records = [rec("a", title="T <x>", date="2020"), rec("b", entry_type="book")]
+    rl = make_reading_list(records, config, {"s": stub, "t": stub}, formats=("html",))
+    html = unescape(html_page(rl))
+    styles = html.count('<div class="cite" data-style=')
+    assert styles == (4 if cite == "embed" else 2)
+    assert ('<select id="style">' in html) == (cite == "embed")
+    assert ("@article{a," in html) == (cite != "none")
+    assert ("TY  - JOUR" in html) == (cite == "embed")
+    assert ("<summary>cite</summary>" in html) == (cite != "none")
+    assert html.count('class="permalink" href="#a"') == 1  # the permalink stays
+    assert html.count('<span class="Z3988"') == 2  # and the COinS
+    said = {"embed": "gives each entry’s BibTeX and RIS.", "light": "gives each entry’s BibTeX.",
+            "none": "lead to a copy in a web archive.</p>"}
+    assert said[cite] in html and ("“cite”" in html) == (cite != "none")
+
+
+def test_light_and_none_make_a_smaller_page():
+    records = [rec(f"k{i}", title=f"Title {i}", date="2020", author="Doe, Jane")
+               for i in range(20)]
+    sizes = {}
+    for cite in ("embed", "light", "none"):
+        config = replace(CONFIG, build=replace(CONFIG.build, cite=cite))
+        rl = make_reading_list(records, config, {"s": stub, "t": stub}, formats=("html",))
+        sizes[cite] = len(html_page(rl))
+    assert sizes["embed"] > sizes["light"] > sizes["none"]
 
 
 # -- link states ----------------------------------------------------------------
