@@ -44,8 +44,7 @@ from check import _bound  # noqa: E402
 
 from bibvault.config import CheckConfig  # noqa: E402
 from bibvault.links import History, LinkTarget, check_links  # noqa: E402
-from bibvault.links.polite import host_of  # noqa: E402
-from bibvault.net import session_for_check  # noqa: E402
+from bibvault.net import host_of, session_for_check  # noqa: E402
 
 BODY = (b"<!doctype html><html><head><title>A fine article</title></head><body><p>"
         + b" ".join(b"word%d" % i for i in range(200)) + b"</p></body></html>")

@@ -25,10 +25,9 @@ from bibvault.links.classify import classify
 from bibvault.links.drift import Content, Drift, Fingerprint, compare, fingerprint, page_digest
 from bibvault.links.fetch import Fetcher, Sleep, looks_binary
 from bibvault.links.history import DeadVerdict, History
-from bibvault.links.polite import HostGate
 from bibvault.links.result import CheckResult, LinkStatus
 from bibvault.links.schedule import HostQueue
-from bibvault.net import NoNetwork, reachable
+from bibvault.net import HostGate, NoNetwork, reachable
 
 Clock = Callable[[], float]
 Progress = Callable[[int, int, CheckResult], None]

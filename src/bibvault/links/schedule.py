@@ -1,6 +1,6 @@
 """Handing out URLs to the checker's threads, earliest-due host first.
 
-The :class:`~bibvault.links.polite.HostGate` is what enforces politeness; this
+The :class:`~bibvault.net.HostGate` is what enforces politeness; this
 queue only orders the work so that a thread rarely has to wait in the gate. It
 remembers when each host is next due (``delay`` after the last URL of it was
 handed out) in a heap, so taking a URL costs O(log hosts) however many hosts
