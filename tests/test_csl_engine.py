@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bibvault.csl import Processor, Resources, StyleError, find_styles, load_style, parse_style
-from bibvault.csl.names import initialize
 from bibvault.csl.numbers import page_range
+from bibvault.csl.personname import initialize
 
 BOOK = {
     "id": "doe2020",

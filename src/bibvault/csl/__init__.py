@@ -17,7 +17,7 @@ Formats: "text", "html", "md", "latex". Pass one :class:`Resources` to many
 processors to share parsed locales and the collator.
 """
 
-from bibvault.csl.formats import get_backend
+from bibvault.csl.output import get_backend
 from bibvault.csl.processor import Processor, Resources
 from bibvault.csl.style import Style, StyleError, find_styles, load_style, parse_style
 

@@ -2,7 +2,7 @@
 
 Rendering never produces strings with markup: it produces :class:`Rich` nodes
 (formatting, quotes, display blocks, case protection) around plain strings.
-A backend in :mod:`bibvault.csl.formats` maps the flattened tree to text,
+A backend in :mod:`bibvault.csl.output` maps the flattened tree to text,
 HTML, Markdown or LaTeX.
 """
 
