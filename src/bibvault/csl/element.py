@@ -88,6 +88,8 @@ class Environment:
     locale: Locale
     macros: Mapping[str, tuple[Element, ...]]
     options: StyleOptions
+    # Whether to make link nodes: the title and printed addresses lead to their address.
+    links: bool = False
 
 
 @dataclass(slots=True)

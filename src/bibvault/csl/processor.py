@@ -67,6 +67,7 @@ class Processor:
         self.resources = resources or Resources()
         self.locale = Locale(style, locale, self.resources.locales)
         self.env = Environment(self.locale, style.macros, style.settings)
+        self._linked_env = dataclasses.replace(self.env, links=True)
         self.items: dict[str, dict[str, Any]] = {}
         for raw in items:
             item = normalize_item(raw)
@@ -116,9 +117,10 @@ class Processor:
 
     def evaluation(self, item_id: str, mode: str, cite: Cite | None = None, *,
                    name_overrides: dict[str, str] | None = None, disamb: Disamb | None = None,
-                   number: int | None = None) -> Evaluation:
-        """A fresh evaluation of one item (``name_overrides`` for a sort key)."""
-        return Evaluation(self.env, Request(
+                   number: int | None = None, links: bool = False) -> Evaluation:
+        """A fresh evaluation of one item (``name_overrides`` for a sort key; ``links``
+        to make link nodes)."""
+        return Evaluation(self._linked_env if links else self.env, Request(
             self.items[item_id], cite or Cite(id=item_id), mode, disamb or self.disamb[item_id],
             number if number is not None else self.citation_numbers().get(item_id), name_overrides))
 
@@ -172,13 +174,14 @@ class Processor:
         ev = self.evaluation(cite.id, "citation", cite, disamb=disamb)
         return render_children(citation.layout.children, ev), ev.trace
 
-    def render_entry(self, item_id: str) -> BibEntry:
-        """One bibliography entry as rich text (second-field-align applied)."""
+    def render_entry(self, item_id: str, *, links: bool = False) -> BibEntry:
+        """One bibliography entry as rich text (second-field-align applied); with
+        ``links`` its title and printed addresses are link nodes."""
         bib = self.style.bibliography
         if bib is None:
             return BibEntry(item_id, None)
         layout = bib.layout
-        ev = self.evaluation(item_id, "bibliography")
+        ev = self.evaluation(item_id, "bibliography", links=links)
         lf = layout.formatting
         if bib.second_field_align in ("flush", "margin") and layout.children:
             first = join([layout.children[0].render(ev)])
@@ -202,13 +205,13 @@ class Processor:
             lf = dataclasses.replace(lf, suffix="")
         return BibEntry(item_id, decorate_layout(lf, out), ev.trace)
 
-    def bibliography_entries(self) -> list[BibEntry]:
+    def bibliography_entries(self, *, links: bool = False) -> list[BibEntry]:
         """Rendered entries in bibliography order (subsequent-author-substitute applied)."""
-        return list(self._iter_entries())
+        return list(self._iter_entries(links))
 
-    def _iter_entries(self) -> Iterator[BibEntry]:
+    def _iter_entries(self, links: bool = False) -> Iterator[BibEntry]:
         self.ensure_disambiguated()
-        rendered = (self.render_entry(i) for i in self.bibliography_order())
+        rendered = (self.render_entry(i, links=links) for i in self.bibliography_order())
         kept = ((e.id, e.content, e.trace) for e in rendered if e.content is not None)
         return (BibEntry(i, c, t) for i, c, t in iter_substituted(self.style.bibliography, kept))
 
@@ -223,16 +226,20 @@ class Processor:
             "entry-spacing": bib.entry_spacing if bib is not None else 1,
         }
 
-    def bibliography(self, fmt: str = "text") -> list[tuple[str, str]]:
+    def bibliography(self, fmt: str = "text", *, links: bool = False) -> list[tuple[str, str]]:
         """(id, entry) for every registered item, in the style's order.
 
         In HTML each entry is one ``<div class="csl-entry">``, as citeproc-js and
         pandoc write it (the suite's ``csl-bib-body`` container is left to callers).
+        With ``links`` the title leads to the item's URL (else its archived copy)
+        and printed addresses (URL, DOI, archive location) to themselves, each
+        spelled by the format (HTML ``<a>``, LaTeX ``\\href``/``\\url``, Markdown
+        ``[…](…)``/``<…>``, nothing in text); printed addresses then keep their case.
         """
         quotes = self.locale.quotes
         # Each entry is written out as soon as it is rendered: holding every entry's
         # tree until the end makes each garbage-collector pass walk all of them.
-        out = [(e.id, render(e.content, fmt, quotes).strip()) for e in self._iter_entries()]
+        out = [(e.id, render(e.content, fmt, quotes).strip()) for e in self._iter_entries(links)]
         if fmt == "html":
             return [(i, f'<div class="csl-entry">{entry}</div>') for i, entry in out]
         return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from bibvault.csl.element import Element, Evaluation, Formatting, decorate, suppressible
 from bibvault.csl.items import DateValue
 from bibvault.csl.numbers import is_numeric, is_plural, page_range
+from bibvault.csl.output import safe_href
 from bibvault.csl.richtext import Content, Rich, parse_inline
 
 # Variables that CSL treats as numbers (is-numeric, cs:number, labels).
@@ -25,6 +27,26 @@ _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 def _cjk_only(text: str) -> bool:
     """Whether ``text`` is written in CJK script with no Latin letters in it."""
     return bool(_CJK.search(text)) and not any(c.isalpha() and c < "\u0250" for c in text)
+
+
+# Variables that print an address, and the address they link to.
+_ADDRESSES = frozenset(("URL", "DOI", "archive_location"))
+_ADDRESS_END = re.compile(r"(?i)https?://\S*$")
+
+
+def _href(name: str, value: str) -> str | None:
+    if name == "DOI" and not value.lower().startswith(("http://", "https://")):
+        return safe_href(f"https://doi.org/{value.strip()}")
+    return safe_href(value)
+
+
+def _title_href(ev: Evaluation) -> str | None:
+    """Where a title links to: the item's address, else its archived copy."""
+    for name in ("URL", "archive_location"):
+        value = ev.item.get(name)
+        if isinstance(value, str) and (href := safe_href(value)) is not None:
+            return href
+    return None
 
 
 def variable_text(ev: Evaluation, name: str, form: str = "long") -> str | None:
@@ -67,6 +89,9 @@ class TextVariable(Element):
         elif name == "locator" or (name in NUMBER_VARS and name != "number" and is_numeric(value)):
             # Ranges in numeric variables take the range delimiter (en dash).
             content = page_range(value, None, ev.locale)
+        elif ev.env.links and name in _ADDRESSES and (href := _href(name, value)) is not None:
+            # A printed address is a link, and keeps its case ("https://", not "Https://").
+            content = Rich([value], nocase=True, href=href)
         elif name in ("URL", "DOI", "PMID", "PMCID"):
             content = Rich([value], nocase=True)
         elif name == "citation-label":
@@ -84,8 +109,15 @@ class TextVariable(Element):
                 # Spaces just inside guillemets are narrow no-break spaces.
                 value = value.replace("\u00ab ", "\u00ab\u202f").replace(" \u00bb", "\u202f\u00bb")
             content = parse_inline(value)
+            if ev.env.links and name == "title" and (href := _title_href(ev)) is not None:
+                content = Rich([content], href=href)
+        f = self.formatting
+        if isinstance(content, Rich) and content.href and (m := _ADDRESS_END.search(f.prefix)):
+            # An address typed in the prefix ("https://doi.org/") is part of the link.
+            content = Rich([m.group(0) + value], nocase=True, href=_href("URL", m.group(0) + value) or content.href)
+            f = dataclasses.replace(f, prefix=f.prefix[: m.start()])
         # A variable in CJK script is not italicised, as the reference processor does.
-        return decorate(self.formatting, content, ev, upright=_cjk_only(value))
+        return decorate(f, content, ev, upright=_cjk_only(value))
 
 
 @dataclass(frozen=True, slots=True)
