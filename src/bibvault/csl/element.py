@@ -44,9 +44,11 @@ class Formatting:
         case = attrs.get("text-case")
         if case is not None and case not in _TEXT_CASES:
             raise StyleError(f"{where}: text-case={case!r} is not one of {', '.join(sorted(_TEXT_CASES))}")
-        return cls(case, attrs.get("strip-periods") == "true",
+        made = cls(case, attrs.get("strip-periods") == "true",
                    tuple((k, attrs[k]) for k in FORMAT_KEYS if k in attrs), attrs.get("quotes") == "true",
                    attrs.get("prefix", ""), attrs.get("suffix", ""), attrs.get("display"))
+        # One shared value for "no formatting", which decorate() passes straight through.
+        return PLAIN if made == PLAIN else made
 
 
 PLAIN = Formatting()
@@ -188,10 +190,13 @@ def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool =
              upright: bool = False) -> Rich | None:
     """Apply text-case, strip-periods, formatting, quotes, affixes and display
     (``upright``: without italics)."""
-    if is_empty(content):
+    if content is None or is_empty(content):
         return None
     ev.output_started = True
-    fmt = dict(f.fmt)
+    if f is PLAIN:
+        # Most elements set nothing: the content only needs to be a node.
+        return content if isinstance(content, Rich) else Rich([content], known_text=True)
+    fmt = dict(f.fmt) if f.fmt else {}
     if upright and fmt.get("font-style") == "italic":
         del fmt["font-style"]
     if f.text_case:

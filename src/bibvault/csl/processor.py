@@ -87,6 +87,7 @@ class Processor:
         # for the same cite again and again while it tries out choices.
         self._plain_cites: dict[tuple[Any, ...], str] = {}
         self._given_read: dict[tuple[Any, ...], frozenset[int]] = {}
+        self._most_names: dict[str, int] = {}
 
     # --- the narrow interfaces of clusters and disambiguation -------------------
 
@@ -309,7 +310,17 @@ class Processor:
 
     def _base_key(self, item_id: str, position: int) -> tuple[Any, ...]:
         d = self.disamb[item_id]
-        return (item_id, position, d.names_shown, d.given_all, d.year_suffix, d.condition)
+        shown = d.names_shown
+        if shown is not None:
+            # Showing more names than the longest name list holds shows them all, as
+            # showing exactly that many does: one cached cite serves every such state,
+            # so trying ever more names on a group re-renders only the long lists.
+            most = self._most_names.get(item_id)
+            if most is None:
+                most = self._most_names[item_id] = max(
+                    (len(v) for v in self.items[item_id].values() if isinstance(v, list)), default=0)
+            shown = min(shown, most)
+        return (item_id, position, shown, d.given_all, d.year_suffix, d.condition)
 
     def _form_key(self, item_id: str, position: int) -> tuple[Any, ...] | None:
         # Only the given-name levels of names the cite shows can change it: which
