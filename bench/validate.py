@@ -6,6 +6,8 @@ Default files: the large corpora (/work/shared/corpora/large/*.bib). For each
 file and round, each of these runs in a fresh child process, alternating:
 
 - ``bibvault validate FILE`` — the whole command: parse, decode, every rule;
+- ``validate-stage`` — the same work through the library (``validate_paths``), so
+  that the CLI's own start-up (importing every command) shows as the difference;
 - ``pybtex`` — ``pybtex.database.parse_file`` (parse only, no checks);
 - ``bibtexparser`` — bibtexparser 2's ``parse_file`` (parse only; installed with
   ``pip install 'bibtexparser>=2'`` when missing, or left out);
@@ -40,6 +42,7 @@ def _python(code: str, path: str) -> list[str]:
 PYBTEX = ("import sys, pybtex.errors; from pybtex.database import parse_file\n"
           "with pybtex.errors.capture(): parse_file(sys.argv[1], bib_format='bibtex')")
 BIBTEXPARSER = "import sys, bibtexparser; bibtexparser.parse_file(sys.argv[1])"
+STAGE = "import sys; from bibvault.validate import validate_paths; validate_paths(sys.argv[1:])"
 
 
 def run(cmd: list[str], cwd: str | None = None) -> tuple[float, float]:
@@ -50,6 +53,13 @@ def run(cmd: list[str], cwd: str | None = None) -> tuple[float, float]:
     if proc.returncode not in (0, 1, 2):  # bibtex says 2 for warnings
         raise SystemExit(f"{' '.join(cmd)} failed with {proc.returncode}")
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def _ratios(ours: list[tuple[float, float]], theirs: list[tuple[float, float]],
+            ) -> tuple[float, float]:
+    """Medians of the paired CPU and memory ratios, ours to theirs."""
+    return (statistics.median(o[0] / t[0] for o, t in zip(ours, theirs, strict=True)),
+            statistics.median(o[1] / t[1] for o, t in zip(ours, theirs, strict=True)))
 
 
 def bibtex_job(path: str, tmp: str) -> list[str]:
@@ -73,13 +83,15 @@ def main() -> int:
         peers.append("bibtexparser")
     if shutil.which("bibtex"):
         peers.append("bibtex")
-    print(f"{'file':28} {'tool':13} {'cpu s':>7} {'peak MiB':>9} {'bibvault/tool cpu':>18} "
-          f"{'mem':>6}")
+    print(f"{'file':28} {'tool':14} {'cpu s':>7} {'peak MiB':>9} {'bibvault/tool cpu':>18} "
+          f"{'mem':>6} {'stage/tool cpu':>18} {'mem':>6}")
     for path in files:
-        samples: dict[str, list[tuple[float, float]]] = {t: [] for t in ["bibvault", *peers]}
+        samples: dict[str, list[tuple[float, float]]] = {
+            t: [] for t in ["bibvault", "validate-stage", *peers]}
         with tempfile.TemporaryDirectory(prefix="bibvault-bench-") as tmp:
             jobs = {
                 "bibvault": ([BIBVAULT, "validate", path], None),
+                "validate-stage": (_python(STAGE, path), None),
                 "pybtex": (_python(PYBTEX, path), None),
                 "bibtexparser": (_python(BIBTEXPARSER, path), None),
                 "bibtex": (bibtex_job(path, tmp) if "bibtex" in peers else [], tmp),
@@ -88,14 +100,12 @@ def main() -> int:
                 for tool in samples:
                     cmd, cwd = jobs[tool]
                     samples[tool].append(run(cmd, cwd))
-        ours = samples["bibvault"]
         for tool, vals in samples.items():
             cpu = statistics.median(v[0] for v in vals)
             mem = statistics.median(v[1] for v in vals)
-            rc = statistics.median(o[0] / v[0] for o, v in zip(ours, vals, strict=True))
-            rm = statistics.median(o[1] / v[1] for o, v in zip(ours, vals, strict=True))
-            print(f"{Path(path).name[:28]:28} {tool:13} {cpu:>7.2f} {mem:>9.0f} "
-                  f"{rc:>17.2f}x {rm:>5.2f}x", flush=True)
+            ratios = [_ratios(samples[ours], vals) for ours in ("bibvault", "validate-stage")]
+            print(f"{Path(path).name[:28]:28} {tool:14} {cpu:>7.2f} {mem:>9.0f} "
+                  + " ".join(f"{rc:>17.2f}x {rm:>5.2f}x" for rc, rm in ratios), flush=True)
     return 0
 
 

@@ -146,6 +146,10 @@ def test_generated_files_round_trip_and_read_as_written(gen: Generated, as_bytes
     assert [e.key for e in bf.entries] == gen.keys
     for entry, fields in zip(bf.entries, gen.values, strict=True):
         assert {f.name.lower(): entry.value(f.name) for f in entry.fields} == fields
+        assert all(f.raw_value == gen.text[f.value_start : f.value_end] for f in entry.fields)
+        # one pass over the entry finds every field where asking each one does
+        assert entry.field_positions() == {f.name.lower(): (f.line, f.column)
+                                           for f in entry.fields}
 
 
 # -- (2) random edits change only their bytes ---------------------------------------------

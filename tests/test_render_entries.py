@@ -51,8 +51,8 @@ def test_text_and_markdown_stay_without_links() -> None:
     text = formatter([ARCHIVED_REC], "text")["mills"]
     md = formatter([ARCHIVED_REC], "md")["mills"]
     assert "<a " not in text and "](" not in md and "<https" not in md
-    # Outside the HTML views the entry reads as the reference processor prints it.
-    assert "Https://web.archive.org" in text
+    # A printed address keeps its case in every format of the reading list.
+    assert "https://web.archive.org" in text and "Https" not in text + md
 
 
 def test_entries_without_an_address_have_no_links() -> None:

@@ -7,11 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bibvault.bibfile import parse
 from bibvault.config import parse_config
-from bibvault.findings import Finding, Severity
+from bibvault.findings import Finding, Severity, select_findings
 from bibvault.records import load_files
-from bibvault.rules import all_rules
+from bibvault.registry import all_rules
 from bibvault.validate import apply_fixes, validate_files, validate_paths
 
 TODAY = dt.date(2026, 11, 21)
@@ -221,3 +224,28 @@ def test_unclosed_brace_is_located_at_the_value(tmp_path: Path) -> None:
     found = [f for f in run(tmp_path, text) if f.code.startswith("B")]
     assert [(f.code, f.line, f.column, f.key) for f in found] == [("B102", 2, 11, "a")]
     assert "line 5" in found[0].message
+
+
+@pytest.mark.parametrize(("select", "ignore"), [
+    (("B",), ()), (("F2",), ()), (("t",), ()), (("D6",), ()), ((), ("F", "T")),
+    (("F209", "B108"), ()), ((), ("B", "F", "T", "D")), (("B", "D"), ("D601",)),
+])
+def test_selection_runs_only_what_it_needs_and_reports_the_same(
+        tmp_path: Path, select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
+    mixed = (GOOD + "@misc{dup, title = {A  b}, title = {C}, keywords = {nope}}\n"
+             "@misc{Dup, title = {\\foo{x} & y}, year = {20x}}\n@misc{broken, title = {\n")
+    (tmp_path / "m.bib").write_text(mixed, encoding="utf-8")
+    files = load_files([tmp_path / "m.bib"])
+    everything = validate_files(files, CONFIG, today=TODAY)
+    assert {f.code[0] for f in everything} == {"B", "F", "T", "D"}
+    chosen = validate_files(files, CONFIG, today=TODAY, select=select, ignore=ignore)
+    assert chosen == select_findings(everything, select, ignore)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=" \t\u00a0\u2003\r\x0bab", max_size=12))
+def test_stray_whitespace_is_reported_exactly_when_collapsing_changes_the_value(
+        inner: str) -> None:
+    bf = parse("@misc{k, title = {" + inner + "}}\n", "w.bib")
+    codes = [f.code for f in validate_files([bf], CONFIG, today=TODAY, select=("F212",))]
+    assert codes == (["F212"] if " ".join(inner.split()) != inner else [])

@@ -91,6 +91,9 @@ def video_id(url: str) -> str | None:
 
 def normalise_title(title: str) -> str:
     """Title folded for comparison: accents, case, punctuation and spacing ignored."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if title.isascii():  # nothing to decompose: most titles
+        text = title.casefold()
+    else:
+        text = unicodedata.normalize("NFKD", title)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())

@@ -9,7 +9,7 @@ by file and line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -17,10 +17,10 @@ from types import MappingProxyType
 from pybtex.database import Person
 
 from bibvault.bibfile import BibFile, Entry, parse
+from bibvault.bibfile.model import FieldPositions
 from bibvault.bibfile.names import parse_names
 from bibvault.bibfile.tex import to_unicode
 from bibvault.dates import DateError, EDTFDate, date_from_parts, parse_edtf
-from bibvault.findings import Finding
 from bibvault.fsutil import read_bytes
 from bibvault.sniff import require_bibtex
 
@@ -104,8 +104,14 @@ class Record:
         return (self.line, 1)
 
 
-def record_from_entry(bf: BibFile, entry: Entry) -> Record:
-    """Decode one entry of a parsed file into a :class:`Record` (crossref resolved)."""
+def record_from_entry(bf: BibFile, entry: Entry, *, decoder: Callable[[str], str] = to_unicode,
+                      names: bool = True) -> Record:
+    """Decode one entry of a parsed file into a :class:`Record` (crossref resolved).
+
+    ``decoder`` turns TeX into text (a :class:`~bibvault.bibfile.tex.DecodeMemo`'s
+    ``to_unicode`` when decoding many records); ``names=False`` leaves ``people``
+    empty, for a caller that reads no names (validation).
+    """
     raw = bf.resolved_fields(entry)
     tex: dict[str, str] = {}
     fields: dict[str, str] = {}
@@ -117,10 +123,9 @@ def record_from_entry(bf: BibFile, entry: Entry) -> Record:
             fields[lname] = " ".join(value.replace("{", "").replace("}", "").split()) \
                 if lname not in ("url", "archiveurl", "file", "doi") else value.strip()
         else:
-            fields[lname] = " ".join(to_unicode(value).split())
-        if lname in NAME_FIELDS:
+            fields[lname] = " ".join(decoder(value).split())
+        if names and lname in NAME_FIELDS:
             people[lname] = tuple(parse_names(value))
-    lines = {f.name.lower(): (f.line, f.column) for f in entry.fields}
     source_type = entry.entry_type.lower()
     return Record(
         key=entry.key,
@@ -131,27 +136,13 @@ def record_from_entry(bf: BibFile, entry: Entry) -> Record:
         fields=MappingProxyType(fields),
         tex=MappingProxyType(tex),
         people=MappingProxyType(people),
-        field_lines=MappingProxyType(lines),
+        field_lines=FieldPositions(entry),
     )
 
 
 def records_from_file(bf: BibFile) -> list[Record]:
     """Every entry of a parsed file as a record, in file order."""
     return [record_from_entry(bf, e) for e in bf.entries if e.key]
-
-
-def load_records(paths: Iterable[str | Path], encoding: str = "utf-8",
-                 ) -> tuple[list[Record], list[Finding]]:
-    """Read .bib files (in ``encoding``) into records; return them with the files' syntax findings.
-
-    Unreadable files raise :class:`OSError` (the caller reports it as an I/O failure).
-    """
-    records: list[Record] = []
-    findings: list[Finding] = []
-    for bf in load_files(paths, encoding):
-        findings.extend(bf.findings)
-        records.extend(records_from_file(bf))
-    return records, findings
 
 
 def load_files(paths: Iterable[str | Path], encoding: str = "utf-8") -> list[BibFile]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bibvault.bibfile.model import Entry
+from bibvault.bibfile.values import expand
 from bibvault.findings import Finding, Severity
 
 Lookup = Callable[[str], "Entry | None"]
@@ -76,11 +77,13 @@ def with_aliases(entries: list[Entry], get: Lookup) -> Lookup:
 
 def expanded_fields(entry: Entry) -> list[tuple[str, str]]:
     """``entry``'s fields as (lower-case name, expanded value) pairs, in file order."""
+    macros = entry.macros or {}
+    # A repeated field takes the value of its first occurrence, as Entry.value gives it.
+    first: dict[str, str] = {}
     out = []
     for f in entry.fields:
-        value = entry.value(f.name)
-        if value is not None:
-            out.append((f.name.lower(), value))
+        name = f.name.lower()
+        out.append((name, expand(first.setdefault(name, f.raw_value), macros)))
     return out
 
 
@@ -94,8 +97,11 @@ def resolve(entry: Entry, get: Lookup, expanded: Expanded = expanded_fields) -> 
     whole file.
     """
     fields: dict[str, str] = {}
-    for name, value in expanded_fields(entry):
-        fields.setdefault(name, value)
+    macros = entry.macros or {}
+    for f in entry.fields:
+        name = f.name.lower()
+        if name not in fields:  # the first occurrence wins, later ones are not expanded
+            fields[name] = expand(f.raw_value, macros)
     child = entry.entry_type.lower()
     seen = {entry.key.lower()}
     parent_key = fields.get("crossref")

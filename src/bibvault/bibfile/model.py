@@ -7,7 +7,7 @@ blocks after it, not every field of the file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bibvault.bibfile.values import expand
@@ -63,14 +63,22 @@ class Block:
 
 @dataclass(eq=False, slots=True)
 class Field:
-    """One ``name = value`` pair as written; offsets are absolute, like the block's."""
+    """One ``name = value`` pair as written; offsets are relative to its entry's text.
+
+    The value is not copied: :attr:`raw_value` is read from the entry's ``raw``
+    when asked for, so the file's text is held once, in its blocks.
+    """
 
     name: str
-    raw_value: str
     rel_start: int = field(repr=False)
     rel_value_start: int = field(repr=False)
     rel_value_end: int = field(repr=False)
     block: Block = field(repr=False)
+
+    @property
+    def raw_value(self) -> str:
+        """The value exactly as written, delimiters included (``{...}``, ``"..."``, ``12``)."""
+        return self.block.raw[self.rel_value_start : self.rel_value_end]
 
     @property
     def start(self) -> int:
@@ -128,6 +136,27 @@ class Entry(Block):
                 return f
         return None
 
+    def field_positions(self) -> dict[str, tuple[int, int]]:
+        """{lower-case field name: (line, column) of its name}; of repeated fields the last.
+
+        One pass over the entry's text, where asking each field for its line and
+        column would count the entry's line breaks once per field.
+        """
+        out: dict[str, tuple[int, int]] = {}
+        raw, line, last_nl, counted = self.raw, self.line, -1, 0
+        for f in self.fields:
+            offset = max(0, min(f.rel_start, len(raw)))
+            if offset < counted:  # not in file order (never from the scanner)
+                out[f.name.lower()] = self.locate(offset)
+                continue
+            line += raw.count("\n", counted, offset)
+            nl = raw.rfind("\n", counted, offset)
+            if nl >= 0:
+                last_nl = nl
+            counted = offset
+            out[f.name.lower()] = (line, self.column + offset if last_nl < 0 else offset - last_nl)
+        return out
+
     def value(self, name: str) -> str | None:
         """The field's value with macros and ``#`` expanded and outer delimiters stripped.
 
@@ -138,3 +167,28 @@ class Entry(Block):
         if f is None:
             return None
         return expand(f.raw_value, self.macros or {})
+
+
+class FieldPositions(Mapping[str, tuple[int, int]]):
+    """:meth:`Entry.field_positions`, worked out when first read: most records are
+    never asked where one of their fields is (only those with a finding are)."""
+
+    __slots__ = ("_entry", "_found")
+
+    def __init__(self, entry: Entry) -> None:
+        self._entry = entry
+        self._found: dict[str, tuple[int, int]] | None = None
+
+    def _positions(self) -> dict[str, tuple[int, int]]:
+        if self._found is None:
+            self._found = self._entry.field_positions()
+        return self._found
+
+    def __getitem__(self, name: str) -> tuple[int, int]:
+        return self._positions()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions())
+
+    def __len__(self) -> int:
+        return len(self._positions())

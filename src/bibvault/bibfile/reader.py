@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bibvault.bibfile.braces import closing, group_end
 from bibvault.bibfile.model import Block, Issue
 from bibvault.findings import Severity
 
@@ -21,9 +22,6 @@ IDENT_RE = re.compile(_IDENT)
 HEAD = re.compile(r"@[ \t\r\n\f\v]*([^ \t\r\n\f\v\"#%'(),={}@]+)[ \t\r\n\f\v]*([{(]?)")
 KEY = re.compile(r"[^ \t\r\n\f\v,={}()]*")
 _FIELD = re.compile(r"[ \t\r\n\f\v]*(" + _IDENT + r")[ \t\r\n\f\v]*")
-_BRACE = re.compile(r"[{}]")
-_PARENS = re.compile(r"[{})]")
-_QUOTE = re.compile(r'["{}]')
 _NUMBER = re.compile(r"[0-9]+")
 _LINE_AT = re.compile(r"\n[ \t\r\f\v\ufeff]*@")
 OPENER = re.compile(r"@[ \t\r\n\f\v]*[^ \t\r\n\f\v\"#%'(),={}@]+[ \t\r\n\f\v]*[{(]")
@@ -173,38 +171,14 @@ class Reader:
                 raise Broken(code, f"{what} not closed before the entry on line {line}", pos)
 
     def _braced(self, pos: int) -> int:
-        depth, i, end = 0, pos, -1
-        while True:
-            m = _BRACE.search(self.text, i)
-            if m is None:
-                break
-            i = m.end()
-            depth += 1 if m.group() == "{" else -1
-            if depth == 0:
-                end = i
-                break
+        end = closing(self.text, pos).end
         self._check_swallowed(pos, end if end >= 0 else self.n, "B102", "'{'")
         if end < 0:
             raise self._eof("unbalanced braces: '{' never closed")
         return end
 
     def _quoted(self, pos: int) -> int:
-        depth, i, end, bad = 0, pos + 1, -1, -1
-        while True:
-            m = _QUOTE.search(self.text, i)
-            if m is None:
-                break
-            c, i = m.group(), m.end()
-            if c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth < 0:
-                    bad = i
-                    break
-            elif depth == 0:
-                end = i
-                break
+        end, bad = closing(self.text, pos)
         limit = end if end >= 0 else (bad if bad >= 0 else self.n)
         self._check_swallowed(pos, limit, "B105", "quoted value")
         if bad >= 0:
@@ -217,21 +191,4 @@ class Reader:
 
     def _balanced_end(self, pos: int) -> int | None:
         """Offset just after the group opened at ``pos`` by ``{`` or ``(``; None if unclosed."""
-        paren = self.text[pos] == "("
-        pattern = _PARENS if paren else _BRACE
-        depth, i = 0, pos + 1 if paren else pos
-        while True:
-            m = pattern.search(self.text, i)
-            if m is None:
-                return None
-            c, i = m.group(), m.end()
-            if c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth < 0:
-                    return None
-                if depth == 0 and not paren:
-                    return i
-            elif c == ")" and depth == 0:
-                return i
+        return group_end(self.text, pos)

@@ -221,7 +221,7 @@ class Scanner(Reader):
         seen: set[str] = set()
         for name, nstart, vstart, vend in parsed:
             entry.fields.append(
-                Field(name, text[vstart:vend], nstart - at, vstart - at, vend - at, entry)
+                Field(name, nstart - at, vstart - at, vend - at, entry)
             )
             lower = name.lower()
             if lower in seen and kind == "entry":

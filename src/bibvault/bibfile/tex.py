@@ -23,6 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bibvault.bibfile.braces import group_end
 from bibvault.bibfile.tex_tables import (
     ACCENTS,
     DECLARATIONS,
@@ -44,7 +45,12 @@ _DIMENSION = re.compile(r"\s*=?\s*[-+]?\s*(?:\d+\.?\d*|\.\d+)\s*(?:em|ex|pt|pc|i
 _SPECIAL = frozenset("\\{}~-`'$^_")
 _NEEDS_WORK = re.compile(r"[\\{}~\-`'$]")
 _BLANKS = re.compile(r"[ \t\r\n]+")
-_LIGATURE_ORDER = sorted(LIGATURES, key=len, reverse=True)
+# Longest first, so that "---" is not read as "--" and "-"; tried in this order.
+_LIGATURE = re.compile("|".join(re.escape(lig) for lig in sorted(LIGATURES, key=len, reverse=True)))
+_PLAIN = re.compile(r"[^\\{}~\-`'$^_]+")
+_NAME = re.compile(r"[A-Za-z]+")
+_SPACES = re.compile(r"[ \t\r\n]*")
+_ESCAPE_OR_BRACE = re.compile(r"\\.|[{}]", re.DOTALL)
 _OPEN_TAGS = {"sc": '<span style="font-variant:small-caps;">', "nocase": '<span class="nocase">'}
 # Private-use marks around a protected group until _nocase() decides its span.
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -94,10 +100,10 @@ class _Converter:
             if c == "}":
                 break
             if c not in _SPECIAL:
-                start = self.pos
-                while self.pos < self.n and tex[self.pos] not in _SPECIAL:
-                    self.pos += 1
-                out.append(tex[start : self.pos])
+                m = _PLAIN.match(tex, self.pos)
+                assert m is not None  # c itself is plain
+                out.append(m.group())
+                self.pos = m.end()
             elif c == "{":
                 protect = top and self.rich and not self.math and not tex.startswith("\\", self.pos + 1)
                 text = self.group()
@@ -116,10 +122,10 @@ class _Converter:
         if c in "^_":
             self.pos += 1
             return self.script(c) if self.math else c
-        for lig in _LIGATURE_ORDER:
-            if self.tex.startswith(lig, self.pos):
-                self.pos += len(lig)
-                return LIGATURES[lig]
+        m = _LIGATURE.match(self.tex, self.pos)
+        if m is not None:
+            self.pos = m.end()
+            return LIGATURES[m.group()]
         self.pos += 1
         return c
 
@@ -143,8 +149,7 @@ class _Converter:
 
     def argument(self) -> str:
         """One argument: a group, a command, or a single character (blanks skipped)."""
-        while self.pos < self.n and self.tex[self.pos] in " \t\r\n":
-            self.pos += 1
+        self.pos = self._blanks(self.pos)
         if self.pos >= self.n:
             return ""
         c = self.tex[self.pos]
@@ -157,16 +162,15 @@ class _Converter:
         self.pos += 1
         return c
 
+    def _blanks(self, pos: int) -> int:
+        m = _SPACES.match(self.tex, pos)
+        return m.end() if m else pos
+
     def raw_argument(self) -> str:
         if self.pos < self.n and self.tex[self.pos] == "{":
-            depth, start = 0, self.pos
-            while self.pos < self.n:
-                c = self.tex[self.pos]
-                depth += 1 if c == "{" else -1 if c == "}" else 0
-                self.pos += 1
-                if depth == 0:
-                    return self.tex[start + 1 : self.pos - 1]
-            return self.tex[start + 1 :]
+            start, end = self.pos, group_end(self.tex, self.pos)
+            self.pos = self.n if end is None else end
+            return self.tex[start + 1 : self.n if end is None else end - 1]
         return self.argument()
 
     def command(self) -> str:
@@ -175,16 +179,12 @@ class _Converter:
         if start >= self.n:
             self.pos = self.n
             return "\\"
-        end = start
-        while end < self.n and tex[end].isascii() and tex[end].isalpha():
-            end += 1
-        if end == start:
-            end = start + 1
+        m = _NAME.match(tex, start)
+        end = m.end() if m else start + 1
         name = tex[start:end]
         self.pos = end
-        if end - start > 1 or name.isalpha():
-            while self.pos < self.n and tex[self.pos] in " \t\r\n" and name not in ACCENTS:
-                self.pos += 1
+        if (end - start > 1 or name.isalpha()) and name not in ACCENTS:
+            self.pos = self._blanks(end)
         return self.expand(name)
 
     def expand(self, name: str) -> str:
@@ -252,22 +252,21 @@ def _flatten_deep(tex: str, limit: int = MAX_DEPTH) -> str:
     if tex.count("{") <= limit:
         return tex
     out: list[str] = []
-    depth = 0
-    escaped = False
-    for ch in tex:
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif ch == "{":
+    depth = kept = 0
+    for m in _ESCAPE_OR_BRACE.finditer(tex):
+        c = m.group()
+        if c == "{":
             depth += 1
-            if depth > limit:
-                continue
-        elif ch == "}":
+            drop = depth > limit
+        elif c == "}":
             depth -= 1
-            if depth >= limit:
-                continue
-        out.append(ch)
+            drop = depth >= limit
+        else:
+            continue  # an escaped character, brace or not, stays
+        if drop:
+            out.append(tex[kept : m.start()])
+            kept = m.end()
+    out.append(tex[kept:])
     return "".join(out)
 
 
@@ -287,6 +286,35 @@ def decode(tex: str, rich: bool = False) -> Decoded:
     if rich:
         text = _nocase(text)
     return Decoded(_tidy(text.replace(_OPEN, "").replace(_CLOSE, "")), tuple(converter.unknown))
+
+
+class DecodeMemo:
+    """:func:`decode` that remembers its answers: values repeat (journals, publishers,
+    months, booktitles; a sixth of TUGboat's values are distinct), and a value is
+    decoded for its record and again for its unknown commands.
+
+    Holds at most ``limit`` values and then starts afresh, so that a file of a
+    million distinct titles does not keep them all. One per run, not shared.
+    """
+
+    __slots__ = ("_seen", "limit")
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self._seen: dict[str, Decoded] = {}
+        self.limit = limit
+
+    def decode(self, tex: str) -> Decoded:
+        """``decode(tex)`` (plain text), from memory when the value was seen."""
+        found = self._seen.get(tex)
+        if found is None:
+            if len(self._seen) >= self.limit:
+                self._seen.clear()
+            found = self._seen[tex] = decode(tex)
+        return found
+
+    def to_unicode(self, tex: str) -> str:
+        """``to_unicode(tex)``, from memory when the value was seen."""
+        return self.decode(tex).text
 
 
 def to_unicode(tex: str) -> str:

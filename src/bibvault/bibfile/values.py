@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from bibvault.bibfile.braces import balanced, group_end, one_group
+
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -16,8 +18,6 @@ MONTH_MACROS: Mapping[str, str] = {m[:3].lower(): m for m in MONTHS}
 _WS = " \t\r\n\f\v"
 _NUMBER = re.compile(r"[0-9]+")
 _IDENT = re.compile(r"[^ \t\r\n\f\v\"#%'(),={}]+")
-_BRACE = re.compile(r"[{}]")
-_QUOTE_OR_BRACE = re.compile(r'["{}]')
 
 
 def split_value(raw: str) -> list[tuple[str, str]]:
@@ -36,7 +36,7 @@ def split_value(raw: str) -> list[tuple[str, str]]:
             break
         ch = raw[pos]
         if ch == "{" or ch == '"':
-            end = _delimited_end(raw, pos)
+            end = group_end(raw, pos)
             if end is None:
                 parts.append(("literal", raw[pos:]))
                 return parts
@@ -64,34 +64,14 @@ def split_value(raw: str) -> list[tuple[str, str]]:
     return parts
 
 
-def _delimited_end(raw: str, pos: int) -> int | None:
-    """Offset just after the brace group or quoted string starting at ``pos``."""
-    quoted = raw[pos] == '"'
-    pattern = _QUOTE_OR_BRACE if quoted else _BRACE
-    depth, i = 0, pos + 1 if quoted else pos
-    while True:
-        m = pattern.search(raw, i)
-        if m is None:
-            return None
-        c, i = m.group(), m.end()
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth < 0:
-                return None
-            if depth == 0 and not quoted:
-                return i
-        elif depth == 0:
-            return i
-
-
 def expand(raw: str, macros: Mapping[str, str]) -> str:
     """Expand a raw value: macros looked up (lower-case) in ``macros`` then the month
     macros, ``#`` parts concatenated, outer braces or quotes stripped. TeX is kept.
 
     An undefined macro expands to the empty string, as BibTeX does.
     """
+    if one_group(raw):
+        return raw[1:-1]  # the common case: one braced or quoted part
     out = []
     for kind, text in split_value(raw):
         if kind == "macro":
@@ -138,9 +118,4 @@ def braces_balanced(text: str) -> bool:
     This is BibTeX's own count (a backslash does not escape a brace): the test
     for whether text can stand between ``{`` and ``}`` as one value.
     """
-    depth = 0
-    for ch in text:
-        depth += (ch == "{") - (ch == "}")
-        if depth < 0:
-            return False
-    return depth == 0
+    return balanced(text)

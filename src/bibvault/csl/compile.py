@@ -83,6 +83,11 @@ class Compiler:
         self.sections = {m: root.find(m) for m in MODES}
         self.macro_names = {m.get("name", "") for m in root.findall("macro")}
 
+    def macro_holds_date(self, name: str) -> bool:
+        """Whether macro ``name`` has a cs:date among its own descendants."""
+        macro = next((m for m in self.root.findall("macro") if m.get("name") == name), None)
+        return macro is not None and _any(macro, lambda n: n.tag == "date" and n is not macro)
+
     def error(self, node: Node, message: str) -> StyleError:
         """A load-time error naming the style file and the element."""
         return StyleError(f"{self.where}: <{node.tag}>: {message}")
@@ -96,7 +101,8 @@ class Compiler:
 
     def formatting(self, node: Node) -> Formatting:
         """The formatting attributes of ``node``."""
-        return Formatting.from_attrs(node.attrs, f"{self.where}: <{node.tag}>")
+        simple = node.tag in ("text", "number", "label") and "macro" not in node.attrs
+        return Formatting.from_attrs(node.attrs, f"{self.where}: <{node.tag}>", simple=simple)
 
     def children(self, node: Node) -> tuple[Element, ...]:
         """The rendering elements among ``node``'s children."""
@@ -119,7 +125,7 @@ class Compiler:
             if "macro" in a:
                 if a["macro"] not in self.macro_names:
                     raise self.error(node, f"macro {a['macro']!r} is not defined")
-                return TextMacro(a["macro"], f)
+                return TextMacro(a["macro"], f, self.macro_holds_date(a["macro"]))
             if "term" in a:
                 return TextTerm(a["term"], a.get("form", "long"), a.get("plural") == "true", f)
             if "value" in a:
@@ -253,7 +259,8 @@ class Compiler:
                 # A name variable sorts as its names inverted, all of them, name by name.
                 sort_name = Node("name", {"name-as-sort-order": "all"})
                 names = self.names(Node("names", {"variable": variable}, (sort_name,)))
-            keys.append(SortKey(variable, macro, k.get("sort") == "descending", overrides, names))
+            keys.append(SortKey(variable, macro, k.get("sort") == "descending", overrides, names,
+                                macro is not None and self.macro_holds_date(macro)))
         return Sort(tuple(keys))
 
     def layout(self, section: Node) -> Layout | None:

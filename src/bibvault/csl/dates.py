@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bibvault.csl.element import Element, Evaluation, Formatting, decorate
 from bibvault.csl.items import DateValue
-from bibvault.csl.richtext import Content, Rich, join
+from bibvault.csl.richtext import Content, Rich, SortDate, join
 from bibvault.csl.state import year_suffix_text
 from bibvault.csl.stylexml import Node
 
@@ -156,7 +156,7 @@ def render_date(node: Date, ev: Evaluation) -> Content:
     if ev.sorting and dv.parts:
         ev.mark(var)
         shown: set[str | None] = {p.name for p in _date_parts(node, ev)[0]}
-        return date_sort_string(dv, shown)
+        return SortDate(date_sort_string(dv, shown))
     if dv.literal is not None and not dv.parts:
         ev.mark(var)
         return decorate(node.formatting, dv.literal, ev)
@@ -222,8 +222,7 @@ def date_sort_string(d: DateValue, parts: set[str | None] | None = None) -> str:
         day = day if 1 <= day <= 31 else 0
         return f"{y + 10000:05d}{m:02d}{day:02d}"
 
-    out = fmt(d.start)
-    if d.end:
-        out += fmt(d.end)
-    return out
+    # citeproc-js always writes the end of a range, as year 0 when there is none: a
+    # compared digit run has the same length for every date.
+    return fmt(d.start) + fmt(d.end or [])
 

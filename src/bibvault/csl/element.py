@@ -12,13 +12,26 @@ text plus a :class:`Trace` for disambiguation and author substitution; the
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bibvault.csl.locale import Locale
-from bibvault.csl.richtext import FORMAT_KEYS, Content, Rich, is_empty, join, map_strings
+from bibvault.csl.richtext import (
+    FORMAT_KEYS,
+    Content,
+    Delim,
+    FixedPrefix,
+    Rich,
+    SameDelim,
+    SameSuffix,
+    Suffix,
+    is_empty,
+    map_strings,
+    sort_dates_only,
+)
 from bibvault.csl.state import Request, citation_label, year_suffix_text
 from bibvault.csl.stylexml import StyleError
 from bibvault.csl.textcase import apply_text_case
@@ -37,16 +50,20 @@ class Formatting:
     prefix: str = ""
     suffix: str = ""
     display: str | None = None
+    # A formatted cs:text (not a macro), cs:number or cs:label: citeproc-js renders
+    # it as one string, so only a repeated mark merges at its suffix or after it.
+    simple: bool = False
 
     @classmethod
-    def from_attrs(cls, attrs: Mapping[str, str], where: str = "") -> Formatting:
-        """The formatting attributes of an element (``where`` names it in errors)."""
+    def from_attrs(cls, attrs: Mapping[str, str], where: str = "", *, simple: bool = False) -> Formatting:
+        """The formatting attributes of an element (``where`` names it in errors;
+        ``simple`` for a cs:text that is not a macro, a cs:number or a cs:label)."""
         case = attrs.get("text-case")
         if case is not None and case not in _TEXT_CASES:
             raise StyleError(f"{where}: text-case={case!r} is not one of {', '.join(sorted(_TEXT_CASES))}")
-        made = cls(case, attrs.get("strip-periods") == "true",
-                   tuple((k, attrs[k]) for k in FORMAT_KEYS if k in attrs), attrs.get("quotes") == "true",
-                   attrs.get("prefix", ""), attrs.get("suffix", ""), attrs.get("display"))
+        fmt = tuple((k, attrs[k]) for k in FORMAT_KEYS if k in attrs)
+        made = cls(case, attrs.get("strip-periods") == "true", fmt, attrs.get("quotes") == "true",
+                   attrs.get("prefix", ""), attrs.get("suffix", ""), attrs.get("display"), simple and bool(fmt))
         # One shared value for "no formatting", which decorate() passes straight through.
         return PLAIN if made == PLAIN else made
 
@@ -58,14 +75,17 @@ class Element:
     """A compiled rendering element: immutable, shared by every render of the style."""
 
     __slots__ = ()
+    # Every element has its formatting and affixes (a field of each element class).
+    formatting: Formatting
 
     def render(self, ev: Evaluation) -> Content:
         """This element's output for the item being evaluated."""
         raise NotImplementedError
 
-    def outputs(self, ev: Evaluation) -> list[Content]:
-        """What this element adds to its parent's children (cs:choose adds several)."""
-        return [self.render(ev)]
+    def outputs(self, ev: Evaluation) -> list[tuple[Element, Content]]:
+        """What this element adds to its parent's children, each with the element
+        that made it (cs:choose adds those of its chosen branch)."""
+        return [(self, self.render(ev))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +231,8 @@ def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool =
     prefix, suffix = (f.prefix, f.suffix) if affixes else ("", "")
     if known and not prefix and not suffix and not f.display and isinstance(inner, Rich):
         return inner
-    parts: list[Rich | str] = [p for p in (prefix, inner, suffix) if p]
+    end = SameSuffix(suffix) if fmt and f.simple else Suffix(suffix)
+    parts: list[Rich | str] = [p for p in (prefix, inner, end) if p]
     return Rich(parts, display=f.display, known_text=known)
 
 
@@ -225,17 +246,35 @@ def decorate_layout(f: Formatting, content: Content) -> Rich | None:
 
 def render_children(children: tuple[Element, ...], ev: Evaluation, delimiter: str = "") -> Rich | None:
     """``children`` rendered and joined with ``delimiter``."""
-    out: list[Content] = []
+    out: list[Rich | str] = []
+    before: Formatting | None = None
     for c in children:
-        out.extend(c.outputs(ev))
-    return join(out, delimiter)
+        for el, content in c.outputs(ev):
+            if content is None or is_empty(content):
+                continue
+            f = el.formatting
+            if before is not None:
+                if delimiter:
+                    out.append(SameDelim(delimiter) if before.simple else Delim(delimiter))
+                elif ((before.fmt or f.fmt) and isinstance(content, Rich) and f.prefix
+                        and content.children and content.children[0] == f.prefix):
+                    # citeproc-js moves no punctuation between a prefix and formatted siblings.
+                    content = dataclasses.replace(
+                        content, children=[FixedPrefix(content.children[0]), *content.children[1:]])
+            out.append(content)
+            before = f
+    return Rich(out, known_text=True) if out else None
 
 
-def suppressible(ev: Evaluation, children: tuple[Element, ...], delimiter: str = "") -> Rich | None:
-    """``children`` rendered as a group: nothing when variables were called and all were empty."""
+def suppressible(ev: Evaluation, children: tuple[Element, ...], delimiter: str = "", *,
+                 dates_only: bool = False) -> Content:
+    """``children`` rendered as a group: nothing when variables were called and all were empty
+    (``dates_only``: of a sort key, only the dates, as citeproc-js keeps them)."""
     called, rendered = ev.called, ev.rendered
     ev.called = ev.rendered = 0
-    out = render_children(children, ev, delimiter)
+    out: Content = render_children(children, ev, delimiter)
+    if dates_only:
+        out = sort_dates_only(out)
     suppressed = ev.called > 0 and ev.rendered == 0
     ev.called, ev.rendered = called + ev.called, rendered + ev.rendered
     if suppressed or is_empty(out):

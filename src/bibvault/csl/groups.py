@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bibvault.csl.element import (
+    PLAIN,
     Element,
     Evaluation,
     Formatting,
@@ -111,6 +112,7 @@ class Choose(Element):
     """cs:choose: the first branch that applies."""
 
     branches: tuple[Branch, ...]
+    formatting: Formatting = PLAIN  # cs:choose has none of its own
 
     def branch(self, ev: Evaluation) -> Branch | None:
         """The branch that applies, if any."""
@@ -123,11 +125,11 @@ class Choose(Element):
         b = self.branch(ev)
         return render_children(b.children, ev) if b is not None else None
 
-    def outputs(self, ev: Evaluation) -> list[Content]:
+    def outputs(self, ev: Evaluation) -> list[tuple[Element, Content]]:
         # The chosen branch contributes its elements one by one, so that the
         # enclosing group's delimiter separates them.
         b = self.branch(ev)
-        out: list[Content] = []
+        out: list[tuple[Element, Content]] = []
         if b is not None:
             for c in b.children:
                 out.extend(c.outputs(ev))

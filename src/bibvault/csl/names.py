@@ -73,8 +73,9 @@ def _name_list(names: list[dict[str, Any]], opts: Mapping[str, str], ev: Evaluat
     delim = opts.get("delimiter", ", ")
     and_attr = opts.get("and")
     if ev.sorting:
-        # Sort keys compare name by name: no connecting words.
-        delim, and_attr = "  ", None
+        # Sort keys compare name by name: no connecting words (citeproc-js keeps the
+        # delimiter, whose space sorts before any letter).
+        and_attr = None
     and_word = None
     if and_attr == "text":
         and_word = ev.locale.term("and") or "and"
@@ -108,9 +109,9 @@ def _name_list(names: list[dict[str, Any]], opts: Mapping[str, str], ev: Evaluat
             sep = ""
         out = join([body, sep, etal], "")
         if name_el is not None:
-            # citeproc-js puts cs:name's affixes once more around a list cut short by
-            # et-al (and its formatting too, which is left out here: nested italics flip).
-            out = join([name_el.formatting.prefix, out, name_el.formatting.suffix], "")
+            # citeproc-js puts cs:name's affixes and formatting once more around a list
+            # cut short by et-al (formatting nested in the same formatting is kept).
+            out = decorate(name_el.formatting, out, ev)
         return out, len(shown)
     if len(items) == 1 or and_word is None:
         return join([r[0] for r in items], delim), len(shown)

@@ -208,9 +208,12 @@ class Processor:
 
     def bibliography_entries(self, *, links: bool = False) -> list[BibEntry]:
         """Rendered entries in bibliography order (subsequent-author-substitute applied)."""
-        return list(self._iter_entries(links))
+        return list(self.iter_entries(links=links))
 
-    def _iter_entries(self, links: bool = False) -> Iterator[BibEntry]:
+    def iter_entries(self, *, links: bool = False) -> Iterator[BibEntry]:
+        """Rendered entries one by one in bibliography order, so that each can be
+        written out (in any number of formats) and dropped before the next is
+        rendered; with ``links`` as :meth:`bibliography` describes."""
         self.ensure_disambiguated()
         rendered = (self.render_entry(i, links=links) for i in self.bibliography_order())
         kept = ((e.id, e.content, e.trace) for e in rendered if e.content is not None)
@@ -240,7 +243,7 @@ class Processor:
         quotes = self.locale.quotes
         # Each entry is written out as soon as it is rendered: holding every entry's
         # tree until the end makes each garbage-collector pass walk all of them.
-        out = [(e.id, render(e.content, fmt, quotes).strip()) for e in self._iter_entries(links)]
+        out = [(e.id, render(e.content, fmt, quotes).strip()) for e in self.iter_entries(links=links)]
         if fmt == "html":
             return [(i, f'<div class="csl-entry">{entry}</div>') for i, entry in out]
         return out

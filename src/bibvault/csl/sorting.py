@@ -14,7 +14,7 @@ from bibvault.csl.element import Evaluation, render_children
 from bibvault.csl.items import DateValue
 from bibvault.csl.names import Names
 from bibvault.csl.numbers import is_numeric
-from bibvault.csl.richtext import plain
+from bibvault.csl.richtext import plain, sort_dates_only
 
 try:
     import pyuca
@@ -32,6 +32,7 @@ class SortKey:
     # names-min / names-use-first / names-use-last as cs:name options.
     overrides: Mapping[str, str]
     names: Names | None
+    macro_holds_date: bool = False  # the macro has a cs:date among its descendants
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,12 @@ class Collator:
         cache = f"{primary}\x00{text}" if letters or first else text
         found = self._keys.get(cache)
         if found is None:
-            key = self._key(text.lower().translate(letters) if letters else text)
+            if letters:
+                low = text.lower()
+                for digraph, spelled in _DIGRAPHS.get(primary, ()):
+                    low = low.replace(digraph, spelled)
+                text = low.translate(letters)
+            key = self._key(text)
             if first:
                 # The locale's own script sorts before the others (as in CLDR).
                 lead = next((c for c in text if c.isalpha()), "")
@@ -70,16 +76,34 @@ class Collator:
         return found
 
     def _key(self, text: str) -> Any:
-        # Punctuation and quotation marks do not take part in the order; an apostrophe
-        # joins the parts of a name (O’Donnell files as ODonnell).
-        text = text.replace("'", "").replace("\u2019", "")
-        text = "".join(" " if unicodedata.category(c).startswith("P") and c not in "-\u2010" else c
-                       for c in text)
-        text = re.sub(r"\s+", " ", text).strip()
+        # citeproc-js compares keys with Intl.Collator (sensitivity "base",
+        # ignorePunctuation, numeric) after writing each space as "|": spaces and
+        # punctuation are ignored, but a word boundary sorts before any letter or
+        # digit ("Smith J" before "Smithers", Abdelali before Abdel-Salam), case and
+        # accents only break no ties, and numbers compare by value.
+        text = "".join(_SEP if c == " " else "" if _ignorable(c) else c for c in text) + _SEP
+        text = _DIGITS.sub(_numeric, text)
         if self._uca is not None:
-            return self._uca.sort_key(text)
+            full = self._uca.sort_key(text)
+            return full[:full.index(0)] if 0 in full else full
         folded = unicodedata.normalize("NFKD", text)
         return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
+_SEP = "|"  # what citeproc-js puts for a space in a sort key (a symbol: it has a weight)
+_DIGITS = re.compile(r"\d+")
+
+
+def _ignorable(c: str) -> bool:
+    # What ICU ignores with ignorePunctuation at base strength: spaces, punctuation
+    # (any P* or Z* character) and controls; symbols (S*) keep their weight.
+    return unicodedata.category(c)[0] in "PZC"
+
+
+def _numeric(m: re.Match[str]) -> str:
+    # A run of digits as its length then its digits: compares by value, as ICU's numeric mode.
+    n = m.group(0).lstrip("0") or "0"
+    return f"{len(n):02d}{n}"
 
 
 # Tailorings of the Unicode collation that citeproc-js gets from the locale's
@@ -89,7 +113,19 @@ class Collator:
 _SV = str.maketrans({"å": "ʒ", "ä": "ƹ", "æ": "ƹ", "ö": "ƺ", "ø": "ƺ"})
 _NO = str.maketrans({"æ": "ʒ", "ä": "ʒ", "ø": "ƹ", "ö": "ƹ", "å": "ƺ"})
 _TR = str.maketrans({"ç": "cʒ", "ğ": "gʒ", "ı": "hʒ", "ö": "oʒ", "ş": "sʒ", "ü": "uʒ"})
-_LETTERS = {"sv": _SV, "fi": _SV, "nb": _NO, "nn": _NO, "no": _NO, "da": _NO, "tr": _TR}
+_CS = str.maketrans({"č": "cʒ", "ř": "rʒ", "š": "sʒ", "ž": "zʒ"})
+_SK = str.maketrans({"ä": "aʒ", "č": "cʒ", "ô": "oʒ", "ř": "rʒ", "š": "sʒ", "ž": "zʒ"})
+_PL = str.maketrans({"ą": "aʒ", "ć": "cʒ", "ę": "eʒ", "ł": "lʒ", "ń": "nʒ", "ó": "oʒ", "ś": "sʒ", "ź": "zʒ",
+                     "ż": "zƹ"})
+_HR = str.maketrans({"č": "cʒ", "ć": "cƹ", "đ": "dƹ", "š": "sʒ", "ž": "zʒ"})
+_RO = str.maketrans({"ă": "aʒ", "â": "aƹ", "î": "iʒ", "ș": "sʒ", "ş": "sʒ", "ț": "tʒ", "ţ": "tʒ"})
+_LETTERS = {"sv": _SV, "fi": _SV, "nb": _NO, "nn": _NO, "no": _NO, "da": _NO, "tr": _TR, "cs": _CS, "sk": _SK,
+            "pl": _PL, "hr": _HR, "sl": _HR, "bs": _HR, "ro": _RO,
+            "es": str.maketrans({"ñ": "nʒ"}), "hu": str.maketrans({"ö": "oʒ", "ő": "oʒ", "ü": "uʒ", "ű": "uʒ"}),
+            "lt": str.maketrans({"č": "cʒ", "š": "sʒ", "ž": "zʒ", "y": "i"}),
+            "lv": str.maketrans({"č": "cʒ", "š": "sʒ", "ž": "zʒ", "y": "iʒ"})}
+# Czech and Slovak file "ch" as one letter after h; Croatian "dž" after d.
+_DIGRAPHS = {"cs": (("ch", "hʒ"),), "sk": (("ch", "hʒ"),), "hr": (("dž", "dʒ"),), "bs": (("dž", "dʒ"),)}
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _HAN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
@@ -131,11 +167,10 @@ def macro_key(ev: Evaluation, key: SortKey, collator: Collator) -> Any:
     macro = ev.env.macros.get(key.macro or "")
     if macro is None:
         return None
-    text = plain(render_children(macro, ev))
+    out = render_children(macro, ev)
+    text = plain(sort_dates_only(out) if key.macro_holds_date else out)
     if not text:
         return None
-    # Numbers are padded so that they compare by value next to text keys.
-    text = re.sub(r"\d+", lambda m: m.group(0).zfill(12), text)
     return collator.key(text, ev.locale.lang)
 
 

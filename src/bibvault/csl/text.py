@@ -12,6 +12,7 @@ from bibvault.csl.items import DateValue
 from bibvault.csl.numbers import is_numeric, is_plural, page_range
 from bibvault.csl.output import safe_href
 from bibvault.csl.richtext import Content, Rich, parse_inline
+from bibvault.csl.textcase import capitalize_first
 
 # Variables that CSL treats as numbers (is-numeric, cs:number, labels).
 NUMBER_VARS = frozenset(
@@ -126,12 +127,13 @@ class TextMacro(Element):
 
     macro: str
     formatting: Formatting
+    holds_date: bool  # a cs:date among the macro's descendants
 
     def render(self, ev: Evaluation) -> Content:
         body = ev.env.macros.get(self.macro)
         if body is None:
             return None
-        return decorate(self.formatting, suppressible(ev, body), ev)
+        return decorate(self.formatting, suppressible(ev, body, dates_only=ev.sorting and self.holds_date), ev)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +149,9 @@ class TextTerm(Element):
         text = ev.locale.term(self.term, self.form, self.plural)
         if text and not ev.output_started:
             ev.trace.starts_with_term = True
+            if ev.mode == "bibliography" and not ev.sorting:
+                # citeproc-js capitalises a term that opens a bibliography entry ("N.d.").
+                text = capitalize_first(text)
         return decorate(self.formatting, text or None, ev)
 
 

@@ -21,6 +21,12 @@ from bibvault.render.links import Links, main_link_attrs
 #: ``formatter(records, fmt)`` → {record key: formatted entry}.
 EntryFormatter = Callable[[Sequence[Record], str], dict[str, str]]
 
+#: Whether a format's entries spell the engine's links. The entries are rendered
+#: with links (so printed addresses keep their case: "https://", not "Https://"),
+#: but only HTML shows them, where :func:`link_title` points them at the entry's
+#: main link; text and Markdown stay as plain as the reading lists print them.
+LINKED = {"html": True, "text": False, "md": False, "latex": False}
+
 
 class CslFormatter:
     """An :data:`EntryFormatter` running the CSL engine with one style.
@@ -47,12 +53,10 @@ class CslFormatter:
         else:
             proc = Processor(self.style, items, locale=self.locale)
             self._last = (items, proc)
-        # In HTML the engine links the title and printed addresses (link_title then
-        # points them at the entry's main link); other formats stay as plain as before.
         backend = get_backend(fmt)
         quotes = proc.locale.quotes
-        return {str(e.id): backend.render(e.content, quotes).strip()
-                for e in proc.bibliography_entries(links=fmt == "html")}
+        return {str(e.id): backend.render(e.content, quotes, links=LINKED[fmt]).strip()
+                for e in proc.iter_entries(links=True)}
 
 
 def csl_formatter(style: str, *, locale: str = "en-US",

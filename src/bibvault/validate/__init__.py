@@ -8,28 +8,30 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.bibfile.encoding import codec_name, to_utf8
+from bibvault.bibfile.tex import DecodeMemo
 from bibvault.bibfile.values import braces_balanced
 from bibvault.config import Config
-from bibvault.findings import Finding, Fix, sort_key
+from bibvault.findings import Finding, Fix, select_findings, sort_key
 from bibvault.records import Record, load_files, record_from_entry
-from bibvault.rules import finding
+from bibvault.rules import CORE_RULES, finding
 from bibvault.validate.collection import (
     AliasOwner,
     AliasUse,
-    alias_owner,
     alias_use,
     check_aliases,
     check_duplicates,
     check_topics,
 )
-from bibvault.validate.fields import check_record
+from bibvault.validate.fields import RecordChecks
 
 __all__ = ["validate_paths", "validate_files", "validate_records", "apply_fixes", "AppliedFix",
            "reencode_files"]
@@ -43,14 +45,22 @@ def validate_paths(paths: Iterable[str | Path], config: Config | None = None, *,
 
 
 def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
-                   today: _dt.date | None = None) -> list[Finding]:
+                   today: _dt.date | None = None, select: Sequence[str] = (),
+                   ignore: Sequence[str] = ()) -> list[Finding]:
     """All findings for already parsed files, sorted by file and position.
 
     Records are decoded one at a time, checked and dropped, so that a file of a
-    million entries is validated without holding a million records.
+    million entries is validated without holding a million records. ``select`` and
+    ``ignore`` (rule codes or prefixes, as for :func:`~bibvault.findings.select_findings`)
+    keep only those findings, and the families of rules (B, F, T, D) that cannot give
+    one are not run; with none of F, T and D, no record is decoded.
     """
-    pairs = ((bf, (record_from_entry(bf, e) for e in bf.entries if e.key)) for bf in files)
-    return _validate(pairs, config, today)
+    memo = DecodeMemo()
+    pairs = ((bf, (record_from_entry(bf, e, decoder=memo.to_unicode, names=False)
+                   for e in bf.entries if e.key)) for bf in files)
+    families = _families(select, ignore) if select or ignore else FAMILIES
+    findings = _validate(pairs, config, today, memo, families)
+    return select_findings(findings, select, ignore) if select or ignore else findings
 
 
 def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequence[Record]],
@@ -59,38 +69,72 @@ def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequen
     """All findings for parsed files whose records were already decoded (one list per file,
     as :func:`~bibvault.records.records_from_file` gives them), so a caller that needs the
     records too decodes them once."""
-    return _validate(zip(files, records_per_file, strict=True), config, today)
+    return _validate(zip(files, records_per_file, strict=True), config, today, DecodeMemo(),
+                     FAMILIES)
+
+
+#: The families of rules validation runs: syntax, fields, topics, duplicates.
+FAMILIES = frozenset("BFTD")
+
+
+def _families(select: Sequence[str], ignore: Sequence[str]) -> frozenset[str]:
+    """The families with at least one rule that ``select``/``ignore`` let through."""
+    # One finding per rule, through the same filter as the findings themselves.
+    probes = [Finding(r.code, r.severity, "") for r in CORE_RULES if r.code[:1] in FAMILIES]
+    return frozenset(f.code[0] for f in select_findings(probes, select, ignore))
 
 
 def _validate(pairs: Iterable[tuple[BibFile, Iterable[Record]]], config: Config | None,
-              today: _dt.date | None) -> list[Finding]:
+              today: _dt.date | None, memo: DecodeMemo,
+              families: frozenset[str]) -> list[Finding]:
     today = today or _dt.date.today()
+    checks = RecordChecks(today, memo)
     vocabulary = config.topics if config else {}
     findings: list[Finding] = []
-    keys: list[AliasOwner] = []
+    first_keys: dict[str, AliasOwner] = {}
     aliases: list[AliasUse] = []
 
     def records() -> Iterator[Record]:
         # One record at a time: checked, handed to the duplicate index, dropped;
-        # only what the alias rule needs afterwards is kept.
+        # only what the alias rule needs afterwards is kept (the duplicate index
+        # of keys serves it too).
         for bf, recs in pairs:
-            findings.extend(bf.findings)
+            if "B" in families:
+                findings.extend(bf.findings)
+            if not families & {"F", "T", "D"}:
+                continue  # nothing reads the records: not even decoded
             for rec in recs:
-                findings.extend(check_record(rec, today=today))
-                findings.extend(check_topics((rec,), vocabulary))
-                keys.append(alias_owner(rec))
-                if rec.fields.get("ids"):
+                if "F" in families:
+                    findings.extend(checks.check(rec))
+                if "T" in families:
+                    findings.extend(check_topics((rec,), vocabulary))
+                if "D" in families and rec.fields.get("ids"):
                     aliases.append(alias_use(rec))
                 yield rec
-            findings.extend(_whitespace(bf))
+            if "F" in families:
+                findings.extend(_whitespace(bf))
 
-    findings.extend(check_duplicates(records()))
-    findings.extend(check_aliases(keys, aliases))
-    findings.sort(key=sort_key)
+    if "D" in families:
+        findings.extend(check_duplicates(records(), first_keys))
+    else:
+        deque(records(), maxlen=0)  # run the checks above, keep nothing
+    if aliases:
+        findings.extend(check_aliases(first_keys.values(), aliases))
+    if not _in_order(findings):
+        # Sorting makes a key per finding; a file of a million entries gives two
+        # million findings that mostly come in order already.
+        findings.sort(key=sort_key)
     return findings
 
 
-_RUN = re.compile(r"(?<!\n)[ \t]{2,}|\t")
+def _in_order(findings: list[Finding]) -> bool:
+    """True when a stable sort by :func:`sort_key` would leave ``findings`` as they are."""
+    return all(sort_key(a) <= sort_key(b) for a, b in pairwise(findings))
+
+
+# where " ".join(inner.split()) would change the value: blanks at either end, two
+# together, or one that is not a plain space (\s is str.isspace() in a str pattern)
+_LOOSE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 
 
 def _whitespace(bf: BibFile) -> Iterator[Finding]:
@@ -102,8 +146,8 @@ def _whitespace(bf: BibFile) -> Iterator[Finding]:
             inner = raw[1:-1]
             if "\n" in inner:
                 continue  # multi-line values are a layout choice; fmt handles them
-            fixed = " ".join(inner.split())
-            if fixed != inner:
+            if _LOOSE.search(inner):
+                fixed = " ".join(inner.split())
                 yield finding(
                     "F212", f"{f.name}: stray whitespace in value", file=bf.path, line=f.line,
                     column=f.column, key=entry.key,

@@ -9,12 +9,23 @@ from bibvault.identity import normalise_doi, normalise_title, normalise_url
 from bibvault.records import Record
 from bibvault.rules import finding
 
+#: (key, file, line) of a record, for the alias rule.
+AliasOwner = tuple[str, str, int]
+#: (key, file, line, column of ids, the aliases) of a record with ``ids``.
+AliasUse = tuple[str, str, int, int, tuple[str, ...]]
 
-def check_duplicates(records: Iterable[Record]) -> Iterator[Finding]:
-    """Duplicate keys, and records that are the same work (URL, DOI, title and year)."""
+
+def check_duplicates(records: Iterable[Record],
+                     first_keys: dict[str, AliasOwner] | None = None) -> Iterator[Finding]:
+    """Duplicate keys, and records that are the same work (URL, DOI, title and year).
+
+    ``first_keys``, when given, is filled with {case-folded key: what :func:`alias_owner`
+    keeps of its first record}, for :func:`check_aliases`, so that a caller need not
+    keep a second index of every key.
+    """
     # (key, file, line) of the first record of each probe: not the records, so that
     # records can be checked one at a time and dropped.
-    seen_keys: dict[str, tuple[str, str, int]] = {}
+    seen_keys: dict[str, tuple[str, str, int]] = {} if first_keys is None else first_keys
     by: dict[str, dict[str, tuple[str, str, int]]] = {"D602": {}, "D603": {}, "D604": {}}
     for rec in records:
         k = rec.key.casefold()
@@ -30,8 +41,9 @@ def check_duplicates(records: Iterable[Record]) -> Iterator[Finding]:
             "D603": _doi(rec.fields.get("doi", "")),
             "D604": None,
         }
-        if rec.title and rec.date and rec.date.year is not None:
-            probes["D604"] = f"{normalise_title(rec.title)}|{rec.date.year}"
+        date = rec.date if rec.title else None  # parsed on each access: once here
+        if date and date.year is not None:
+            probes["D604"] = f"{normalise_title(rec.title)}|{date.year}"
         what = {"D602": "URL", "D603": "DOI", "D604": "title and year"}
         for code, probe in probes.items():
             if not probe:
@@ -42,12 +54,6 @@ def check_duplicates(records: Iterable[Record]) -> Iterator[Finding]:
                               file=rec.file, line=rec.line, column=1, key=rec.key)
             else:
                 by[code][probe] = here
-
-
-#: (key, file, line) of a record, for the alias rule.
-AliasOwner = tuple[str, str, int]
-#: (key, file, line, column of ids, the aliases) of a record with ``ids``.
-AliasUse = tuple[str, str, int, int, tuple[str, ...]]
 
 
 def alias_owner(rec: Record) -> AliasOwner:
@@ -86,12 +92,12 @@ def check_aliases(owners: Iterable[AliasOwner], uses: Iterable[AliasUse]) -> Ite
 def check_topics(records: Iterable[Record], vocabulary: Mapping[str, object]) -> Iterator[Finding]:
     """Topics must come from the configured vocabulary (skipped when there is none)."""
     for rec in records:
-        line, col = rec.location("keywords")
         topics = rec.topics
         if not topics:
             yield finding("T302", "no topics (keywords)", file=rec.file, line=rec.line, column=1,
                           key=rec.key)
             continue
+        line, col = rec.location("keywords")
         seen: set[str] = set()
         for t in topics:
             if t in seen:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from bibvault.bibfile.tex import unknown_commands
+from bibvault.bibfile.braces import balanced
+from bibvault.bibfile.tex import DecodeMemo
 from bibvault.dates import DateError, date_from_parts, normalise_date, parse_edtf
 from bibvault.findings import Finding, Fix
 from bibvault.records import Record
@@ -52,11 +53,20 @@ _SPECIAL = re.compile(r"(?<!\\)([&%$#_^])")
 _MATH = re.compile(r"(?<!\\)\$.*?(?<!\\)\$")
 _DURATION = re.compile(r"^(?:P(?:\d+D)?T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?|\d+(?:\.\d+)?\s*(?:min(?:utes?)?|h(?:ours?)?|s(?:econds?)?))$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+# \s is str.isspace() in a str pattern: any Unicode blank, as well as C0 controls
+_BLANK_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
 
 
 def _present(rec: Record, spec: str | tuple[str, ...]) -> bool:
-    names = (spec,) if isinstance(spec, str) else spec
-    return any(rec.fields.get(n, "").strip() for n in names)
+    fields = rec.fields
+    if isinstance(spec, str):
+        value = fields.get(spec)
+        return bool(value and value.strip())
+    for name in spec:
+        value = fields.get(name)
+        if value and value.strip():
+            return True
+    return False
 
 
 def _spec_name(spec: str | tuple[str, ...]) -> str:
@@ -65,10 +75,52 @@ def _spec_name(spec: str | tuple[str, ...]) -> str:
 
 def check_record(rec: Record, *, today: _dt.date) -> Iterator[Finding]:
     """Every field-level finding for one record."""
-    yield from _required(rec)
-    yield from _dates(rec, today)
-    yield from _urls(rec)
-    yield from _values(rec)
+    return RecordChecks(today).check(rec)
+
+
+class RecordChecks:
+    """The per-record rules for many records, with memory: what a value says about
+    itself (F210, F211, F216) is worked out once per distinct field and value.
+
+    ``memo`` decodes TeX; pass the one that decoded the records, so that a value
+    is decoded once for both. Holds at most ``limit`` values, then starts afresh.
+    """
+
+    def __init__(self, today: _dt.date, memo: DecodeMemo | None = None,
+                 limit: int = 50_000) -> None:
+        self.today = today
+        self.memo = memo or DecodeMemo(limit)
+        self.limit = limit
+        self._said: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+
+    def check(self, rec: Record) -> Iterator[Finding]:
+        """Every field-level finding for one record, in the order of :func:`check_record`."""
+        yield from _required(rec)
+        yield from _dates(rec, self.today)
+        yield from _urls(rec)
+        for name, tex in rec.tex.items():
+            said = self._said.get((name, tex))
+            if said is None:
+                if len(self._said) >= self.limit:
+                    self._said.clear()
+                said = self._said[(name, tex)] = self._about_value(name, tex)
+            for code, message in said:
+                yield finding(code, message, **_at(rec, name))  # type: ignore[arg-type]
+        yield from _value_forms(rec)
+
+    def _about_value(self, name: str, tex: str) -> tuple[tuple[str, str], ...]:
+        said = []
+        if ("{" in tex or "}" in tex) and not balanced(tex, escapes=True):
+            said.append(("F210", f"{name}: unbalanced braces in value"))
+        if name not in VERBATIM:
+            m = _SPECIAL.search(_MATH.sub("", tex))
+            if m:
+                said.append(("F211", f"{name}: unescaped {m.group(1)!r} (write \\{m.group(1)})"))
+            if "\\" in tex:  # without a backslash there is no command to be unknown
+                for command in dict.fromkeys(self.memo.decode(tex).unknown):
+                    said.append(("F216", f"{name}: unknown TeX command \\{command} (printed as "
+                                 "the text of its argument, without its effect)"))
+        return tuple(said)
 
 
 def _at(rec: Record, name: str | None = None) -> dict[str, object]:
@@ -134,7 +186,7 @@ def _dates(rec: Record, today: _dt.date) -> Iterator[Finding]:
 
 def url_problem(url: str) -> tuple[str, str] | None:
     """(code, message) when ``url`` is not a usable http(s) URL, else None."""
-    if any(c.isspace() or ord(c) < 32 for c in url):
+    if _BLANK_OR_CONTROL.search(url):
         return "F206", f"URL {url!r} contains whitespace or control characters"
     try:
         parts = urlsplit(url)
@@ -161,45 +213,20 @@ def _urls(rec: Record) -> Iterator[Finding]:
             yield finding(problem[0], f"{name}: {problem[1]}", **_at(rec, name))  # type: ignore[arg-type]
 
 
-_BRACE = re.compile(r"\\[{}]|[{}]")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+#: field → (test of its stripped value, what it should be), for F213.
+VALUE_FORMS: Mapping[str, tuple[Callable[[str], bool], str]] = MappingProxyType({
+    "pagetotal": (str.isdigit, "a whole number of pages"),
+    "duration": (lambda v: bool(_DURATION.match(v)), "an ISO 8601 duration such as PT90M"),
+    "urlstatus": (lambda v: v in LINK_STATUSES, "one of " + ", ".join(sorted(LINK_STATUSES))),
+    "archivesha256": (lambda v: bool(_SHA256.fullmatch(v)), "64 lower-case hex digits"),
+    "sourcesha256": (lambda v: bool(_SHA256.fullmatch(v)), "64 lower-case hex digits"),
+    "doi": (lambda v: bool(_DOI.match(v)), "a DOI such as 10.1234/abc (without https://doi.org/)"),
+})
 
 
-def _balanced(tex: str) -> bool:
-    """True when the braces of ``tex`` pair up; escaped braces (``\\{``) do not count."""
-    depth = 0
-    for m in _BRACE.finditer(tex):
-        b = m.group()
-        if b == "{":
-            depth += 1
-        elif b == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
-
-
-def _values(rec: Record) -> Iterator[Finding]:
-    for name, tex in rec.tex.items():
-        if ("{" in tex or "}" in tex) and not _balanced(tex):
-            yield finding("F210", f"{name}: unbalanced braces in value", **_at(rec, name))  # type: ignore[arg-type]
-        if name not in VERBATIM:
-            stripped = _MATH.sub("", tex)
-            m = _SPECIAL.search(stripped)
-            if m:
-                yield finding("F211", f"{name}: unescaped {m.group(1)!r} (write \\{m.group(1)})",
-                              **_at(rec, name))  # type: ignore[arg-type]
-            for command in dict.fromkeys(unknown_commands(tex)):
-                yield finding("F216", f"{name}: unknown TeX command \\{command} (printed as the "
-                              "text of its argument, without its effect)", **_at(rec, name))  # type: ignore[arg-type]
-    value_checks = {
-        "pagetotal": (lambda v: v.isdigit(), "a whole number of pages"),
-        "duration": (lambda v: bool(_DURATION.match(v)), "an ISO 8601 duration such as PT90M"),
-        "urlstatus": (lambda v: v in LINK_STATUSES, "one of " + ", ".join(sorted(LINK_STATUSES))),
-        "archivesha256": (lambda v: bool(re.fullmatch(r"[0-9a-f]{64}", v)), "64 lower-case hex digits"),
-        "sourcesha256": (lambda v: bool(re.fullmatch(r"[0-9a-f]{64}", v)), "64 lower-case hex digits"),
-        "doi": (lambda v: bool(_DOI.match(v)), "a DOI such as 10.1234/abc (without https://doi.org/)"),
-    }
-    for name, (ok, want) in value_checks.items():
+def _value_forms(rec: Record) -> Iterator[Finding]:
+    for name, (ok, want) in VALUE_FORMS.items():
         v = rec.fields.get(name)
         if v is not None and not ok(v.strip()):
             yield finding("F213", f"{name} {v!r} should be {want}", **_at(rec, name))  # type: ignore[arg-type]
