@@ -57,9 +57,9 @@ def test_each_entry_is_rendered_once_per_style_and_each_item_made_once(
     made: list[str] = []
     real_render = Processor.render_entry
 
-    def counting_render(self: Processor, item_id: str):
+    def counting_render(self: Processor, item_id: str, *, links: bool = False):
         rendered.append(item_id)
-        return real_render(self, item_id)
+        return real_render(self, item_id, links=links)
 
     monkeypatch.setattr(Processor, "render_entry", counting_render)
 

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bibvault.csl import Processor, Resources, StyleError, find_styles, load_style, parse_style
-from bibvault.csl.names import initialize
 from bibvault.csl.numbers import page_range
+from bibvault.csl.personname import initialize
 
 BOOK = {
     "id": "doe2020",
@@ -305,8 +305,8 @@ def test_cjk_title_variable_is_not_italicised() -> None:
 
 
 def test_one_compiled_style_serves_many_processors_alike() -> None:
-    # What rendering derives from the style is kept with it; a second processor,
-    # with other items, must render exactly as a processor on a fresh copy does.
+    # A style is only read while rendering: a second processor, with other items,
+    # renders exactly as a processor on a freshly loaded copy does.
     style = load_style("apa")
     Processor(style, [WEB], locale="en-US").bibliography("text")
     again = Processor(style, [BOOK, WEB], locale="en-US").bibliography("html")

@@ -17,7 +17,7 @@ from bibvault.config import BuildConfig, Config, Section, Topic
 from bibvault.records import Record
 from bibvault.render import html_page, make_reading_list, record_links, safe_url
 from bibvault.render.entries import link_title
-from bibvault.render.links import Links
+from bibvault.render.links import Links, main_link_attrs
 
 
 def stub_formatter(records: Sequence[Record], fmt: str) -> dict[str, str]:
@@ -181,23 +181,27 @@ def test_output_is_deterministic():
     assert page_for(records) == page_for(records)
 
 
-def test_link_title_survives_style_typography_and_case():
-    links = Links(original="https://x.example/")
-    fragment = "May 2021, \u201cThe Taliban\u2019s \u2018New\u2019 Era\u201d, by A."
-    out = link_title(fragment, "The taliban's 'new' era", links)
-    assert out == ("May 2021, \u201c<a href=\"https://x.example/\">The Taliban\u2019s "
-                   "\u2018New\u2019 Era</a>\u201d, by A.")
+def test_link_title_points_the_engines_links_at_the_main_link():
+    archived = "https://web.archive.org/web/20240101000000/https://x.example/p?q=1&r=2"
+    links = Links(original="https://x.example/p?q=1&r=2", archived=archived, dead=True)
+    own = '<a href="https://x.example/p?q=1&amp;r=2">'
+    fragment = (f"\u201c{own}Title</a>.\u201d {own}https://x.example/p?q=1&#38;r=2</a>. "
+                f'<a href="{archived.replace("&", "&amp;")}">copy</a>')
+    out = link_title(fragment, "Title", links)
+    main = f"<a{main_link_attrs(links)}>"
+    assert main.startswith(f'<a href="{archived.replace("&", "&amp;")}" data-originalurl=')
+    assert out == fragment.replace(own, main)
 
 
-def test_link_title_links_a_printed_url_and_falls_back_to_the_host():
+def test_link_title_without_engine_links_finds_the_title_or_names_the_host():
     links = Links(original="https://x.example/p?q=1&r=2")
-    printed = "Title. https://x.example/p?q=1&amp;r=2"
-    out = link_title(printed, "Something else", links)
-    assert out == ('Title. <a href="https://x.example/p?q=1&amp;r=2">'
-                   "https://x.example/p?q=1&amp;r=2</a>")
-    assert link_title("<i>Other</i>", "Missing", links) == (
-        '<i>Other</i> <a href="https://x.example/p?q=1&amp;r=2">x.example</a>')
+    out = link_title("May 2021, \u201cThe Taliban&#x27;s Era\u201d.", "The Taliban's Era", links)
+    assert out == "May 2021, \u201cThe Taliban&#x27;s Era\u201d." + (
+        ' <a href="https://x.example/p?q=1&amp;r=2">x.example</a>')
+    assert link_title("2021, \u201cA &amp; B\u201d.", "A & B", links) == (
+        '2021, \u201c<a href="https://x.example/p?q=1&amp;r=2">A &amp; B</a>\u201d.')
     assert link_title("Has <a href=\"#\">a link</a>", "Has", links) == 'Has <a href="#">a link</a>'
+    assert link_title("No address", "No", Links()) == "No address"
 
 
 def test_switcher_shows_a_formatter_title_when_it_has_one():

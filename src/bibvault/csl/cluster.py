@@ -2,46 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
-from bibvault.csl.context import Cite, Context
-from bibvault.csl.render import decorate_layout, render_children
+from bibvault.csl.compile import Citation
+from bibvault.csl.element import Evaluation, Trace, decorate_layout
 from bibvault.csl.richtext import Content, Rich, is_empty, join, parse_inline, plain
-from bibvault.csl.sorting import sort_ids
+from bibvault.csl.sorting import Collator, sort_ids
+from bibvault.csl.state import Cite, Disamb, year_suffix_text
 from bibvault.csl.textcase import apply_text_case
 
-if TYPE_CHECKING:
-    from bibvault.csl.processor import BibEntry, Processor
 
+class CiteSource(Protocol):
+    """What clusters need from a processor: single cites, numbers, items and the style."""
 
-def _render(proc: Processor, cite: Cite, suppress_names: bool = False,
-            no_suffix: bool = False) -> tuple[Content, Context]:
-    citation = proc.style.citation
-    assert citation is not None
-    layout = citation.find("layout")
-    assert layout is not None
-    ctx = proc.context(cite.id, "citation", cite)
-    if suppress_names:
-        ctx.cite = Cite(**{**cite.__dict__, "suppress_author": True})
-    saved = ctx.disamb.year_suffix
-    if no_suffix:
-        ctx.disamb.year_suffix = None
-    try:
-        out = render_children(layout, ctx)
-    finally:
-        ctx.disamb.year_suffix = saved
-    return out, ctx
+    @property
+    def citation(self) -> Citation | None: ...
+
+    @property
+    def is_note(self) -> bool: ...
+
+    @property
+    def collator(self) -> Collator: ...
+
+    items: dict[str, dict[str, object]]
+    disamb: dict[str, Disamb]
+
+    def render_cite(self, cite: Cite, *, suppress_names: bool = False,
+                    no_suffix: bool = False) -> tuple[Content, Trace]: ...
+
+    def citation_numbers(self) -> dict[str, int]: ...
+
+    def evaluation(self, item_id: str, mode: str, cite: Cite | None = None, *,
+                   name_overrides: dict[str, str] | None = None, disamb: Disamb | None = None,
+                   number: int | None = None) -> Evaluation: ...
 
 
 # What a cite that renders nothing at all shows, so that the gap is visible.
 NO_PRINTED_FORM = "[CSL STYLE ERROR: reference with no printed form.]"
 
 
-def render_cite_with_context(proc: Processor, cite: Cite) -> tuple[Content, Context]:
-    """A cite's rich text and the context it was rendered in."""
-    return _render(proc, cite)
+def _render(proc: CiteSource, cite: Cite, suppress_names: bool = False,
+            no_suffix: bool = False) -> tuple[Content, Trace]:
+    return proc.render_cite(cite, suppress_names=suppress_names, no_suffix=no_suffix)
 
 
 def _affixed(cite: Cite, content: Content, marker: bool = True) -> Content:
@@ -117,47 +120,45 @@ def _position(c: Cite, before: Cite | None) -> int:
     return 2
 
 
-def sort_cites(proc: Processor, cites: list[Cite]) -> list[Cite]:
+def sort_cites(proc: CiteSource, cites: list[Cite]) -> list[Cite]:
     """Cites in the citation's sort order (input order without cs:sort)."""
-    citation = proc.style.citation
-    sort = citation.find("sort") if citation is not None else None
+    citation = proc.citation
+    sort = citation.sort if citation is not None else None
     if sort is None or len(cites) < 2:
         return cites
     keys = [f"{i}\x00{c.id}" for i, c in enumerate(cites)]
     by_key = dict(zip(keys, cites, strict=True))
     numbers = proc.citation_numbers()
 
-    def make(k: str) -> Context:
-        return proc.context(by_key[k].id, "citation", by_key[k])
+    def make(k: str, overrides: dict[str, str]) -> Evaluation:
+        return proc.evaluation(by_key[k].id, "citation", by_key[k], name_overrides=overrides)
 
-    ordered = sort_ids(keys, sort, make, proc.resources,
+    ordered = sort_ids(keys, sort, make, proc.collator,
                        {k: numbers.get(by_key[k].id, 0) for k in keys})
     return [by_key[k] for k in ordered]
 
 
-def render_cluster(proc: Processor, cites: list[Cite]) -> Content:
+def render_cluster(proc: CiteSource, cites: list[Cite]) -> Content:
     """A whole citation: sorted, grouped, collapsed, with layout affixes."""
-    citation = proc.style.citation
+    citation = proc.citation
     if citation is None:
         return None
-    layout = citation.find("layout")
-    if layout is None:
-        return None
+    layout = citation.layout
     cites = [c for c in cites if c.id in proc.items]
     if not cites:
         return None
     cites = sort_cites(proc, cites)
-    delim = layout.get("delimiter", "")
-    collapse = citation.get("collapse")
+    delim = layout.delimiter
+    collapse = citation.collapse
     pieces: list[tuple[Content, str]] = []  # (content, delimiter after it)
     if collapse == "citation-number":
         pieces = _collapse_numbers(proc, cites, delim)
-    elif collapse in ("year", "year-suffix", "year-suffix-ranged") or citation.get("cite-group-delimiter"):
-        pieces = _collapse_years(proc, cites, delim, collapse or "")
+    elif collapse in ("year", "year-suffix", "year-suffix-ranged") or citation.cite_group_delimiter:
+        pieces = _collapse_years(proc, citation, cites, delim, collapse)
     else:
         for k, c in enumerate(cites):
-            out, ctx = _render(proc, c)
-            if proc.style.is_note and ctx.starts_with_term and _sentence_start(c, k):
+            out, trace = _render(proc, c)
+            if proc.is_note and trace.starts_with_term and _sentence_start(c, k):
                 out = apply_text_case(out, "capitalize-first")
             if pieces and ((c.prefix and c.prefix.lstrip()[:1] in ",.;:")
                            or (cites[k - 1].suffix or "").rstrip()[-1:] in (",", ";", ".", ":")):
@@ -174,8 +175,7 @@ def render_cluster(proc: Processor, cites: list[Cite]) -> Content:
         children.append(p)
         if i < len(kept) - 1 and d:
             children.append(d)
-    ctx = proc.context(cites[0].id, "citation", cites[0])
-    return decorate_layout(layout, Rich(children), ctx)
+    return decorate_layout(layout.formatting, Rich(children))
 
 
 def _sentence_start(cite: Cite, index: int) -> bool:
@@ -186,7 +186,7 @@ def _sentence_start(cite: Cite, index: int) -> bool:
     return " " in text and text.rstrip("\u201d\u2019\"'").endswith((".", "!", "?"))
 
 
-def _collapse_numbers(proc: Processor, cites: list[Cite], delim: str) -> list[tuple[Content, str]]:
+def _collapse_numbers(proc: CiteSource, cites: list[Cite], delim: str) -> list[tuple[Content, str]]:
     numbers = proc.citation_numbers()
     runs: list[list[Cite]] = []
     for c in cites:
@@ -209,20 +209,20 @@ def _collapse_numbers(proc: Processor, cites: list[Cite], delim: str) -> list[tu
     return out
 
 
-def _collapse_years(proc: Processor, cites: list[Cite], delim: str, collapse: str) -> list[tuple[Content, str]]:
-    citation = proc.style.citation
-    assert citation is not None
-    group_delim = citation.get("cite-group-delimiter", ", ")
-    ys_delim = citation.get("year-suffix-delimiter", citation.get("cite-group-delimiter", delim))
-    after_delim = citation.get("after-collapse-delimiter", delim)
-    groups: dict[str, list[tuple[Cite, Content, Context]]] = {}
+def _collapse_years(proc: CiteSource, citation: Citation, cites: list[Cite], delim: str,
+                    collapse: str) -> list[tuple[Content, str]]:
+    group_delim = citation.cite_group_delimiter if citation.cite_group_delimiter is not None else ", "
+    ys_delim = next(d for d in (citation.year_suffix_delimiter, citation.cite_group_delimiter, delim)
+                    if d is not None)
+    after_delim = citation.after_collapse_delimiter if citation.after_collapse_delimiter is not None else delim
+    groups: dict[str, list[tuple[Cite, Content, Trace]]] = {}
     for i, c in enumerate(cites):
-        content, ctx = _render(proc, c)
+        content, trace = _render(proc, c)
         if c.suppress_author:
             key = f"\x00{i}"
         else:
-            key = plain(ctx.first_names) if ctx.first_names is not None else ""
-        groups.setdefault(key, []).append((c, content, ctx))
+            key = plain(trace.first_names.whole) if trace.first_names is not None else ""
+        groups.setdefault(key, []).append((c, content, trace))
     out: list[tuple[Content, str]] = []
     for members in groups.values():
         if len(members) == 1 or not collapse:
@@ -245,8 +245,6 @@ def _collapse_years(proc: Processor, cites: list[Cite], delim: str, collapse: st
             ys = proc.disamb[c.id].year_suffix
             if (collapse.startswith("year-suffix") and ys is not None and plain(base) == prev_base
                     and not (c.locator or c.prefix or c.suffix)):
-                from bibvault.csl.context import year_suffix_text
-
                 letter = year_suffix_text(ys)
                 if group:
                     group[-1] = (group[-1][0], ys_delim)
@@ -282,51 +280,3 @@ def _range_suffixes(group: list[tuple[Content, str]]) -> list[tuple[Content, str
             out.append(group[i])
             i += 1
     return out
-
-
-def substitute_authors(proc: Processor, entries: list[BibEntry]) -> list[BibEntry]:
-    """Apply the bibliography's subsequent-author-substitute rule."""
-    return list(iter_substituted(proc, entries))
-
-
-def iter_substituted(proc: Processor, entries: Iterable[BibEntry]) -> Iterator[BibEntry]:
-    """Entries one by one with the subsequent-author-substitute rule applied, so that
-    each can be written out and dropped before the next is rendered."""
-    bib = proc.style.bibliography
-    if bib is None or bib.get("subsequent-author-substitute") is None:
-        yield from entries
-        return
-    sub = bib.get("subsequent-author-substitute", "")
-    rule = bib.get("subsequent-author-substitute-rule", "complete-all")
-    prev_names: list[str] | None = None
-    prev_all: str | None = None
-    for e in entries:
-        ctx = e.ctx
-        if ctx is None or ctx.first_names is None:
-            prev_names, prev_all = None, None
-            yield e
-            continue
-        node: Rich = ctx.first_names
-        names = [plain(n) for n in ctx.first_name_nodes]
-        whole = plain(node)
-        if rule == "complete-all":
-            if whole == prev_all:
-                for k, body in enumerate(ctx.first_name_bodies):
-                    body.children = [sub] if sub and k == 0 else []
-        elif rule == "complete-each":
-            if whole == prev_all:
-                for n in ctx.first_name_nodes:
-                    n.children = [sub]
-        elif rule in ("partial-each", "partial-first") and prev_names is not None:
-            for k, n in enumerate(ctx.first_name_nodes):
-                if k < len(prev_names) and names[k] == prev_names[k]:
-                    n.children = [sub]
-                    if rule == "partial-first":
-                        break
-                else:
-                    break
-        prev_names, prev_all = names, whole
-        yield e
-
-
-__all__: list[Any] = ["render_cluster", "substitute_authors", "iter_substituted", "sort_cites"]

@@ -1,12 +1,36 @@
-"""cs:date: localized and non-localized dates, date parts, ranges and seasons."""
+"""cs:date and cs:date-part: localized and non-localized dates, ranges and seasons."""
 
 from __future__ import annotations
 
-from bibvault.csl.context import Context, year_suffix_text
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bibvault.csl.element import Element, Evaluation, Formatting, decorate
 from bibvault.csl.items import DateValue
-from bibvault.csl.render import decorate
 from bibvault.csl.richtext import Content, Rich, SortDate, join
-from bibvault.csl.style import Node
+from bibvault.csl.state import year_suffix_text
+from bibvault.csl.stylexml import Node
+
+
+@dataclass(frozen=True, slots=True)
+class DatePart:
+    """cs:date-part: which part, its form, range delimiter and formatting (no display)."""
+
+    name: str
+    form: str
+    range_delimiter: str
+    formatting: Formatting
+
+    @classmethod
+    def from_attrs(cls, attrs: Mapping[str, str], where: str = "") -> DatePart:
+        """A date part from the attributes of a style's or a locale's cs:date-part."""
+        name = attrs.get("name", "")
+        return cls(name, attrs.get("form", "long" if name != "day" else "numeric"),
+                   attrs.get("range-delimiter", "\u2013"),
+                   dataclasses.replace(Formatting.from_attrs(attrs, where), display=None))
+
+
 
 _ALLOWED = {
     "year-month-day": ("year", "month", "day"),
@@ -16,33 +40,46 @@ _ALLOWED = {
 _RANK = {"year": 0, "month": 1, "day": 2}
 
 
-def _date_parts(node: Node, ctx: Context) -> tuple[list[Node], str, Node | None]:
-    """The date-part nodes to render, the delimiter, and the localized base date."""
-    form = node.get("form")
-    if not form:
-        return node.findall("date-part"), node.get("delimiter", ""), None
-    base = ctx.locale.dates.get(form)
+@dataclass(frozen=True, slots=True)
+class Date(Element):
+    """cs:date: its own date parts, or a localized form with the parts' overrides."""
+
+    variable: str
+    form: str | None
+    allowed: tuple[str, ...]  # the date-parts attribute of a localized date
+    parts: tuple[DatePart, ...]
+    overrides: Mapping[str, Mapping[str, str]]
+    delimiter: str
+    formatting: Formatting
+
+    def render(self, ev: Evaluation) -> Content:
+        return render_date(self, ev)
+
+
+def _date_parts(date: Date, ev: Evaluation) -> tuple[list[DatePart], str, Node | None]:
+    """The date parts to render, the delimiter, and the localized base date."""
+    if not date.form:
+        return list(date.parts), date.delimiter, None
+    base = ev.locale.dates.get(date.form)
     if base is None:
         return [], "", None
-    allowed = _ALLOWED.get(node.get("date-parts", "year-month-day"), _ALLOWED["year-month-day"])
-    overrides = {dp.get("name"): dp.attrs for dp in node.findall("date-part")}
     parts = []
     for bp in base.findall("date-part"):
         name = bp.get("name", "")
-        if name not in allowed:
+        if name not in date.allowed:
             continue
         attrs = dict(bp.attrs)
-        for k, v in overrides.get(name, {}).items():
+        for k, v in date.overrides.get(name, {}).items():
             if k not in ("prefix", "suffix"):
                 attrs[k] = v
-        parts.append(Node("date-part", attrs))
+        parts.append(DatePart.from_attrs(attrs))
     return parts, base.get("delimiter", ""), base
 
 
-def _part_text(part: Node, date: list[int], dv: DateValue, ctx: Context, is_end: bool) -> str | None:
-    name = part.get("name")
-    form = part.get("form", "long" if name != "day" else "numeric")
-    loc = ctx.locale
+def _part_text(part: DatePart, date: list[int], dv: DateValue, ev: Evaluation, is_end: bool) -> str | None:
+    name = part.name
+    form = part.form
+    loc = ev.locale
     if name == "year":
         if not date:
             return None
@@ -88,55 +125,50 @@ def _part_text(part: Node, date: list[int], dv: DateValue, ctx: Context, is_end:
     return None
 
 
-def _render_part(part: Node, date: list[int], dv: DateValue, ctx: Context, *,
+def _render_part(part: DatePart, date: list[int], dv: DateValue, ev: Evaluation, *,
                  is_end: bool = False, drop_prefix: bool = False, drop_suffix: bool = False) -> Content:
-    text = _part_text(part, date, dv, ctx, is_end)
+    text = _part_text(part, date, dv, ev, is_end)
     if text is None:
         return None
     content: Content = text
-    if part.get("name") == "year" and not ctx.year_suffix_explicit and not ctx.year_suffix_done:
-        ys = ctx.disamb.year_suffix
+    if part.name == "year" and not ev.env.options.year_suffix_explicit and not ev.year_suffix_done:
+        ys = ev.req.disamb.year_suffix
         if ys is not None and not is_end:
-            ctx.year_suffix_done = True
+            ev.year_suffix_done = True
             content = text + year_suffix_text(ys)
-    attrs = dict(part.attrs)
-    if drop_prefix:
-        attrs.pop("prefix", None)
-    if drop_suffix:
-        attrs.pop("suffix", None)
-    attrs.pop("display", None)
-    return decorate(Node("date-part", attrs), content, ctx)
+    f = part.formatting
+    if drop_prefix or drop_suffix:
+        f = dataclasses.replace(f, prefix="" if drop_prefix else f.prefix, suffix="" if drop_suffix else f.suffix)
+    return decorate(f, content, ev)
 
 
 def _parts_join(rendered: list[Content], delimiter: str) -> Rich | None:
     return join(rendered, delimiter)
 
 
-def render_date(node: Node, ctx: Context) -> Content:
-    """Render a cs:date element for the current item."""
-    var = node.get("variable", "")
-    ctx.called += 1
-    dv = ctx.var(var)
+def render_date(node: Date, ev: Evaluation) -> Content:
+    """Render a cs:date element for the item being evaluated."""
+    var = node.variable
+    ev.called += 1
+    dv = ev.var(var)
     if not isinstance(dv, DateValue):
         return None
-    if ctx.sorting and dv.parts:
-        from bibvault.csl.sorting import date_sort_string
-
-        ctx.mark(var)
-        shown = {p.get("name") for p in _date_parts(node, ctx)[0]}
+    if ev.sorting and dv.parts:
+        ev.mark(var)
+        shown: set[str | None] = {p.name for p in _date_parts(node, ev)[0]}
         return SortDate(date_sort_string(dv, shown))
     if dv.literal is not None and not dv.parts:
-        ctx.mark(var)
-        return decorate(node, dv.literal, ctx)
-    parts, delimiter, base = _date_parts(node, ctx)
+        ev.mark(var)
+        return decorate(node.formatting, dv.literal, ev)
+    parts, delimiter, base = _date_parts(node, ev)
     if not parts:
         return None
     start, end = dv.start, dv.end
     if end is None or not start:
-        out = _parts_join([_render_part(p, start, dv, ctx) for p in parts], delimiter)
+        out = _parts_join([_render_part(p, start, dv, ev) for p in parts], delimiter)
         if dv.open_end and out is not None:
-            year = next((p for p in parts if p.get("name") == "year"), None)
-            out = join([out, year.get("range-delimiter", "\u2013") if year is not None else "\u2013"])
+            year = next((p for p in parts if p.name == "year"), None)
+            out = join([out, year.range_delimiter if year is not None else "\u2013"])
     else:
         if start[0] != end[0]:
             gran = "year"
@@ -146,35 +178,51 @@ def render_date(node: Node, ctx: Context) -> Content:
             gran = "day"
         else:
             gran = ""
-        present = [p for p in parts if _part_text(p, start, dv, ctx, False) is not None]
+        present = [p for p in parts if _part_text(p, start, dv, ev, False) is not None]
         if not gran:
-            out = _parts_join([_render_part(p, start, dv, ctx) for p in parts], delimiter)
+            out = _parts_join([_render_part(p, start, dv, ev) for p in parts], delimiter)
         else:
             rank = _RANK[gran]
-            run = [i for i, p in enumerate(present) if _RANK.get(p.get("name", ""), 0) >= rank]
+            run = [i for i, p in enumerate(present) if _RANK.get(p.name, 0) >= rank]
             if not run:
-                out = _parts_join([_render_part(p, start, dv, ctx) for p in present], delimiter)
+                out = _parts_join([_render_part(p, start, dv, ev) for p in present], delimiter)
             else:
                 lo, hi = run[0], run[-1]
-                gran_node = next((p for p in present if p.get("name") == gran), present[lo])
-                rdelim = gran_node.get("range-delimiter", "\u2013")
-                before = [_render_part(p, start, dv, ctx) for p in present[:lo]]
+                gran_part = next((p for p in present if p.name == gran), present[lo])
+                rdelim = gran_part.range_delimiter
+                before = [_render_part(p, start, dv, ev) for p in present[:lo]]
                 srun = [
-                    _render_part(p, start, dv, ctx, drop_suffix=(i == hi))
+                    _render_part(p, start, dv, ev, drop_suffix=(i == hi))
                     for i, p in enumerate(present) if lo <= i <= hi
                 ]
                 erun = [
-                    _render_part(p, end, dv, ctx, is_end=True, drop_prefix=(i == lo))
+                    _render_part(p, end, dv, ev, is_end=True, drop_prefix=(i == lo))
                     for i, p in enumerate(present) if lo <= i <= hi
                 ]
-                after = [_render_part(p, start, dv, ctx) for p in present[hi + 1 :]]
+                after = [_render_part(p, start, dv, ev) for p in present[hi + 1 :]]
                 middle = join([_parts_join(srun, delimiter), _parts_join(erun, delimiter)], rdelim)
                 out = _parts_join([*before, middle, *after], delimiter)
     if out is None:
         return None
-    ctx.mark(var)
+    ev.mark(var)
     if base is not None:
         fmt_attrs = {k: v for k, v in base.attrs.items() if k not in ("form", "delimiter", "prefix", "suffix")}
         if fmt_attrs:
-            out = decorate(Node("date", fmt_attrs), out, ctx)
-    return decorate(node, out, ctx)
+            out = decorate(Formatting.from_attrs(fmt_attrs), out, ev)
+    return decorate(node.formatting, out, ev)
+
+def date_sort_string(d: DateValue, parts: set[str | None] | None = None) -> str:
+    """A string ordering dates chronologically, limited to ``parts`` when given."""
+
+    def fmt(p: list[int]) -> str:
+        y = p[0] if p else 0
+        m = p[1] if len(p) > 1 and (parts is None or "month" in parts) else 0
+        day = p[2] if len(p) > 2 and (parts is None or "day" in parts) else 0
+        m = m if 1 <= m <= 12 else 0  # seasons and invalid months sort with the year
+        day = day if 1 <= day <= 31 else 0
+        return f"{y + 10000:05d}{m:02d}{day:02d}"
+
+    # citeproc-js always writes the end of a range, as year 0 when there is none: a
+    # compared digit run has the same length for every date.
+    return fmt(d.start) + fmt(d.end or [])
+

@@ -3,24 +3,44 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from bibvault.csl.context import Cite
-from bibvault.csl.names import format_name, name_options
-from bibvault.csl.richtext import plain
-from bibvault.csl.style import Node
-
-if TYPE_CHECKING:
-    from bibvault.csl.processor import Processor
+from bibvault.csl.compile import Citation
+from bibvault.csl.state import Disamb
 
 
-def _forms(proc: Processor, ids: list[str]) -> dict[str, tuple[str, ...]]:
+class Disambiguable(Protocol):
+    """What disambiguation needs: the cites as plain text under the current choices,
+    the choices themselves, and the names a cite shows."""
+
+    registered: list[str]
+    disamb: dict[str, Disamb]
+
+    @property
+    def citation(self) -> Citation | None: ...
+
+    @property
+    def position_sensitive(self) -> bool: ...
+
+    @property
+    def disambiguate_tests(self) -> int: ...
+
+    def bibliography_order(self) -> list[str]: ...
+
+    def plain_form(self, item_id: str, position: int = 0) -> str: ...
+
+    def names_source(self, item_id: str) -> tuple[list[dict[str, Any]], object]: ...
+
+    def name_at_level(self, item_id: str, name: dict[str, Any], index: int, level: int) -> str: ...
+
+
+def _forms(proc: Disambiguable, ids: list[str]) -> dict[str, tuple[str, ...]]:
     """Each cite as first cited and, for styles that vary by position, as cited again."""
     positions = (0, 1) if proc.position_sensitive else (0,)
     return {i: tuple(proc.plain_form(i, p) for p in positions) for i in ids}
 
 
-def _buckets(proc: Processor, ids: list[str]) -> list[list[str]]:
+def _buckets(proc: Disambiguable, ids: list[str]) -> list[list[str]]:
     """Ids grouped by what their cite reads in each form; a bucket of two or more clashes."""
     by_form: dict[tuple[int, str], list[str]] = defaultdict(list)
     for i, fs in _forms(proc, ids).items():
@@ -29,7 +49,7 @@ def _buckets(proc: Processor, ids: list[str]) -> list[list[str]]:
     return list(by_form.values())
 
 
-def _ambiguous_groups(proc: Processor, ids: list[str]) -> list[list[str]]:
+def _ambiguous_groups(proc: Disambiguable, ids: list[str]) -> list[list[str]]:
     """The sets of ids whose cites are linked by reading the same, each in ``ids`` order.
 
     Linear in the number of ids: buckets are merged with union-find rather than by
@@ -60,35 +80,8 @@ def _ambiguous_groups(proc: Processor, ids: list[str]) -> list[list[str]]:
     return list(groups.values())
 
 
-def _names_source(proc: Processor, item_id: str) -> tuple[list[dict[str, Any]], Node | None]:
-    """The names the first cs:names of a cite renders, and the cs:names element whose
-    cs:name options apply to them (found by rendering the cite once)."""
-    cache = proc.names_sources
-    if item_id not in cache:
-        from bibvault.csl.cluster import render_cite_with_context
-
-        out, ctx = render_cite_with_context(proc, Cite(id=item_id))
-        proc.remember_form(item_id, plain(out), ctx)
-        cache[item_id] = ctx.first_names_source or ([], None)
-    names, node = cache[item_id]
-    return list(names), node
-
-
-def _name_vars(proc: Processor, item_id: str) -> list[dict[str, Any]]:
-    return _names_source(proc, item_id)[0]
-
-
-def _name_at_level(proc: Processor, item_id: str, name: dict[str, Any], index: int, level: int) -> str:
-    node = _names_source(proc, item_id)[1]
-    ctx = proc.context(item_id, "citation")
-    opts = name_options(node, ctx) if node is not None else {}
-    saved = dict(ctx.disamb.given_levels)
-    ctx.disamb.given_levels = {index: level}
-    try:
-        out = format_name(name, opts, ctx, index, node.find("name") if node is not None else None, False)
-    finally:
-        ctx.disamb.given_levels = saved
-    return plain(out)
+def _name_vars(proc: Disambiguable, item_id: str) -> list[dict[str, Any]]:
+    return proc.names_source(item_id)[0]
 
 
 def _person(n: dict[str, Any]) -> tuple[str, str]:
@@ -96,7 +89,7 @@ def _person(n: dict[str, Any]) -> tuple[str, str]:
     return (n.get("non-dropping-particle", "") + n.get("family", ""), given)
 
 
-def _global_names(proc: Processor, rule: str) -> None:
+def _global_names(proc: Disambiguable, rule: str) -> None:
     primary = rule.startswith("primary")
     max_level = 1 if rule.endswith("with-initials") else 2
     people: list[tuple[str, int, dict[str, Any]]] = []
@@ -109,7 +102,7 @@ def _global_names(proc: Processor, rule: str) -> None:
     forms: dict[tuple[str, int], list[str]] = {}
     holders: dict[tuple[int, str], set[tuple[str, str]]] = defaultdict(set)
     for i, k, n in people:
-        forms[(i, k)] = [_name_at_level(proc, i, n, k, lv) for lv in range(max_level + 1)]
+        forms[(i, k)] = [proc.name_at_level(i, n, k, lv) for lv in range(max_level + 1)]
         for lv, text in enumerate(forms[(i, k)]):
             holders[(lv, text)].add(_person(n))
     for i, k, _n in people:
@@ -122,7 +115,7 @@ def _global_names(proc: Processor, rule: str) -> None:
                 break
 
 
-def _unique(proc: Processor, group: list[str]) -> set[str]:
+def _unique(proc: Disambiguable, group: list[str]) -> set[str]:
     shared: set[str] = set()
     for members in _buckets(proc, group):
         if len(members) > 1:
@@ -130,12 +123,12 @@ def _unique(proc: Processor, group: list[str]) -> set[str]:
     return {i for i in group if i not in shared}
 
 
-def _distinct(proc: Processor, group: list[str]) -> int:
+def _distinct(proc: Disambiguable, group: list[str]) -> int:
     unique = _unique(proc, group)
     return len(unique) + len(_ambiguous_groups(proc, [i for i in group if i not in unique]))
 
 
-def _add_names(proc: Processor, group: list[str], given_level: int) -> list[str]:
+def _add_names(proc: Disambiguable, group: list[str], given_level: int) -> list[str]:
     """Show more names (expanding the added ones when that helps) while it separates cites."""
     longest = max(len(_name_vars(proc, i)) for i in group)
     saved = {i: (proc.disamb[i].names_shown, dict(proc.disamb[i].given_levels)) for i in group}
@@ -177,7 +170,7 @@ def _add_names(proc: Processor, group: list[str], given_level: int) -> list[str]
     return [i for i in group if i not in unique]
 
 
-def _add_given(proc: Processor, group: list[str], max_level: int) -> list[str]:
+def _add_given(proc: Disambiguable, group: list[str], max_level: int) -> list[str]:
     remaining = list(group)
     longest = max(len(_name_vars(proc, i)) for i in group)
     for index in range(longest):
@@ -198,26 +191,15 @@ def _add_given(proc: Processor, group: list[str], max_level: int) -> list[str]:
     return remaining
 
 
-def _disambiguate_tests(proc: Processor) -> int:
-    def count(n: Node) -> int:
-        own = 1 if "disambiguate" in n.attrs else 0
-        return own + sum(count(c) for c in n.children)
-
-    citation = proc.style.citation
-    total = count(citation) if citation is not None else 0
-    return total + sum(count(m) for m in proc.style.macros.values())
-
-
-def disambiguate(proc: Processor) -> None:
+def disambiguate(proc: Disambiguable) -> None:
     """Set each item's disambiguation state so that cites identify their items."""
-    citation = proc.style.citation
+    citation = proc.citation
     if citation is None:
         return
-    a = citation.attrs
-    add_names = a.get("disambiguate-add-names") == "true"
-    add_given = a.get("disambiguate-add-givenname") == "true"
-    rule = a.get("givenname-disambiguation-rule", "by-cite")
-    add_ys = a.get("disambiguate-add-year-suffix") == "true"
+    add_names = citation.add_names
+    add_given = citation.add_givenname
+    rule = citation.givenname_rule
+    add_ys = citation.add_year_suffix
     if add_given and rule != "by-cite":
         _global_names(proc, rule)
     order = {i: n for n, i in enumerate(proc.bibliography_order())}
@@ -230,7 +212,7 @@ def disambiguate(proc: Processor) -> None:
             remaining = _add_names(proc, remaining, level)
         if remaining:
             # disambiguate="true" branches are switched on one at a time, in order.
-            tests = _disambiguate_tests(proc)
+            tests = proc.disambiguate_tests
             for level in range(1, tests + 1):
                 for i in remaining:
                     proc.disamb[i].condition = level

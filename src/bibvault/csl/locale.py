@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from bibvault.csl.formats import Quotes
-from bibvault.csl.style import Node, Style, node_from_xml
+try:
+    import citeproc as _citeproc_data
+except ImportError:  # pragma: no cover - the locale files come with citeproc-py
+    _citeproc_data = None
+
+from bibvault.csl.output import Quotes
+from bibvault.csl.stylexml import Node, node_from_xml
 
 # Languages whose locale file is not "<lang>-<LANG>".
 PRIMARY_DIALECTS = {
@@ -25,11 +32,9 @@ PRIMARY_DIALECTS = {
 
 def locales_dir() -> Path | None:
     """The directory of the installed CSL locale files."""
-    try:
-        import citeproc
-    except ImportError:
+    if _citeproc_data is None:
         return None
-    d = Path(citeproc.__file__).parent / "data" / "locales"
+    d = Path(_citeproc_data.__file__).parent / "data" / "locales"
     return d if d.is_dir() else None
 
 
@@ -64,10 +69,20 @@ class Term:
     gender: str | None = None
 
 
+class StyleLocales(Protocol):
+    """What a locale takes from a style: its own locale elements and default locale."""
+
+    @property
+    def locales(self) -> Sequence[Node]: ...
+
+    @property
+    def default_locale(self) -> str | None: ...
+
+
 class Locale:
     """The merged view of style-embedded locales and locale files for one language."""
 
-    def __init__(self, style: Style, lang: str | None, store: LocaleStore) -> None:
+    def __init__(self, style: StyleLocales, lang: str | None, store: LocaleStore) -> None:
         lang = lang or style.default_locale or "en-US"
         self.lang = lang
         primary = lang.split("-")[0]

@@ -2,60 +2,52 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from bibvault.csl.context import NAME_ATTRS, Context
-from bibvault.csl.nameformat import format_name, initialize, is_romanesque, starts_romanesque
-from bibvault.csl.render import decorate, render
+from bibvault.csl.element import Element, Evaluation, FirstNames, Formatting, decorate
+from bibvault.csl.personname import Name, format_name, starts_romanesque
 from bibvault.csl.richtext import Content, Rich, is_empty, join
-from bibvault.csl.style import Node
+from bibvault.csl.text import TextTerm
 
 
-def name_options(node: Node, ctx: Context) -> dict[str, str]:
-    """cs:name options: inherited style/citation/bibliography values, then the element's.
+@dataclass(frozen=True, slots=True)
+class EtAl:
+    """cs:et-al: the term and its formatting."""
 
-    Without overrides the result is shared (kept with the style element): do not change it."""
-    if not ctx.name_overrides:
-        key = "name-options:" + ctx.mode
-        found: dict[str, str] | None = node.compiled.get(key)
-        if found is None:
-            found = node.compiled[key] = _name_options(node, ctx)
-        return found
-    return _name_options(node, ctx)
+    term: str
+    formatting: Formatting
 
 
-def _name_options(node: Node, ctx: Context) -> dict[str, str]:
-    opts: dict[str, str] = {}
-    for source in (ctx.style.options, ctx.element.attrs if ctx.element is not None else {}):
-        for key in NAME_ATTRS:
-            if key in source:
-                target = {"name-form": "form", "name-delimiter": "delimiter"}.get(key, key)
-                opts[target] = source[key]
-    name_node = node.find("name")
-    if name_node is not None:
-        opts.update(name_node.attrs)
-    opts.update(ctx.name_overrides)
-    return opts
+@dataclass(frozen=True, slots=True)
+class NamesLabel:
+    """cs:label inside cs:names."""
+
+    form: str
+    plural: str
+    formatting: Formatting
 
 
-def _et_al_limits(opts: dict[str, str], ctx: Context) -> tuple[int | None, int | None]:
+def _et_al_limits(opts: Mapping[str, str], ev: Evaluation) -> tuple[int | None, int | None]:
     mn, first = opts.get("et-al-min"), opts.get("et-al-use-first")
-    if ctx.mode == "citation" and ctx.cite.position >= 1:
+    if ev.citation and ev.req.cite.position >= 1:
         mn = opts.get("et-al-subsequent-min", mn)
         first = opts.get("et-al-subsequent-use-first", first)
     return (int(mn) if mn else None, int(first) if first else None)
 
 
-def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
-               name_node: Node | None, etal_node: Node | None, count_only: bool,
+def _name_list(names: list[dict[str, Any]], opts: Mapping[str, str], ev: Evaluation,
+               name_el: Name | None, et_al: EtAl | None, count_only: bool,
                collect: list[Rich] | None = None) -> tuple[Content, int]:
-    mn, first = _et_al_limits(opts, ctx)
+    mn, first = _et_al_limits(opts, ev)
     total = len(names)
     truncated = bool(mn and first is not None and total >= mn and first < total)
-    if truncated and ctx.disamb.names_shown and not ctx.sorting:
-        first = max(first or 0, ctx.disamb.names_shown)
+    shown_more = ev.req.disamb.names_shown
+    if truncated and shown_more and not ev.sorting:
+        first = max(first or 0, shown_more)
         truncated = first < total
-    if ctx.name_overrides.get("_names-all"):
+    if ev.name_overrides.get("_names-all"):
         truncated = False
     shown = names[:first] if truncated and first is not None else names
     if count_only:
@@ -64,29 +56,29 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
     rendered = []
     for i, n in enumerate(shown):
         inverted = (order == "all" or (order == "first" and i == 0)) and "literal" not in n
-        one = format_name(n, opts, ctx, i, name_node, inverted)
+        one = format_name(n, opts, ev, i, name_el, inverted)
         if not is_empty(one):
             assert one is not None
             one = Rich([one])
             if collect is not None:
                 collect.append(one)
-            if name_node is not None and not ctx.sorting:
+            if name_el is not None and not ev.sorting:
                 # As citeproc-js: cs:name's formatting and affixes go on each name,
                 # and the affixes on personal names only (not on organisations).
-                one = decorate(name_node, one, ctx, affixes="literal" not in n)
+                one = decorate(name_el.formatting, one, ev, affixes="literal" not in n)
         rendered.append((one, inverted, n))
     items = [r for r in rendered if not is_empty(r[0])]
     if not items:
         return None, 0
     delim = opts.get("delimiter", ", ")
     and_attr = opts.get("and")
-    if ctx.sorting:
+    if ev.sorting:
         # Sort keys compare name by name: no connecting words (citeproc-js keeps the
         # delimiter, whose space sorts before any letter).
         and_attr = None
     and_word = None
     if and_attr == "text":
-        and_word = ctx.locale.term("and") or "and"
+        and_word = ev.locale.term("and") or "and"
     elif and_attr == "symbol":
         and_word = "&"
 
@@ -101,25 +93,25 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
         return before >= 2
 
     if truncated and opts.get("et-al-use-last") == "true" and first is not None and first < total - 1:
-        last = format_name(names[-1], opts, ctx, total - 1, name_node, order == "all")
+        last = format_name(names[-1], opts, ev, total - 1, name_el, order == "all")
         body = join([r[0] for r in items], delim)
         return join([body, delim, "\u2026 ", last], ""), len(shown)
     if truncated:
-        term = etal_node.get("term", "et-al") if etal_node is not None else "et-al"
-        found = ctx.locale.term(term)
+        term = et_al.term if et_al is not None else "et-al"
+        found = ev.locale.term(term)
         text = "et al." if found is None else found
         body = join([r[0] for r in items], delim)
-        if not text or ctx.sorting:
+        if not text or ev.sorting:
             return body, len(shown)
-        etal: Content = decorate(etal_node, text, ctx) if etal_node is not None else text
+        etal: Content = decorate(et_al.formatting, text, ev) if et_al is not None else text
         sep = delim if precedes(opts.get("delimiter-precedes-et-al"), len(items), items[-1][1]) else " "
         if sep == " " and not starts_romanesque(text):
             sep = ""
         out = join([body, sep, etal], "")
-        if name_node is not None:
+        if name_el is not None:
             # citeproc-js puts cs:name's affixes and formatting once more around a list
             # cut short by et-al (formatting nested in the same formatting is kept).
-            out = decorate(name_node, out, ctx)
+            out = decorate(name_el.formatting, out, ev)
         return out, len(shown)
     if len(items) == 1 or and_word is None:
         return join([r[0] for r in items], delim), len(shown)
@@ -137,110 +129,132 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
     return join([head, sep, items[-1][0]], ""), len(shown)
 
 
-def render_names(node: Node, ctx: Context, inherit_from: Node | None = None) -> Content:
-    """Render a cs:names element, falling back to cs:substitute when empty."""
-    if inherit_from is None and not node.children and ctx.substitute_parent is not None:
-        # A bare cs:names anywhere inside cs:substitute inherits the outer options.
-        inherit_from = ctx.substitute_parent
-    source = inherit_from or node
-    name_node = node.find("name") or source.find("name")
-    etal_node = node.find("et-al") or source.find("et-al")
-    label_node = node.find("label") or (source.find("label") if inherit_from is not None else None)
-    opts = name_options(source if node.find("name") is None else node, ctx)
-    variables = [v for v in node.get("variable", "").split() if v]
-    ctx.called += len(variables)
-    present = [(v, ctx.var(v)) for v in variables]
-    present = [(v, val) for v, val in present if isinstance(val, list) and val]
-    if ("editor" in variables and "translator" in variables and len(present) >= 2
-            and dict(present).get("editor") == dict(present).get("translator")
-            and (label_node is None or ctx.locale.term("editortranslator"))):
-        present = [(v if v != "editor" else "editortranslator", val) for v, val in present if v != "translator"]
-    count_only = opts.get("form") == "count"
-    label_first = False
-    if label_node is not None and name_node is not None and label_node in node.children and name_node in node.children:
-        label_first = node.children.index(label_node) < node.children.index(name_node)
-    if present and ctx.mode == "citation" and ctx.cite.suppress_author and ctx.names_seen == 0 and not ctx.sorting:
-        ctx.names_seen += 1
-        ctx.author_suppressed = True
-        for v, _ in present:
-            ctx.mark(v)
-        return None
-    outputs: list[Content] = []
-    total = 0
-    collected: list[Rich] = []
-    bodies: list[Rich] = []
-    for var, names in present:
-        body, n = _name_list(names, opts, ctx, name_node, etal_node, count_only, collected)
-        total += n
-        ctx.mark(var if var != "editortranslator" else "editor")
-        if var == "editortranslator":
-            ctx.var_log.append("translator")
-        if ctx.substituting:
-            # Inside cs:substitute a name variable is used up as soon as it renders.
-            ctx.suppressed.update(("editor", "translator") if var == "editortranslator" else (var,))
-        if count_only:
-            continue
-        if isinstance(body, Rich):
-            bodies.append(body)
-        if label_node is not None and body is not None and not ctx.sorting:
-            plural = len(names) > 1
-            if label_node.get("plural") == "always":
-                plural = True
-            elif label_node.get("plural") == "never":
-                plural = False
-            term = ctx.locale.term(var, label_node.get("form", "long"), plural)
-            label = decorate(label_node, term or None, ctx)
-            body = join([label, body] if label_first else [body, label])
-        outputs.append(body)
-    if count_only and present:
-        return decorate(node, str(total) if total else None, ctx)
-    if outputs:
-        delim = node.get("delimiter", ctx.inherited("names-delimiter") or "")
-        inner = join(outputs, delim)
-        out = decorate(node, inner, ctx)
-        if ctx.names_seen == 0:
-            # The name lists without labels: what subsequent-author-substitute replaces.
-            ctx.first_names_source = (present[0][1], source if node.find("name") is None else node)
-            ctx.first_names = Rich(list(bodies))
-            ctx.first_name_bodies = bodies
-            ctx.first_name_nodes = collected
-        ctx.names_seen += 1
-        return out
-    subst = node.find("substitute")
-    if subst is None:
-        return None
-    for child in subst.children:
-        before = len(ctx.var_log)
-        ctx.substituting += 1
-        sub_out: Content
-        outer, ctx.substitute_parent = ctx.substitute_parent, node
-        try:
-            if child.tag == "names" and child.find("name") is None:
-                sub_out = render_names(child, ctx, inherit_from=node)
-            else:
-                sub_out = render(child, ctx)
-        finally:
-            ctx.substitute_parent = outer
-        ctx.substituting -= 1
-        if (is_empty(sub_out) and child.tag == "text" and "term" in child.attrs
-                and ctx.locale.lookup(child.attrs["term"], child.get("form", "long")) is not None):
-            # A term the locale defines as empty still is the substitute: nothing is shown.
-            return None
-        if ctx.author_suppressed and ctx.names_seen == 1 and is_empty(sub_out):
-            ctx.suppressed.update(ctx.var_log[before:])
-            return None
-        if not is_empty(sub_out):
-            ctx.suppressed.update(ctx.var_log[before:])
-            own = child.tag == "names" and child.find("name") is not None
-            result: Content = sub_out if own else decorate(node, sub_out, ctx)
-            if ctx.names_seen == 0 and child.tag != "names":
-                ctx.first_names = sub_out if isinstance(sub_out, Rich) else Rich([sub_out or ""])
-                ctx.first_name_bodies = [ctx.first_names]
-                ctx.first_name_nodes = [ctx.first_names]
-            ctx.names_seen += 1
-            return result
-    return None
+@dataclass(frozen=True, slots=True)
+class Names(Element):
+    """cs:names: name variables with their cs:name, cs:et-al, cs:label and cs:substitute.
 
+    ``options`` are the cs:name options by mode ("citation", "bibliography"): the
+    style's and the citation's or bibliography's inherited ones, then this
+    element's cs:name; ``delimiters`` the delimiter between name variables.
+    """
+
+    variables: tuple[str, ...]
+    name: Name | None
+    et_al: EtAl | None
+    label: NamesLabel | None
+    label_first: bool
+    substitute: tuple[Element, ...] | None
+    formatting: Formatting
+    options: Mapping[str, Mapping[str, str]]
+    delimiters: Mapping[str, str]
+    bare: bool  # no child elements at all
+
+    def name_options(self, ev: Evaluation) -> Mapping[str, str]:
+        """The cs:name options in force for ``ev`` (sort-key overrides applied)."""
+        opts = self.options[ev.mode]
+        if ev.name_overrides:
+            return {**opts, **ev.name_overrides}
+        return opts
+
+    def render(self, ev: Evaluation) -> Content:
+        return self.render_names(ev)
+
+    def render_names(self, ev: Evaluation, inherit_from: Names | None = None) -> Content:
+        """Render the name lists, falling back to cs:substitute when they are empty."""
+        if inherit_from is None and self.bare and isinstance(ev.substitute_parent, Names):
+            # A bare cs:names anywhere inside cs:substitute inherits the outer options.
+            inherit_from = ev.substitute_parent
+        source = inherit_from or self
+        name_el = self.name or source.name
+        et_al = self.et_al or source.et_al
+        label = self.label or (source.label if inherit_from is not None else None)
+        opts_from = source if self.name is None else self
+        opts = opts_from.name_options(ev)
+        ev.called += len(self.variables)
+        present = [(v, ev.var(v)) for v in self.variables]
+        present = [(v, val) for v, val in present if isinstance(val, list) and val]
+        if ("editor" in self.variables and "translator" in self.variables and len(present) >= 2
+                and dict(present).get("editor") == dict(present).get("translator")
+                and (label is None or ev.locale.term("editortranslator"))):
+            present = [(v if v != "editor" else "editortranslator", val) for v, val in present if v != "translator"]
+        count_only = opts.get("form") == "count"
+        cite = ev.req.cite
+        if present and ev.citation and cite.suppress_author and ev.names_seen == 0 and not ev.sorting:
+            ev.names_seen += 1
+            ev.author_suppressed = True
+            for v, _ in present:
+                ev.mark(v)
+            return None
+        outputs: list[Content] = []
+        total = 0
+        collected: list[Rich] = []
+        bodies: list[Rich] = []
+        for var, names in present:
+            body, n = _name_list(names, opts, ev, name_el, et_al, count_only, collected)
+            total += n
+            ev.mark(var if var != "editortranslator" else "editor")
+            if var == "editortranslator":
+                ev.var_log.append("translator")
+            if ev.substituting:
+                # Inside cs:substitute a name variable is used up as soon as it renders.
+                ev.suppressed.update(("editor", "translator") if var == "editortranslator" else (var,))
+            if count_only:
+                continue
+            if isinstance(body, Rich):
+                bodies.append(body)
+            if label is not None and body is not None and not ev.sorting:
+                plural = len(names) > 1
+                if label.plural == "always":
+                    plural = True
+                elif label.plural == "never":
+                    plural = False
+                term = ev.locale.term(var, label.form, plural)
+                shown = decorate(label.formatting, term or None, ev)
+                body = join([shown, body] if self.label_first else [body, shown])
+            outputs.append(body)
+        if count_only and present:
+            return decorate(self.formatting, str(total) if total else None, ev)
+        if outputs:
+            out = decorate(self.formatting, join(outputs, self.delimiters[ev.mode]), ev)
+            if ev.names_seen == 0:
+                # The name lists without labels: what subsequent-author-substitute replaces.
+                ev.trace.names_source = (present[0][1], opts_from)
+                ev.trace.first_names = FirstNames(Rich(list(bodies)), bodies, collected)
+            ev.names_seen += 1
+            return out
+        return self._substitute(ev)
+
+    def _substitute(self, ev: Evaluation) -> Content:
+        for child in self.substitute or ():
+            before = len(ev.var_log)
+            ev.substituting += 1
+            sub_out: Content
+            outer, ev.substitute_parent = ev.substitute_parent, self
+            try:
+                if isinstance(child, Names) and child.name is None:
+                    sub_out = child.render_names(ev, inherit_from=self)
+                else:
+                    sub_out = child.render(ev)
+            finally:
+                ev.substitute_parent = outer
+            ev.substituting -= 1
+            if (is_empty(sub_out) and isinstance(child, TextTerm)
+                    and ev.locale.lookup(child.term, child.form) is not None):
+                # A term the locale defines as empty still is the substitute: nothing is shown.
+                return None
+            if ev.author_suppressed and ev.names_seen == 1 and is_empty(sub_out):
+                ev.suppressed.update(ev.var_log[before:])
+                return None
+            if not is_empty(sub_out):
+                ev.suppressed.update(ev.var_log[before:])
+                own = isinstance(child, Names) and child.name is not None
+                result: Content = sub_out if own else decorate(self.formatting, sub_out, ev)
+                if ev.names_seen == 0 and not isinstance(child, Names):
+                    whole = sub_out if isinstance(sub_out, Rich) else Rich([sub_out or ""])
+                    ev.trace.first_names = FirstNames(whole, [whole], [whole])
+                ev.names_seen += 1
+                return result
+        return None
 
 def names_text(value: Any) -> str:
     """A plain key for a list of names (used to compare author lists)."""
@@ -252,4 +266,3 @@ def names_text(value: Any) -> str:
     )
 
 
-__all__ = ["render_names", "name_options", "format_name", "initialize", "is_romanesque", "names_text"]

@@ -1,10 +1,14 @@
-"""Numeric variables: detection, plurals, ordinals, roman numerals and page ranges."""
+"""cs:number, and numeric variables: detection, plurals, ordinals, roman numerals, page ranges."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from bibvault.csl.element import Element, Evaluation, Formatting, decorate
+from bibvault.csl.items import DateValue
 from bibvault.csl.locale import Locale
+from bibvault.csl.richtext import Content
 
 _TOKEN = r"[A-Za-z]*\d+[A-Za-z]*"
 _SEP = r"\s*(?:[-\u2013,&/]|and)\s*"
@@ -144,3 +148,23 @@ def page_range(value: str, fmt: str | None, locale: Locale) -> str:
         # A spaced ampersand joining numbers is the locale's "and" symbol.
         out = out.replace(" & ", f" {locale.term('and', 'symbol') or '&'} ")
     return out.replace("\\-", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class Number(Element):
+    """cs:number: a numeric variable in numeric, ordinal, long-ordinal or roman form."""
+
+    variable: str
+    form: str
+    formatting: Formatting
+
+    def render(self, ev: Evaluation) -> Content:
+        name = self.variable
+        ev.called += 1
+        value = ev.var(name)
+        if value is None or isinstance(value, list | DateValue):
+            return None
+        ev.mark(name)
+        locale = ev.locale
+        gender = locale.gender(ev.req.cite.label or "page") if name == "locator" else locale.gender(name)
+        return decorate(self.formatting, format_number(str(value), self.form, locale, gender), ev)

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bibvault.csl.context import Cite, Context, Disamb
-from bibvault.csl.formats import render
+from bibvault.csl.cluster import Cluster, assign_positions, render_cluster
+from bibvault.csl.compile import Citation
+from bibvault.csl.disambig import disambiguate
+from bibvault.csl.element import (
+    Environment,
+    Evaluation,
+    Trace,
+    decorate,
+    decorate_layout,
+    render_children,
+)
 from bibvault.csl.items import normalize_item
 from bibvault.csl.locale import Locale, LocaleStore
-from bibvault.csl.render import decorate, decorate_layout, render_children
+from bibvault.csl.names import Names
+from bibvault.csl.output import render
+from bibvault.csl.personname import format_name
 from bibvault.csl.richtext import Content, Rich, is_empty, join, plain
 from bibvault.csl.sorting import Collator, sort_ids
-from bibvault.csl.style import Node, Style
+from bibvault.csl.state import Cite, Disamb, Request, copy_disamb
+from bibvault.csl.style import Style
+from bibvault.csl.substitute import iter_substituted
 
 
 @dataclass
@@ -33,44 +47,27 @@ class Resources:
 
 @dataclass
 class BibEntry:
-    """One rendered bibliography entry."""
+    """One rendered bibliography entry and the trace of its render."""
 
     id: str
     content: Rich | None
-    ctx: Context | None = None
-
-
-def _uses_year_suffix(style: Style) -> bool:
-    def walk(n: Node) -> bool:
-        if n.tag == "text" and n.get("variable") == "year-suffix":
-            return True
-        return any(walk(c) for c in n.children)
-
-    return walk(style.root)
-
-
-def _position_sensitive(style: Style) -> bool:
-    """Whether cites may read differently when an item is cited again."""
-    cit = style.citation
-    if cit is None:
-        return False
-    if any(a in cit.attrs for a in ("et-al-subsequent-min", "et-al-subsequent-use-first")):
-        return True
-
-    def walk(n: Node) -> bool:
-        return "position" in n.attrs or any(walk(c) for c in n.children)
-
-    return walk(cit) or any(walk(m) for m in style.macros.values())
+    trace: Trace | None = None
 
 
 class Processor:
-    """Render citations and a bibliography of CSL-JSON items in one style and locale."""
+    """Render citations and a bibliography of CSL-JSON items in one style and locale.
+
+    The style is only read: any number of processors (in any number of threads)
+    may share one. A processor itself belongs to one thread.
+    """
 
     def __init__(self, style: Style, items: Iterable[dict[str, Any]], locale: str | None = None,
                  *, resources: Resources | None = None, cited: Sequence[str] | None = None) -> None:
         self.style = style
         self.resources = resources or Resources()
         self.locale = Locale(style, locale, self.resources.locales)
+        self.env = Environment(self.locale, style.macros, style.settings)
+        self._linked_env = dataclasses.replace(self.env, links=True)
         self.items: dict[str, dict[str, Any]] = {}
         for raw in items:
             item = normalize_item(raw)
@@ -81,32 +78,52 @@ class Processor:
         order = [str(i) for i in cited or []]
         self.registered = list(dict.fromkeys([i for i in order if i in self.items] + ([] if cited else list(self.items))))
         self.disamb: dict[str, Disamb] = {i: Disamb() for i in self.items}
-        self.year_suffix_explicit = _uses_year_suffix(style)
-        self.position_sensitive = _position_sensitive(style)
         self._bib_order: list[str] | None = None
         self._numbers: dict[str, int] = {}
         self._disambiguated = False
         # Disambiguation's record of which names each cite shows first.
-        self.names_sources: dict[str, Any] = {}
+        self._names_sources: dict[str, tuple[list[dict[str, Any]], Names | None]] = {}
         # Plain cites by (id, position, disambiguation state): disambiguation asks
         # for the same cite again and again while it tries out choices.
         self._plain_cites: dict[tuple[Any, ...], str] = {}
         self._given_read: dict[tuple[Any, ...], frozenset[int]] = {}
+        self._most_names: dict[str, int] = {}
 
-    # --- contexts -----------------------------------------------------------
+    # --- the narrow interfaces of clusters and disambiguation -------------------
 
-    def context(self, item_id: str, mode: str, cite: Cite | None = None) -> Context:
-        """A fresh rendering context for one item."""
-        return Context(
-            style=self.style,
-            locale=self.locale,
-            item=self.items[item_id],
-            mode=mode,
-            cite=cite or Cite(id=item_id),
-            disamb=self.disamb[item_id],
-            citation_number=self.citation_numbers().get(item_id),
-            year_suffix_explicit=self.year_suffix_explicit,
-        )
+    @property
+    def collator(self) -> Collator:
+        """The shared Unicode collator."""
+        return self.resources.collator
+
+    @property
+    def is_note(self) -> bool:
+        """Whether the style is a note style."""
+        return self.style.is_note
+
+    @property
+    def citation(self) -> Citation | None:
+        """The style's compiled cs:citation."""
+        return self.style.citation
+
+    @property
+    def position_sensitive(self) -> bool:
+        """Whether cites may read differently when an item is cited again."""
+        return self.style.position_sensitive
+
+    @property
+    def disambiguate_tests(self) -> int:
+        """How many disambiguate="true" conditions the citation can reach."""
+        return self.style.disambiguate_tests
+
+    def evaluation(self, item_id: str, mode: str, cite: Cite | None = None, *,
+                   name_overrides: dict[str, str] | None = None, disamb: Disamb | None = None,
+                   number: int | None = None, links: bool = False) -> Evaluation:
+        """A fresh evaluation of one item (``name_overrides`` for a sort key; ``links``
+        to make link nodes)."""
+        return Evaluation(self._linked_env if links else self.env, Request(
+            self.items[item_id], cite or Cite(id=item_id), mode, disamb or self.disamb[item_id],
+            number if number is not None else self.citation_numbers().get(item_id), name_overrides))
 
     def citation_numbers(self) -> dict[str, int]:
         """Citation number of every registered item."""
@@ -114,9 +131,9 @@ class Processor:
             reg = {i: n + 1 for n, i in enumerate(self.registered)}
             self._numbers = reg
             bib = self.style.bibliography
-            sort = bib.find("sort") if bib is not None else None
-            by_number = sort is not None and any(k.get("variable") == "citation-number" for k in sort.findall("key"))
-            if bib is not None and sort is not None and not by_number:
+            sort = bib.sort if bib is not None else None
+            by_number = sort is not None and any(k.variable == "citation-number" for k in sort.keys)
+            if sort is not None and not by_number:
                 order = self.bibliography_order()
                 self._numbers = {i: n + 1 for n, i in enumerate(order)}
         return self._numbers
@@ -125,108 +142,108 @@ class Processor:
         """Registered ids in the bibliography's sort order."""
         if self._bib_order is None:
             bib = self.style.bibliography
-            sort = bib.find("sort") if bib is not None else None
+            sort = bib.sort if bib is not None else None
             reg = {i: n + 1 for n, i in enumerate(self.registered)}
 
-            def make(i: str) -> Context:
-                return Context(self.style, self.locale, self.items[i], "bibliography", Cite(id=i),
-                               self.disamb[i], reg.get(i), year_suffix_explicit=self.year_suffix_explicit)
+            def make(i: str, overrides: dict[str, str]) -> Evaluation:
+                return Evaluation(self.env, Request(self.items[i], Cite(id=i), "bibliography", self.disamb[i],
+                                                    reg.get(i), overrides))
 
-            self._bib_order = sort_ids(self.registered, sort, make, self.resources, reg)
+            self._bib_order = sort_ids(self.registered, sort, make, self.collator, reg)
         return self._bib_order
 
     def ensure_disambiguated(self) -> None:
         """Run disambiguation once over all registered items."""
         if not self._disambiguated:
             self._disambiguated = True
-            from bibvault.csl.disambig import disambiguate
-
             disambiguate(self)
 
     # --- rendering --------------------------------------------------------------
 
-    def render_cite(self, cite: Cite, *, suppress_names: bool = False) -> Content:
-        """One cite (without its cite-level affixes) as rich text."""
+    def render_cite(self, cite: Cite, *, suppress_names: bool = False,
+                    no_suffix: bool = False) -> tuple[Content, Trace]:
+        """One cite (without its cite-level affixes) as rich text, and the trace of its render.
+
+        ``suppress_names`` renders it as with suppress-author; ``no_suffix`` without its year suffix.
+        """
         citation = self.style.citation
         if citation is None or cite.id not in self.items:
-            return None
-        layout = citation.find("layout")
-        if layout is None:
-            return None
-        ctx = self.context(cite.id, "citation", cite)
+            return None, Trace()
         if suppress_names:
-            ctx.cite = Cite(**{**cite.__dict__, "suppress_author": True})
-        return render_children(layout, ctx)
+            cite = dataclasses.replace(cite, suppress_author=True)
+        disamb = copy_disamb(self.disamb[cite.id], year_suffix=None) if no_suffix else None
+        ev = self.evaluation(cite.id, "citation", cite, disamb=disamb)
+        return render_children(citation.layout.children, ev), ev.trace
 
-    def render_entry(self, item_id: str) -> BibEntry:
-        """One bibliography entry as rich text (second-field-align applied)."""
+    def render_entry(self, item_id: str, *, links: bool = False) -> BibEntry:
+        """One bibliography entry as rich text (second-field-align applied); with
+        ``links`` its title and printed addresses are link nodes."""
         bib = self.style.bibliography
-        layout = bib.find("layout") if bib is not None else None
-        if bib is None or layout is None:
+        if bib is None:
             return BibEntry(item_id, None)
-        ctx = self.context(item_id, "bibliography")
-        if bib.get("second-field-align") in ("flush", "margin") and layout.children:
-            first = join([_render_one(layout.children[0], ctx)])
-            rest = join(_render_one(c, ctx) for c in layout.children[1:])
+        layout = bib.layout
+        ev = self.evaluation(item_id, "bibliography", links=links)
+        lf = layout.formatting
+        if bib.second_field_align in ("flush", "margin") and layout.children:
+            first = join([layout.children[0].render(ev)])
+            rest = join(c.render(ev) for c in layout.children[1:])
             if first is not None and rest is not None:
                 # The layout's affixes stay inside the two display blocks.
-                left = join([layout.get("prefix", ""), first]) or first
-                right = join([rest, layout.get("suffix", "")]) or rest
+                left = join([lf.prefix, first]) or first
+                right = join([rest, lf.suffix]) or rest
                 out: Content = Rich([Rich([left], display="left-margin"), Rich([right], display="right-inline")])
-                plain_layout = Node("layout", {k: v for k, v in layout.attrs.items() if k not in ("prefix", "suffix")})
-                return BibEntry(item_id, decorate(plain_layout, out, ctx), ctx)
+                bare = dataclasses.replace(lf, prefix="", suffix="")
+                return BibEntry(item_id, decorate(bare, out, ev), ev.trace)
             out = first or rest
         else:
-            out = render_children(layout, ctx)
+            out = render_children(layout.children, ev)
         if out is None or is_empty(out):
-            return BibEntry(item_id, None, ctx)
+            return BibEntry(item_id, None, ev.trace)
         last = _last_display(out)
-        if last is not None and layout.get("suffix"):
+        if last is not None and lf.suffix:
             # The layout suffix goes inside a display block that ends the entry.
-            last.children.append(layout.get("suffix", ""))
-            layout = Node("layout", {k: v for k, v in layout.attrs.items() if k != "suffix"})
-        return BibEntry(item_id, decorate_layout(layout, out, ctx), ctx)
+            last.children.append(lf.suffix)
+            lf = dataclasses.replace(lf, suffix="")
+        return BibEntry(item_id, decorate_layout(lf, out), ev.trace)
 
-    def bibliography_entries(self) -> list[BibEntry]:
+    def bibliography_entries(self, *, links: bool = False) -> list[BibEntry]:
         """Rendered entries in bibliography order (subsequent-author-substitute applied)."""
-        return list(self._iter_entries())
+        return list(self.iter_entries(links=links))
 
-    def _iter_entries(self) -> Iterator[BibEntry]:
+    def iter_entries(self, *, links: bool = False) -> Iterator[BibEntry]:
+        """Rendered entries one by one in bibliography order, so that each can be
+        written out (in any number of formats) and dropped before the next is
+        rendered; with ``links`` as :meth:`bibliography` describes."""
         self.ensure_disambiguated()
-        from bibvault.csl.cluster import iter_substituted
-
-        rendered = (self.render_entry(i) for i in self.bibliography_order())
-        return iter_substituted(self, (e for e in rendered if e.content is not None))
+        rendered = (self.render_entry(i, links=links) for i in self.bibliography_order())
+        kept = ((e.id, e.content, e.trace) for e in rendered if e.content is not None)
+        return (BibEntry(i, c, t) for i, c, t in iter_substituted(self.style.bibliography, kept))
 
     def bibliography_options(self) -> dict[str, str | int | bool]:
         """Layout metadata of the bibliography for renderers: hanging-indent,
         second-field-align, line-spacing and entry-spacing (CSL defaults applied)."""
         bib = self.style.bibliography
-        attrs = bib.attrs if bib is not None else {}
-
-        def number(name: str) -> int:
-            try:
-                return int(attrs.get(name, "1"))
-            except ValueError:
-                return 1
-
         return {
-            "hanging-indent": attrs.get("hanging-indent") == "true",
-            "second-field-align": attrs.get("second-field-align", ""),
-            "line-spacing": number("line-spacing"),
-            "entry-spacing": number("entry-spacing"),
+            "hanging-indent": bib.hanging_indent if bib is not None else False,
+            "second-field-align": bib.second_field_align if bib is not None else "",
+            "line-spacing": bib.line_spacing if bib is not None else 1,
+            "entry-spacing": bib.entry_spacing if bib is not None else 1,
         }
 
-    def bibliography(self, fmt: str = "text") -> list[tuple[str, str]]:
+    def bibliography(self, fmt: str = "text", *, links: bool = False) -> list[tuple[str, str]]:
         """(id, entry) for every registered item, in the style's order.
 
         In HTML each entry is one ``<div class="csl-entry">``, as citeproc-js and
         pandoc write it (the suite's ``csl-bib-body`` container is left to callers).
+        With ``links`` the title leads to the item's URL (else its archived copy)
+        and printed addresses (URL, DOI, archive location) to themselves, each
+        spelled by the format (HTML ``<a>``, LaTeX ``\\href``/``\\url``, Markdown
+        ``[…](…)``/``<…>``, nothing in text); printed addresses then keep their case.
         """
         quotes = self.locale.quotes
         # Each entry is written out as soon as it is rendered: holding every entry's
         # tree until the end makes each garbage-collector pass walk all of them.
-        out = [(e.id, render(e.content, fmt, quotes).strip()) for e in self._iter_entries()]
+        out = [(e.id, render(e.content, fmt, quotes).strip()) for e in self.iter_entries(links=links)]
         if fmt == "html":
             return [(i, f'<div class="csl-entry">{entry}</div>') for i, entry in out]
         return out
@@ -234,8 +251,6 @@ class Processor:
     def cluster(self, cites: Sequence[Cite]) -> Content:
         """A citation cluster as rich text."""
         self.ensure_disambiguated()
-        from bibvault.csl.cluster import render_cluster
-
         return render_cluster(self, list(cites))
 
     def cite(self, ids_or_cites: Sequence[str | dict[str, Any]], fmt: str = "text") -> str:
@@ -246,16 +261,14 @@ class Processor:
     def cite_sequence(self, clusters: Sequence[Sequence[str | dict[str, Any]]], fmt: str = "text") -> list[str]:
         """The citations of a whole document, in order, with positions (first,
         subsequent, ibid, near-note) computed across them; each cluster is a note."""
-        from bibvault.csl.cluster import Cluster, assign_positions
-
         doc = [Cluster(str(n), n + 1, [Cite.from_json(c) for c in cl]) for n, cl in enumerate(clusters)]
         cit = self.style.citation
-        assign_positions(doc, int(cit.get("near-note-distance", "5")) if cit is not None else 5)
+        assign_positions(doc, cit.near_note_distance if cit is not None else 5)
         return [render(self.cluster(cl.cites), fmt, self.locale.quotes) for cl in doc]
 
     def plain_cite(self, cite: Cite) -> str:
         """A cite as plain text (for comparisons)."""
-        return plain(self.render_cite(cite))
+        return plain(self.render_cite(cite)[0])
 
     def plain_form(self, item_id: str, position: int = 0) -> str:
         """An item's cite, alone and without locator, as plain text under its current
@@ -263,24 +276,54 @@ class Processor:
         key = self._form_key(item_id, position)
         text = self._plain_cites.get(key) if key is not None else None
         if text is None:
-            cite = Cite(id=item_id, position=position)
-            ctx = self.context(item_id, "citation", cite)
-            layout = self.style.citation.find("layout") if self.style.citation is not None else None
-            text = plain(render_children(layout, ctx)) if layout is not None else ""
-            self.remember_form(item_id, text, ctx)
+            out, trace = self.render_cite(Cite(id=item_id, position=position))
+            text = plain(out)
+            self._remember_form(item_id, position, text, trace)
         return text
 
-    def remember_form(self, item_id: str, text: str, ctx: Context) -> None:
-        """Record the plain cite of an item rendered in ``ctx`` under its current state."""
-        base = self._base_key(item_id, ctx.cite.position)
-        self._given_read[base] = frozenset(ctx.given_indices)
-        key = self._form_key(item_id, ctx.cite.position)
+    def names_source(self, item_id: str) -> tuple[list[dict[str, Any]], Names | None]:
+        """The names the first cs:names of an item's cite renders, and the cs:names
+        whose cs:name options apply to them (found by rendering the cite once)."""
+        if item_id not in self._names_sources:
+            out, trace = self.render_cite(Cite(id=item_id))
+            self._remember_form(item_id, 0, plain(out), trace)
+            found = trace.names_source
+            if found is not None and isinstance(found[1], Names):
+                self._names_sources[item_id] = (found[0], found[1])
+            else:
+                self._names_sources[item_id] = ([], None)
+        names, node = self._names_sources[item_id]
+        return list(names), node
+
+    def name_at_level(self, item_id: str, name: dict[str, Any], index: int, level: int) -> str:
+        """One name of an item's cite as plain text with its given name shown at ``level``
+        (0 as the style has it, 1 initials, 2 in full)."""
+        node = self.names_source(item_id)[1]
+        disamb = copy_disamb(self.disamb[item_id], given_levels={index: level})
+        ev = self.evaluation(item_id, "citation", disamb=disamb)
+        opts = node.name_options(ev) if node is not None else {}
+        return plain(format_name(name, opts, ev, index, node.name if node is not None else None, False))
+
+    def _remember_form(self, item_id: str, position: int, text: str, trace: Trace) -> None:
+        base = self._base_key(item_id, position)
+        self._given_read[base] = frozenset(trace.given_indices)
+        key = self._form_key(item_id, position)
         assert key is not None
         self._plain_cites[key] = text
 
     def _base_key(self, item_id: str, position: int) -> tuple[Any, ...]:
         d = self.disamb[item_id]
-        return (item_id, position, d.names_shown, d.given_all, d.year_suffix, d.condition)
+        shown = d.names_shown
+        if shown is not None:
+            # Showing more names than the longest name list holds shows them all, as
+            # showing exactly that many does: one cached cite serves every such state,
+            # so trying ever more names on a group re-renders only the long lists.
+            most = self._most_names.get(item_id)
+            if most is None:
+                most = self._most_names[item_id] = max(
+                    (len(v) for v in self.items[item_id].values() if isinstance(v, list)), default=0)
+            shown = min(shown, most)
+        return (item_id, position, shown, d.given_all, d.year_suffix, d.condition)
 
     def _form_key(self, item_id: str, position: int) -> tuple[Any, ...] | None:
         # Only the given-name levels of names the cite shows can change it: which
@@ -304,9 +347,3 @@ def _last_display(node: Rich) -> Rich | None:
     if last.fmt or last.quotes:
         return None
     return _last_display(last)
-
-
-def _render_one(node: Node, ctx: Context) -> Content:
-    from bibvault.csl.render import render as render_node
-
-    return render_node(node, ctx)

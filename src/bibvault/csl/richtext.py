@@ -2,7 +2,7 @@
 
 Rendering never produces strings with markup: it produces :class:`Rich` nodes
 (formatting, quotes, display blocks, case protection) around plain strings.
-A backend in :mod:`bibvault.csl.formats` maps the flattened tree to text,
+A backend in :mod:`bibvault.csl.output` maps the flattened tree to text,
 HTML, Markdown or LaTeX.
 """
 
@@ -38,6 +38,8 @@ class Rich:
     # Quotation marks typed curly in the data (“…”): citeproc-js prints them as
     # typed at the outermost level and the locale's marks only when nested.
     kept: str = ""
+    # A link node: the address the text leads to (written only by formats that link).
+    href: str | None = None
     # Set where the node is built from parts already known to hold text, so that the
     # emptiness checks of every enclosing level do not walk down the whole tree again.
     known_text: bool = field(default=False, repr=False)
@@ -104,6 +106,7 @@ def map_strings(node: Content, fn: Callable[[str], str], respect_nocase: bool = 
         node.nocase,
         node.typed_outside,
         node.kept,
+        node.href,
     )
 
 

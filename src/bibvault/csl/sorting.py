@@ -5,30 +5,54 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from bibvault.csl.context import Context
+from bibvault.csl.dates import date_sort_string
+from bibvault.csl.element import Evaluation, render_children
 from bibvault.csl.items import DateValue
+from bibvault.csl.names import Names
 from bibvault.csl.numbers import is_numeric
-from bibvault.csl.render import holds_date, render_children
 from bibvault.csl.richtext import plain, sort_dates_only
-from bibvault.csl.style import Node
+
+try:
+    import pyuca
+except ImportError:  # pragma: no cover - pyuca is a dependency
+    pyuca = None
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """cs:key: a variable (with the cs:names that sorts it when it holds names) or a macro."""
+
+    variable: str | None
+    macro: str | None
+    descending: bool
+    # names-min / names-use-first / names-use-last as cs:name options.
+    overrides: Mapping[str, str]
+    names: Names | None
+    macro_holds_date: bool = False  # the macro has a cs:date among its descendants
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    """cs:sort: its keys, most significant first."""
+
+    keys: tuple[SortKey, ...]
+
+
+# ``make(id, name_overrides)`` → an evaluation of that item for a sort key.
+MakeEvaluation = Callable[[str, dict[str, str]], Evaluation]
 
 
 class Collator:
     """Unicode collation (pyuca when installed, accent-folding otherwise)."""
 
     def __init__(self) -> None:
-        self._uca: Any = None
+        self._uca: Any = pyuca.Collator() if pyuca is not None else None
         # Names and years recur across items: each distinct text is collated once.
         self._keys: dict[str, Any] = {}
-        try:
-            import pyuca
-
-            self._uca = pyuca.Collator()
-        except Exception:  # pragma: no cover - pyuca is a dependency
-            self._uca = None
 
     def key(self, text: str, lang: str = "") -> Any:
         """A comparable key for ``text`` in the collation of language ``lang``."""
@@ -110,45 +134,27 @@ _SCRIPTS_FIRST = {"ru": _CYRILLIC, "uk": _CYRILLIC, "bg": _CYRILLIC, "mk": _CYRI
                   "he": re.compile(r"[\u0590-\u05ff]")}
 
 
-def date_sort_string(d: DateValue, parts: set[str | None] | None = None) -> str:
-    """A string ordering dates chronologically, limited to ``parts`` when given."""
-
-    def fmt(p: list[int]) -> str:
-        y = p[0] if p else 0
-        m = p[1] if len(p) > 1 and (parts is None or "month" in parts) else 0
-        day = p[2] if len(p) > 2 and (parts is None or "day" in parts) else 0
-        m = m if 1 <= m <= 12 else 0  # seasons and invalid months sort with the year
-        day = day if 1 <= day <= 31 else 0
-        return f"{y + 10000:05d}{m:02d}{day:02d}"
-
-    # citeproc-js always writes the end of a range, as year 0 when there is none: a
-    # compared digit run has the same length for every date.
-    return fmt(d.start) + fmt(d.end or [])
-
-
-def variable_key(ctx: Context, name: str, collator: Collator, citation_number: int) -> Any:
+def variable_key(ev: Evaluation, key: SortKey, collator: Collator, citation_number: int) -> Any:
     """Sort value of a variable, or None when it is empty."""
-    from bibvault.csl.names import render_names
-
+    name = key.variable or ""
     if name == "citation-number":
         return citation_number
-    value = ctx.var(name)
+    value = ev.var(name)
     if value is None:
         return None
     if isinstance(value, DateValue):
         return date_sort_string(value) if value.parts else None
     if isinstance(value, list):
-        node = Node("names", {"variable": name}, [Node("name", {"name-as-sort-order": "all"})])
-        ctx.sorting = True
-        ctx.name_overrides = {"_names-all": "1"}
-        out = plain(render_names(node, ctx))
-        return collator.key(out, ctx.locale.lang) if out else None
+        if key.names is None:
+            return None
+        out = plain(key.names.render(ev))
+        return collator.key(out, ev.locale.lang) if out else None
     text = str(value)
     if is_numeric(text) and re.match(r"\s*\d+", text):
         m = re.match(r"\s*(\d+)", text)
         assert m is not None
         return int(m.group(1))
-    return collator.key(plain_text(text), ctx.locale.lang)
+    return collator.key(plain_text(text), ev.locale.lang)
 
 
 def plain_text(text: str) -> str:
@@ -156,40 +162,25 @@ def plain_text(text: str) -> str:
     return re.sub(r"<[^>]+>", "", text)
 
 
-def macro_key(ctx: Context, key: Node, collator: Collator) -> Any:
+def macro_key(ev: Evaluation, key: SortKey, collator: Collator) -> Any:
     """Sort value of a macro rendered in sort mode."""
-    macro = ctx.style.macros.get(key.get("macro", ""))
+    macro = ev.env.macros.get(key.macro or "")
     if macro is None:
         return None
-    overrides = {}
-    for attr, target in (("names-min", "et-al-min"), ("names-use-first", "et-al-use-first"),
-                         ("names-use-last", "et-al-use-last")):
-        if key.get(attr):
-            overrides[target] = key.get(attr, "")
-    ctx.sorting = True
-    ctx.name_overrides = overrides
-    out = render_children(macro, ctx)
-    text = plain(sort_dates_only(out) if holds_date(macro) else out)
+    out = render_children(macro, ev)
+    text = plain(sort_dates_only(out) if key.macro_holds_date else out)
     if not text:
         return None
-    return collator.key(text, ctx.locale.lang)
+    return collator.key(text, ev.locale.lang)
 
 
-class HasCollator(Protocol):
-    """Anything holding a (lazily built) collator."""
-
-    @property
-    def collator(self) -> Collator: ...
-
-
-def sort_ids(ids: list[str], sort_node: Node | None, make_ctx: Callable[[str], Context],
-             resources: HasCollator, numbers: dict[str, int]) -> list[str]:
-    """``ids`` ordered by the keys of ``sort_node`` (stable; empty values last)."""
-    if sort_node is None or not sort_node.findall("key") or len(ids) < 2:
+def sort_ids(ids: list[str], sort: Sort | None, make: MakeEvaluation,
+             collator: Collator, numbers: dict[str, int]) -> list[str]:
+    """``ids`` ordered by the keys of ``sort`` (stable; empty values last)."""
+    if sort is None or not sort.keys or len(ids) < 2:
         return list(ids)
-    collator = resources.collator
-    keys = sort_node.findall("key")
-    descending = [k.get("sort") == "descending" for k in keys]
+    keys = sort.keys
+    descending = [k.descending for k in keys]
     # A key is worked out only when the keys before it tie: most items differ in
     # the first one, and later keys (often whole macros) are never rendered.
     values: dict[str, list[Any]] = {id_: [] for id_ in ids}
@@ -198,11 +189,11 @@ def sort_ids(ids: list[str], sort_node: Node | None, make_ctx: Callable[[str], C
         row = values[id_]
         while len(row) <= i:
             k = keys[len(row)]
-            ctx = make_ctx(id_)
-            if k.get("variable"):
-                row.append(variable_key(ctx, k.get("variable", ""), collator, numbers.get(id_, 0)))
+            if k.variable:
+                ev = make(id_, {"_names-all": "1"})
+                row.append(variable_key(ev, k, collator, numbers.get(id_, 0)))
             else:
-                row.append(macro_key(ctx, k, collator))
+                row.append(macro_key(make(id_, dict(k.overrides)), k, collator))
         return row[i]
 
     def cmp(a: str, b: str) -> int:

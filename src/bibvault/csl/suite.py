@@ -10,9 +10,9 @@ from typing import Any
 
 from bibvault.csl.cluster import Cluster as _Cluster
 from bibvault.csl.cluster import assign_positions
-from bibvault.csl.context import Cite
-from bibvault.csl.formats import render
+from bibvault.csl.output import render
 from bibvault.csl.processor import Processor, Resources
+from bibvault.csl.state import Cite
 from bibvault.csl.style import parse_style
 
 _SECTION = re.compile(r">>=+\s*([A-Z-]+)\s*=+>>\n?(.*?)\n?<<=+\s*\1\s*=+<<", re.S)
@@ -118,7 +118,7 @@ def _render_doc(fx: Fixture, doc: list[_Cluster],
         cited = [str(i.get("id")) for i in items]
     proc = Processor(style, items, None, resources=resources, cited=cited)
     cit = style.citation
-    distance = int(cit.get("near-note-distance", "5") or 5) if cit is not None else 5
+    distance = cit.near_note_distance if cit is not None else 5
     assign_positions(doc, distance)
     quotes = proc.locale.quotes
     outputs = [render(proc.cluster(cl.cites), "html", quotes) for cl in doc]

@@ -238,4 +238,5 @@ def _copy(node: Rich) -> Rich:
         node.nocase,
         node.typed_outside,
         node.kept,
+        node.href,
     )

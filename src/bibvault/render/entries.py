@@ -3,18 +3,17 @@
 An :data:`EntryFormatter` turns records into one formatted string per record
 for an output format (``text``, ``html`` or ``md``). The real one runs the CSL
 engine (:func:`csl_formatter`); anything with the same signature can stand in.
-:func:`link_title` then makes the title of an HTML entry a link to the source.
+:func:`link_title` then points the links the engine made at the entry's main link.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bibvault.csl import Processor, load_style
+from bibvault.csl import Processor, get_backend, load_style
 from bibvault.csljson import record_to_csl
 from bibvault.records import Record
 from bibvault.render.links import Links, main_link_attrs
@@ -22,11 +21,11 @@ from bibvault.render.links import Links, main_link_attrs
 #: ``formatter(records, fmt)`` → {record key: formatted entry}.
 EntryFormatter = Callable[[Sequence[Record], str], dict[str, str]]
 
-_WRAPPER = re.compile(r'^\s*<div class="csl-entry"[^>]*>(.*)</div>\s*$', re.S)
-_TOKEN = re.compile(r"<[^>]*>|&(?:#\d+|#[xX][0-9a-fA-F]+|\w+);|.", re.S)
-# Typography a style may introduce into a title: curly quotes, dashes, no-break spaces.
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                       "\u2013": "-", "\u2014": "-", "\u00a0": " ", "\u202f": " "})
+#: Whether a format's entries spell the engine's links. The entries are rendered
+#: with links (so printed addresses keep their case: "https://", not "Https://"),
+#: but only HTML shows them, where :func:`link_title` points them at the entry's
+#: main link; text and Markdown stay as plain as the reading lists print them.
+LINKED = {"html": True, "text": False, "md": False, "latex": False}
 
 
 class CslFormatter:
@@ -54,13 +53,10 @@ class CslFormatter:
         else:
             proc = Processor(self.style, items, locale=self.locale)
             self._last = (items, proc)
-        out = {}
-        for item_id, entry in proc.bibliography(fmt=fmt):
-            if fmt == "html":
-                m = _WRAPPER.match(entry)
-                entry = m.group(1) if m else entry
-            out[str(item_id)] = entry.strip()
-        return out
+        backend = get_backend(fmt)
+        quotes = proc.locale.quotes
+        return {str(e.id): backend.render(e.content, quotes, links=LINKED[fmt]).strip()
+                for e in proc.iter_entries(links=True)}
 
 
 def csl_formatter(style: str, *, locale: str = "en-US",
@@ -69,57 +65,30 @@ def csl_formatter(style: str, *, locale: str = "en-US",
     return CslFormatter(style, locale=locale, search_dirs=search_dirs)
 
 
-def _decoded(fragment: str) -> tuple[str, list[tuple[int, int]]]:
-    """The visible text of an HTML fragment and, per character, its span in the fragment."""
-    chars: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for m in _TOKEN.finditer(fragment):
-        tok = m.group(0)
-        if tok.startswith("<") and len(tok) > 1:
-            continue
-        text = html.unescape(tok) if tok.startswith("&") else tok
-        for ch in text:
-            chars.append(ch)
-            spans.append((m.start(), m.end()))
-    return "".join(chars), spans
-
-
-def _fold(text: str) -> str:
-    folded = text.translate(_FOLD)
-    low = folded.lower()
-    # lower() may change the length (İ → i̇); position mapping then needs the original.
-    return low if len(low) == len(folded) else folded
-
-
 def link_title(fragment: str, title: str, links: Links) -> str:
-    """``fragment`` (an HTML entry) with the title, or a printed URL, linked to the source.
+    """``fragment`` (an HTML entry) with its links to the source pointed at the entry's
+    main link, with Robust Links attributes when there is an archived copy.
 
-    The title is found case-insensitively and across the typography a style
-    adds. A printed copy of the URL is linked too. When neither can be found,
-    a link named after the host is appended, so every entry with an address
-    links to it. Entries that already contain links are left alone.
+    The CSL engine links the title and a printed address itself (see
+    :class:`CslFormatter`): the title and the printed URL lead to the record's
+    address (its archived copy when it has none), a printed archive address to
+    the copy. Those links to the record's address become the main link, which
+    is the archived copy once the source is dead or changed. An entry without
+    any link gets a link named after the host, so every entry with an address
+    links to it. ``title`` is the record's title, for formatters that print it
+    without linking it: it is linked where it appears verbatim in the fragment.
     """
-    if not links.main or "<a " in fragment:
+    if not links.main:
         return fragment
     attrs = main_link_attrs(links)
-    spans: list[tuple[int, int]] = []
-    text, where = _decoded(fragment)
-    folded = _fold(text)
-    for needle in (title, links.original or "", links.main):
-        n = _fold(" ".join(needle.split())) if needle else ""
-        if not n:
-            continue
-        at = folded.find(n)
-        if at < 0:
-            continue
-        start, end = where[at][0], where[at + len(n) - 1][1]
-        if "<" in fragment[start:end] or any(s < end and start < e for s, e in spans):
-            continue
-        spans.append((start, end))
-    if not spans:
-        host = html.escape(links.host or "link")
-        return f"{fragment} <a{attrs}>{host}</a>"
-    out = fragment
-    for start, end in sorted(spans, reverse=True):
-        out = f"{out[:start]}<a{attrs}>{out[start:end]}</a>{out[end:]}"
-    return out
+    own = links.original or links.archived
+    engine_tag = f'<a href="{html.escape(own, quote=True)}">' if own else ""
+    if engine_tag and engine_tag in fragment:
+        return fragment.replace(engine_tag, f"<a{attrs}>")
+    if "<a " in fragment:
+        return fragment
+    shown = html.escape(title, quote=False) if title else ""
+    if shown and shown in fragment:
+        return fragment.replace(shown, f"<a{attrs}>{shown}</a>", 1)
+    host = html.escape(links.host or "link")
+    return f"{fragment} <a{attrs}>{host}</a>"

@@ -18,7 +18,7 @@ from typing import Any
 from bibvault.csl import Processor, Resources, get_backend
 from bibvault.csljson import ItemCache
 from bibvault.records import Record
-from bibvault.render.entries import CslFormatter, EntryFormatter
+from bibvault.render.entries import LINKED, CslFormatter, EntryFormatter
 
 #: {record key: {style: {format: entry}}}
 Formatted = dict[str, dict[str, Mapping[str, str]]]
@@ -57,9 +57,9 @@ def _csl_entries(formatter: CslFormatter, items: Iterable[dict[str, Any]],
     out: dict[str, CompactTexts] = {}
     # The processor's own entry stream: entries in the style's order, disambiguated and
     # with subsequent-author-substitute applied, each tree dropped once written out.
-    for entry in proc._iter_entries():
-        # As Processor.bibliography writes them (and CslFormatter unwraps the HTML div).
-        out[str(entry.id)] = CompactTexts({fmt: backend.render(entry.content, quotes).strip()
+    for entry in proc.iter_entries(links=True):
+        # As CslFormatter writes them: links shown in HTML only.
+        out[str(entry.id)] = CompactTexts({fmt: backend.render(entry.content, quotes, links=LINKED[fmt]).strip()
                                            for fmt, backend in backends})
     return out
 

@@ -9,6 +9,7 @@ then only spells each event; adding a format means adding a backend.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,6 +39,18 @@ class Quotes:
     punctuation_in_quote: bool = False
 
 
+_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\"'`\\]")
+
+
+def safe_href(url: str) -> str | None:
+    """``url`` stripped when it is an absolute http(s) address fit to link to, else None."""
+    url = url.strip()
+    m = re.match(r"(?i)https?://[^/?#\s]+", url)
+    if m is None or _UNSAFE.search(url):
+        return None
+    return url
+
+
 # Events: ("t", text) | ("o", key, value) | ("c", key, value)
 Event = tuple[str, ...]
 
@@ -59,7 +72,7 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
             return
         if n.display and not n.holds_text():
             return
-        if not n.fmt and not n.quotes and not n.display:
+        if not n.fmt and not n.quotes and not n.display and n.href is None:
             for c in n.children:
                 walk(c, qdepth)
             return
@@ -67,7 +80,7 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
         if n.fmt.get("nodecor"):
             # Reset every active decoration to its neutral value.
             n = Rich(n.children, {k: NEUTRAL[k] for k in FORMAT_KEYS if active[k] and active[k][-1] != NEUTRAL[k]},
-                     n.quotes, n.display, n.nocase, n.typed_outside, n.kept)
+                     n.quotes, n.display, n.nocase, n.typed_outside, n.kept, n.href)
         if n.display:
             events.append(("o", "display", n.display))
             opened.append(("display", n.display))
@@ -98,8 +111,12 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
             inner = qdepth % 2 == 1
             events.append(("q", "open", "inner" if inner else "outer"))
             depth += 1
+        if n.href is not None:
+            events.append(("o", "link", n.href))
         for c in n.children:
             walk(c, depth)
+        if n.href is not None:
+            events.append(("c", "link", n.href))
         if as_typed:
             events.append(("t", n.kept[1]))
         elif n.quotes:
@@ -152,7 +169,12 @@ def _move_punctuation_into_quotes(events: list[Event]) -> None:
                 k -= 1
             if k >= 0:
                 prev = events[k][1]
-                if not (prev.endswith(punct) or (punct == "." and prev[-1:] in "?!")):
+                if prev.endswith(punct) or (punct == "." and prev[-1:] in "?!"):
+                    continue
+                if any(e[:2] == ("c", "link") for e in events[k + 1 : i]):
+                    # The mark goes inside the quotes but not into the link's text.
+                    events.insert(i, ("t", punct))
+                else:
                     events[k] = ("t", prev + punct)
             else:
                 events.insert(i, ("t", punct))
@@ -252,12 +274,28 @@ class Backend:
         """Markup closing a formatting run."""
         return ""
 
-    def render(self, node: Content, quotes: Quotes) -> str:
-        """The whole tree in this format."""
+    def link(self, href: str, inner: str, text: str) -> str:
+        """A link to ``href`` around ``inner`` (already spelled; ``text`` is its plain text)."""
+        return inner
+
+    def render(self, node: Content, quotes: Quotes, *, links: bool = True) -> str:
+        """The whole tree in this format (without ``links``, link nodes as plain text)."""
         out: list[str] = []
+        # Where each open link's text starts in ``out``, with the plain text so far.
+        opened: list[tuple[int, list[str]]] = []
         for e in flatten(node, quotes):
             if e[0] == "t":
                 out.append(self.escape(e[1]))
+                for _, plain_text in opened:
+                    plain_text.append(e[1])
+            elif e[1] == "link":
+                if e[0] == "o":
+                    opened.append((len(out), []))
+                elif opened:
+                    start, plain_text = opened.pop()
+                    inner = "".join(out[start:])
+                    del out[start:]
+                    out.append(self.link(e[2], inner, "".join(plain_text)) if links else inner)
             elif e[0] == "o":
                 if e[1] == "display" and e[2] in ("block", "indent") and self.name != "html":
                     # Without blocks, as in citeproc-js's text output: a block or an
@@ -301,6 +339,9 @@ class HtmlBackend(Backend):
     }
 
 
+    def link(self, href: str, inner: str, text: str) -> str:
+        return f'<a href="{html.escape(href, quote=True)}">{inner}</a>'
+
     def escape(self, text: str) -> str:
         text = text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
         # Superscript characters (as in ordinal terms) are written as markup.
@@ -342,6 +383,11 @@ class MarkdownBackend(Backend):
                 out.append(ch)
         return "".join(out)
 
+    def link(self, href: str, inner: str, text: str) -> str:
+        if text == href:
+            return f"<{href}>"
+        return f"[{inner}]({href.replace('(', '%28').replace(')', '%29')})"
+
     def open(self, key: str, value: str) -> str:
         return self._MARKS.get((key, value), "")
 
@@ -380,6 +426,14 @@ class LatexBackend(Backend):
 
     def escape(self, text: str) -> str:
         return "".join(self._ESC.get(ch, ch) for ch in text)
+
+    def link(self, href: str, inner: str, text: str) -> str:
+        # In an address only these need escaping (when the link sits in another command).
+        target = href.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+        target = target.replace("%", "\\%").replace("#", "\\#")
+        if text == href:
+            return f"\\url{{{target}}}"
+        return f"\\href{{{target}}}{{{inner}}}"
 
     def open(self, key: str, value: str) -> str:
         return self._CMDS.get((key, value), "")

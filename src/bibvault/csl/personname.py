@@ -1,14 +1,33 @@
-"""Formatting of one personal name: name-part order, initials, particles, name-part styling."""
+"""cs:name and cs:name-part: one personal name, its part order, initials, particles and styling."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from bibvault.csl.context import Context
-from bibvault.csl.render import decorate
+from bibvault.csl.element import Evaluation, Formatting, decorate
 from bibvault.csl.richtext import Content, Rich, is_empty, join, parse_inline, plain
-from bibvault.csl.style import Node
+
+
+@dataclass(frozen=True, slots=True)
+class NamePart:
+    """cs:name-part: formatting of the family or given part (affixes kept apart)."""
+
+    formatting: Formatting  # without affixes
+    prefix: str
+    suffix: str
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """cs:name: its own options (merged over the inherited ones), styling and name parts."""
+
+    attrs: Mapping[str, str]
+    formatting: Formatting
+    family: NamePart | None
+    given: NamePart | None
 
 _NON_ROMAN = re.compile(r"[\u0590-\u08ff\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
@@ -80,25 +99,14 @@ def initialize(given: str, init_with: str, do_initialize: bool, hyphen: bool = T
     return out.strip()
 
 
-def _name_part_node(name_node: Node | None, which: str) -> Node | None:
-    if name_node is None:
-        return None
-    key = "name-part:" + which
-    if key not in name_node.compiled:
-        name_node.compiled[key] = next(
-            (np for np in name_node.findall("name-part") if np.get("name") == which), None)
-    found: Node | None = name_node.compiled[key]
-    return found
-
-
-def _fmt(np: Node | None, text: str, ctx: Context) -> Content:
+def _fmt(np: NamePart | None, text: str, ev: Evaluation) -> Content:
     """Name-part formatting and text-case, without affixes (markup in the data kept)."""
     if not text:
         return None
     content: Content = parse_inline(text) if "<" in text else text
     if np is None:
         return content
-    return decorate(np, content, ctx, affixes=False)
+    return decorate(np.formatting, content, ev)
 
 
 def _lowercase_particle(content: Content) -> Content:
@@ -121,10 +129,10 @@ def _initialize_marked_up(given: str, init_with: str, do_init: bool, hyphen: boo
     return "".join(out).strip()
 
 
-def _affix(np: Node | None, content: Content) -> Content:
+def _affix(np: NamePart | None, content: Content) -> Content:
     if np is None or is_empty(content):
         return content
-    return join([np.get("prefix", ""), content, np.get("suffix", "")])
+    return join([np.prefix, content, np.suffix])
 
 
 def _spaced(parts: list[Content]) -> Content:
@@ -141,56 +149,26 @@ def _spaced(parts: list[Content]) -> Content:
     return Rich(children) if children else None
 
 
-def _bib_takes_givens(ctx: Context) -> bool:
+def _bib_takes_givens(ev: Evaluation) -> bool:
     """citeproc-js shows the given names that disambiguated an item's cites in the
     first name list of its bibliography entry too (when the style adds given names)."""
-    cit = ctx.style.citation
-    return (ctx.mode == "bibliography" and ctx.names_seen == 0 and cit is not None
-            and cit.get("disambiguate-add-givenname") == "true")
-
-
-def _cites_initialize(ctx: Context) -> bool:
-    """Whether the first cs:name of the citation layout initializes given names."""
-    cit = ctx.style.citation
-    if cit is None:
-        return False
-    found = cit.compiled.get("first-name-initializes")
-    if found is None:
-
-        def first_name(n: Node, depth: int) -> Node | None:
-            if n.tag == "name":
-                return n
-            kids = list(n.children)
-            if n.tag == "text" and "macro" in n.attrs and depth < 20:
-                macro = ctx.style.macros.get(n.attrs["macro"])
-                kids = list(macro.children) if macro is not None else []
-            for k in kids:
-                hit = first_name(k, depth + 1)
-                if hit is not None:
-                    return hit
-            return None
-
-        name = first_name(cit, 0)
-        inherited = cit.get("initialize-with") or ctx.style.options.get("initialize-with")
-        found = bool((name.get("initialize-with") if name is not None else None) or inherited)
-        cit.compiled["first-name-initializes"] = found
-    return bool(found)
+    return ev.mode == "bibliography" and ev.names_seen == 0 and ev.env.options.cites_add_givenname
 
 
 def _apostrophes(text: str) -> str:
     return text.replace("'", "\u2019")
 
 
-def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index: int,
-                name_node: Node | None, inverted: bool) -> Content:
+def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, index: int,
+                name_el: Name | None, inverted: bool) -> Content:
     """One name as rich text, following form, initials and name-part order."""
-    fam_np = _name_part_node(name_node, "family")
-    giv_np = _name_part_node(name_node, "given")
+    fam_np = name_el.family if name_el is not None else None
+    giv_np = name_el.given if name_el is not None else None
     if "literal" in name:
         literal = name["literal"]
         # An organisation takes the family name-part's formatting but, as in
         # citeproc-js, not its affixes.
-        return (decorate(fam_np, parse_inline(literal), ctx, affixes=False)
+        return (decorate(fam_np.formatting, parse_inline(literal), ev)
                 if fam_np is not None and literal else (parse_inline(literal) or None))
     family = _apostrophes(name.get("family", "").strip())
     given = _apostrophes(name.get("given", "").strip())
@@ -201,12 +179,13 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
     init_with = opts.get("initialize-with")
     do_init = opts.get("initialize", "true") != "false"
     level = 0
-    if not ctx.sorting and ctx.mode == "citation":
-        level = max(ctx.disamb.given_levels.get(index, 0), ctx.disamb.given_all)
-        ctx.given_indices.add(index)
-    elif not ctx.sorting and _bib_takes_givens(ctx):
-        level = max(ctx.disamb.given_levels.get(index, 0), ctx.disamb.given_all)
-        if level == 1 and not _cites_initialize(ctx):
+    disamb = ev.req.disamb
+    if not ev.sorting and ev.citation:
+        level = max(disamb.given_levels.get(index, 0), disamb.given_all)
+        ev.trace.given_indices.add(index)
+    elif not ev.sorting and _bib_takes_givens(ev):
+        level = max(disamb.given_levels.get(index, 0), disamb.given_all)
+        if level == 1 and not ev.env.options.cites_initialize:
             # Initials were not an option in the cite: it showed the whole given name.
             level = 2
     if level >= 1 and form == "short":
@@ -218,26 +197,26 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
     if not family and given:
         family, given = given, ""
     if not is_romanesque(name):
-        fam = _affix(fam_np, _fmt(fam_np, family, ctx))
+        fam = _affix(fam_np, _fmt(fam_np, family, ev))
         if form == "short":
             return fam
-        return join([fam, _affix(giv_np, _fmt(giv_np, given, ctx))], "")
-    if ctx.sorting:
+        return join([fam, _affix(giv_np, _fmt(giv_np, given, ev))], "")
+    if ev.sorting:
         inverted = True
-    hyphen = ctx.style.options.get("initialize-with-hyphen", "true") != "false"
+    hyphen = ev.env.options.initialize_with_hyphen
     if given and init_with is not None:
         if "<" in given:
             given = _initialize_marked_up(given, init_with, do_init, hyphen)
         else:
             given = initialize(given, init_with, do_init, hyphen)
-    demote = ctx.style.options.get("demote-non-dropping-particle", "display-and-sort")
-    f_family = _fmt(fam_np, family, ctx)
+    demote = ev.env.options.demote_particle
+    f_family = _fmt(fam_np, family, ev)
     # Particles keep their case under an enclosing title case ("John von Doe").
-    f_ndp = _lowercase_particle(_fmt(fam_np, ndp, ctx))
-    f_given = _fmt(giv_np, given, ctx)
-    f_dp = _lowercase_particle(_fmt(giv_np, dp, ctx))
+    f_ndp = _lowercase_particle(_fmt(fam_np, ndp, ev))
+    f_given = _fmt(giv_np, given, ev)
+    f_dp = _lowercase_particle(_fmt(giv_np, dp, ev))
     if form == "short":
-        if ctx.sorting and demote != "never":
+        if ev.sorting and demote != "never":
             # citeproc-js demotes the particle in a short name's sort key too ("Bijlert van").
             return _spaced([f_family, f_ndp])
         return _affix(fam_np, _spaced([f_ndp, f_family]))
@@ -247,8 +226,8 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
         if suffix:
             fam = join([fam, suffix], ", " if name.get("comma-suffix") else " ")
         return _spaced([_affix(giv_np, f_given), _affix(fam_np, fam)])
-    sort_sep = " " if ctx.sorting else opts.get("sort-separator", ", ")
-    if demote == "display-and-sort" or (ctx.sorting and demote == "sort-only"):
+    sort_sep = " " if ev.sorting else opts.get("sort-separator", ", ")
+    if demote == "display-and-sort" or (ev.sorting and demote == "sort-only"):
         fam = _affix(fam_np, f_family)
         giv = _affix(giv_np, _spaced([f_given, f_dp, f_ndp]))
     else:

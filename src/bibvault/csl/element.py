@@ -1,0 +1,285 @@
+"""The base of compiled CSL elements, and the evaluation of one item through them.
+
+A style is compiled once into immutable :class:`Element` values (one module
+per family: :mod:`~bibvault.csl.text`, :mod:`~bibvault.csl.numbers`,
+:mod:`~bibvault.csl.names`, :mod:`~bibvault.csl.dates`,
+:mod:`~bibvault.csl.groups`, :mod:`~bibvault.csl.sorting`). Rendering one
+item takes an :class:`Environment` (the style's settings and the locale) and a
+:class:`~bibvault.csl.state.Request` (the item and the cite) and gives rich
+text plus a :class:`Trace` for disambiguation and author substitution; the
+:class:`Evaluation` that carries them lives for one render only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bibvault.csl.locale import Locale
+from bibvault.csl.richtext import (
+    FORMAT_KEYS,
+    Content,
+    Delim,
+    FixedPrefix,
+    Rich,
+    SameDelim,
+    SameSuffix,
+    Suffix,
+    is_empty,
+    map_strings,
+    sort_dates_only,
+)
+from bibvault.csl.state import Request, citation_label, year_suffix_text
+from bibvault.csl.stylexml import StyleError
+from bibvault.csl.textcase import apply_text_case
+
+_TEXT_CASES = frozenset(("lowercase", "uppercase", "capitalize-first", "capitalize-all", "sentence", "title"))
+
+
+@dataclass(frozen=True, slots=True)
+class Formatting:
+    """Text-case, strip-periods, font formatting, quotes, affixes and display of an element."""
+
+    text_case: str | None = None
+    strip_periods: bool = False
+    fmt: tuple[tuple[str, str], ...] = ()
+    quotes: bool = False
+    prefix: str = ""
+    suffix: str = ""
+    display: str | None = None
+    # A formatted cs:text (not a macro), cs:number or cs:label: citeproc-js renders
+    # it as one string, so only a repeated mark merges at its suffix or after it.
+    simple: bool = False
+
+    @classmethod
+    def from_attrs(cls, attrs: Mapping[str, str], where: str = "", *, simple: bool = False) -> Formatting:
+        """The formatting attributes of an element (``where`` names it in errors;
+        ``simple`` for a cs:text that is not a macro, a cs:number or a cs:label)."""
+        case = attrs.get("text-case")
+        if case is not None and case not in _TEXT_CASES:
+            raise StyleError(f"{where}: text-case={case!r} is not one of {', '.join(sorted(_TEXT_CASES))}")
+        fmt = tuple((k, attrs[k]) for k in FORMAT_KEYS if k in attrs)
+        made = cls(case, attrs.get("strip-periods") == "true", fmt, attrs.get("quotes") == "true",
+                   attrs.get("prefix", ""), attrs.get("suffix", ""), attrs.get("display"), simple and bool(fmt))
+        # One shared value for "no formatting", which decorate() passes straight through.
+        return PLAIN if made == PLAIN else made
+
+
+PLAIN = Formatting()
+
+
+class Element:
+    """A compiled rendering element: immutable, shared by every render of the style."""
+
+    __slots__ = ()
+    # Every element has its formatting and affixes (a field of each element class).
+    formatting: Formatting
+
+    def render(self, ev: Evaluation) -> Content:
+        """This element's output for the item being evaluated."""
+        raise NotImplementedError
+
+    def outputs(self, ev: Evaluation) -> list[tuple[Element, Content]]:
+        """What this element adds to its parent's children, each with the element
+        that made it (cs:choose adds those of its chosen branch)."""
+        return [(self, self.render(ev))]
+
+
+@dataclass(frozen=True, slots=True)
+class StyleOptions:
+    """The style-wide settings elements read while rendering."""
+
+    page_range_format: str | None = None
+    initialize_with_hyphen: bool = True
+    demote_particle: str = "display-and-sort"
+    # Whether the citation's first cs:name initializes given names, and whether
+    # the citation adds given names to disambiguate (the bibliography follows it).
+    cites_initialize: bool = False
+    cites_add_givenname: bool = False
+    # Whether the style prints year-suffix itself (then dates do not append it).
+    year_suffix_explicit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """What every render in one processor shares: locale, macros and style options."""
+
+    locale: Locale
+    macros: Mapping[str, tuple[Element, ...]]
+    options: StyleOptions
+    # Whether to make link nodes: the title and printed addresses lead to their address.
+    links: bool = False
+
+
+@dataclass(slots=True)
+class FirstNames:
+    """The first name lists of an entry: what subsequent-author-substitute replaces."""
+
+    whole: Rich
+    bodies: list[Rich]
+    names: list[Rich]
+
+
+@dataclass(slots=True)
+class Trace:
+    """What a render reports besides its text."""
+
+    first_names: FirstNames | None = None
+    # The names the first cs:names rendered and the cs:names whose options applied.
+    names_source: tuple[list[dict[str, Any]], Element] | None = None
+    starts_with_term: bool = False
+    given_indices: set[int] = field(default_factory=set)
+
+
+class Evaluation:
+    """The state of one render of one item: inputs, a few counters, and the trace."""
+
+    __slots__ = ("env", "req", "locale", "item", "mode", "citation", "sorting", "name_overrides", "trace",
+                 "suppressed", "called", "rendered", "year_suffix_done", "var_log", "names_seen",
+                 "author_suppressed", "output_started", "substituting", "substitute_parent",
+                 "disamb_tests", "english", "turkic")
+
+    def __init__(self, env: Environment, req: Request) -> None:
+        self.env = env
+        self.req = req
+        self.locale = env.locale
+        self.item = req.item
+        self.mode = req.mode
+        self.citation = req.mode == "citation"
+        self.sorting = req.name_overrides is not None
+        self.name_overrides: Mapping[str, str] = req.name_overrides or {}
+        self.trace = Trace()
+        # Group suppression: variables called and rendered inside the current group.
+        self.called = 0
+        self.rendered = 0
+        self.var_log: list[str] = []
+        # Variables cs:substitute has used up.
+        self.suppressed: set[str] = set()
+        self.year_suffix_done = False
+        self.names_seen = 0
+        self.author_suppressed = False
+        self.output_started = False
+        self.substituting = 0
+        self.substitute_parent: Element | None = None
+        self.disamb_tests = 0
+        lang = self.item.get("language")
+        code = lang if isinstance(lang, str) and lang else self.locale.lang
+        # Title case applies to English only; Turkic languages case i differently.
+        self.english = code.lower().startswith("en")
+        self.turkic = code.lower().split("-")[0] in ("tr", "az")
+
+    def mark(self, name: str) -> None:
+        """Record that variable ``name`` rendered non-empty."""
+        self.rendered += 1
+        self.var_log.append(name)
+
+    def var(self, name: str) -> Any:
+        """The value of a variable, or None (respecting substitution suppression)."""
+        if name in self.suppressed:
+            return None
+        return self.unsuppressed(name)
+
+    def unsuppressed(self, name: str) -> Any:
+        """The value of a variable even when cs:substitute has used it up."""
+        cite = self.req.cite
+        if name == "locator":
+            return cite.locator
+        if name == "citation-number":
+            n = self.req.citation_number
+            return str(n) if n is not None else None
+        if name == "first-reference-note-number":
+            return str(cite.first_note) if cite.first_note is not None and cite.position else None
+        if name == "year-suffix":
+            ys = self.req.disamb.year_suffix
+            return year_suffix_text(ys) if ys is not None else None
+        v = self.item.get(name)
+        if name == "citation-label" and not v:
+            v = citation_label(self.item)
+        if v in ("", [], None):
+            if name == "page-first" and isinstance(self.item.get("page"), str):
+                m = re.match(r"\s*([^\s\-\u2013,&]+)", self.item["page"])
+                return m.group(1) if m else None
+            return None
+        return v
+
+
+def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool = True,
+             upright: bool = False) -> Rich | None:
+    """Apply text-case, strip-periods, formatting, quotes, affixes and display
+    (``upright``: without italics)."""
+    if content is None or is_empty(content):
+        return None
+    ev.output_started = True
+    if f is PLAIN:
+        # Most elements set nothing: the content only needs to be a node.
+        return content if isinstance(content, Rich) else Rich([content], known_text=True)
+    fmt = dict(f.fmt) if f.fmt else {}
+    if upright and fmt.get("font-style") == "italic":
+        del fmt["font-style"]
+    if f.text_case:
+        content = apply_text_case(content, f.text_case, ev.english, ev.turkic)
+    known = True
+    if f.strip_periods:
+        content = map_strings(content, lambda s: s.replace(".", ""))
+        # Text-case keeps every character; only stripped periods can leave nothing.
+        known = not is_empty(content)
+    assert content is not None
+    inner: Content = Rich([content], fmt, f.quotes) if (fmt or f.quotes) else content
+    prefix, suffix = (f.prefix, f.suffix) if affixes else ("", "")
+    if known and not prefix and not suffix and not f.display and isinstance(inner, Rich):
+        return inner
+    end = SameSuffix(suffix) if fmt and f.simple else Suffix(suffix)
+    parts: list[Rich | str] = [p for p in (prefix, inner, end) if p]
+    return Rich(parts, display=f.display, known_text=known)
+
+
+def decorate_layout(f: Formatting, content: Content) -> Rich | None:
+    """Like :func:`decorate` for cs:layout, whose formatting also covers its affixes."""
+    if is_empty(content):
+        return None
+    parts: list[Rich | str] = [p for p in (f.prefix, content, f.suffix) if p]
+    return Rich(parts, dict(f.fmt))
+
+
+def render_children(children: tuple[Element, ...], ev: Evaluation, delimiter: str = "") -> Rich | None:
+    """``children`` rendered and joined with ``delimiter``."""
+    out: list[Rich | str] = []
+    before: Formatting | None = None
+    for c in children:
+        for el, content in c.outputs(ev):
+            if content is None or is_empty(content):
+                continue
+            f = el.formatting
+            if before is not None:
+                if delimiter:
+                    out.append(SameDelim(delimiter) if before.simple else Delim(delimiter))
+                elif ((before.fmt or f.fmt) and isinstance(content, Rich) and f.prefix
+                        and content.children and content.children[0] == f.prefix):
+                    # citeproc-js moves no punctuation between a prefix and formatted siblings.
+                    content = dataclasses.replace(
+                        content, children=[FixedPrefix(content.children[0]), *content.children[1:]])
+            out.append(content)
+            before = f
+    return Rich(out, known_text=True) if out else None
+
+
+def suppressible(ev: Evaluation, children: tuple[Element, ...], delimiter: str = "", *,
+                 dates_only: bool = False) -> Content:
+    """``children`` rendered as a group: nothing when variables were called and all were empty
+    (``dates_only``: of a sort key, only the dates, as citeproc-js keeps them)."""
+    called, rendered = ev.called, ev.rendered
+    ev.called = ev.rendered = 0
+    out: Content = render_children(children, ev, delimiter)
+    if dates_only:
+        out = sort_dates_only(out)
+    suppressed = ev.called > 0 and ev.rendered == 0
+    ev.called, ev.rendered = called + ev.called, rendered + ev.rendered
+    if suppressed or is_empty(out):
+        return None
+    # Non-empty output counts as a rendered variable for an enclosing group.
+    ev.called += 1
+    ev.rendered += 1
+    return out

@@ -1,0 +1,136 @@
+"""cs:group and cs:choose (cs:if, cs:else-if, cs:else with their conditions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bibvault.csl.element import (
+    PLAIN,
+    Element,
+    Evaluation,
+    Formatting,
+    decorate,
+    render_children,
+    suppressible,
+)
+from bibvault.csl.items import DateValue
+from bibvault.csl.numbers import is_numeric
+from bibvault.csl.richtext import Content
+
+
+@dataclass(frozen=True, slots=True)
+class Group(Element):
+    """cs:group: its children joined, suppressed when it calls only empty variables."""
+
+    children: tuple[Element, ...]
+    delimiter: str
+    formatting: Formatting
+
+    def render(self, ev: Evaluation) -> Content:
+        return decorate(self.formatting, suppressible(ev, self.children, self.delimiter), ev)
+
+
+# (kind, value) tests of a condition; a type test holds a space-padded list of types.
+Test = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """cs:if / cs:else-if (with conditions) or cs:else (``always``)."""
+
+    tests: tuple[Test, ...]
+    disambiguate: str | None
+    match: str  # all | any | none
+    children: tuple[Element, ...]
+    always: bool = False
+
+    def holds(self, ev: Evaluation) -> bool:
+        """Whether this branch applies to the item."""
+        if self.always:
+            return True
+        match = self.match
+        if self.disambiguate is not None:
+            # Every disambiguate test met counts, whatever the other conditions decide.
+            ev.disamb_tests += 1
+            level = ev.req.disamb.condition
+            limit = level if ev.citation else (99 if level else 0)
+            active = ev.disamb_tests <= limit
+            if (active if self.disambiguate == "true" else not active) == (match != "all"):
+                return match == "any"
+        elif not self.tests:
+            return False
+        # "all" stops at the first test that fails, "any" and "none" at the first that holds.
+        stop = match == "all"
+        item_type = ev.item.get("type")
+        for kind, v in self.tests:
+            if kind == "type":
+                ok = f" {item_type} " in v
+            elif kind == "variable" and v != "locator":
+                ok = ev.unsuppressed(v) is not None
+            else:
+                ok = _test(ev, kind, v)
+            if ok != stop:
+                return match == "any"
+        return match != "any"
+
+
+def _test_position(ev: Evaluation, pos: str) -> bool:
+    cite = ev.req.cite
+    p = cite.position if ev.citation else -1
+    if pos == "first":
+        return p == 0
+    if pos == "subsequent":
+        return p >= 1
+    if pos == "ibid":
+        return p >= 2
+    if pos == "ibid-with-locator":
+        return p == 3
+    if pos == "near-note":
+        return p >= 1 and cite.near_note
+    return False
+
+
+def _test(ev: Evaluation, kind: str, v: str) -> bool:
+    cite = ev.req.cite
+    if kind == "variable":
+        # Only the locator comes here: other variables are tested in Branch.holds.
+        return cite.locator is not None
+    if kind == "is-numeric":
+        val = cite.locator if v == "locator" else ev.var(v)
+        return isinstance(val, str) and is_numeric(val)
+    if kind == "is-uncertain-date":
+        d = ev.var(v)
+        return isinstance(d, DateValue) and d.circa
+    if kind == "locator":
+        label = cite.label or "page"
+        return cite.locator is not None and (label == v or (v == "sub-verbo" and label == "sub verbo"))
+    return _test_position(ev, v)
+
+
+@dataclass(frozen=True, slots=True)
+class Choose(Element):
+    """cs:choose: the first branch that applies."""
+
+    branches: tuple[Branch, ...]
+    formatting: Formatting = PLAIN  # cs:choose has none of its own
+
+    def branch(self, ev: Evaluation) -> Branch | None:
+        """The branch that applies, if any."""
+        for b in self.branches:
+            if b.holds(ev):
+                return b
+        return None
+
+    def render(self, ev: Evaluation) -> Content:
+        b = self.branch(ev)
+        return render_children(b.children, ev) if b is not None else None
+
+    def outputs(self, ev: Evaluation) -> list[tuple[Element, Content]]:
+        # The chosen branch contributes its elements one by one, so that the
+        # enclosing group's delimiter separates them.
+        b = self.branch(ev)
+        out: list[tuple[Element, Content]] = []
+        if b is not None:
+            for c in b.children:
+                out.extend(c.outputs(ev))
+        return out
