@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 
-from bibvault.links.polite import host_of
+from bibvault.net import host_of
 
 
 class HostQueue:
