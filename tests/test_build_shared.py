@@ -31,16 +31,14 @@ FORMATS = ("text", "html", "md")
 @pytest.fixture(scope="module")
 def bundled():
     config = load_config(ROOT / "bibvault.yaml")
-    records = list(load_collection(config.record_files(), config.encoding).records)
-    return records
+    return list(load_collection(config.record_files(), config.encoding).records)
 
 
 @pytest.fixture(scope="module")
 def realistic(tmp_path_factory: pytest.TempPathFactory):
     path = tmp_path_factory.mktemp("shared") / "r.bib"
     path.write_text(REALISTIC_BIB, encoding="utf-8")
-    records = list(load_collection([path]).records)
-    return records
+    return list(load_collection([path]).records)
 
 
 @pytest.mark.parametrize("style", ["site", "apa", "chicago-author-date"])
