@@ -26,10 +26,12 @@ import re
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from bibvault.links.classify import title_of
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Number of hash functions in a sketch; the estimate's standard error is about 1/sqrt(128).
 SKETCH_SIZE = 128
@@ -53,10 +55,6 @@ def _coefficients() -> tuple[tuple[int, int], ...]:
 
 _COEFFS = _coefficients()
 _WORD = re.compile(r"\w+", re.UNICODE)
-_A = np.array([a for a, _ in _COEFFS], dtype=np.uint64)
-_B = np.array([b for _, b in _COEFFS], dtype=np.uint64)
-_A_HI, _A_LO = _A >> np.uint64(32), _A & np.uint64(0xFFFFFFFF)
-_P = np.uint64(_PRIME)
 #: Shingles hashed per block: bounds the arrays (block x 128 values) for a long text.
 _BLOCK = 2048
 
@@ -140,17 +138,23 @@ def shingles(tokens: list[str], size: int = SHINGLE) -> set[str]:
 def sketch(features: Iterable[str]) -> tuple[int, ...]:
     """The MinHash sketch of a set of strings: for each hash function
     ``(a * x + b) mod (2**61 - 1)`` over the strings' 64-bit hashes ``x``, the least value."""
+    # Imported here, as trafilatura is: numpy's start (its thread pools included)
+    # would weigh on every command that imports the link history without sketching.
+    import numpy as np
+
     bases = np.fromiter((int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(),
                                         "big") for f in set(features)), dtype=np.uint64)
     if not len(bases):
         return ()
+    a = np.array([a for a, _ in _COEFFS], dtype=np.uint64)
+    b = np.array([b for _, b in _COEFFS], dtype=np.uint64)
     least = np.full(len(_COEFFS), _PRIME, dtype=np.uint64)
     for start in range(0, len(bases), _BLOCK):
-        np.minimum(least, _hashes(bases[start:start + _BLOCK]).min(axis=0), out=least)
+        np.minimum(least, _hashes(bases[start:start + _BLOCK], a, b).min(axis=0), out=least)
     return tuple(int(v) for v in least)
 
 
-def _hashes(x: np.ndarray) -> np.ndarray:
+def _hashes(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``(a * x + b) mod P`` for every ``x`` (rows) and every coefficient pair (columns),
     exactly, in 64-bit arithmetic.
 
@@ -158,16 +162,20 @@ def _hashes(x: np.ndarray) -> np.ndarray:
     halves whose partial products fit 64 bits; since ``2**61`` is 1 modulo ``P``,
     each piece folds back below ``2**61`` by shifts and masks.
     """
-    x = (x % _P)[:, None]
+    import numpy as np
+
+    p = np.uint64(_PRIME)
+    a_hi, a_lo = a >> np.uint64(32), a & np.uint64(0xFFFFFFFF)
+    x = (x % p)[:, None]
     x_hi, x_lo = x >> np.uint64(32), x & np.uint64(0xFFFFFFFF)
-    hi = _A_HI * x_hi                      # < 2**58, weight 2**64 = 8 (mod P)
-    mid = _A_HI * x_lo + _A_LO * x_hi      # < 2**62, weight 2**32
-    lo = _A_LO * x_lo                      # < 2**64
+    hi = a_hi * x_hi                       # < 2**58, weight 2**64 = 8 (mod P)
+    mid = a_hi * x_lo + a_lo * x_hi        # < 2**62, weight 2**32
+    lo = a_lo * x_lo                       # < 2**64
     total = (hi << np.uint64(3)) + (mid >> np.uint64(29)) \
         + ((mid & np.uint64((1 << 29) - 1)) << np.uint64(32)) \
-        + (lo & _P) + (lo >> np.uint64(61)) + _B   # < 2**64: no wrap-around
-    total = (total & _P) + (total >> np.uint64(61))
-    return np.where(total >= _P, total - _P, total)
+        + (lo & p) + (lo >> np.uint64(61)) + b   # < 2**64: no wrap-around
+    total = (total & p) + (total >> np.uint64(61))
+    return np.where(total >= p, total - p, total)
 
 
 def page_digest(page: bytes) -> bytes:
