@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bibvault.bibfile import parse
-from bibvault.bibfile.names import name_problems, parse_names
+from bibvault.bibfile.namelist import name_problems, parse_names
 from bibvault.bibfile.tex import to_rich_text, to_unicode
 
 BIBLIKE = "@{}()\"'#=,%\\~ \t\r\nabcAB019-_:."

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bibvault.bibfile import load
-from bibvault.bibfile.names import parse_names
+from bibvault.bibfile.namelist import parse_names
 from bibvault.findings import Severity
 
 CORPORA = Path(os.environ.get("BIBVAULT_CORPORA", "/work/shared/corpora"))

@@ -1,4 +1,4 @@
-"""bibfile.tex (TeX → Unicode / CSL rich text) and bibfile.names (BibTeX name lists)."""
+"""bibfile.tex (TeX → Unicode / CSL rich text) and bibfile.namelist (BibTeX name lists)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bibvault.bibfile import load, parse
-from bibvault.bibfile.names import name_problems, parse_names
+from bibvault.bibfile.namelist import name_problems, parse_names
 from bibvault.bibfile.tex import (
     Decoded,
     decode,

@@ -22,7 +22,7 @@ from bibvault.build import BuildOptions, run_build
 from bibvault.cli import cli
 from bibvault.config import Config, load_config
 from bibvault.records import Record
-from bibvault.render import Filters
+from bibvault.site import Filters
 
 CONFIG_TEXT = """\
 records: [bib]

@@ -20,8 +20,8 @@ from bibvault.csljson import ItemCache, record_to_csl
 from bibvault.export import apply_profile, to_biblatex, to_bibtex, to_csl_json, to_ris
 from bibvault.export.texts import ExportTexts
 from bibvault.fsutil import atomic_write_chunks
-from bibvault.render import csl_formatter
-from bibvault.render.styled import CompactTexts, format_entries
+from bibvault.site import csl_formatter
+from bibvault.site.styled import CompactTexts, format_entries
 from test_export import REALISTIC_BIB
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from bibvault.build import BuildOptions, run_build
 from bibvault.cli import cli
 from bibvault.config import load_config
-from bibvault.render import Filters
+from bibvault.site import Filters
 
 CONFIG_TEXT = """\
 records: [bib]

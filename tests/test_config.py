@@ -73,8 +73,8 @@ def test_unreadable_config(tmp_path: Path) -> None:
 def test_choices_agree_with_the_stages() -> None:
     from bibvault.build import EXPORT_FILES, PAGE_FORMATS
     from bibvault.config import CHOICES
-    from bibvault.render import GROUP_BY, ORDERS
-    from bibvault.render.tools import CITE_FORMATS
+    from bibvault.site import GROUP_BY, ORDERS
+    from bibvault.site.tools import CITE_FORMATS
 
     assert CHOICES["build.group_by"] == tuple(GROUP_BY)
     assert CHOICES["build.order"] == tuple(ORDERS)

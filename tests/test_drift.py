@@ -25,7 +25,7 @@ from bibvault.links.drift import (
     words,
 )
 from bibvault.links.history import SCHEMA_VERSION, History, changed_urls
-from bibvault.render.links import Links, archived_link_html
+from bibvault.site.links import Links, archived_link_html
 
 DATA = Path(__file__).parent / "data" / "drift"
 CASES = json.loads((DATA / "cases.json").read_text(encoding="utf-8"))

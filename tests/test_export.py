@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bibvault.bibfile import parse
-from bibvault.bibfile.names import parse_names
+from bibvault.bibfile.namelist import parse_names
 from bibvault.bibfile.tex import to_rich_text as tex_to_csl
 from bibvault.bibfile.tex import to_unicode as tex_to_text
 from bibvault.cli import cli

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bibvault.bibfile import parse
-from bibvault.fmt import FormatError, format_file
+from bibvault.bibfile.layout import FormatError, format_file
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 FILES = sorted(CORPORA.rglob("*.bib")) if CORPORA.is_dir() else []

@@ -12,8 +12,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bibvault.bibfile import load, parse
+from bibvault.bibfile.layout import format_file
 from bibvault.config import ConfigError, Topic, load_config
-from bibvault.fmt import format_file
 from bibvault.identity import normalise_doi, normalise_url, video_id
 from bibvault.ingest import Candidate, Creator, ingest, results_to_json
 from bibvault.ingest.duplicates import find_duplicates

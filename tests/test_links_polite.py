@@ -13,7 +13,6 @@ import requests
 
 from bibvault.config import CheckConfig
 from bibvault.links import LinkTarget, check_links
-from bibvault.links.polite import Dispatcher
 from bibvault.net import HostGate
 from webfarm import Farm, running_farm
 
@@ -115,15 +114,3 @@ def test_global_limit_caps_requests_in_flight(farm: Farm, session: requests.Sess
         stop.set()
         watcher.join()
     assert 2 <= peak <= 3
-
-
-def test_dispatcher_prefers_the_host_that_is_free_soonest() -> None:
-    gate = HostGate(per_host=1, delay=10.0)
-    urls = [f"http://a.test/{i}" for i in range(3)] + [f"http://b.test/{i}" for i in range(3)]
-    d = Dispatcher(urls, gate)
-    first = d.take()
-    with gate.slot("a.test" if first and "a.test" in first else "b.test"):
-        pass
-    second = d.take()
-    assert first is not None and second is not None
-    assert first.split("/")[2] != second.split("/")[2]

@@ -30,7 +30,7 @@ from bibvault.documents import (
 from bibvault.findings import Finding, Severity, has_errors
 from bibvault.fsutil import atomic_write, atomic_write_chunks, confined_target, utf8
 from bibvault.records import Record, load_files, records_from_file
-from bibvault.render import GROUP_BY, ORDERS, EntryFormatter, Filters, csl_formatter, select
+from bibvault.site import GROUP_BY, ORDERS, EntryFormatter, Filters, csl_formatter, select
 from bibvault.validate import validate_records
 
 MANIFEST_VERSION = 1

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from pybtex.database import Person
 
 from bibvault.bibfile.tex import to_rich_text, to_unicode
-from bibvault.dates import DateError, DatePoint, EDTFDate, date_from_parts, parse_edtf
+from bibvault.edtf import DateError, DatePoint, EDTFDate, date_from_parts, parse_edtf
 
 
 class RecordLike(Protocol):

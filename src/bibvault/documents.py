@@ -6,7 +6,7 @@ entry or a record at a time). The build can so check every name before it
 writes, and write a large list one file at a time without ever holding a
 whole page. The work the documents share is done once, on first use: the
 reading list (each style rendered once for every format, see
-:mod:`bibvault.render.styled`) and each record's export texts (see
+:mod:`bibvault.site.styled`) and each record's export texts (see
 :mod:`bibvault.export.texts`), which the page's cite control shows as well.
 """
 
@@ -22,12 +22,12 @@ from bibvault.config import Config
 from bibvault.csljson import ItemCache
 from bibvault.export.texts import ExportTexts
 from bibvault.records import Record
-from bibvault.render import EntryFormatter, Filters, ReadingList, make_reading_list, select
-from bibvault.render.feed import FEED_NAME, atom_feed
-from bibvault.render.html import html_chunks
-from bibvault.render.linkstate import link_states
-from bibvault.render.text import markdown, plain_text
-from bibvault.render.tools import CITE_FORMATS
+from bibvault.site import EntryFormatter, Filters, ReadingList, make_reading_list, select
+from bibvault.site.feed import FEED_NAME, atom_feed
+from bibvault.site.html import html_chunks
+from bibvault.site.linkstate import link_states
+from bibvault.site.text import markdown, plain_text
+from bibvault.site.tools import CITE_FORMATS
 
 #: Output format → (the style output it needs, file name pattern).
 PAGE_FORMATS: Mapping[str, tuple[str, str]] = {

@@ -311,7 +311,6 @@ class HostGate:
         self._cond = threading.Condition()
         self._next: dict[str, float] = {}
         self._inflight: dict[str, int] = {}
-        self._claimed: dict[str, int] = {}
 
     @contextlib.contextmanager
     def slot(self, host: str) -> Iterator[None]:
@@ -327,8 +326,6 @@ class HostGate:
             self._inflight[host] = self._inflight.get(host, 0) + 1
             self._all += 1
             self._next[host] = now + self.delay
-            if self._claimed.get(host, 0) > 0:
-                self._claimed[host] -= 1
         try:
             yield
         finally:
@@ -336,17 +333,3 @@ class HostGate:
                 self._inflight[host] -= 1
                 self._all -= 1
                 self._cond.notify_all()
-
-    def claim(self, host: str) -> None:
-        """Note that a task for ``host`` was handed out and will request soon."""
-        with self._cond:
-            self._claimed[host] = self._claimed.get(host, 0) + 1
-
-    def ready_at(self, host: str) -> float:
-        """When a newly handed-out task for ``host`` could expect to start."""
-        with self._cond:
-            now = self._clock()
-            start = max(now, self._next.get(host, 0.0)) + self._claimed.get(host, 0) * self.delay
-            if self._inflight.get(host, 0) >= self.per_host:
-                start += self.delay
-            return start

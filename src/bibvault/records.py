@@ -18,9 +18,9 @@ from pybtex.database import Person
 
 from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.model import FieldPositions
-from bibvault.bibfile.names import parse_names
+from bibvault.bibfile.namelist import parse_names
 from bibvault.bibfile.tex import to_unicode
-from bibvault.dates import DateError, EDTFDate, date_from_parts, parse_edtf
+from bibvault.edtf import DateError, EDTFDate, date_from_parts, parse_edtf
 from bibvault.fsutil import read_bytes
 from bibvault.sniff import require_bibtex
 

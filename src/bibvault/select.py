@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bibvault.dates import DateError, parse_edtf
+from bibvault.edtf import DateError, parse_edtf
 from bibvault.records import Record
 
 ORDERS = ("newest-first", "oldest-first")

@@ -10,8 +10,8 @@ from bibvault.archive.archiver import ArchiveOutcome, ArchiveTarget
 from bibvault.archive.bagit import find_bag, payload_sha256
 from bibvault.bibfile import BibFile
 from bibvault.bibfile.editing import ambiguous_keys
+from bibvault.bibfile.layout import canonical_keys, relayout
 from bibvault.findings import Finding, Severity
-from bibvault.fmt import canonical_keys, relayout
 from bibvault.records import Record
 
 FIELD_ORDER = ("archiveurl", "archivedate", "archivesha256")

@@ -11,7 +11,7 @@ from bibvault.cli.common import check_topics, date_option, finish, get_app, spli
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Severity
 from bibvault.fsutil import utf8
-from bibvault.render import GROUP_BY, ORDERS, Filters
+from bibvault.site import GROUP_BY, ORDERS, Filters
 
 
 def _show(path: Path) -> str:

@@ -7,9 +7,9 @@ import difflib
 import click
 
 from bibvault.bibfile import parse
+from bibvault.bibfile.layout import FormatError, format_file
 from bibvault.cli.common import finish, get_app, load, status
 from bibvault.exitcodes import ExitCode
-from bibvault.fmt import FormatError, format_file
 
 
 @click.command()

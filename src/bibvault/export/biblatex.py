@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from bibvault import csljson
-from bibvault.dates import DateError
+from bibvault.edtf import DateError
 
 # Fields every entry type may have (biblatex data model, as biber applies it).
 _COMMON = frozenset("""

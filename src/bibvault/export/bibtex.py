@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from bibvault import csljson
 from bibvault.bibfile.tex import to_tex_ascii
-from bibvault.dates import DateError, EDTFDate, parse_edtf
+from bibvault.edtf import DateError, EDTFDate, parse_edtf
 from bibvault.export.biblatex import format_entry
 
 #: The fields written, in this order.

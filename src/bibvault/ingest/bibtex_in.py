@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from bibvault.bibfile import parse
 from bibvault.csljson import NEWS_OUTLETS, person_to_csl
-from bibvault.dates import DateError, date_from_parts
+from bibvault.edtf import DateError, date_from_parts
 from bibvault.export.biblatex import COMMON_FIELDS, TYPE_FIELDS
 from bibvault.findings import Severity
 from bibvault.ingest.candidate import Candidate

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bibvault.bibfile import parse
+from bibvault.bibfile.layout import format_entry
 from bibvault.bibfile.model import Entry
 from bibvault.config import Config
-from bibvault.fmt import format_entry
 from bibvault.ingest.candidate import Candidate, Creator
 
 #: Fields written as they are (addresses, dates, identifiers, lists of keys).

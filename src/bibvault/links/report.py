@@ -9,8 +9,8 @@ from types import MappingProxyType
 
 from bibvault.bibfile import BibFile
 from bibvault.bibfile.editing import ambiguous_keys
+from bibvault.bibfile.layout import canonical_keys, relayout
 from bibvault.findings import Finding, Fix
-from bibvault.fmt import canonical_keys, relayout
 from bibvault.links.checker import CheckRun, LinkOutcome, LinkTarget
 from bibvault.links.drift import Content
 from bibvault.links.result import LinkStatus, iso_utc

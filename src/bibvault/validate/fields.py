@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from bibvault.bibfile.braces import balanced
 from bibvault.bibfile.tex import DecodeMemo
-from bibvault.dates import DateError, date_from_parts, normalise_date, parse_edtf
+from bibvault.edtf import DateError, date_from_parts, normalise_date, parse_edtf
 from bibvault.findings import Finding, Fix
 from bibvault.records import Record
 from bibvault.rules import finding

@@ -15,7 +15,7 @@ import email.utils
 import re
 from collections.abc import Collection, Iterable
 
-from bibvault.dates import MONTHS, DateError, normalise_date, parse_edtf
+from bibvault.edtf import MONTHS, DateError, normalise_date, parse_edtf
 from bibvault.ingest.web.people import fold, unescape
 
 _SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " » ", " / ")

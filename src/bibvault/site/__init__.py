@@ -5,12 +5,12 @@ per style, and returns strings. Writing files is the build's business
 (:mod:`bibvault.build`).
 """
 
-from bibvault.render.entries import CslFormatter, EntryFormatter, csl_formatter, link_title
-from bibvault.render.html import html_page
-from bibvault.render.links import Links, record_links, safe_url
-from bibvault.render.listing import GROUP_BY, ORDERS, Filters, Group, group_records, select
-from bibvault.render.model import Entry, EntryGroup, ReadingList, make_reading_list
-from bibvault.render.text import markdown, md_escape, plain_text
+from bibvault.site.entries import CslFormatter, EntryFormatter, csl_formatter, link_title
+from bibvault.site.html import html_page
+from bibvault.site.links import Links, record_links, safe_url
+from bibvault.site.listing import GROUP_BY, ORDERS, Filters, Group, group_records, select
+from bibvault.site.model import Entry, EntryGroup, ReadingList, make_reading_list
+from bibvault.site.text import markdown, md_escape, plain_text
 
 __all__ = [
     "CslFormatter",

@@ -14,9 +14,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from bibvault.csljson import record_to_csl
 from bibvault.records import Record
-from bibvault.render.coins import plain_text
-from bibvault.render.links import safe_url
-from bibvault.render.model import Entry, ReadingList
+from bibvault.site.coins import plain_text
+from bibvault.site.links import safe_url
+from bibvault.site.model import Entry, ReadingList
 
 #: The name the feed file has next to the page.
 FEED_NAME = "feed.xml"

@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 from bibvault.export.texts import ExportTexts
 from bibvault.records import Record
-from bibvault.render.links import Links
-from bibvault.render.linkstate import LinkState
-from bibvault.render.markup import safe_link
+from bibvault.site.links import Links
+from bibvault.site.linkstate import LinkState
+from bibvault.site.markup import safe_link
 
 #: Mark → (symbol, name, text under the entry, what the legend says). The symbols
 #: differ in shape, so the marks read without colour.

@@ -28,12 +28,12 @@ from bibvault.links.drift import compare, fingerprint
 from bibvault.links.history import History
 from bibvault.links.result import CheckResult, LinkStatus
 from bibvault.records import Record
-from bibvault.render import html_page, make_reading_list
-from bibvault.render.coins import coins_kev
-from bibvault.render.feed import atom_feed
-from bibvault.render.linkstate import LinkState, link_states
-from bibvault.render.markup import markdown_html
-from bibvault.render.tools import report_href
+from bibvault.site import html_page, make_reading_list
+from bibvault.site.coins import coins_kev
+from bibvault.site.feed import atom_feed
+from bibvault.site.linkstate import LinkState, link_states
+from bibvault.site.markup import markdown_html
+from bibvault.site.tools import report_href
 
 DAY = 86400.0
 

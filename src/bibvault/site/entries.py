@@ -16,7 +16,7 @@ from typing import Any
 from bibvault.csl import Processor, get_backend, load_style
 from bibvault.csljson import record_to_csl
 from bibvault.records import Record
-from bibvault.render.links import Links, main_link_attrs
+from bibvault.site.links import Links, main_link_attrs
 
 #: ``formatter(records, fmt)`` → {record key: formatted entry}.
 EntryFormatter = Callable[[Sequence[Record], str], dict[str, str]]

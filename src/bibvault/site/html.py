@@ -14,13 +14,13 @@ import re
 from collections.abc import Iterator
 from html import escape
 
-from bibvault.render.assets import CSS, JS
-from bibvault.render.coins import coins_span
-from bibvault.render.entries import link_title
-from bibvault.render.links import archived_link_html
-from bibvault.render.markup import markdown_html
-from bibvault.render.model import Entry, ReadingList
-from bibvault.render.tools import (
+from bibvault.site.assets import CSS, JS
+from bibvault.site.coins import coins_span
+from bibvault.site.entries import link_title
+from bibvault.site.links import archived_link_html
+from bibvault.site.markup import markdown_html
+from bibvault.site.model import Entry, ReadingList
+from bibvault.site.tools import (
     CITE_FORMATS,
     cite_control_html,
     legend_html,

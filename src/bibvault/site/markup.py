@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
-from bibvault.render.links import safe_url
+from bibvault.site.links import safe_url
 
 _LINK_SCHEMES = ("http", "https", "mailto")
 

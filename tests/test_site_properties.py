@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bibvault.config import Config, Section
 from bibvault.records import Record
-from bibvault.render import csl_formatter, html_page, make_reading_list, markdown
+from bibvault.site import csl_formatter, html_page, make_reading_list, markdown
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = Config(sections=(Section("all", "All", ("online",)),))

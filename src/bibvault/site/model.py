@@ -2,7 +2,7 @@
 
 :func:`make_reading_list` does the work that all output formats share (filter,
 group, order, run each style once over all records); the writers in
-:mod:`bibvault.render.html` and :mod:`bibvault.render.text` only lay it out.
+:mod:`bibvault.site.html` and :mod:`bibvault.site.text` only lay it out.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from bibvault.config import Config
 from bibvault.csljson import ItemCache
 from bibvault.export.texts import ExportTexts
 from bibvault.records import Record
-from bibvault.render.entries import EntryFormatter
-from bibvault.render.links import Links, record_links
-from bibvault.render.linkstate import LinkState
-from bibvault.render.listing import Filters, group_records, select
-from bibvault.render.styled import format_entries
-from bibvault.render.tools import entry_links
+from bibvault.site.entries import EntryFormatter
+from bibvault.site.links import Links, record_links
+from bibvault.site.linkstate import LinkState
+from bibvault.site.listing import Filters, group_records, select
+from bibvault.site.styled import format_entries
+from bibvault.site.tools import entry_links
 
 #: The formats a style is run in; ``text`` serves the plain-text list.
 FORMATS = ("text", "html", "md")
@@ -110,7 +110,7 @@ def make_reading_list(
     ``formatters`` maps style names to formatters, in the order the styles are
     offered (the first is the default). ``group_by`` and ``order`` default to
     the configuration's ``build`` section. ``link_states`` is what the link
-    history says about each record's link (see :func:`~bibvault.render.linkstate.link_states`):
+    history says about each record's link (see :func:`~bibvault.site.linkstate.link_states`):
     a confirmed-dead link or a page whose content changed since it was cited leads to
     its archived copy. ``items`` and ``exports`` are the records' CSL-JSON items and
     export texts, when the caller shares them with its other outputs.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bibvault.render.model import Entry, ReadingList
+from bibvault.site.model import Entry, ReadingList
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|&!])")
 

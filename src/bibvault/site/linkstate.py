@@ -15,7 +15,7 @@ from bibvault.config import CheckConfig
 from bibvault.links.history import History, changed_urls
 from bibvault.links.result import CheckResult, iso_utc
 from bibvault.records import Record
-from bibvault.render.links import safe_url
+from bibvault.site.links import safe_url
 
 #: The states a checked link can be in, as the page names them.
 LINK_STATUSES = ("alive", "failing", "dead", "unreachable")

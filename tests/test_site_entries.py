@@ -9,8 +9,8 @@ from types import MappingProxyType
 import pytest
 
 from bibvault.records import Record
-from bibvault.render.entries import csl_formatter, link_title
-from bibvault.render.links import main_link_attrs, record_links
+from bibvault.site.entries import csl_formatter, link_title
+from bibvault.site.links import main_link_attrs, record_links
 
 REPO = Path(__file__).resolve().parents[1]
 URL = "https://a.example/report?id=7&v=2"

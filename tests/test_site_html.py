@@ -15,9 +15,9 @@ from types import MappingProxyType
 
 from bibvault.config import BuildConfig, Config, Section, Topic
 from bibvault.records import Record
-from bibvault.render import html_page, make_reading_list, record_links, safe_url
-from bibvault.render.entries import link_title
-from bibvault.render.links import Links, main_link_attrs
+from bibvault.site import html_page, make_reading_list, record_links, safe_url
+from bibvault.site.entries import link_title
+from bibvault.site.links import Links, main_link_attrs
 
 
 def stub_formatter(records: Sequence[Record], fmt: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import pytest
 
 from bibvault.config import Config, Section, Topic
 from bibvault.records import Record
-from bibvault.render.listing import Filters, group_records, select, sort_records
+from bibvault.site.listing import Filters, group_records, select, sort_records
 
 
 def rec(key: str, entry_type: str = "article", date: str | None = None,

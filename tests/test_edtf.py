@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bibvault.dates import DateError, date_from_parts, normalise_date, parse_edtf
+from bibvault.edtf import DateError, date_from_parts, normalise_date, parse_edtf
 
 
 @pytest.mark.parametrize("text, iso", [

@@ -18,7 +18,7 @@ from typing import Any
 from bibvault.csl import Processor, Resources, get_backend
 from bibvault.csljson import ItemCache
 from bibvault.records import Record
-from bibvault.render.entries import LINKED, CslFormatter, EntryFormatter
+from bibvault.site.entries import LINKED, CslFormatter, EntryFormatter
 
 #: {record key: {style: {format: entry}}}
 Formatted = dict[str, dict[str, Mapping[str, str]]]
@@ -70,7 +70,7 @@ def format_entries(
 ) -> Formatted:
     """Each record's entry in every style and format: {key: {style: {format: text}}}.
 
-    A CSL formatter (:class:`~bibvault.render.entries.CslFormatter`) renders each
+    A CSL formatter (:class:`~bibvault.site.entries.CslFormatter`) renders each
     entry once for all formats, from the records' items in ``items``; any other
     formatter is called once per format. The locales and the collator are shared
     by all styles.

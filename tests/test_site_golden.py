@@ -15,7 +15,7 @@ from bibvault.build import BuildOptions, run_build
 from bibvault.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
-GOLDEN = Path(__file__).resolve().parent / "golden" / "render"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "site"
 FILES = ["index.html", "reading-list.site.txt", "reading-list.site.md",
          "reading-list.apa.txt", "reading-list.chicago-ad.md"]
 

@@ -16,11 +16,11 @@ import pytest
 
 from bibvault.collection import load_collection
 from bibvault.config import load_config
-from bibvault.render import csl_formatter, make_reading_list, plain_text
+from bibvault.site import csl_formatter, make_reading_list, plain_text
 
 REPO = Path(__file__).resolve().parents[1]
 # The item lines of the seed page (seeds/000_9fd78b9270c6ca07.txt), copied verbatim.
-SEED = Path(__file__).resolve().parent / "golden" / "render" / "seed-000-items.txt"
+SEED = Path(__file__).resolve().parent / "golden" / "site" / "seed-000-items.txt"
 
 # The seed page's item lines in page order, and the record each one is about.
 SEED_KEYS = [
