@@ -314,6 +314,7 @@ def test_anchors_are_keys_once_each_and_avoid_page_ids():
                                       blacklist_characters="{}\\$%~^_#&-`'"),
                min_size=1).filter(str.strip))
 @example("<>")
+@example("<b>")
 @example("a <img src=x> b")
 def test_coins_round_trips_any_title(title: str):
     r = rec("k", title=title, entry_type="book", date="2020")

@@ -69,7 +69,8 @@ def coins_pairs(record: Record, item: dict[str, Any] | None = None) -> list[tupl
         pairs.append(("rft_id", f"info:doi/{item['DOI']}"))
     if item.get("URL"):
         pairs.append(("rft_id", str(item["URL"])))
-    title = plain_text(item.get("title", ""))
+    # The record's own text: CSL rich text cannot tell a literal "<b>" from markup.
+    title = " ".join(record.title.split()) or plain_text(item.get("title", ""))
     container = plain_text(item.get("container-title", ""))
     date = _date(item)
     if fmt == "dc":
