@@ -18,9 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bibvault.collection import load_collection
 from bibvault.export import export
 from bibvault.export.bst import BibItem, find_bst, parse_bbl, run_bbl
-from bibvault.records import load_records
 
 STYLES = ("plain", "unsrt", "alpha", "abbrv")
 SLICED = ("large/tugboat.bib", "large/acl-anthology-2016-2021.bib", "large/dblp-2019.bib",
@@ -52,7 +52,7 @@ def datasets(corpus: Path, size: int) -> list[tuple[str, str]]:
     for rel in SLICED:
         path = corpus / rel
         if path.is_file():
-            records, _ = load_records([path])
+            records = list(load_collection([path]).records)
             out.append((f"{path.name}[:{size}]", export(records[:size], "bibtex")))
     return out
 

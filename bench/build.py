@@ -14,7 +14,9 @@ four exports). Each round runs, in fresh child processes and alternating:
 
 CPU is user + system time of the child (os.wait4), peak memory its maxrss. The
 table gives the median over rounds and the ratios to pandoc of the same round,
-paired, as medians. Nothing is timed in the test suite; run this by hand.
+paired, as medians, and the size of the HTML page each job wrote, per 1,000
+records (``build.cite`` decides most of it; see the README). Nothing is timed in
+the test suite; run this by hand.
 """
 
 from __future__ import annotations
@@ -117,13 +119,14 @@ def main() -> int:
                                     "-o", "out-pandoc.html", "all.md"],
     }
     print(f"{'records':>8} {'job':<16} {'cpu s':>8} {'peak MiB':>9} {'cpu/pandoc':>11} "
-          f"{'mem/pandoc':>11}")
+          f"{'mem/pandoc':>11} {'page KB/1k':>11}")
     for n in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="bibvault-bench-") as tmp:
             root = Path(tmp)
             make_project(root, n, args.corpus)
             samples: dict[str, list[tuple[float, float]]] = {k: [] for k in jobs}
             counts: dict[str, int] = {}
+            sizes: dict[str, int] = {}
             for _ in range(args.rounds):
                 for name, cmd in jobs.items():
                     shutil.rmtree(root / "out", ignore_errors=True)
@@ -134,6 +137,7 @@ def main() -> int:
                                   if name.startswith("pandoc")
                                   else (root / "out" / "index.html", 'class="entry"'))
                     counts[name] = entries_in(page, mark)
+                    sizes[name] = page.stat().st_size
             print(f"{n:>8} entries on each page: {counts}", flush=True)
             if min(counts.values()) < n * 0.95:
                 raise SystemExit(f"a job rendered fewer than {n} entries: {counts}")
@@ -143,8 +147,8 @@ def main() -> int:
                 mem = statistics.median(v[1] for v in vals)
                 rc = statistics.median(v[0] / b[0] for v, b in zip(vals, base, strict=True))
                 rm = statistics.median(v[1] / b[1] for v, b in zip(vals, base, strict=True))
-                print(f"{n:>8} {name:<16} {cpu:>8.2f} {mem:>9.0f} {rc:>10.2f}x {rm:>10.2f}x",
-                      flush=True)
+                print(f"{n:>8} {name:<16} {cpu:>8.2f} {mem:>9.0f} {rc:>10.2f}x {rm:>10.2f}x "
+                      f"{sizes[name] / n:>11.0f}", flush=True)
     return 0
 
 

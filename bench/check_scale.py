@@ -1,17 +1,22 @@
 """Link checking at scale: N URLs over H loopback hosts across 127.0.0.0/8.
 
     python bench/check_scale.py [--urls 100000] [--hosts 2000] [--latency 0.02]
-                                [--host-delay 1.0] [--concurrency 16] [--history]
+                                [--host-delay 1.0] [--concurrency 16] [--no-history]
+                                [--no-drift] [--rerun]
 
 The hosts are addresses 127.1.x.y (Linux routes all of 127.0.0.0/8 to the
 loopback device), served by one asyncio process that listens on every address:
 thousands of the test farm's threaded servers would cost more CPU than the
 checker being measured. Each response waits ``--latency`` seconds and serves a
-small HTML page, to HEAD and GET alike, with keep-alive.
+small HTML page, to HEAD and GET alike, with keep-alive. Every path gets its own
+text (its words carry the path's number), so no two pages share a fingerprint.
 
-The checker runs ``check_links`` in this process, as ``bibvault check`` does
-(with ``--history``, against a fresh SQLite history in a temporary folder). It
-prints the wall time against the bound the politeness settings allow (see
+The checker runs ``check_links`` in this process, as ``bibvault check`` does,
+against a fresh SQLite history in a temporary folder (``--no-history``: none,
+and then no fingerprints either: there is nothing to compare them with).
+With ``--rerun`` the same links are checked a second time with ``refresh``, as a
+later run finds them: every page is unchanged, and that run is measured too.
+It prints the wall time against the bound the politeness settings allow (see
 bench/check.py: the largest of the per-host spacing and the overall
 concurrency limit, from the requests the servers counted and from one request
 per link), the requests, the achieved rate, this process's CPU time per
@@ -39,11 +44,16 @@ from check import _bound  # noqa: E402
 
 from bibvault.config import CheckConfig  # noqa: E402
 from bibvault.links import History, LinkTarget, check_links  # noqa: E402
-from bibvault.links.polite import host_of  # noqa: E402
-from bibvault.net import session_for_check  # noqa: E402
+from bibvault.net import host_of, session_for_check  # noqa: E402
 
 BODY = (b"<!doctype html><html><head><title>A fine article</title></head><body><p>"
         + b" ".join(b"word%d" % i for i in range(200)) + b"</p></body></html>")
+
+
+def page(path: bytes) -> bytes:
+    """The page at ``path``: BODY with the path's last segment woven into every word."""
+    tag = path.rsplit(b"/", 1)[-1][:16]
+    return BODY.replace(b"word", b"w" + tag + b"x")
 
 
 def address(i: int) -> str:
@@ -59,11 +69,12 @@ async def _answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
             head = await reader.readuntil(b"\r\n\r\n")
             counts[host] = counts.get(host, 0) + 1
             await asyncio.sleep(latency)
-            method = head.split(b" ", 1)[0]
+            method, path = head.split(b" ", 2)[:2]
+            body = page(path)
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-                         b"Content-Length: %d\r\n\r\n" % len(BODY))
+                         b"Content-Length: %d\r\n\r\n" % len(body))
             if method != b"HEAD":
-                writer.write(BODY)
+                writer.write(body)
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
         pass
@@ -107,7 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host-delay", type=float, default=1.0,
                         help="minimum delay between requests to one host (s)")
     parser.add_argument("--concurrency", type=int, default=CheckConfig.concurrency)
-    parser.add_argument("--history", action="store_true", help="record into a SQLite history")
+    parser.add_argument("--history", action=argparse.BooleanOptionalAction, default=True,
+                        help="record into a SQLite history (as `bibvault check` does)")
+    parser.add_argument("--extract-workers", type=int, default=None,
+                        help="processes taking fingerprints (default: check_links decides;"
+                             " 0: in the checking threads)")
+    parser.add_argument("--rerun", action="store_true",
+                        help="check everything a second time (refresh), with the history")
     parser.add_argument("--no-drift", action="store_true",
                         help="no content fingerprints (the main-text extraction and MinHash)")
     args = parser.parse_args(argv)
@@ -124,31 +141,47 @@ def main(argv: list[str] | None = None) -> int:
     session = session_for_check(config)
     with tempfile.TemporaryDirectory(prefix="bibvault-check-") as tmp:
         history = History(Path(tmp) / "links.sqlite") if args.history else None
-        cpu0, started = time.process_time(), time.monotonic()
-        run = check_links(targets, session, config, history=history)
-        wall, cpu = time.monotonic() - started, time.process_time() - cpu0
+        runs = []
+        for attempt in range(2 if args.rerun and history is not None else 1):
+            cpu0, started = time.process_time(), time.monotonic()
+            # Passed only when given, so the script also measures versions without it.
+            extra = {} if args.extract_workers is None else {
+                "extract_workers": args.extract_workers}
+            run = check_links(targets, session, config, history=history, refresh=attempt > 0,
+                              **extra)
+            wall, cpu = time.monotonic() - started, time.process_time() - cpu0
+            # Only the numbers are kept: a second run should not pay for the first's memory.
+            runs.append((run.counts.get("alive", 0), run.requests, wall, cpu))
+            del run
         if history is not None:
             history.close()
     session.close()
+    # The extracting processes have ended and been waited for; the server has not.
+    helpers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     parent.send("stop")
     served: dict[str, int] = parent.recv()
     server.join(timeout=10)
     # Bounds from what the servers counted, and from one request per link.
-    total, bound = sum(served.values()), _bound(served, config, args.latency)
+    total = sum(served.values()) // len(runs)
+    bound = _bound({h: n // len(runs) for h, n in served.items()}, config, args.latency)
     bound1 = _bound(Counter(host_of(t.url) for t in targets), config, args.latency)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    alive = run.counts.get("alive", 0)
     print(f"urls={args.urls} hosts={args.hosts} latency={args.latency}s "
           f"host_delay={config.host_delay}s per_host={config.per_host} "
           f"concurrency={config.concurrency} history={args.history} drift={config.drift}")
-    print(f"requests={total} (checker counted {run.requests}) alive={alive}/{args.urls}")
-    print(f"wall={wall:.1f}s bound={bound:.1f}s ratio={wall / bound:.3f} "
-          f"one-request bound={bound1:.1f}s ratio1={wall / bound1:.3f}")
-    print(f"rate={total / wall:.0f} req/s (bound allows {total / bound:.0f}) "
-          f"checker cpu={cpu:.1f}s ({cpu / max(total, 1) * 1e3:.2f} ms/request) "
-          f"peak_rss={peak_mb:.0f}MB")
-    return 0 if alive == args.urls else 1
+    ok = True
+    for n, (alive, counted, wall, cpu) in enumerate(runs, 1):
+        ok = ok and alive == args.urls
+        print(f"run {n}: requests={total} (checker counted {counted}) "
+              f"alive={alive}/{args.urls}")
+        print(f"run {n}: wall={wall:.1f}s bound={bound:.1f}s ratio={wall / bound:.3f} "
+              f"one-request bound={bound1:.1f}s ratio1={wall / bound1:.3f}")
+        print(f"run {n}: rate={total / wall:.0f} req/s (bound allows {total / bound:.0f}) "
+              f"checker cpu={cpu:.1f}s ({cpu / max(total, 1) * 1e3:.2f} ms/request)")
+    print(f"peak_rss={peak_mb:.0f}MB (the checker's process; the servers run in another) "
+          f"extractor peak_rss={helpers_mb:.0f}MB")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -42,9 +42,9 @@ from typing import Any
 
 from csl_compare import CLASSES, compare_lists
 
+from bibvault.collection import load_collection
 from bibvault.csl import Processor, parse_style
 from bibvault.csljson import records_to_csl
-from bibvault.records import load_records
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -84,7 +84,7 @@ def bib_slice(path: Path, count: int, rng: random.Random) -> list[dict[str, Any]
     with tempfile.TemporaryDirectory() as tmp:
         part = Path(tmp) / path.name
         part.write_text(text[starts[first]:end], encoding="utf-8")
-        records, _ = load_records([part])
+        records = list(load_collection([part]).records)
     return records_to_csl(records)
 
 

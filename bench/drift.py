@@ -8,7 +8,10 @@ highest of a changed pair (the gap between them is the room a threshold has)
 and the errors at the best threshold. Extractors that are not installed are
 skipped (readability-lxml and jusText are optional here, not dependencies).
 
-Run: ``python bench/drift.py [--threshold 0.5] [--extractors]``.
+With ``--time`` it prints the CPU time a page costs: main-text extraction, the
+MinHash sketch, and the whole fingerprint (medians of rounds over the test set).
+
+Run: ``python bench/drift.py [--threshold 0.5] [--extractors] [--time]``.
 """
 
 from __future__ import annotations
@@ -110,11 +113,31 @@ def compare_extractors() -> None:
         print(f"{name:<18} {lo:>13.3f} {hi:>11.3f} {lo - hi:>6.3f} {best:>11} {ms:>8.1f}")
 
 
+def time_fingerprint(rounds: int = 7) -> None:
+    """CPU milliseconds a page for each step of the fingerprint, over the test set's pages."""
+    pages = [page for case in _cases() for page in _pages(case)]
+    texts = [main_text(p)[1] for p in pages]
+    steps: dict[str, Callable[[], object]] = {
+        "main text": lambda: [main_text(p) for p in pages],
+        "sketch": lambda: [sketch(shingles(words(t))) for t in texts],
+        "fingerprint": lambda: [fingerprint(p) for p in pages],
+    }
+    print(f"\n{len(pages)} pages, mean {sum(map(len, pages)) // len(pages)} bytes")
+    for name, step in steps.items():
+        spent = []
+        for _ in range(rounds):
+            started = time.process_time()
+            step()
+            spent.append(time.process_time() - started)
+        print(f"{name:<12} {sorted(spent)[rounds // 2] * 1000 / len(pages):6.2f} ms a page")
+
+
 def main() -> None:
     """Print the per-case verdicts, the confusion matrix and, if asked, the extractor table."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--threshold", type=float, default=CheckConfig().drift_threshold)
     parser.add_argument("--extractors", action="store_true")
+    parser.add_argument("--time", action="store_true", help="CPU time of each step a page")
     args = parser.parse_args()
     matrix = confusion(args.threshold)
     print(f"\nthreshold {args.threshold}: rows expected, columns verdict")
@@ -126,6 +149,8 @@ def main() -> None:
     print(f"right {right}/{total}")
     if args.extractors:
         compare_extractors()
+    if args.time:
+        time_fingerprint()
     sys.exit(0 if right == total else 1)
 
 

@@ -7,7 +7,8 @@ Fills a temporary database (bulk inserts into the schema History creates) with
 failing since its fourth run, and one live fingerprint and one capture per URL.
 Then, for the look-ups a run of ``check`` makes per URL (``fresh``: latest
 result within its TTL; ``verdict``: failed runs since the last success;
-``baseline`` and ``latest_live``: the fingerprints drift is judged by) and the
+``baseline`` and ``latest_live``: the fingerprints drift is judged by;
+``live_digest``: whether a page's bytes were fingerprinted already) and the
 one ``archive`` makes (``has_capture``), prints SQLite's query plan and the mean
 time per call over ``--lookups`` random URLs. The same is timed once more with the
 indexes dropped, for a handful of URLs, to show what a full scan would cost.
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from bibvault.config import CheckConfig
 from bibvault.links import History
-from bibvault.links.drift import fingerprint
+from bibvault.links.drift import fingerprint, page_digest
 
 T0 = 1_790_000_000.0
 DAY = 86400.0
@@ -52,9 +53,10 @@ def fill(h: History, rows: int, urls: int) -> None:
     blob = fp.to_bytes()
     db.executemany(
         "INSERT INTO fingerprints (url, taken_at, capture, title, sketch, words, content,"
-        " similarity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " similarity, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ((f"https://h{u % 2000}.example/p/{u}", T0 + k * DAY, cap, fp.title, blob, fp.words,
-          None if cap else "unchanged", None if cap else 1.0)
+          None if cap else "unchanged", None if cap else 1.0,
+          None if cap else page_digest(b"page %d" % u))
          for u in range(urls) for k, cap in ((0, "20250101000000"), (5, None))))
     h.commit()
     db.execute("ANALYZE")
@@ -67,6 +69,7 @@ def lookups() -> dict[str, Callable[[History, str], object]]:
         "verdict": lambda h, u: h.verdict(u, CONFIG),
         "baseline": lambda h, u: h.baseline(u, T0),
         "latest_live": lambda h, u: h.latest_live(u),
+        "live_digest": lambda h, u: h.live_digest(u),
         "has_capture": lambda h, u: h.has_capture(u, "20250101000000"),
     }
 

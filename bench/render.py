@@ -30,6 +30,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bibvault.collection import load_collection
+from bibvault.csl import Processor, load_style
+from bibvault.csljson import records_to_csl
+
 CORPORA = {
     "acl": Path("/work/shared/corpora/large/acl-anthology-2016-2021.bib"),
     "dblp": Path("/work/shared/corpora/large/dblp-2019.bib"),
@@ -39,44 +43,15 @@ CORPORA = {
 def load_items(path: Path, limit: int | None) -> tuple[list[dict[str, Any]], float, str]:
     """(CSL-JSON items, seconds to parse and map, parser used) for one .bib file."""
     t0 = time.perf_counter()
-    try:
-        from bibvault.csljson import records_to_csl
-        from bibvault.records import load_records
-    except ImportError:
-        return _load_with_pybtex(path, limit, t0)
-    records, _ = load_records([path])
+    records = list(load_collection([path]).records)
     if limit:
         records = records[:limit]
     items = records_to_csl(records)
     return items, time.perf_counter() - t0, "bibvault.records"
 
 
-def _load_with_pybtex(path: Path, limit: int | None,
-                      t0: float) -> tuple[list[dict[str, Any]], float, str]:
-    from pybtex.database import parse_file
-
-    from bibvault.csljson import records_to_csl
-
-    class _Record:
-        def __init__(self, key: str, entry: Any) -> None:
-            self.key, self.entry_type = key, entry.type.lower()
-            self.tex = {k.lower(): v for k, v in entry.fields.items()}
-            self.fields = dict(self.tex)
-            self._people = entry.persons
-
-        def names(self, role: str = "author") -> list[Any]:
-            return list(self._people.get(role, []))
-
-    bib = parse_file(str(path), bib_format="bibtex")
-    keys = list(bib.entries)[:limit] if limit else list(bib.entries)
-    items = records_to_csl([_Record(k, bib.entries[k]) for k in keys])
-    return items, time.perf_counter() - t0, "pybtex"
-
-
 def render_bibvault(items: list[dict[str, Any]], style: str) -> tuple[dict[str, str], float]:
     """bibvault.csl's bibliography (id → text) and the seconds it took."""
-    from bibvault.csl import Processor, load_style
-
     load_style(style)  # imports and locale files outside the timing, as node's start-up
     t0 = time.perf_counter()
     proc = Processor(load_style(style), items, locale="en-US")

@@ -18,7 +18,7 @@ from bibvault.archive.credentials import redact
 from bibvault.archive.spn2 import SaveThrottle
 from bibvault.archive.wayback import closest_capture, parse_urldate
 from bibvault.config import ArchiveConfig
-from bibvault.links.polite import HostGate
+from bibvault.net import HostGate
 from webfarm import Capture, Farm, running_farm
 
 NOW = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC).timestamp()

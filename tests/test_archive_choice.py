@@ -12,7 +12,7 @@ import requests
 from bibvault.archive import ArchiveTarget, archive_records
 from bibvault.archive.memento import CopyStatus, check_copy
 from bibvault.config import ArchiveConfig
-from bibvault.links.polite import HostGate
+from bibvault.net import HostGate
 from webfarm import Capture, Farm, Memento, running_farm
 
 NOW = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC).timestamp()

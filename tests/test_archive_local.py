@@ -16,7 +16,7 @@ from bibvault.archive import ArchiveTarget, archive_records, verify_all, verify_
 from bibvault.archive.writeback import apply_updates, archive_targets, verify_records
 from bibvault.bibfile import parse
 from bibvault.config import ArchiveConfig
-from bibvault.links.polite import HostGate
+from bibvault.net import HostGate
 from bibvault.records import records_from_file
 from webfarm import PDF_BYTES, Farm, running_farm
 

@@ -23,7 +23,7 @@ from bibvault.archive import ArchiveTarget, archive_records, verify_bag
 from bibvault.archive.bagit import payload_sha256, read_manifest
 from bibvault.cli import cli
 from bibvault.config import ArchiveConfig
-from bibvault.links.polite import HostGate
+from bibvault.net import HostGate
 from webfarm import Farm, running_farm
 
 ARTICLE = (Path(__file__).parent / "data" / "drift" / "pages" / "bike-article.html").read_bytes()

@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from bibvault.cli import cli
+from bibvault.collection import load_collection
 from bibvault.export import export
 from bibvault.export.bst import BibItem, BstError, entry_text, find_bst, parse_bbl, run_bbl
-from bibvault.records import load_records
 from test_export_tools import tool  # a sibling test module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ def sources() -> dict[str, str]:
     tool("kpsewhich")
     xampl = subprocess.run(["kpsewhich", "xampl.bib"], capture_output=True, text=True,
                            check=False).stdout.strip()
-    records, _ = load_records(sorted((ROOT / "bib").glob("*.bib")))
+    records = list(load_collection(sorted((ROOT / "bib").glob("*.bib"))).records)
     out = {"bundled": export(records, "bibtex")}
     if xampl:
         out["xampl"] = Path(xampl).read_text(encoding="utf-8", errors="replace")

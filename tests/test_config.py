@@ -41,6 +41,7 @@ def test_empty_file_gives_defaults() -> None:
     ("build:\n  order: sideways\n", ":2", "build.order: unknown value 'sideways'"),
     ("build:\n  formats:\n    - html\n    - pdf\n", ":4", "build.formats: unknown value 'pdf'"),
     ("build: {exports: xls}\n", ":1", "build.exports: unknown value 'xls'"),
+    ("build: {cite: all}\n", ":1", "build.cite: unknown value 'all'"),
     ("archive:\n  wayback_url: web.archive.org\n", ":2", "archive.wayback_url: 'web.archive.org' is not"),
 ])
 def test_errors_name_file_and_line(text: str, where: str, words: str) -> None:
@@ -73,11 +74,13 @@ def test_choices_agree_with_the_stages() -> None:
     from bibvault.build import EXPORT_FILES, PAGE_FORMATS
     from bibvault.config import CHOICES
     from bibvault.render import GROUP_BY, ORDERS
+    from bibvault.render.tools import CITE_FORMATS
 
     assert CHOICES["build.group_by"] == tuple(GROUP_BY)
     assert CHOICES["build.order"] == tuple(ORDERS)
     assert set(CHOICES["build.formats"]) == set(PAGE_FORMATS)
     assert set(CHOICES["build.exports"]) == set(EXPORT_FILES)
+    assert set(CHOICES["build.cite"]) == set(CITE_FORMATS)
 
 
 def test_missing_records_name_the_configuration(tmp_path: Path) -> None:

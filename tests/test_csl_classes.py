@@ -62,9 +62,16 @@ def test_name_affixes_go_on_each_personal_name_and_not_on_organisations() -> Non
     assert _cites_html(names, people) == "&#60;<i>Ann Mensah</i>&#62;, &#60;<i>Bo Roe</i>&#62;"
     assert _cites_html(names, [{"literal": "Crisis Group"}, people[1]]) == (
         "<i>Crisis Group</i>, &#60;<i>Bo Roe</i>&#62;")
-    # A list cut short by et-al takes the affixes once more around it, as in citeproc-js.
+    # A list cut short by et-al takes the affixes and formatting once more around it
+    # (citeproc-js's output).
     four = people + [{"family": "Poe", "given": "Cy"}, {"family": "Low", "given": "Di"}]
-    assert _cites_html(names, four) == "&#60;&#60;<i>Ann Mensah</i>&#62;, &#60;<i>Bo Roe</i>&#62;, et al.&#62;"
+    assert _cites_html(names, four) == (
+        "&#60;<i>&#60;<i>Ann Mensah</i>&#62;, &#60;<i>Bo Roe</i>&#62;, et al.</i>&#62;")
+    small_caps = ('<names variable="author"><name form="short" font-variant="small-caps" et-al-min="3" '
+                  'et-al-use-first="1"/><et-al font-variant="normal" font-style="italic"/></names>')
+    assert _cites_html(small_caps, four) == (
+        '<span style="font-variant:small-caps;"><span style="font-variant:small-caps;">Mensah</span> '
+        '<span style="font-variant:normal;"><i>et al.</i></span></span>')
 
 
 def test_family_name_part_affixes_skip_organisations() -> None:
@@ -188,3 +195,258 @@ def test_label_of_an_empty_variable_prints_as_a_term() -> None:
     # As citeproc-js: singular, and a group holding only the empty variable stays out.
     assert _cite(style, {"title": "T"}) == "T {S.} [Band]"
     assert _cite(style, {"title": "T", "page": "3-4"}) == "T (S.3–4) {S.} [Band]"
+
+
+def test_sort_keys_compare_as_citeproc_js_intl_collator() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        '<info><title>T</title><id>t</id></info><macro name="author"><names variable="author">'
+        '<name and="text" name-as-sort-order="all" delimiter=", "/><substitute>'
+        '<text variable="title" prefix="« " suffix=" »"/></substitute></names></macro>'
+        '<citation><layout><text macro="author"/></layout></citation><bibliography><sort>'
+        '<key macro="author"/><key variable="issued"/></sort><layout><group delimiter=". ">'
+        '<text macro="author"/><date variable="issued"><date-part name="year"/></date></group>'
+        '</layout></bibliography></style>')
+
+    def book(id_: str, families: str, *years: int, type_: str = "book") -> dict[str, Any]:
+        names = [{"family": f, "given": "Kim"} for f in families.split("+")] if families else []
+        return {"id": id_, "type": type_, "author": names, "title": f"Report {id_[1:]}",
+                "issued": {"date-parts": [[y] for y in years]}}
+
+    items = [book("salam", "Abdel-Salam", 2001), book("ali", "Abdelali", 2002),
+             book("pair", "Filhol+McDonald", 2020), book("solo", "Filhol", 2020),
+             book("smithers", "Smithers", 1999), book("smith", "Smith", 1999),
+             book("r10", "", 2000, type_="report"), book("r9", "", 2000, type_="report"),
+             book("range", "Lee", 2019, 2021), book("single", "Lee", 2020),
+             book("elan2", "Élan", 2010), book("elan1", "Elan", 2010)]
+    # citeproc-js's order (its keys write each space as "|" and compare with
+    # Intl.Collator, base strength, punctuation ignored, numbers by value): the
+    # "« " prefix sorts first, hyphens count for nothing, accents break no tie.
+    assert [i for i, _ in Processor(style, items).bibliography()] == [
+        "r9", "r10", "ali", "salam", "elan2", "elan1", "solo", "pair", "range", "single", "smith", "smithers"]
+
+
+# Titles and what citeproc-js's text-case="title" makes of them (its output, pasted).
+_TITLE_CASES = [
+    ("out-of-fashion ideas for k-means",
+     "Out-of-Fashion Ideas for k-Means"),
+    ("a tool written in julia.jl for de novo assembly",
+     "A Tool Written in Julia.Jl for de Novo Assembly"),
+    ("what it is made of",
+     "What It Is Made Of"),
+    ("the case of l’homme and d'Alembert",
+     "The Case of l’homme and d’Alembert"),
+    ("the α-helix and β sheets",
+     "The α-Helix and β Sheets"),
+    ("e.g. the vs. case",
+     "E.g. the vs. Case"),
+    ("notes: on the way to nowhere",
+     "Notes: On the Way to Nowhere"),
+    ("von neumann and van der waals",
+     "Von Neumann and van Der Waals"),
+    ("a <span class=\"nocase\">iPhone app</span> review",
+     "A iPhone app Review"),
+    ("x-ray and t-cell counts",
+     "X-Ray and t-Cell Counts"),
+    ("state-of-the-art in off-the-shelf nlp",
+     "State-of-the-Art in off-the-Shelf Nlp"),
+    ("on/off switches",
+     "On/off Switches"),
+    ("the end of",
+     "The End Of"),
+    ("c. 1900 to ca. 1950",
+     "C. 1900 to ca. 1950"),
+    ("according to plan",
+     "According to Plan"),
+    ("the ##life out of living",
+     "The ##life out of Living"),
+    ("DNA and rna in e. coli",
+     "DNA and Rna in e. Coli"),
+]
+
+
+def test_title_case_cuts_at_punctuation_and_skips_lone_letters_as_citeproc_js() -> None:
+    style = _style('<text variable="title" text-case="title"/>')
+    for title, expected in _TITLE_CASES:
+        assert _cite(style, {"title": title}) == expected
+
+
+def test_marks_after_a_closing_quote_move_in_one_after_another() -> None:
+    style = _style('<group delimiter=" / "><group><text variable="title" quotes="true" suffix="."/>'
+                   '<text value="more" prefix="! "/></group><group><text variable="title" quotes="true" '
+                   'suffix=":"/><text value="more" prefix="? "/></group><group><text variable="title" '
+                   'quotes="true" suffix=","/><text value="more" prefix=". "/></group></group>')
+    # citeproc-js's output: each mark goes in; "?" replaces the colon before it.
+    assert _cite(style, {"title": "Apes"}) == "\u201cApes.!\u201d more / \u201cApes?\u201d more / \u201cApes,.\u201d more"
+
+
+def test_one_element_formatting_nests_in_citeproc_js_order() -> None:
+    style = _style('<group delimiter=" | "><text value="A" font-style="italic" font-variant="small-caps"/>'
+                   '<text value="C" vertical-align="sup" font-style="italic" font-weight="bold" '
+                   'font-variant="small-caps" text-decoration="underline"/></group>')
+    # citeproc-js's output: the order is fixed, whatever the attributes' order.
+    assert Processor(parse_style(style), [{"id": "a", "type": "book"}]).cite(["a"], "html") == (
+        '<span style="font-variant:small-caps;"><i>A</i></span> | <sup><span style="text-decoration:underline;">'
+        '<b><span style="font-variant:small-caps;"><i>C</i></span></b></span></sup>')
+
+
+_LETTER_WORDS = ("Scherbakov Sexton Shekhawat Si Čapek Chalupa Hruška Dvořák Dvorak Ängel Anna Łukasz Lukas Żak "
+                 "Źródło Zab Ñandú Nube Đurić Džaja Dzaja Ćosić Čolić Colić Ștefan Stefan").split()
+
+
+def _sorted_words(lang: str) -> str:
+    style = parse_style(
+        f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="{lang}">'
+        '<info><title>T</title><id>t</id></info><citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><sort><key variable="title"/></sort><layout><text variable="title"/></layout>'
+        '</bibliography></style>')
+    items = [{"id": str(n), "type": "book", "title": t} for n, t in enumerate(_LETTER_WORDS)]
+    return " ".join(entry for _, entry in Processor(style, items).bibliography())
+
+
+def test_letters_that_a_locale_files_apart_sort_as_in_citeproc_js() -> None:
+    # citeproc-js's orders (Intl.Collator of the style's locale): Czech files "ch"
+    # after h and č after c, Polish ł after l, Spanish ñ after n, Romanian ș after s.
+    assert _sorted_words("cs-CZ") == (
+        "Ängel Anna Colić Ćosić Čapek Čolić Đurić Dvorak Dvořák Dzaja Džaja Hruška Chalupa Lukas Łukasz Ñandú "
+        "Nube Sexton Shekhawat Scherbakov Si Ștefan Stefan Zab Żak Źródło")
+    assert _sorted_words("sk-SK") == (
+        "Anna Ängel Colić Ćosić Čapek Čolić Đurić Dvorak Dvořák Dzaja Džaja Hruška Chalupa Lukas Łukasz Ñandú "
+        "Nube Sexton Shekhawat Scherbakov Si Ștefan Stefan Zab Żak Źródło")
+    assert _sorted_words("pl-PL") == (
+        "Ängel Anna Čapek Chalupa Čolić Colić Ćosić Đurić Dvořák Dvorak Džaja Dzaja Hruška Lukas Łukasz Ñandú "
+        "Nube Scherbakov Sexton Shekhawat Si Ștefan Stefan Zab Źródło Żak")
+    assert _sorted_words("hr-HR") == (
+        "Ängel Anna Chalupa Colić Čapek Čolić Ćosić Dvořák Dvorak Dzaja Džaja Đurić Hruška Lukas Łukasz Ñandú "
+        "Nube Scherbakov Sexton Shekhawat Si Ștefan Stefan Zab Żak Źródło")
+    assert _sorted_words("es-ES") == (
+        "Ängel Anna Čapek Chalupa Čolić Colić Ćosić Đurić Dvořák Dvorak Džaja Dzaja Hruška Lukas Łukasz Nube "
+        "Ñandú Scherbakov Sexton Shekhawat Si Ștefan Stefan Zab Żak Źródło")
+    assert _sorted_words("ro-RO") == (
+        "Ängel Anna Čapek Chalupa Čolić Colić Ćosić Đurić Dvořák Dvorak Džaja Dzaja Hruška Lukas Łukasz Ñandú "
+        "Nube Scherbakov Sexton Shekhawat Si Stefan Ștefan Zab Żak Źródło")
+
+
+def test_short_names_file_under_the_family_name_when_particles_are_demoted() -> None:
+    def order(demote: str) -> list[str]:
+        style = parse_style(
+            '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" '
+            f'demote-non-dropping-particle="{demote}"><info><title>T</title><id>t</id></info>'
+            '<macro name="a"><names variable="author"><name form="short"/></names></macro>'
+            '<citation><layout><text macro="a"/></layout></citation><bibliography><sort><key macro="a"/>'
+            '</sort><layout><text macro="a"/></layout></bibliography></style>')
+        items = [{"id": "v", "type": "book", "author": [{"family": "Bijlert", "given": "M", "non-dropping-particle": "van"}]},
+                 {"id": "d", "type": "book", "author": [{"family": "Vries", "given": "H", "non-dropping-particle": "de"}]},
+                 {"id": "c", "type": "book", "author": [{"family": "Cole", "given": "Al"}]},
+                 {"id": "w", "type": "book", "author": [{"family": "Weber", "given": "Al"}]}]
+        return [i for i, _ in Processor(style, items).bibliography()]
+
+    # citeproc-js's orders: its sort key of a short name is "Bijlert|van|".
+    assert order("sort-only") == ["v", "c", "d", "w"]
+    assert order("never") == ["c", "d", "v", "w"]
+
+
+_NO_DATE_MACRO = ('<macro name="yd"><choose><if variable="issued"><date variable="issued"><date-part name="year"/>'
+                  '</date></if><else><text term="no date" form="short"/></else></choose></macro>')
+
+
+def test_a_term_that_opens_a_bibliography_entry_is_capitalised() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        f'<id>t</id></info>{_NO_DATE_MACRO}<citation><layout><text macro="yd"/></layout></citation>'
+        '<bibliography><layout><group delimiter=" "><text macro="yd" prefix="[" suffix="]"/>'
+        '<text variable="title"/><text term="anonymous"/></group></layout></bibliography></style>')
+    proc = Processor(style, [{"id": "a", "type": "book", "title": "Zed"}])
+    # citeproc-js's output: only a term printed first (and not in an in-text citation).
+    assert proc.bibliography() == [("a", "[N.d.] Zed anonymous")]
+    assert proc.cite(["a"]) == "n.d."
+
+
+def test_uppercase_spells_sharp_s_as_ss() -> None:
+    style = _style('<names variable="author"><name><name-part name="family" text-case="uppercase"/></name></names>')
+    # citeproc-js's output (JavaScript's toUpperCase).
+    assert _cite(style, {"author": [{"family": "Nießner", "given": "Matthias"}]}) == "Matthias NIESSNER"
+
+
+def test_a_macro_holding_a_date_gives_only_the_date_to_a_sort_key() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        f'<id>t</id></info>{_NO_DATE_MACRO}<citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><sort><key macro="yd" sort="descending"/><key variable="title"/></sort><layout>'
+        '<text macro="yd" suffix=" "/><text variable="title"/></layout></bibliography></style>')
+    items = [{"id": "a", "type": "book", "title": "Alpha"},
+             {"id": "b", "type": "book", "title": "Beta", "issued": {"date-parts": [[2000]]}},
+             {"id": "c", "type": "book", "title": "Gamma", "issued": {"date-parts": [[2010]]}}]
+    # citeproc-js's output: its key of an undated item leaves the "n.d." term out
+    # (the key is empty, and files last), where "n.d." would file before "2010".
+    assert Processor(style, items).bibliography() == [("c", "2010 Gamma"), ("b", "2000 Beta"), ("a", "N.d. Alpha")]
+
+
+# Layouts and what citeproc-js prints for titles "Why?" and "Inc." (its output):
+# punctuation joins by where it comes from, and formatting on an element itself
+# (not inside it) stops it.
+_JOINS = [
+    ('<group delimiter=". "><text variable="title"/><text variable="publisher"/></group>',
+     "Why? Pub", "Inc. Pub"),
+    ('<group delimiter=". "><text term="in" suffix=":"/><text variable="publisher"/></group>',
+     "in:. Pub", "in:. Pub"),
+    ('<group delimiter=". "><text variable="title" font-style="italic"/><text variable="publisher"/></group>',
+     "Why?. Pub", "Inc. Pub"),
+    ('<text macro="t" font-weight="bold"/><text variable="publisher" prefix=". "/>', "Why?. Pub", "Inc.. Pub"),
+    ('<group delimiter=". "><text macro="ti"/><text variable="publisher"/></group>', "Why? Pub", "Inc. Pub"),
+    ('<text variable="title"/><text variable="publisher" prefix=". " font-style="italic"/>',
+     "Why?. Pub", "Inc.. Pub"),
+    ('<text variable="title"/><text macro="pi" prefix=". "/>', "Why? Pub", "Inc. Pub"),
+    ('<text variable="title" font-style="italic" suffix="."/><text variable="publisher" prefix=" "/>',
+     "Why?. Pub", "Inc. Pub"),
+    ('<group delimiter=". "><text macro="ti" font-weight="bold"/><text variable="publisher"/></group>',
+     "Why? Pub", "Inc. Pub"),
+    ('<text variable="title" suffix=":"/><text variable="publisher" prefix=". "/>', "Why? Pub", "Inc.: Pub"),
+]
+
+
+def test_punctuation_joins_by_its_source_and_stops_at_formatted_elements() -> None:
+    for layout, why, inc in _JOINS:
+        style = parse_style(
+            '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+            '<id>t</id></info><macro name="t"><text variable="title"/></macro><macro name="ti"><text '
+            'variable="title" font-style="italic"/></macro><macro name="pi"><text variable="publisher" '
+            f'font-style="italic"/></macro><citation><layout>{layout}</layout></citation></style>')
+        items = [{"id": "a", "type": "book", "title": "Why?", "publisher": "Pub"},
+                 {"id": "b", "type": "book", "title": "Inc.", "publisher": "Pub"}]
+        proc = Processor(style, items)
+        assert (proc.cite(["a"]), proc.cite(["b"])) == (why, inc), layout
+
+
+def test_ordinal_terms_of_a_style_merge_with_the_locale_file_as_in_citeproc_js() -> None:
+    def ordinals(lang: str, terms: str) -> str:
+        style = parse_style(
+            f'<style xmlns="http://purl.org/net/xbiblio/csl" class="note" default-locale="{lang}-{lang.upper()}" '
+            f'version="1.0"><info><title>T</title><id>t</id></info><locale xml:lang="{lang}"><terms>{terms}'
+            '</terms></locale><citation><layout><group delimiter=" | "><number variable="edition" form="ordinal"/>'
+            '<number variable="volume" form="ordinal"/></group></layout></citation></style>')
+        items = [{"id": str(n), "type": "book", "edition": str(n), "volume": str(n)} for n in (1, 2, 4, 11, 21)]
+        proc = Processor(style, items)
+        return "#".join(proc.cite([str(i["id"])]) for i in items)
+
+    nn = '<term name="ordinal-01">re</term><term name="ordinal-02">e</term><term name="ordinal-04">e</term>'
+    # citeproc-js's output: a style's ordinal-NN counts only where the locale file has
+    # that term too, and the file's gendered term beats it (édition is feminine).
+    assert ordinals("fr", nn) == "1ʳᵉ | 1ᵉʳ#2ᵉ | 2ᵉ#4ᵉ | 4ᵉ#11ᵉ | 11ᵉ#21ᵉ | 21ᵉ"
+    assert ordinals("en", nn) == "1re | 1re#2e | 2e#4th | 4th#11th | 11th#21re | 21re"
+
+
+def test_given_names_without_hyphenated_initials_initialise_part_by_part() -> None:
+    style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" '
+             'initialize-with-hyphen="false"><info><title>T</title><id>t</id></info><citation><layout>'
+             '<group delimiter=" | "><names variable="author"><name initialize-with="" name-as-sort-order="all"/>'
+             '</names><names variable="author"><name initialize-with=". " name-as-sort-order="all"/></names>'
+             '</group></layout></citation></style>')
+
+    def cite(given: str) -> str:
+        return _cite(style, {"author": [{"family": "Lee", "given": given}]})
+
+    # citeproc-js's output: a lower-case part after the hyphen stays whole.
+    assert cite("Jae-won") == "Lee, J won | Lee, J. won"
+    assert cite("Jae-Won") == "Lee, JW | Lee, J. W."
+    assert cite("Jean-pierre Paul") == "Lee, J pierre P | Lee, J. pierre P."

@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from bibvault.csl import Processor, load_style
+
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "data" / "csl-corpus.json"
 GOLDEN_DIR = HERE / "golden" / "csl"
@@ -83,10 +85,6 @@ def normalise_html(text: str) -> str:
 @pytest.fixture(scope="module")
 def render() -> Callable[[str, str, str], dict[str, str]]:
     """bibvault's output for (style, kind, fmt) as id → text, computed once per triple."""
-    try:
-        from bibvault.csl import Processor, load_style
-    except ImportError as exc:
-        pytest.skip(f"the CSL engine bibvault.csl is not importable: {exc}")
     items = json.loads(CORPUS.read_text(encoding="utf-8"))
     cache: dict[tuple[str, str, str], dict[str, str]] = {}
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pybtex.database import Person
 
+from bibvault.bibfile import parse
 from bibvault.bibfile.tex import to_rich_text as tex_to_csl
 from bibvault.bibfile.tex import to_unicode as tex_to_text
+from bibvault.collection import load_collection
 from bibvault.csljson import (
     duration_to_dimensions,
     language_tag,
@@ -22,56 +22,21 @@ from bibvault.csljson import (
     record_to_csl,
     records_to_csl,
 )
+from bibvault.records import Record, records_from_file
 
 BIB_DIR = Path(__file__).resolve().parent.parent / "bib"
 
 
-@dataclass(frozen=True)
-class FakeRecord:
-    """Stands in for bibvault.records.Record while that module is not importable."""
-
-    key: str
-    entry_type: str
-    fields: dict[str, str]
-    tex: dict[str, str]
-
-    def names(self, role: str = "author") -> list[Person]:
-        value = self.tex.get(role)
-        return [Person(p) for p in split_names(value)] if value else []
-
-
-def split_names(value: str) -> list[str]:
-    """Split a BibTeX name list on top-level " and "."""
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(value):
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth == 0 and value[i:i + 5].lower() == " and ":
-            out.append(value[start:i])
-            start = i + 5
-    out.append(value[start:])
-    return [n.strip() for n in out if n.strip()]
-
-
-def make_record(entry_type: str, key: str, **tex: str) -> Any:
-    """A record for ``@entry_type{key, ...}``: parsed by bibvault when it can, else faked."""
-    try:
-        from bibvault.bibfile import parse
-        from bibvault.records import records_from_file
-    except ImportError:
-        return FakeRecord(key, entry_type, {k: tex_to_text(v) for k, v in tex.items()}, tex)
+def make_record(entry_type: str, key: str, **tex: str) -> Record:
+    """The record bibvault reads from ``@entry_type{key, ...}`` with these fields."""
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in tex.items())
     (record,) = records_from_file(parse(f"@{entry_type}{{{key},\n{body}\n}}\n"))
     return record
 
 
-def bib_records() -> list[Any]:
-    """The bundled records (bib/*.bib), or a skip when bibvault.records is not ready."""
-    try:
-        from bibvault.records import load_records
-    except ImportError as exc:
-        pytest.skip(f"bibvault.records is not importable yet: {exc}")
-    records, _ = load_records(sorted(BIB_DIR.glob("*.bib")))
-    return records
+def bib_records() -> list[Record]:
+    """The bundled records (bib/*.bib)."""
+    return list(load_collection(sorted(BIB_DIR.glob("*.bib"))).records)
 
 
 def test_report_with_genre_number_institution_and_page_count() -> None:

@@ -3,6 +3,7 @@ the fingerprints kept in the link history."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -75,6 +76,31 @@ def test_sketch_estimates_jaccard() -> None:
     assert abs(est - 133 / 267) < 0.15
 
 
+def reference_sketch(features: set[str]) -> tuple[int, ...]:
+    """The sketch by its definition, in Python integers: what every stored sketch holds."""
+    prime = (1 << 61) - 1
+
+    def number(label: str) -> int:
+        return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=16).digest(), "big")
+
+    coeffs = [(number(f"bibvault-minhash-a-{i}") % (prime - 1) + 1,
+               number(f"bibvault-minhash-b-{i}") % prime) for i in range(128)]
+    xs = [int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "big")
+          for f in features]
+    return tuple(min((a * x + b) % prime for x in xs) for a, b in coeffs) if xs else ()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sets(st.text(max_size=12), max_size=60))
+def test_sketch_is_exactly_the_defined_minhash(features: set[str]) -> None:
+    assert sketch(features) == reference_sketch(features)
+
+
+def test_sketch_of_a_long_text_is_exact_across_blocks() -> None:
+    features = {f"w{i} w{i + 1} w{i + 2}" for i in range(5000)}  # more than one block
+    assert sketch(features) == reference_sketch(features)
+
+
 def test_fingerprint_round_trips_through_bytes() -> None:
     fp = fingerprint(pages("blog-new-sidebar")[0])
     assert len(fp.sketch) == 128 and 264 <= fp.words < 290  # the post has 264 words
@@ -128,6 +154,36 @@ def test_an_older_history_is_migrated_in_place(tmp_path: Path) -> None:
         h.commit()
     with History(db) as h:  # opening again migrates nothing twice
         assert h.fingerprints("http://a.test/")[0].fingerprint == fp
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+V1_FINGERPRINTS = """
+CREATE TABLE fingerprints (url TEXT NOT NULL, taken_at REAL NOT NULL, capture TEXT,
+    title TEXT NOT NULL DEFAULT '', sketch BLOB NOT NULL, words INTEGER NOT NULL,
+    content TEXT, similarity REAL);
+CREATE INDEX fingerprints_by_url ON fingerprints (url, taken_at);
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_version_1_history_gains_page_digests(tmp_path: Path) -> None:
+    db = tmp_path / "links.sqlite"
+    fp = fingerprint(pages("news-replaced")[0])
+    con = sqlite3.connect(db)
+    con.executescript(OLD_SCHEMA + V1_FINGERPRINTS)
+    con.execute("INSERT INTO fingerprints VALUES (?, ?, NULL, ?, ?, ?, 'unchanged', 1.0)",
+                ("http://a.test/", 1500.0, fp.title, fp.to_bytes(), fp.words))
+    con.commit()
+    con.close()
+    with History(db) as h:
+        old = h.latest_live("http://a.test/")
+        assert old is not None and old.fingerprint == fp and old.digest is None
+        assert h.live_digest("http://a.test/") is None
+        h.add_fingerprint("http://a.test/", fp, 2500.0, digest=b"\x01" * 16)
+        h.commit()
+    with History(db) as h:
+        assert h.live_digest("http://a.test/") == b"\x01" * 16
+        assert [f.taken_at for f in h.fingerprints("http://a.test/")] == [1500.0, 2500.0]
     assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 

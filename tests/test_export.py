@@ -12,14 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bibvault.bibfile import parse
+from bibvault.bibfile.names import parse_names
 from bibvault.bibfile.tex import to_rich_text as tex_to_csl
 from bibvault.bibfile.tex import to_unicode as tex_to_text
 from bibvault.cli import cli
+from bibvault.collection import load_collection
 from bibvault.csljson import record_to_csl
 from bibvault.export import EXPORTERS, export, to_biblatex, to_bibtex, to_csl_json, to_ris
 from bibvault.export.bibtex import tex_ascii
-from bibvault.records import load_records, records_from_file
-from test_csljson import FakeRecord
+from bibvault.records import Record, records_from_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,7 +141,8 @@ def realistic_records(tmp_path: Path) -> list[Any]:
     """The records of REALISTIC_BIB, read through bibvault."""
     path = tmp_path / "realistic.bib"
     path.write_text(REALISTIC_BIB, encoding="utf-8")
-    records, findings = load_records([path])
+    collection = load_collection([path])
+    records, findings = list(collection.records), collection.findings
     assert not findings
     return records
 
@@ -403,7 +405,9 @@ _TEX = st.text(alphabet=st.sampled_from(list("aZ09 -/~{}\\'\"`$%&_#:.,éø中"))
        author=st.sampled_from(["", "Smith, Ann", "{Hudson Institute}", "van Gogh, V. and Ode, P"]))
 def test_exporters_never_raise(etype: str, fields: dict[str, str], author: str) -> None:
     tex = dict(fields, **({"author": author} if author else {}))
-    record = FakeRecord("k", etype, {k: tex_to_text(v) for k, v in tex.items()}, tex)
+    people = {"author": tuple(parse_names(author))} if author else {}
+    record = Record("k", etype, etype, "r.bib", 1, {k: tex_to_text(v) for k, v in tex.items()},
+                    tex, people)
     item = record_to_csl(record)
     assert item["id"] == "k" and json.loads(json.dumps(item)) == item
     for fmt in EXPORTERS:

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
+from bibvault.collection import load_collection
 from bibvault.export import export
-from bibvault.records import load_records
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = "texlive-binaries texlive-latex-base texlive-latex-recommended texlive-bibtex-extra biber"
@@ -50,7 +50,7 @@ def need(program: str, *tex_files: str) -> str:
 
 @pytest.fixture(scope="module")
 def records() -> list[Any]:
-    found, _ = load_records(sorted((ROOT / "bib").glob("*.bib")))
+    found = list(load_collection(sorted((ROOT / "bib").glob("*.bib"))).records)
     assert found
     return found
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
+from bibvault.collection import load_collection
 from bibvault.export import to_biblatex, to_bibtex, to_csl_json
-from bibvault.records import load_records
 from test_export import REALISTIC_BIB  # a sibling test module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ def records(request: pytest.FixtureRequest, tmp_path: Path) -> list[Any]:
     else:
         paths = [tmp_path / "realistic.bib"]
         paths[0].write_text(REALISTIC_BIB, encoding="utf-8")
-    found, _ = load_records(paths)
+    found = list(load_collection(paths).records)
     assert found
     return found
 

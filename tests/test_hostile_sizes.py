@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import bibvault.cli.check
+import bibvault.collection
 from bibvault.bibfile import parse
 from bibvault.cli import cli
 from bibvault.validate import validate_files
@@ -48,13 +48,13 @@ def test_out_of_memory_is_a_clear_error_not_a_traceback(tmp_path: Path,
 def test_archive_of_one_key_decodes_only_that_record(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     decoded: list[str] = []
-    real = bibvault.cli.check.record_from_entry
+    real = bibvault.collection.record_from_entry
 
     def counting(bf, entry):  # type: ignore[no-untyped-def]
         decoded.append(entry.key)
         return real(bf, entry)
 
-    monkeypatch.setattr(bibvault.cli.check, "record_from_entry", counting)
+    monkeypatch.setattr(bibvault.collection, "record_from_entry", counting)
     for farm in running_farm():
         site, wayback = farm.site("127.0.0.80"), farm.archive("127.0.0.81")
         farm.archive_state.captures[site + "/ok"] = [Capture("20210901083000")]

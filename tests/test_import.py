@@ -18,7 +18,7 @@ from bibvault.ingest.bibtex_in import read_bibtex
 from bibvault.ingest.cslitems import csl_date_to_edtf, iso_duration, read_csl_json
 from bibvault.ingest.importfile import ImportFileError, read_import_file
 from bibvault.ingest.ris import parse_ris, read_ris
-from bibvault.rules import all_rules
+from bibvault.registry import all_rules
 from bibvault.sniff import WrongFormatError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -346,3 +346,14 @@ def test_any_file_is_imported_or_refused_cleanly(tmp_path_factory: pytest.TempPa
     except (WrongFormatError, ImportFileError):
         return
     assert all(isinstance(c.source, str) for c in candidates)
+
+
+def test_import_reports_in_the_layout_add_uses(project: Path) -> None:
+    code, out, err = _import(project, "--dry-run", str(DATA / "zotero.ris"))
+    assert code == 0 and err.endswith("3 of 3 sources would be added, 0 refused\n")
+    first = out.split("\n\n")[0].splitlines()
+    assert first[0] == (f"would add donati2022arrests to {project / 'refs.bib'}  "
+                        f"[from {DATA / 'zotero.ris'}:1]")
+    assert first[1] == "  type: @article, because RIS type NEWS"
+    assert "  suggested topics: former-forces (not written; give --topic)" in first
+    assert len(out.split("\n\n")) == 3

@@ -11,7 +11,8 @@ import yaml
 from click.testing import CliRunner
 
 from bibvault.cli import cli
-from bibvault.records import Record, load_records
+from bibvault.collection import load_collection
+from bibvault.records import Record
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPARED = ("title", "date", "url", "journaltitle", "entrysubtype", "organization",
@@ -44,8 +45,9 @@ def test_bundled_records_survive_export_and_import(tmp_path: Path, fmt: str) -> 
     done = runner.invoke(cli, ["--config", str(project / "bibvault.yaml"), "import",
                                str(exported)])
     assert done.exit_code == 0, done.stdout + done.stderr
-    original, _ = load_records(sorted((ROOT / "bib").glob("*.bib")))
-    imported, findings = load_records([project / "refs.bib"])
+    original = list(load_collection(sorted((ROOT / "bib").glob("*.bib"))).records)
+    collection = load_collection([project / "refs.bib"])
+    imported, findings = list(collection.records), collection.findings
     assert findings == []
     by_old_key = {r.fields.get("ids", r.key): r for r in imported}
     assert sorted(by_old_key) == sorted(r.key for r in original)

@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bibvault.bibfile import load, parse
@@ -134,6 +134,7 @@ def test_title_protection() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60))
+@example("_aA")
 def test_any_text_survives_the_writer(text: str) -> None:
     c = Candidate("x", "online", {"title": text, "note": text})
     bf = parse(entry_text(c, "k") + "\n")

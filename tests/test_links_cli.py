@@ -68,7 +68,7 @@ def test_filters_text_report_and_history(tmp_path: Path, farm: Farm, site: str) 
     assert only_a.exit_code == 0 and only_a.stdout == ""
     assert "1 link: 1 alive" in only_a.stderr
     by_topic = run(cfg, "--topic", "tb")
-    assert by_topic.exit_code == 1
+    assert by_topic.exit_code == 1, by_topic.stderr
     assert "L401 dead: " in by_topic.stdout and "[b]" in by_topic.stdout
     seen = len(farm.log.hits)
     again = run(cfg, "--format", "markdown")

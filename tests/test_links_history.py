@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 import requests
 
+import webfarm
 from bibvault.config import CheckConfig
-from bibvault.links import CheckResult, History, LinkStatus, LinkTarget, check_links
+from bibvault.links import CheckResult, History, LinkStatus, LinkTarget, check_links, checker
+from bibvault.links.drift import Fingerprint, fingerprint, page_digest
 from webfarm import Farm, running_farm
 
 DAY = 86400.0
@@ -133,3 +135,76 @@ def test_progress_is_reported_for_every_url(site: str, session: requests.Session
     targets = [LinkTarget(str(i), f"{site}/ok.txt?p={i}") for i in range(5)]
     check_links(targets, session, FAST, history, progress=lambda d, t, r: seen.append((d, t)))
     assert seen == [(i, 5) for i in range(1, 6)]
+
+
+def test_an_unchanged_page_is_not_extracted_again(farm: Farm, site: str,
+                                                 session: requests.Session, history: History,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    extracted: list[bytes] = []
+
+    def counting(page: bytes | str, url: str | None = None) -> Fingerprint:
+        extracted.append(page if isinstance(page, bytes) else page.encode())
+        return fingerprint(page, url)
+
+    monkeypatch.setattr(checker, "fingerprint", counting)
+    article = webfarm.page("Harbour news", "The council met on Tuesday and voted " * 12)
+    farm.pages["/article-digest"] = (article, "text/html; charset=utf-8")
+    targets = [LinkTarget("a", site + "/article-digest")]
+    first = check_links(targets, session, FAST, history, clock=lambda: T0)
+    assert len(extracted) == 1 and first.outcomes[0].drift is not None
+    assert first.outcomes[0].drift.content.value == "unknown"  # nothing to compare with yet
+
+    again = check_links(targets, session, FAST, history, clock=lambda: T0 + DAY, refresh=True)
+    assert len(extracted) == 1  # the same bytes: the stored fingerprint was reused
+    drift = again.outcomes[0].drift
+    assert drift is not None and drift.content.value == "unchanged" and drift.similarity == 1.0
+    stored = history.fingerprints(site + "/article-digest")
+    assert len(stored) == 2 and stored[0].fingerprint == stored[1].fingerprint
+    assert stored[0].digest == stored[1].digest == page_digest(article)
+
+    farm.pages["/article-digest"] = (webfarm.page("Parked", "This domain is for sale " * 3),
+                                     "text/html; charset=utf-8")
+    changed = check_links(targets, session, FAST, history, clock=lambda: T0 + 2 * DAY,
+                          refresh=True)
+    assert len(extracted) == 2
+    drift = changed.outcomes[0].drift
+    assert drift is not None and drift.content.value == "changed"
+
+
+def test_results_are_committed_in_batches_as_they_arrive(site: str, session: requests.Session,
+                                                         tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checker, "_BATCH", 2)
+    db = tmp_path / "links.sqlite"
+    targets = [LinkTarget(f"k{i}", f"{site}/ok?batch={i}") for i in range(6)]
+
+    def stop_at_five(done: int, total: int, result: CheckResult) -> None:
+        if done == 5:
+            raise KeyboardInterrupt
+
+    with History(db) as h, pytest.raises(KeyboardInterrupt):
+        check_links(targets, session, FAST, h, progress=stop_at_five)
+    with History(db) as h:
+        kept = [t.url for t in targets if h.latest(t.url) is not None]
+    assert len(kept) == 4  # two batches of two; the fifth was not yet committed
+
+
+def test_fingerprints_taken_in_another_process_give_the_same_verdicts(
+        farm: Farm, site: str, session: requests.Session, tmp_path: Path) -> None:
+    cited, live = (webfarm.page("Harbour news", "The council met on Tuesday and voted " * 12),
+                   webfarm.page("Harbour news", "A different story about ferries and fish " * 12))
+    verdicts = []
+    for workers in (0, 1):
+        path = f"/pool-{workers}"
+        farm.pages[path] = (cited, "text/html; charset=utf-8")
+        targets = [LinkTarget("a", site + path)]
+        with History(tmp_path / f"links-{workers}.sqlite") as h:
+            check_links(targets, session, FAST, h, clock=lambda: T0, extract_workers=workers)
+            farm.pages[path] = (live, "text/html; charset=utf-8")
+            run = check_links(targets, session, FAST, h, clock=lambda: T0 + DAY, refresh=True,
+                              extract_workers=workers)
+            stored = [f.fingerprint for f in h.fingerprints(site + path)]
+        verdicts.append((run.outcomes[0].drift, stored))
+    assert verdicts[0] == verdicts[1]
+    drift = verdicts[1][0]
+    assert drift is not None and drift.content.value == "changed"

@@ -13,7 +13,8 @@ import requests
 
 from bibvault.config import CheckConfig
 from bibvault.links import LinkTarget, check_links
-from bibvault.links.polite import Dispatcher, HostGate
+from bibvault.links.polite import Dispatcher
+from bibvault.net import HostGate
 from webfarm import Farm, running_farm
 
 BASE = CheckConfig(connect_timeout=1.0, read_timeout=1.0, retries=0, request_deadline=2.0,

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from bibvault.cli import cli
+from bibvault.collection import load_collection
 from bibvault.merge import MergeError, merge_records
-from bibvault.records import load_records
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,7 +64,8 @@ def test_merge_across_files_fills_aliases_and_removes(project: Path) -> None:
     assert len(after.splitlines()) == len(before.splitlines()) + 3
     assert (project / "bib" / "zotero.bib").read_text(encoding="utf-8") == \
         '@string{fox = "Fox News"}\n'
-    records, findings = load_records(sorted((project / "bib").glob("*.bib")))
+    collection = load_collection(sorted((project / "bib").glob("*.bib")))
+    records, findings = list(collection.records), collection.findings
     assert [r.key for r in records].count("lee2022significant") == 1
     assert "lee_how_2022" not in {r.key for r in records}
     assert [f for f in findings if f.severity.value == "error"] == []

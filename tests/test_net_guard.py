@@ -15,8 +15,7 @@ from bibvault.archive.archiver import DownloadError, download
 from bibvault.cli import cli
 from bibvault.config import CheckConfig
 from bibvault.links import LinkStatus, check_url
-from bibvault.links.polite import HostGate
-from bibvault.net import blocked_redirect, make_session, session_for_check
+from bibvault.net import HostGate, blocked_redirect, make_session, session_for_check
 from webfarm import Farm, running_farm
 
 INTERNAL = "127.0.0.9"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from bibvault.collection import load_collection
 from bibvault.config import load_config
-from bibvault.records import load_records
 from bibvault.render import csl_formatter, make_reading_list, plain_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -101,7 +101,8 @@ def seed_lines() -> list[str]:
 @pytest.fixture(scope="module")
 def site_lines() -> list[str]:
     config = load_config(REPO / "bibvault.yaml")
-    records, findings = load_records(config.record_files())
+    collection = load_collection(config.record_files())
+    records, findings = list(collection.records), collection.findings
     assert findings == []
     formatter = csl_formatter("site", locale="en-US", search_dirs=[REPO / "styles"])
     rl = make_reading_list(records, config, {"site": formatter}, formats=("text",))

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import unicodedata
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 from types import MappingProxyType
@@ -21,11 +22,12 @@ from hypothesis import strategies as st
 
 from bibvault.added import dates_added, parse_log
 from bibvault.build import BuildOptions, run_build
+from bibvault.collection import load_collection
 from bibvault.config import BuildConfig, Config, ConfigError, Section, load_config, parse_config
 from bibvault.links.drift import compare, fingerprint
 from bibvault.links.history import History
 from bibvault.links.result import CheckResult, LinkStatus
-from bibvault.records import Record, load_records
+from bibvault.records import Record
 from bibvault.render import html_page, make_reading_list
 from bibvault.render.coins import coins_kev
 from bibvault.render.feed import atom_feed
@@ -103,7 +105,7 @@ def test_coins_is_utf8_form_encoded_and_one_per_entry(tmp_path: Path):
     bib.write_text("@article{k, title = {Panjsh\\'{i}r \\& the North}, author = {Doe, Jane},"
                    " journaltitle = {Review}, date = {2021-09-03}, volume = {4},"
                    " pages = {10--12}, doi = {10.1/x}}\n", encoding="utf-8")
-    (r,), _ = load_records([bib])
+    (r,) = load_collection([bib]).records
     kev = coins_kev(r)
     assert "rft.atitle=Panjsh%C3%ADr+%26+the+North" in kev
     pairs = parse_qsl(kev)
@@ -121,6 +123,36 @@ def test_cite_control_holds_bibtex_and_ris():
     assert "<summary>cite</summary>" in html
     assert "@article{a," in html and "TY  - JOUR" in html
     assert 'data-filename="a.bib"' in html and 'data-filename="a.ris"' in html
+
+
+@pytest.mark.parametrize("cite", ["embed", "light", "none"])
+def test_build_cite_chooses_what_each_entry_carries(cite: str):
+    config = replace(CONFIG, build=replace(CONFIG.build, cite=cite))
+    records = [rec("a", title="T <x>", date="2020"), rec("b", entry_type="book")]
+    rl = make_reading_list(records, config, {"s": stub, "t": stub}, formats=("html",))
+    html = unescape(html_page(rl))
+    styles = html.count('<div class="cite" data-style=')
+    assert styles == (4 if cite == "embed" else 2)
+    assert ('<select id="style">' in html) == (cite == "embed")
+    assert ("@article{a," in html) == (cite != "none")
+    assert ("TY  - JOUR" in html) == (cite == "embed")
+    assert ("<summary>cite</summary>" in html) == (cite != "none")
+    assert html.count('class="permalink" href="#a"') == 1  # the permalink stays
+    assert html.count('<span class="Z3988"') == 2  # and the COinS
+    said = {"embed": "gives each entry’s BibTeX and RIS.", "light": "gives each entry’s BibTeX.",
+            "none": "lead to a copy in a web archive.</p>"}
+    assert said[cite] in html and ("“cite”" in html) == (cite != "none")
+
+
+def test_light_and_none_make_a_smaller_page():
+    records = [rec(f"k{i}", title=f"Title {i}", date="2020", author="Doe, Jane")
+               for i in range(20)]
+    sizes = {}
+    for cite in ("embed", "light", "none"):
+        config = replace(CONFIG, build=replace(CONFIG.build, cite=cite))
+        rl = make_reading_list(records, config, {"s": stub, "t": stub}, formats=("html",))
+        sizes[cite] = len(html_page(rl))
+    assert sizes["embed"] > sizes["light"] > sizes["none"]
 
 
 # -- link states ----------------------------------------------------------------

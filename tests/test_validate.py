@@ -14,7 +14,7 @@ from bibvault.bibfile import parse
 from bibvault.config import parse_config
 from bibvault.findings import Finding, Severity, select_findings
 from bibvault.records import load_files
-from bibvault.rules import all_rules
+from bibvault.registry import all_rules
 from bibvault.validate import apply_fixes, validate_files, validate_paths
 
 TODAY = dt.date(2026, 11, 21)

@@ -29,6 +29,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "build.order": ("newest-first", "oldest-first"),
     "build.formats": ("html", "md", "txt"),
     "build.exports": ("biblatex", "bibtex", "csl-json", "ris"),
+    "build.cite": ("embed", "light", "none"),
 }
 #: Settings that are web addresses (checked on load: http or https with a host).
 URLS = frozenset({"archive.wayback_url"})
@@ -100,6 +101,9 @@ class BuildConfig:
     feed: bool = True
     feed_entries: int = 20
     site_url: str = ""
+    # What each entry of the page carries to cite it (see the README): every style
+    # and BibTeX and RIS ("embed"), the first style and BibTeX ("light"), or neither.
+    cite: str = "embed"
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ to CSL-JSON", together with the full table. Titles keep their markup as CSL-JSON
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -407,6 +408,40 @@ def _split_keywords(fields: Mapping[str, str]) -> Sequence[str]:
 def records_to_csl(records: Iterable[RecordLike]) -> list[dict[str, Any]]:
     """Every record as a CSL-JSON item, in the given order."""
     return [record_to_csl(r) for r in records]
+
+
+class ItemCache:
+    """One CSL-JSON item per record, made on first use and then shared.
+
+    Items are looked up by the record object itself (two records may share a
+    key when a build goes on despite duplicates). Each is kept as compact JSON
+    (UTF-8 bytes, about a third of the memory of the dicts) and every caller
+    gets a fresh dict of it: a large list's items stay cheap to hold while each
+    style renders them, and no caller can change another's.
+    """
+
+    def __init__(self) -> None:
+        # id() of a record → (the record, kept so the id stays its own; its item as JSON)
+        self._items: dict[int, tuple[RecordLike, bytes]] = {}
+
+    def item(self, record: RecordLike) -> dict[str, Any]:
+        """The CSL-JSON item of ``record``."""
+        hit = self._items.get(id(record))
+        if hit is None:
+            item = record_to_csl(record)
+            # surrogatepass: a lone surrogate (an undecodable .bib byte) survives.
+            packed = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+            self._items[id(record)] = (record, packed.encode("utf-8", "surrogatepass"))
+            return item
+        return json.loads(hit[1].decode("utf-8", "surrogatepass"))
+
+    def items(self, records: Iterable[RecordLike]) -> Iterator[dict[str, Any]]:
+        """The items of ``records``, in their order, one at a time."""
+        return (self.item(r) for r in records)
+
+    def clear(self) -> None:
+        """Forget every item (they are rebuilt when asked for again)."""
+        self._items.clear()
 
 
 # CSL 1.0.2 name and date variables: the shapes a processor relies on.

@@ -8,6 +8,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 #: The suffix of our temporary files and directories.
@@ -121,8 +122,42 @@ def _refused(path: str | os.PathLike[str], why: str) -> OSError:
     return OSError(errno.ELOOP, why, os.fspath(path))
 
 
-def _atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool,
-                  within: str | os.PathLike[str] | None) -> None:
+def atomic_write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes], *,
+                        make_dirs: bool = False,
+                        within: str | os.PathLike[str] | None = None) -> bool:
+    """:func:`atomic_write` for a file made in pieces, never held whole in memory.
+
+    When ``path`` already holds exactly these bytes it is left alone (not even
+    its modification time changes) and the result is ``False``; otherwise it is
+    replaced in one step and the result is ``True``.
+    """
+    try:
+        return _atomic_write(path, chunks, make_dirs=make_dirs, within=within, keep_same=True)
+    except OSError as exc:
+        parents = {os.fspath(p) for p in Path(os.path.abspath(path)).parents}
+        if exc.filename is not None and os.path.abspath(exc.filename) in parents:
+            raise
+        raise _named(exc, path) from exc
+
+
+def _same_file_bytes(a: str | os.PathLike[str], b: Path) -> bool:
+    try:
+        if os.path.getsize(a) != b.stat().st_size:
+            return False
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            while True:
+                block = fa.read(1 << 20)
+                if block != fb.read(1 << 20):
+                    return False
+                if not block:
+                    return True
+    except OSError:
+        return False
+
+
+def _atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
+                  make_dirs: bool, within: str | os.PathLike[str] | None,
+                  keep_same: bool = False) -> bool:
     # Through a symlink inside ``within``, replace the file it points to and keep the link.
     target = confined_target(path, within)
     if target.is_dir():
@@ -138,8 +173,12 @@ def _atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool,
                                suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in ((data,) if isinstance(data, bytes) else data):
+                handle.write(chunk)
             handle.flush()
+            if keep_same and _same_file_bytes(tmp, target):
+                Path(tmp).unlink()
+                return False
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, target)
@@ -147,6 +186,7 @@ def _atomic_write(path: str | os.PathLike[str], data: bytes, *, make_dirs: bool,
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
+    return True
 
 
 def temp_prefix(name: str) -> str:

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from bibvault.bibfile import BibFile, Entry
 from bibvault.bibfile.values import month_number
+from bibvault.collection import load_collection
 from bibvault.fsutil import atomic_write
-from bibvault.records import Record, load_bibtex, record_from_entry
+from bibvault.records import Record, record_from_entry
 
 #: Field names that mean the same (BibTeX's and biblatex's spelling).
 ALIASES = {"journal": "journaltitle", "address": "location", "school": "institution",
@@ -63,7 +64,7 @@ def merge_records(paths: Sequence[Path], keep: str, drop: str, *,
     Raises :class:`MergeError` when a key is missing or both keys are one record,
     :class:`OSError` when a file cannot be read or written.
     """
-    files = {p: load_bibtex(p, encoding) for p in paths}
+    files = dict(zip(paths, load_collection(paths, encoding).files, strict=True))
     keep_bf, keep_entry = _find(files, keep)
     drop_bf, drop_entry = _find(files, drop)
     if keep_entry is drop_entry:

@@ -1,4 +1,4 @@
-"""The one place a network client is made.
+"""The network layer: the one place a network client is made, and per-host politeness.
 
 Every stage that talks to the network takes a :class:`requests.Session` as an
 argument; only the command line calls :func:`make_session`. The session sends a
@@ -6,14 +6,21 @@ descriptive User-Agent, applies a default (connect, read) timeout to every
 request that does not set one, and never retries on its own: urllib3's silent
 retries would break the link checker's politeness accounting, so retries are
 explicit and visible in :mod:`bibvault.links.fetch`.
+
+Every request to the web (link checks, archive lookups and captures, local
+copies, ``add``) passes a :class:`HostGate`: at most N connections to a host
+and a minimum delay between the starts of two requests to it, however many
+threads are asking.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -273,3 +280,73 @@ def session_for_check(check: CheckConfig) -> TimeoutSession:
         request_deadline=check.request_deadline,
         internal_networks=check.internal_networks,
     )
+
+
+def host_of(url: str) -> str:
+    """The politeness key of a URL: its host name, lower-cased, without port."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+class HostGate:
+    """Admits requests politely: per host (``per_host`` at once, ``delay`` apart)
+    and overall (``total`` in flight); thread-safe.
+
+    ``clock`` must be monotonic. Waiting is on a condition variable, for at most
+    the delay still to run by ``clock``, and the clock is read again after each
+    wait, so an injected clock that a test moves is seen on the next wake-up.
+    """
+
+    def __init__(self, per_host: int, delay: float, total: int = 0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_host = max(1, per_host)
+        self.delay = max(0.0, delay)
+        # The global limit counts requests in flight, not threads: a thread that
+        # is only waiting for a host's turn holds no connection.
+        self.total = total if total > 0 else 1 << 30
+        self._all = 0
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._next: dict[str, float] = {}
+        self._inflight: dict[str, int] = {}
+        self._claimed: dict[str, int] = {}
+
+    @contextlib.contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        """Hold one of ``host``'s connections for the duration of the block."""
+        with self._cond:
+            while True:
+                now = self._clock()
+                wait = self._next.get(host, 0.0) - now
+                busy = self._inflight.get(host, 0) >= self.per_host or self._all >= self.total
+                if wait <= 0 and not busy:
+                    break
+                self._cond.wait(timeout=wait if wait > 0 and not busy else None)
+            self._inflight[host] = self._inflight.get(host, 0) + 1
+            self._all += 1
+            self._next[host] = now + self.delay
+            if self._claimed.get(host, 0) > 0:
+                self._claimed[host] -= 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._inflight[host] -= 1
+                self._all -= 1
+                self._cond.notify_all()
+
+    def claim(self, host: str) -> None:
+        """Note that a task for ``host`` was handed out and will request soon."""
+        with self._cond:
+            self._claimed[host] = self._claimed.get(host, 0) + 1
+
+    def ready_at(self, host: str) -> float:
+        """When a newly handed-out task for ``host`` could expect to start."""
+        with self._cond:
+            now = self._clock()
+            start = max(now, self._next.get(host, 0.0)) + self._claimed.get(host, 0) * self.delay
+            if self._inflight.get(host, 0) >= self.per_host:
+                start += self.delay
+            return start

@@ -21,7 +21,6 @@ from bibvault.bibfile.model import FieldPositions
 from bibvault.bibfile.names import parse_names
 from bibvault.bibfile.tex import to_unicode
 from bibvault.dates import DateError, EDTFDate, date_from_parts, parse_edtf
-from bibvault.findings import Finding
 from bibvault.fsutil import read_bytes
 from bibvault.sniff import require_bibtex
 
@@ -144,20 +143,6 @@ def record_from_entry(bf: BibFile, entry: Entry, *, decoder: Callable[[str], str
 def records_from_file(bf: BibFile) -> list[Record]:
     """Every entry of a parsed file as a record, in file order."""
     return [record_from_entry(bf, e) for e in bf.entries if e.key]
-
-
-def load_records(paths: Iterable[str | Path], encoding: str = "utf-8",
-                 ) -> tuple[list[Record], list[Finding]]:
-    """Read .bib files (in ``encoding``) into records; return them with the files' syntax findings.
-
-    Unreadable files raise :class:`OSError` (the caller reports it as an I/O failure).
-    """
-    records: list[Record] = []
-    findings: list[Finding] = []
-    for bf in load_files(paths, encoding):
-        findings.extend(bf.findings)
-        records.extend(records_from_file(bf))
-    return records, findings
 
 
 def load_files(paths: Iterable[str | Path], encoding: str = "utf-8") -> list[BibFile]:

@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 import bibvault
 from bibvault.findings import Finding, Severity, shown_path
-from bibvault.rules import Rule, all_rules
+from bibvault.registry import all_rules
+from bibvault.rules import Rule
 
 #: The report formats for CI, next to each command's own ``text`` and ``json``.
 CI_FORMATS = ("github", "sarif")

@@ -1,5 +1,9 @@
-"""Every rule bibvault reports, with its stable code, severity and explanation.
+"""What a rule is, and the core rules: syntax, fields, topics, duplicates, new records.
 
+Every rule bibvault reports has a stable code, a severity and an explanation.
+The stages that report other families declare them as :class:`Rule` values
+beside their code (``links/rules.py``, ``archive/rules.py``, ``ingest/rules_add.py``,
+``ingest/import_rules.py``); :mod:`bibvault.registry` gathers them all.
 Codes come in families: ``B1xx`` syntax and encoding, ``F2xx`` fields,
 ``T3xx`` topics, ``L4xx`` links, ``A5xx`` archive, ``D6xx`` duplicates, ``I7xx`` import,
 ``N8xx`` new records.
@@ -8,7 +12,6 @@ A published code keeps its meaning; retired codes are never reused.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -29,7 +32,7 @@ class Rule:
     fixable: bool = False
 
 
-_CORE: tuple[Rule, ...] = (
+CORE_RULES: tuple[Rule, ...] = (
     Rule("B101", E, "unparseable text", "Text that starts like an entry (an '@' at the start of a line) but cannot be read as one is an error; the bytes are kept as they are and parsing goes on at the next entry. A stray '@' inside free text, a '%' comment inside an entry (biber accepts it, BibTeX does not) and text after an entry's closing brace are reported with the same code as warnings."),
     Rule("B102", E, "unbalanced braces", "An entry or value opens more braces than it closes (or the reverse). BibTeX would swallow the following entries."),
     Rule("B103", E, "missing comma between fields", "Two fields follow each other without a comma; BibTeX stops reading the entry there."),
@@ -72,28 +75,13 @@ _CORE: tuple[Rule, ...] = (
     Rule("N804", E, "new record does not validate", "The record made from a source has validation errors (listed with it), so it was not written; --force writes it anyway."),
 )
 
-# looked up once per finding: a million-entry file makes millions
-_CORE_BY_CODE: Mapping[str, Rule] = MappingProxyType({r.code: r for r in _CORE})
+
+def rules_by_code(rules: Iterable[Rule]) -> Mapping[str, Rule]:
+    """``rules`` by code (read-only), for a stage that reports them."""
+    return MappingProxyType({r.code: r for r in rules})
 
 
-def _plugin_rules() -> tuple[Rule, ...]:
-    out: list[Rule] = []
-    for module_name in ("bibvault.links.rules", "bibvault.archive.rules",
-                        "bibvault.ingest.rules_add", "bibvault.ingest.import_rules"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
-        for r in module.RULES:
-            out.append(r if isinstance(r, Rule) else Rule(*r))
-    return tuple(out)
-
-
-def all_rules() -> tuple[Rule, ...]:
-    """Every rule, sorted by code."""
-    return tuple(sorted(_CORE + _plugin_rules(), key=lambda r: r.code))
+_CORE_BY_CODE = rules_by_code(CORE_RULES)
 
 
 def core_rule(code: str) -> Rule:

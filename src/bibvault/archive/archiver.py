@@ -27,8 +27,7 @@ from bibvault.config import ArchiveConfig
 from bibvault.findings import Finding, Severity
 from bibvault.links.drift import fingerprint
 from bibvault.links.history import History
-from bibvault.links.polite import HostGate, host_of
-from bibvault.net import NoNetwork, blocked_redirect, reachable
+from bibvault.net import HostGate, NoNetwork, blocked_redirect, host_of, reachable
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]

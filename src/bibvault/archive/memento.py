@@ -24,8 +24,8 @@ import urllib3
 from bibvault.archive.credentials import redact
 from bibvault.archive.wayback import ArchiveError
 from bibvault.links.classify import Probe, classify, is_bot_challenge, title_of
-from bibvault.links.polite import HostGate, host_of
 from bibvault.links.result import LinkStatus
+from bibvault.net import HostGate, host_of
 
 _BODY_CAP = 65536
 _DAY = dt.timedelta(days=1)

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import requests
 
 from bibvault.archive.memento import CopyStatus, CopyVerdict, check_copy
-from bibvault.findings import Finding, Severity
-from bibvault.links.polite import HostGate
+from bibvault.archive.rules import RULES
+from bibvault.findings import Finding
+from bibvault.net import HostGate
 from bibvault.records import Record
+from bibvault.rules import rules_by_code
 
 #: The finding each status of an archived copy gives (none for ``ok``).
-STATUS_RULES: dict[CopyStatus, tuple[str, Severity]] = {
-    CopyStatus.MISSING: ("A514", Severity.ERROR),
-    CopyStatus.WRONG_URL: ("A515", Severity.ERROR),
-    CopyStatus.BAD_CAPTURE: ("A516", Severity.ERROR),
-    CopyStatus.DATE_MISMATCH: ("A517", Severity.WARNING),
-    CopyStatus.UNREACHABLE: ("A518", Severity.WARNING),
-}
+STATUS_RULES: Mapping[CopyStatus, str] = MappingProxyType({
+    CopyStatus.MISSING: "A514",
+    CopyStatus.WRONG_URL: "A515",
+    CopyStatus.BAD_CAPTURE: "A516",
+    CopyStatus.DATE_MISMATCH: "A517",
+    CopyStatus.UNREACHABLE: "A518",
+})
+_RULES = rules_by_code(RULES)
 #: Statuses that make ``verify --remote`` exit 1.
 FAILING = frozenset({CopyStatus.MISSING, CopyStatus.WRONG_URL, CopyStatus.BAD_CAPTURE})
 
@@ -44,11 +48,10 @@ class RemoteCopy:
 
     def finding(self) -> Finding | None:
         """The finding for a copy that is not ``ok``."""
-        rule = STATUS_RULES.get(self.verdict.status)
-        if rule is None:
+        code = STATUS_RULES.get(self.verdict.status)
+        if code is None:
             return None
-        code, severity = rule
-        return Finding(code, severity, f"archived copy {self.verdict.status.value}: "
+        return Finding(code, _RULES[code].severity, f"archived copy {self.verdict.status.value}: "
                        f"{self.archiveurl}: {self.verdict.detail}", file=self.file,
                        line=self.line, key=self.key)
 

@@ -19,7 +19,7 @@ import requests
 from bibvault.archive.credentials import Credentials
 from bibvault.archive.wayback import Capture
 from bibvault.config import ArchiveConfig
-from bibvault.links.polite import HostGate, host_of
+from bibvault.net import HostGate, host_of
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import requests
 
-from bibvault.links.polite import HostGate, host_of
+from bibvault.net import HostGate, host_of
 
 _ROWS = 5
 

@@ -7,33 +7,50 @@ an :class:`~bibvault.exitcodes.ExitCode`.
 
 from __future__ import annotations
 
-import importlib
-import os
 import sys
 
 import click
 
 from bibvault import __version__
-from bibvault.cli.common import OUT_OF_MEMORY, AppContext, handle_errors, tolerant_streams
+from bibvault.cli.add import add
+from bibvault.cli.build import build
+from bibvault.cli.check import archive, check, verify
+from bibvault.cli.common import AppContext, tolerant_streams
+from bibvault.cli.csl import cite, format_, styles
+from bibvault.cli.errors import (
+    OUT_OF_MEMORY,
+    Ending,
+    debugging,
+    ending_for,
+    handle_errors,
+    internal_error,
+    say,
+)
+from bibvault.cli.export import export
+from bibvault.cli.fmt import fmt
+from bibvault.cli.import_ import import_
+from bibvault.cli.listing import list_
+from bibvault.cli.merge import merge
+from bibvault.cli.validate import rules, validate
 from bibvault.exitcodes import ExitCode
 
-# (module, attribute) of every command, in the order ``--help`` lists them.
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("bibvault.cli.build", "build"),
-    ("bibvault.cli.validate", "validate"),
-    ("bibvault.cli.validate", "rules"),
-    ("bibvault.cli.fmt", "fmt"),
-    ("bibvault.cli.listing", "list_"),
-    ("bibvault.cli.csl", "format_"),
-    ("bibvault.cli.csl", "cite"),
-    ("bibvault.cli.csl", "styles"),
-    ("bibvault.cli.export", "export"),
-    ("bibvault.cli.check", "check"),
-    ("bibvault.cli.check", "archive"),
-    ("bibvault.cli.check", "verify"),
-    ("bibvault.cli.add", "add"),
-    ("bibvault.cli.import_", "import_"),
-    ("bibvault.cli.merge", "merge"),
+# Every command, in the order ``--help`` lists them.
+COMMANDS: tuple[click.Command, ...] = (
+    build,
+    validate,
+    rules,
+    fmt,
+    list_,
+    format_,
+    cite,
+    styles,
+    export,
+    check,
+    archive,
+    verify,
+    add,
+    import_,
+    merge,
 )
 
 
@@ -64,19 +81,8 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = AppContext(config_path=config_path)
 
 
-def _register() -> None:
-    for module_name, attr in COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            # Commands still being built are left out rather than breaking the others.
-            if exc.name == module_name:
-                continue
-            raise
-        cli.add_command(getattr(module, attr))
-
-
-_register()
+for _command in COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:
@@ -91,19 +97,13 @@ def main() -> None:
         code = int(ExitCode.USAGE)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        code = int(ExitCode.USAGE)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("Interrupted.", err=True)
-        code = int(ExitCode.INTERRUPTED)
-    except Exception as exc:
-        if os.environ.get("BIBVAULT_DEBUG"):
+    except (Exception, KeyboardInterrupt) as exc:
+        ending = ending_for(exc)
+        if ending is None and debugging():
             raise
-        click.echo(f"bibvault: internal error: {type(exc).__name__}: {exc}\n"
-                   "This is a bug in bibvault; run again with BIBVAULT_DEBUG=1 for the "
-                   "traceback and report it.", err=True)
-        code = int(ExitCode.USAGE)
+        ending = ending or internal_error(exc)
+        say(ending)
+        code = int(ending.code)
     if out_of_memory:
-        click.echo(OUT_OF_MEMORY, err=True)
+        say(Ending(ExitCode.USAGE, OUT_OF_MEMORY))
     sys.exit(int(code) if isinstance(code, int) else int(ExitCode.OK))

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 
 import click
 
-from bibvault.cli.common import check_topics, echo_data, echo_json, fail, finish, get_app, status
-from bibvault.cli.ingest_report import exit_code
-from bibvault.findings import shown_path
-from bibvault.ingest import IngestResult
-from bibvault.ingest.add import SourceError
+from bibvault.cli.common import check_topics, fail, finish, get_app, status
+from bibvault.cli.ingest_report import exit_code, report_results
 from bibvault.ingest.add import add as add_sources
 from bibvault.net import session_for_check
 
@@ -25,37 +21,6 @@ def _sources(given: tuple[str, ...]) -> list[str]:
         else:
             out.append(s)
     return out
-
-
-def text_report(results: Sequence[IngestResult], dry_run: bool, suggest: bool = True) -> str:
-    """The text report: each record, why its type, where its fields came from, problems."""
-    out: list[str] = []
-    for r in results:
-        where = shown_path(r.file or "")
-        if r.written:
-            head = f"added {r.key} to {where}:{r.line}"
-        elif r.refused:
-            head = f"refused {r.source}"
-        else:
-            head = f"would add {r.key} to {where}" if dry_run else f"not added {r.source}"
-        out.append(head)
-        if r.key and r.text:
-            out.append(r.text.rstrip())
-            if r.type_reason:
-                out.append(f"  type: @{r.entry_type}, because {r.type_reason}")
-            if r.provenance:
-                where = "; ".join(f"{k} <- {v}" for k, v in r.provenance.items())
-                out.append(f"  from: {where}")
-        for d in r.duplicates:
-            kind = "duplicate" if d.exact else "possible duplicate"
-            loc = f"{shown_path(d.file)}:{d.line}" if d.line else shown_path(d.file)
-            out.append(f"  {kind}: {d.key} ({loc}), {d.reason}")
-        out += [f"  {f.severity.value}: {f.format_text()}" for f in r.findings]
-        if suggest and r.suggested_topics and not r.refused:
-            out.append(f"  suggested topics: {', '.join(r.suggested_topics)} "
-                       "(not written; give --topic)")
-        out.append("")
-    return "\n".join(out).rstrip("\n")
 
 
 @click.command()
@@ -87,16 +52,13 @@ def add(ctx: click.Context, sources: tuple[str, ...], topics: tuple[str, ...], d
     if not given:
         raise fail("no sources given")
     config = app.config
-    with status() as say:
-        say(f"reading {len(given)} source{'s' * (len(given) != 1)}")
-        try:
-            results = add_sources(given, config, session_for_check(config.check),
-                                  topics=topics, dry_run=dry_run, force=force,
-                                  from_archive=from_archive)
-        except SourceError as exc:
-            raise fail(str(exc)) from None
-    if fmt == "json":
-        echo_json([r.to_dict() for r in results])
-    else:
-        echo_data(text_report(results, dry_run, suggest=not topics))
+    session = session_for_check(config.check)
+    try:
+        with status() as say:
+            say(f"reading {len(given)} source{'s' * (len(given) != 1)}")
+            results = add_sources(given, config, session, topics=topics, dry_run=dry_run,
+                                  force=force, from_archive=from_archive)
+    finally:
+        session.close()
+    report_results(results, fmt, dry_run=dry_run, detailed=True, suggest=not topics)
     finish(ctx, exit_code(results))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from bibvault.build import EXPORT_FILES, PAGE_FORMATS, BuildError, BuildOptions, run_build
-from bibvault.cli.common import check_topics, date_option, fail, finish, get_app, split_commas
+from bibvault.build import EXPORT_FILES, PAGE_FORMATS, BuildOptions, run_build
+from bibvault.cli.common import check_topics, date_option, finish, get_app, split_commas
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Severity
 from bibvault.fsutil import utf8
@@ -75,10 +75,7 @@ def build(ctx: click.Context, output: str | None, styles: tuple[str, ...],
     def progress(message: str) -> None:
         click.echo(message, err=True)
 
-    try:
-        result = run_build(config, options, progress=progress)
-    except BuildError as exc:
-        raise fail(str(exc)) from exc
+    result = run_build(config, options, progress=progress)
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
     for f in result.findings:
         if f.severity is not Severity.INFO or result.stopped:

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import sqlite3
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 import click
 
-from bibvault.archive import archive_records, find_credentials, verify_all
-from bibvault.archive.memento import CopyStatus
-from bibvault.archive.remote import RemoteCopy, copy_counts, verify_remote
-from bibvault.archive.wayback import parse_urldate
-from bibvault.archive.writeback import apply_updates, archive_targets, unified_diff, verify_records
-from bibvault.bibfile import BibFile
+from bibvault.archive import find_credentials
+from bibvault.archive.run import archive_collection, verify_collection
 from bibvault.cli.common import (
     AppContext,
     check_topics,
@@ -25,26 +19,15 @@ from bibvault.cli.common import (
     fail,
     finish,
     get_app,
-    resolve_paths,
+    load,
     status,
-    syntax_errors,
-    warn_syntax_errors,
+    warn_read_errors,
 )
+from bibvault.collection import Collection
 from bibvault.exitcodes import ExitCode
-from bibvault.findings import Finding, Severity
-from bibvault.links import History, LinkTarget, check_links
-from bibvault.links.polite import HostGate
-from bibvault.links.report import (
-    apply_changes,
-    run_findings,
-    summary,
-    to_json,
-    to_markdown,
-    to_text,
-    urlstatus_changes,
-)
-from bibvault.net import NoNetwork, session_for_check
-from bibvault.records import Record, load_files, record_from_entry, records_from_file
+from bibvault.links.run import check_collection
+from bibvault.net import session_for_check
+from bibvault.records import Record
 from bibvault.reporting import CI_FORMATS, ci_report
 from bibvault.select import select_records
 
@@ -55,24 +38,14 @@ _TOPIC = click.option("--topic", "topics", multiple=True, metavar="TOPIC",
 
 
 def _chosen(app: AppContext, paths: tuple[str, ...], keys: tuple[str, ...],
-            topics: tuple[str, ...]) -> tuple[list[BibFile], list[Record]]:
+            topics: tuple[str, ...]) -> tuple[Collection, list[Record]]:
     check_topics(app, topics)
-    files = load_files(resolve_paths(app, paths), app.config.encoding)
-    wanted = set(keys)
-    # With --key, only those entries are decoded: a command about one record costs
-    # one record and one parse, not a record for every entry of the file.
-    records = [record_from_entry(bf, e) for bf in files for e in bf.entries
-               if e.key and (not wanted or e.key in wanted)]
+    collection = load(app, paths)
+    records = collection.records_with_keys(keys)
     missing = sorted(set(keys) - {r.key for r in records})
     if missing:
         raise fail(f"no record with key {', '.join(missing)}")
-    return files, select_records(records, topics=topics, keys=keys)
-
-
-def _cited_at(urldate: str | None) -> float | None:
-    """The end of the day a record's ``urldate`` names, as a POSIX time."""
-    day = parse_urldate(urldate)
-    return dt.datetime.combine(day, dt.time(23, 59, 59), dt.UTC).timestamp() if day else None
+    return collection, select_records(records, topics=topics, keys=keys)
 
 
 @contextlib.contextmanager
@@ -109,49 +82,32 @@ def check(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     failure.
     """
     app = get_app(ctx)
-    config = app.config
-    files, records = _chosen(app, paths, keys, topics)
-    errors = syntax_errors(files)
-    targets = [LinkTarget(r.key, r.url, r.file, r.line, _cited_at(r.get("urldate")))
-               for r in records if r.url]
-    session = session_for_check(config.check)
+    collection, records = _chosen(app, paths, keys, topics)
+    session = session_for_check(app.config.check)
     try:
-        with History(config.resolve(config.check.database)) as history, \
-                _progress(len(set(t.url for t in targets))) as bar:
-            run = check_links(targets, session, config.check, history, refresh=refresh,
-                              progress=(lambda done, total, r: bar.update(1)) if bar else None,
-                              canary=config.check.canary_url or config.archive.wayback_url)
-    except NoNetwork as exc:
-        raise fail(f"{exc}; nothing was recorded") from exc
-    except (sqlite3.Error, OSError) as exc:
-        raise fail(f"link history {config.check.database}: {exc}") from exc
+        with _progress(len({r.url for r in records if r.url})) as bar:
+            report = check_collection(
+                collection, records, session, app.config, refresh=refresh, write=write,
+                progress=(lambda done, total, r: bar.update(1)) if bar else None)
     finally:
         session.close()
-    if write:
-        # A run can take minutes; write into the files as they are now, so that
-        # edits made meanwhile are kept.
-        files = load_files([bf.path for bf in files], config.encoding)
-    changes = urlstatus_changes(run, files)
-    if write:
-        for bf in apply_changes(changes, files):
-            bf.save()
     if fmt == "json":
-        echo_data(to_json(run))
+        echo_data(report.to_json())
     elif fmt == "markdown":
-        click.echo(to_markdown(run))
+        click.echo(report.to_markdown())
     elif fmt in CI_FORMATS:
-        click.echo(ci_report(fmt, run_findings(run)))
+        click.echo(ci_report(fmt, report.findings))
     else:
-        text = to_text(run)
+        text = report.to_text()
         if text:
             click.echo(text)
-        for c in changes:
+        for c in report.changes:
             verb = "marked" if write else "would mark"
             state = "dead" if c.value else "no longer dead"
             click.echo(f"{c.file}: [{c.key}] {verb} {state}", err=True)
-        click.echo(summary(run), err=True)
-    warn_syntax_errors(errors)
-    finish(ctx, ExitCode.FINDINGS if run.any_dead or errors else ExitCode.OK)
+        click.echo(report.summary(), err=True)
+    warn_read_errors(list(report.read_errors))
+    finish(ctx, ExitCode.FINDINGS if report.failed else ExitCode.OK)
 
 
 @click.command()
@@ -181,69 +137,28 @@ def archive(ctx: click.Context, paths: tuple[str, ...], keys: tuple[str, ...],
     or I/O failure.
     """
     app = get_app(ctx)
-    config = app.config
-    files, records = _chosen(app, paths, keys, topics)
-    errors = syntax_errors(files)
-    credentials = find_credentials()
-    session = session_for_check(config.check)
-    gate = HostGate(config.check.per_host, config.check.host_delay, config.check.concurrency)
-    local_root = config.resolve(config.archive.local_dir) if local else None
-    if local_root is not None and local_root.exists() and not local_root.is_dir():
-        raise fail(f"{local_root}: archive.local_dir is not a directory")
-    try:
-        # Captures' fingerprints go into the link history; a dry run writes nothing.
-        history = None if dry_run else History(config.resolve(config.check.database))
-    except (sqlite3.Error, OSError) as exc:
-        session.close()
-        raise fail(f"link history {config.check.database}: {exc}") from exc
+    collection, records = _chosen(app, paths, keys, topics)
+    session = session_for_check(app.config.check)
     try:
         with status() as say:
-            run = archive_records(
-                archive_targets(records), session, config.archive, credentials,
-                local_root=local_root, gate=gate, dry_run=dry_run, refresh=refresh,
-                progress=lambda done, total, t: say(f"archiving {done + 1}/{total}: {t.key} {t.url}"),
-                history=history, canary=config.check.canary_url or config.archive.wayback_url)
-    except NoNetwork as exc:
-        raise fail(f"{exc}; no file was changed") from exc
+            report = archive_collection(
+                collection, records, session, app.config, find_credentials(), local=local,
+                dry_run=dry_run, refresh=refresh,
+                progress=lambda done, total, t: say(f"archiving {done + 1}/{total}: "
+                                                    f"{t.key} {t.url}"))
     finally:
         session.close()
-        if history is not None:
-            history.close()
-    touched: list[BibFile] = []
-    diffs: list[str] = []
-    if any(o.updates for o in run.outcomes):
-        # A run can take minutes; write into the files as they are now, so that
-        # edits made meanwhile are kept.
-        files = load_files([bf.path for bf in files], config.encoding)
-        before = {bf.path: bf.to_bytes() for bf in files}
-        touched = apply_updates(run.outcomes, files)
-        diffs = [unified_diff(before[bf.path], bf.to_bytes(), bf.path) for bf in touched]
-    if not dry_run:
-        for bf in touched:
-            bf.save()
     if fmt == "json":
-        echo_json({
-            "records": [{"key": o.target.key, "url": o.target.url,
-                         "capture": o.capture.url(config.archive.wayback_url) if o.capture else None,
-                         "saved": o.saved, "updates": o.updates, "note": o.note,
-                         "local": str(o.bag.path) if o.bag else None} for o in run.outcomes],
-            "findings": [f.to_dict() for f in run.findings],
-            "saves": run.saves, "lookup_only": run.lookup_only, "dry_run": dry_run,
-        })
+        echo_json(report.to_json())
     else:
-        for f in run.findings:
+        for f in report.run.findings:
             click.echo(f.format_text())
         if show_diff or dry_run:
-            for d in diffs:
+            for d in report.diffs:
                 click.echo(d, nl=False)
-        changed = sum(1 for o in run.outcomes if o.updates)
-        verb = "would change" if dry_run else "changed"
-        click.echo(f"{len(run.outcomes)} records with a URL: {verb} {changed}, "
-                   f"{run.saves} capture{'s' * (run.saves != 1)} requested"
-                   + (" (lookup only: no credentials)" if run.lookup_only else ""), err=True)
-    bad = [f for f in run.findings if f.severity is not Severity.INFO]
-    warn_syntax_errors(errors)
-    finish(ctx, ExitCode.FINDINGS if bad or errors else ExitCode.OK)
+        click.echo(report.summary(), err=True)
+    warn_read_errors(list(report.read_errors))
+    finish(ctx, ExitCode.FINDINGS if report.failed else ExitCode.OK)
 
 
 @click.command()
@@ -264,44 +179,24 @@ def verify(ctx: click.Context, paths: tuple[str, ...], remote: bool, fmt: str) -
     the archive is unreachable.
     """
     app = get_app(ctx)
-    config = app.config
-    root = config.resolve(config.archive.local_dir)
-    if root.exists() and not root.is_dir():
-        raise fail(f"{root}: archive.local_dir is not a directory")
-    findings: list[Finding] = list(verify_all(root))
-    files = load_files(resolve_paths(app, paths), app.config.encoding)
-    records = [r for bf in files for r in records_from_file(bf)]
-    findings += verify_records(records, root)
-    copies: list[RemoteCopy] = []
-    if remote:
-        session = session_for_check(config.check)
-        gate = HostGate(config.check.per_host, config.check.host_delay, config.check.concurrency)
-        try:
-            with status() as say:
+    collection = load(app, paths)
+    session = session_for_check(app.config.check) if remote else None
+    try:
+        with status() as say:
+            if remote:
                 say("asking the archive for each archived copy")
-                copies = verify_remote(records, session, gate, config.check.request_deadline)
-        finally:
+            report = verify_collection(collection, app.config, session)
+    finally:
+        if session is not None:
             session.close()
-        findings += [f for c in copies if (f := c.finding()) is not None]
-    if fmt == "json" and remote:
-        echo_json({"copies": [c.to_dict() for c in copies],
-                   "findings": [f.to_dict() for f in findings]})
-    elif fmt == "json":
-        echo_json([f.to_dict() for f in findings])
+    if fmt == "json":
+        echo_json(report.to_json())
     elif fmt in CI_FORMATS:
-        click.echo(ci_report(fmt, findings))
+        click.echo(ci_report(fmt, list(report.findings)))
     else:
-        for f in findings:
+        for f in report.findings:
             click.echo(f.format_text())
-        problems = [f for f in findings if f.severity is not Severity.INFO]
-        click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {root}"
-                   + (f"; archived copies: {_counted(copy_counts(copies))}" if remote else ""),
-                   err=True)
-    if any(c.verdict.status is CopyStatus.UNREACHABLE for c in copies):
+        click.echo(report.summary(), err=True)
+    if report.unreachable:
         finish(ctx, ExitCode.USAGE)
-    failing = [f for f in findings if f.severity is Severity.ERROR]
-    finish(ctx, ExitCode.FINDINGS if failing else ExitCode.OK)
-
-
-def _counted(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "none"
+    finish(ctx, ExitCode.FINDINGS if report.failed else ExitCode.OK)

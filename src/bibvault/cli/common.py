@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import io
 import json
-import os
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +15,13 @@ from typing import TextIO
 
 import click
 
-from bibvault.bibfile import BibFile
-from bibvault.config import Config, ConfigError, load_config
+from bibvault.cli.errors import CommandError
+from bibvault.collection import Collection, load_collection
+from bibvault.config import Config, load_config
 from bibvault.exitcodes import ExitCode
-from bibvault.findings import Finding, Severity
+from bibvault.findings import Finding
 from bibvault.fsutil import utf8
-from bibvault.records import load_bibtex
-from bibvault.sniff import WrongFormatError
+from bibvault.select import date_bound
 
 
 @dataclass
@@ -74,8 +71,6 @@ def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -
     """Click callback for ``--since``/``--until``: YYYY, YYYY-MM or YYYY-MM-DD."""
     if value is None:
         return None
-    from bibvault.select import date_bound
-
     try:
         date_bound(value)
     except ValueError as exc:
@@ -103,54 +98,10 @@ def _relative(path: Path) -> Path:
         return path
 
 
-def display_path(path: str | os.PathLike[str]) -> str:
-    """``path`` as reports show it: relative to the working directory when below it."""
-    return str(_relative(Path(path)))
-
-
-#: What a command says when an input is beyond the memory it may use (exit 2).
-OUT_OF_MEMORY = ("bibvault: error: out of memory: the input is too large for the memory "
-                 "available to this command")
-
-
-def fail(message: str) -> click.exceptions.Exit:
-    """Print ``message`` on stderr and return an exit-2 exception to raise."""
-    click.echo(f"bibvault: error: {message}", err=True)
-    return click.exceptions.Exit(int(ExitCode.USAGE))
-
-
-@contextlib.contextmanager
-def handle_errors() -> Iterator[None]:
-    """Turn expected failures (bad configuration, I/O, interrupt, memory) into a one-line
-    message on stderr and the matching exit code (raised as click's ``Exit``)."""
-    try:
-        yield
-    except BrokenPipeError:
-        # The reader went away (``bibvault list | head``): stop quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise click.exceptions.Exit(int(ExitCode.OK)) from None
-    except ConfigError as exc:
-        click.echo(f"bibvault: configuration error: {exc}", err=True)
-        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
-    except WrongFormatError as exc:
-        click.echo(f"bibvault: error: {exc}", err=True)
-        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
-    except OSError as exc:
-        name = f" {exc.filename}:" if getattr(exc, "filename", None) else ""
-        click.echo(f"bibvault: I/O error:{name} {exc.strerror or exc}", err=True)
-        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
-    except MemoryError as exc:
-        # An input beyond what this machine can hold: say so rather than be killed.
-        # The traceback's frames hold what filled the memory; let it go first, or
-        # even printing the message fails.
-        traceback.clear_frames(exc.__traceback__)
-        gc.collect()
-        click.echo(OUT_OF_MEMORY, err=True)
-        raise click.exceptions.Exit(int(ExitCode.USAGE)) from None
+def fail(message: str) -> CommandError:
+    """The exception to raise for a usage failure: ``message`` goes to stderr, the command
+    exits 2 (see :mod:`bibvault.cli.errors`)."""
+    return CommandError(message)
 
 
 def tolerant_streams() -> None:
@@ -166,13 +117,13 @@ def tolerant_streams() -> None:
             stream.reconfigure(errors="replace")
 
 
-def syntax_errors(files: list[BibFile]) -> list[Finding]:
-    """The errors found reading ``files`` (syntax, a missing crossref target): the
-    entries they hit are left out or incomplete."""
-    return [f for bf in files for f in bf.findings if f.severity is Severity.ERROR]
+def load(app: AppContext, paths: tuple[str, ...], say: Status | None = None) -> Collection:
+    """The collection of the PATH arguments (see :func:`resolve_paths`), naming each file on
+    ``say`` as it is read."""
+    return load_collection(resolve_paths(app, paths), app.config.encoding, progress=say)
 
 
-def warn_syntax_errors(errors: list[Finding]) -> None:
+def warn_read_errors(errors: list[Finding]) -> None:
     """Tell on stderr which entries could not be read, so that a short result is explained."""
     for f in errors:
         click.echo(f"bibvault: warning: {f.format_text()}", err=True)
@@ -277,20 +228,6 @@ def status() -> Iterator[Status]:
         yield line
     finally:
         line.close()
-
-
-def load_with_status(paths: list[Path], say: Status, encoding: str = "utf-8") -> list[BibFile]:
-    """Parse ``paths`` (in ``encoding``) into :class:`BibFile` objects, naming each file
-    (and its size) on ``say``."""
-    out = []
-    for p in paths:
-        try:
-            size = f", {os.path.getsize(p) / 1e6:.1f} MB" if os.path.getsize(p) >= 1e6 else ""
-        except OSError:
-            size = ""
-        say(f"reading {p}{size}")
-        out.append(load_bibtex(p, encoding))
-    return out
 
 
 def split_commas(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from bibvault.build import style_dirs
 from bibvault.cli.common import (
     AppContext,
     Status,
@@ -15,13 +16,16 @@ from bibvault.cli.common import (
     fail,
     finish,
     get_app,
-    load_with_status,
     resolve_paths,
     status,
-    syntax_errors,
-    warn_syntax_errors,
+    warn_read_errors,
 )
+from bibvault.collection import load_collection
+from bibvault.csl import Processor, Style, StyleError, find_styles, load_style
+from bibvault.csl.locale import PRIMARY_DIALECTS, LocaleStore
+from bibvault.csljson import csl_item_problems, record_to_csl
 from bibvault.exitcodes import ExitCode
+from bibvault.export.bst import entry_text, find_bst, run_bst
 from bibvault.findings import Finding
 from bibvault.fsutil import read_bytes
 from bibvault.sniff import CSL_JSON, JSON, WrongFormatError, sniff_file
@@ -30,16 +34,10 @@ FORMATS = ["text", "html", "md", "latex"]
 
 
 def _style_dirs(app: AppContext) -> list[Path]:
-    try:
-        from bibvault.build import style_dirs
-    except ImportError:
-        return [app.config.resolve("styles")]
     return style_dirs(app.config)
 
 
-def _load_style(app: AppContext, name: str) -> Any:
-    from bibvault.csl import StyleError, load_style
-
+def _load_style(app: AppContext, name: str) -> Style:
     try:
         return load_style(name, search_dirs=_style_dirs(app))
     except StyleError as exc:
@@ -61,8 +59,6 @@ def _json_items(path: Path) -> list[dict[str, Any]]:
         data = data.get("items", [data])
     if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
         raise fail(f"{path}: expected a list of CSL-JSON items")
-    from bibvault.csljson import csl_item_problems
-
     problems = csl_item_problems(data)
     if problems:
         more = f"\n  … and {len(problems) - 5} more" if len(problems) > 5 else ""
@@ -87,18 +83,15 @@ def load_items(app: AppContext, paths: tuple[str, ...], say: Status | None = Non
         say(f"reading {p}")
         items.extend(_json_items(p))
     if bib_files:
-        from bibvault.csljson import record_to_csl
-        from bibvault.records import records_from_file
-
         try:
-            loaded = load_with_status(bib_files, say, app.config.encoding)
+            collection = load_collection(bib_files, app.config.encoding, progress=say)
         except WrongFormatError as exc:
             raise WrongFormatError(exc.path, exc.sniffed,
                                    "a BibTeX/biblatex or CSL-JSON file") from None
         if errors is not None:
-            errors.extend(syntax_errors(loaded))
-        say(f"reading {sum(len(bf.entries) for bf in loaded):,} entries")
-        items.extend(record_to_csl(r) for bf in loaded for r in records_from_file(bf))
+            errors.extend(collection.read_errors)
+        say(f"reading {collection.entry_count:,} entries")
+        items.extend(record_to_csl(r) for r in collection.records)
     return items
 
 
@@ -106,17 +99,14 @@ def _check_locale(locale: str | None) -> None:
     """Refuse a ``--locale`` with no locale file (it would silently fall back to en-US)."""
     if locale is None:
         return
-    from bibvault.csl.locale import PRIMARY_DIALECTS, LocaleStore
-
     store = LocaleStore()
     primary = locale.split("-")[0]
     if store.get(locale) is None and store.get(PRIMARY_DIALECTS.get(primary, locale)) is None:
         raise fail(f"unknown locale {locale!r} (give a CSL locale such as en-US, en-GB, de-DE, fr-FR)")
 
 
-def _processor(app: AppContext, style: str, items: list[dict[str, Any]], locale: str | None) -> Any:
-    from bibvault.csl import Processor
-
+def _processor(app: AppContext, style: str, items: list[dict[str, Any]],
+               locale: str | None) -> Processor:
     _check_locale(locale)
     return Processor(_load_style(app, style), items, locale=locale)
 
@@ -150,27 +140,21 @@ def format_(ctx: click.Context, paths: tuple[str, ...], style: str, fmt: str,
         entries = proc.bibliography(fmt=fmt)
     for _, entry in entries:
         echo_data(entry)
-    warn_syntax_errors(errors)
+    warn_read_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
     return int(ExitCode.OK)
 
 
 def _format_bst(ctx: click.Context, app: AppContext, paths: tuple[str, ...], style: str,
                 fmt: str) -> int:
-    from bibvault.export.bst import BstError, entry_text, find_bst, run_bst
-    from bibvault.records import records_from_file
-
     files = resolve_paths(app, paths)
     if any(p.suffix.lower() == ".json" for p in files):
         raise fail("a .bst style reads BibTeX: give .bib files, not CSL-JSON")
     with status() as say:
-        loaded = load_with_status(files, say)
-        records = [r for bf in loaded for r in records_from_file(bf)]
+        collection = load_collection(files, app.config.encoding, progress=say)
+        records = list(collection.records)
         say(f"formatting {len(records):,} records with {style}")
-        try:
-            result = run_bst(records, find_bst(style))
-        except BstError as exc:
-            raise fail(str(exc)) from exc
+        result = run_bst(records, find_bst(style))
     if fmt == "latex":
         click.echo(result.bbl, nl=False)
     else:
@@ -178,8 +162,8 @@ def _format_bst(ctx: click.Context, app: AppContext, paths: tuple[str, ...], sty
             click.echo(entry_text(item, fmt))
     for warning in result.warnings:
         click.echo(f"{style}: warning: {warning}", err=True)
-    errors = syntax_errors(loaded)
-    warn_syntax_errors(errors)
+    errors = collection.read_errors
+    warn_read_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
     return int(ExitCode.OK)
 
@@ -205,7 +189,7 @@ def cite(ctx: click.Context, keys: tuple[str, ...], style: str, sources: tuple[s
     known = list(proc.items)
     missing = [k for k in keys if k not in proc.items]
     if missing:
-        warn_syntax_errors(errors)  # the key may be in an entry that could not be read
+        warn_read_errors(errors)  # the key may be in an entry that could not be read
         raise fail(f"unknown key(s): {', '.join(missing)}")
     if each:
         chosen = keys or tuple(known)
@@ -214,13 +198,13 @@ def cite(ctx: click.Context, keys: tuple[str, ...], style: str, sources: tuple[s
             lines = [f"{key}\t{proc.cite([key], fmt=fmt)}" for key in chosen]
         for line in lines:
             echo_data(line)
-        warn_syntax_errors(errors)
+        warn_read_errors(errors)
         finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
         return int(ExitCode.OK)
     if not keys:
         raise fail("give at least one KEY to cite (or --each)")
     echo_data(proc.cite(list(keys), fmt=fmt))
-    warn_syntax_errors(errors)
+    warn_read_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)
     return int(ExitCode.OK)
 
@@ -233,11 +217,12 @@ def cite(ctx: click.Context, keys: tuple[str, ...], style: str, sources: tuple[s
 @click.pass_context
 def styles(ctx: click.Context, query: str, path_of: str | None) -> int:
     """List styles whose name or title contains QUERY."""
-    from bibvault.csl import find_styles
-
     app = get_app(ctx)
     if path_of is not None:
-        click.echo(str(Path(_load_style(app, path_of).path).resolve()))
+        where = _load_style(app, path_of).path
+        if where is None:  # load_style reads styles from files; this would be a bug
+            raise fail(f"style {path_of} was not read from a file")
+        click.echo(str(Path(where).resolve()))
         return int(ExitCode.OK)
     try:
         dirs = _style_dirs(app)

@@ -10,18 +10,17 @@ from bibvault.cli.common import (
     fail,
     finish,
     get_app,
-    load_with_status,
     resolve_paths,
     split_commas,
     status,
-    syntax_errors,
-    warn_syntax_errors,
+    warn_read_errors,
 )
+from bibvault.collection import load_collection
 from bibvault.exitcodes import ExitCode
 from bibvault.export import EXPORTERS, PROFILES
 from bibvault.export import export as export_records
 from bibvault.fsutil import atomic_write, utf8
-from bibvault.records import Record, records_from_file
+from bibvault.records import Record
 
 
 @click.command()
@@ -48,14 +47,14 @@ def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, profile: str,
     """
     app = get_app(ctx)
     files = resolve_paths(app, paths)
-    missing = [str(p) for p in files if not Path(p).is_file()]
+    missing = [str(p) for p in files if not p.is_file()]
     if missing:
         raise fail(f"no such file: {', '.join(missing)}")
     with status() as say:
-        loaded = load_with_status(files, say, app.config.encoding)
-        say(f"reading {sum(len(bf.entries) for bf in loaded):,} entries")
-        records = [r for bf in loaded for r in records_from_file(bf)]
-    errors = syntax_errors(loaded)
+        collection = load_collection(files, app.config.encoding, progress=say)
+        say(f"reading {collection.entry_count:,} entries")
+        records = list(collection.records)
+    errors = collection.read_errors
     wanted = split_commas(keys)
     if wanted:
         by_key: dict[str, Record] = {}
@@ -74,5 +73,5 @@ def export(ctx: click.Context, paths: tuple[str, ...], fmt: str, profile: str,
         atomic_write(Path(output), utf8(text), make_dirs=True)
         click.echo(f"wrote {len(records)} record{'s' * (len(records) != 1)} to {output}",
                    err=True)
-    warn_syntax_errors(errors)
+    warn_read_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)

@@ -7,7 +7,7 @@ import difflib
 import click
 
 from bibvault.bibfile import parse
-from bibvault.cli.common import finish, get_app, load_with_status, resolve_paths, status
+from bibvault.cli.common import finish, get_app, load, status
 from bibvault.exitcodes import ExitCode
 from bibvault.fmt import FormatError, format_file
 
@@ -26,7 +26,7 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool, show_diff: bool
     """
     app = get_app(ctx)
     with status() as say:
-        files = load_with_status(resolve_paths(app, paths), say, app.config.encoding)
+        files = load(app, paths, say).files
     changed = failed = 0
     for bf in files:
         try:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from bibvault.cli.common import check_topics, fail, finish, get_app, split_commas, status
+from bibvault.cli.common import check_topics, finish, get_app, split_commas, status
 from bibvault.cli.ingest_report import exit_code, report_results
 from bibvault.ingest import ingest
 from bibvault.ingest.candidate import Candidate
-from bibvault.ingest.importfile import ImportFileError, read_import_file
+from bibvault.ingest.importfile import read_import_file
 
 
 @click.command("import")
@@ -41,14 +41,11 @@ def import_(ctx: click.Context, files: tuple[str, ...], topics: tuple[str, ...],
     with status() as say:
         for path in files:
             say(f"reading {path}")
-            try:
-                found = read_import_file(path)
-            except ImportFileError as exc:
-                raise fail(str(exc)) from exc
+            found = read_import_file(path)
             if not found:
                 click.echo(f"bibvault: warning: {path}: no records found", err=True)
             candidates.extend(found)
         say(f"importing {len(candidates):,} records")
         results = ingest(candidates, config, topics=chosen, dry_run=dry_run, force=force)
-    report_results(results, fmt, dry_run=dry_run)
+    report_results(results, fmt, dry_run=dry_run, detailed=False, suggest=not chosen)
     finish(ctx, exit_code(results))

@@ -1,4 +1,5 @@
-"""How ``add`` and ``import`` tell what became of each source: text or JSON, and the exit code."""
+"""How ``add`` and ``import`` tell what became of each source: one report, text or JSON,
+a summary on stderr, and the exit code."""
 
 from __future__ import annotations
 
@@ -6,40 +7,60 @@ from collections.abc import Sequence
 
 import click
 
-from bibvault.cli.common import display_path, echo_data
+from bibvault.cli.common import echo_data
 from bibvault.exitcodes import ExitCode
+from bibvault.findings import shown_path
 from bibvault.ingest import IngestResult, results_to_json
 
 
-def report_results(results: Sequence[IngestResult], fmt: str, *, dry_run: bool) -> None:
-    """Print one block per source (text) or the JSON list; a summary line on stderr."""
+def report_results(results: Sequence[IngestResult], fmt: str, *, dry_run: bool,
+                   detailed: bool, suggest: bool = True) -> None:
+    """Print one block per source (text) or the JSON list; a summary line on stderr.
+
+    ``detailed`` prints each new record as it is (or would be) written and where
+    each field came from, as ``add`` does for a few sources found on the web;
+    ``import`` names the place in the imported file instead. ``suggest`` adds the topics a record could have (not when the
+    topics were given).
+    """
     if fmt == "json":
         echo_data(results_to_json(results))
     else:
-        for r in results:
-            for line in result_lines(r, dry_run=dry_run):
-                click.echo(line)
+        blocks = ["\n".join(result_lines(r, dry_run=dry_run, detailed=detailed,
+                                         suggest=suggest)) for r in results]
+        if blocks:
+            echo_data("\n\n".join(blocks))
     added = sum(1 for r in results if not r.refused)
     verb = "would be added" if dry_run else "added"
     click.echo(f"{added} of {len(results)} source{'s' * (len(results) != 1)} {verb}, "
                f"{len(results) - added} refused", err=True)
 
 
-def result_lines(r: IngestResult, *, dry_run: bool) -> list[str]:
-    """The text report of one source: what happened, its type and why, its findings."""
-    if r.refused:
+def result_lines(r: IngestResult, *, dry_run: bool, detailed: bool,
+                 suggest: bool = True) -> list[str]:
+    """The text report of one source: what happened, the record, its type and why, where
+    its fields came from, duplicates, findings and suggested topics."""
+    where = shown_path(r.file) if r.file else ""
+    if r.written:
+        head = f"added {r.key} to {where}:{r.line}"
+    elif r.refused:
         head = f"refused {r.source}"
     else:
-        shown = display_path(r.file) if r.file else ""
-        where = f"{shown}:{r.line}" if r.line else shown
-        head = (f"{'would add' if dry_run else 'added'} {r.key} (@{r.entry_type}) to {where}"
-                f"  [from {r.source}]")
-    lines = [head]
-    if r.type_reason:
-        lines.append(f"    type: {r.type_reason}")
-    if r.suggested_topics:
-        lines.append(f"    suggested topics: {', '.join(r.suggested_topics)}")
-    lines += [f"    {f.severity.value}: {f.code} {f.message}" for f in r.findings]
+        head = f"would add {r.key} to {where}" if dry_run else f"not added {r.source}"
+    lines = [head if detailed or r.refused else f"{head}  [from {r.source}]"]
+    if detailed and r.key and r.text:
+        lines.append(r.text.rstrip())
+    if r.key and r.type_reason:
+        lines.append(f"  type: @{r.entry_type}, because {r.type_reason}")
+    if detailed and r.key and r.provenance:
+        lines.append("  from: " + "; ".join(f"{k} <- {v}" for k, v in r.provenance.items()))
+    for d in r.duplicates:
+        kind = "duplicate" if d.exact else "possible duplicate"
+        loc = f"{shown_path(d.file)}:{d.line}" if d.line else shown_path(d.file)
+        lines.append(f"  {kind}: {d.key} ({loc}), {d.reason}")
+    lines += [f"  {f.severity.value}: {f.format_text()}" for f in r.findings]
+    if suggest and r.suggested_topics and not r.refused:
+        lines.append(f"  suggested topics: {', '.join(r.suggested_topics)} "
+                     "(not written; give --topic)")
     return lines
 
 

@@ -11,14 +11,11 @@ from bibvault.cli.common import (
     echo_json,
     finish,
     get_app,
-    load_with_status,
-    resolve_paths,
+    load,
     status,
-    syntax_errors,
-    warn_syntax_errors,
+    warn_read_errors,
 )
 from bibvault.exitcodes import ExitCode
-from bibvault.records import records_from_file
 from bibvault.select import newest_first, select_records
 
 
@@ -39,12 +36,11 @@ def list_(ctx: click.Context, paths: tuple[str, ...], topics: tuple[str, ...],
     app = get_app(ctx)
     check_topics(app, topics)
     with status() as say:
-        files = load_with_status(resolve_paths(app, paths), say, app.config.encoding)
-        say(f"reading {sum(len(bf.entries) for bf in files):,} entries")
-        records = [r for bf in files for r in records_from_file(bf)]
-        chosen = newest_first(select_records(records, topics=topics, types=types, since=since,
-                                             until=until))
-    errors = syntax_errors(files)
+        collection = load(app, paths, say)
+        say(f"reading {collection.entry_count:,} entries")
+        chosen = newest_first(select_records(collection.records, topics=topics, types=types,
+                                             since=since, until=until))
+    errors = collection.read_errors
     if fmt == "json":
         echo_json([
             {"key": r.key, "type": r.entry_type, "date": r.date.iso() if r.date else None,
@@ -55,5 +51,5 @@ def list_(ctx: click.Context, paths: tuple[str, ...], topics: tuple[str, ...],
         for r in chosen:
             date = r.date.iso() if r.date else "----"
             echo_data(f"{date:<10}  {r.key}  @{r.entry_type}  {r.title}")
-    warn_syntax_errors(errors)
+    warn_read_errors(errors)
     finish(ctx, ExitCode.FINDINGS if errors else ExitCode.OK)

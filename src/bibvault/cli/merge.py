@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from bibvault.cli.common import display_path, fail, finish, get_app, resolve_paths
+from bibvault.cli.common import finish, get_app, resolve_paths
 from bibvault.exitcodes import ExitCode
-from bibvault.merge import MergeError, MergeResult, merge_records
+from bibvault.findings import shown_path
+from bibvault.merge import MergeResult, merge_records
 
 
 @click.command()
@@ -25,11 +26,8 @@ def merge(ctx: click.Context, keep: str, drop: str, dry_run: bool) -> None:
     look at, 2 on usage, configuration or I/O failure (an unknown key included).
     """
     app = get_app(ctx)
-    try:
-        result = merge_records(resolve_paths(app, ()), keep, drop, dry_run=dry_run,
-                               encoding=app.config.encoding)
-    except MergeError as exc:
-        raise fail(str(exc)) from exc
+    result = merge_records(resolve_paths(app, ()), keep, drop, dry_run=dry_run,
+                           encoding=app.config.encoding)
     _report(result, dry_run)
     finish(ctx, ExitCode.FINDINGS if result.conflicts else ExitCode.OK)
 
@@ -39,8 +37,8 @@ def _report(result: MergeResult, dry_run: bool) -> None:
         click.echo(result.diff, nl=False)
     verb = "would merge" if dry_run else "merged"
     filled = f"; filled {', '.join(result.filled)}" if result.filled else ""
-    click.echo(f"{verb} {result.drop} ({display_path(result.drop_file)}) into {result.keep} "
-               f"({display_path(result.keep_file)}){filled}; ids = {{{result.ids}}}", err=True)
+    click.echo(f"{verb} {result.drop} ({shown_path(result.drop_file)}) into {result.keep} "
+               f"({shown_path(result.keep_file)}){filled}; ids = {{{result.ids}}}", err=True)
     for name in result.relinked:
         click.echo(f"relinked {name} to {result.keep}", err=True)
     for c in result.conflicts:

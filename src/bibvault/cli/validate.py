@@ -13,16 +13,15 @@ from bibvault.cli.common import (
     fail,
     finish,
     get_app,
-    load_with_status,
-    resolve_paths,
+    load,
     split_commas,
     status,
 )
 from bibvault.exitcodes import ExitCode
 from bibvault.findings import Finding, has_errors, select_findings
-from bibvault.records import load_files
+from bibvault.registry import all_rules
 from bibvault.reporting import CI_FORMATS, ci_report
-from bibvault.rules import all_rules, known_prefixes
+from bibvault.rules import known_prefixes
 from bibvault.validate import apply_fixes, reencode_files, validate_files
 
 
@@ -64,8 +63,9 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
     _check_codes(sel + ign)
     config = app.config
     with status() as say:
-        files = load_with_status(resolve_paths(app, paths), say, app.config.encoding)
-        say(f"validating {sum(len(bf.entries) for bf in files):,} entries")
+        collection = load(app, paths, say)
+        say(f"validating {collection.entry_count:,} entries")
+        files = list(collection.files)
         findings = validate_files(files, config, select=sel, ignore=ign)
     if fix:
         files, recoded = reencode_files(files)
@@ -84,7 +84,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
         for a in applied:
             click.echo(f"fixed {a.file}: [{a.key}] {a.description}", err=True)
         if applied or recoded:
-            files = load_files([bf.path for bf in files], config.encoding)
+            files = list(collection.reload().files)
             findings = select_findings(validate_files(files, config), sel, ign)
     if fmt == "json":
         echo_json([f.to_dict() for f in findings])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bibvault.csl.context import Context, year_suffix_text
 from bibvault.csl.items import DateValue
 from bibvault.csl.render import decorate
-from bibvault.csl.richtext import Content, Rich, join
+from bibvault.csl.richtext import Content, Rich, SortDate, join
 from bibvault.csl.style import Node
 
 _ALLOWED = {
@@ -124,7 +124,7 @@ def render_date(node: Node, ctx: Context) -> Content:
 
         ctx.mark(var)
         shown = {p.get("name") for p in _date_parts(node, ctx)[0]}
-        return date_sort_string(dv, shown)
+        return SortDate(date_sort_string(dv, shown))
     if dv.literal is not None and not dv.parts:
         ctx.mark(var)
         return decorate(node, dv.literal, ctx)

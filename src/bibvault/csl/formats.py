@@ -13,7 +13,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bibvault.csl.richtext import DATA_MARKUP, FORMAT_KEYS, NEUTRAL, Content, Rich
+from bibvault.csl.richtext import (
+    DATA_MARKUP,
+    FORMAT_KEYS,
+    NEUTRAL,
+    Content,
+    Delim,
+    FixedPrefix,
+    Rich,
+    SameDelim,
+    SameSuffix,
+    Suffix,
+)
 
 
 @dataclass(frozen=True)
@@ -122,9 +133,20 @@ def _move_punctuation_into_quotes(events: list[Event]) -> None:
         j = i + 1
         while j < len(events) and events[j][0] in ("c", "q") and events[j][1] != "open":
             j += 1
-        if j < len(events) and events[j][0] == "t" and events[j][1][:1] in (".", ",", "!", "?"):
-            punct = events[j][1][0]
-            events[j] = ("t", events[j][1][1:])
+        # One mark after another moves in ("period." then "!" gives "period.!"); a colon
+        # or semicolon followed by "!" or "?" gives way to it, as in citeproc-js.
+        while j < len(events) and events[j][0] == "t":
+            text = events[j][1]
+            if not text:
+                j += 1
+                continue
+            if text[:1] in (":", ";") and _next_char(events, j, 1) in ("!", "?"):
+                events[j] = ("t", text[1:])
+                continue
+            if text[:1] not in (".", ",", "!", "?"):
+                break
+            punct = text[0]
+            events[j] = ("t", text[1:])
             k = i - 1
             while k >= 0 and events[k][0] != "t":
                 k -= 1
@@ -134,6 +156,17 @@ def _move_punctuation_into_quotes(events: list[Event]) -> None:
                     events[k] = ("t", prev + punct)
             else:
                 events.insert(i, ("t", punct))
+                j += 1
+
+
+def _next_char(events: list[Event], j: int, skip: int) -> str:
+    """The character ``skip`` characters into the text events from ``events[j]`` on."""
+    while j < len(events) and events[j][0] == "t":
+        if len(events[j][1]) > skip:
+            return events[j][1][skip]
+        skip -= len(events[j][1])
+        j += 1
+    return ""
 
 
 def _move_space_out_of_blocks(events: list[Event]) -> None:
@@ -161,6 +194,17 @@ _SWALLOWS = {
 _CLOSERS = "\u201d\u2019\u00bb\u203a"
 
 
+def _affix_join(left: str, right: str) -> str:
+    """How citeproc-js joins punctuation here: "table", "same" (only a repeated mark
+    goes) or "none", by where the right-hand text comes from."""
+    if isinstance(right, FixedPrefix):
+        return "none"
+    if isinstance(right, SameDelim | SameSuffix) or (isinstance(right, Delim) and isinstance(left, Suffix)):
+        # A delimiter's mark joins the suffix before it as typed (":" + "." is ":.").
+        return "same"
+    return "table"
+
+
 def _fix_join_punctuation(events: list[Event]) -> None:
     prev_index = -1
     for i, e in enumerate(events):
@@ -172,7 +216,11 @@ def _fix_join_punctuation(events: list[Event]) -> None:
             first = right[0]
             last = left[-1:]
             core = left.rstrip(_CLOSERS)
-            if first in "!?" and last in ":;" and last:
+            how = _affix_join(left, right) if first in ".,;:!?" else "table"
+            if how != "table":
+                if how == "same" and last == first:
+                    right = right[1:]
+            elif first in "!?" and last in ":;" and last:
                 # A stronger mark replaces a colon or semicolon before it.
                 events[prev_index] = ("t", left[:-1])
             elif first in _SWALLOWS and last and last in _SWALLOWS[first]:

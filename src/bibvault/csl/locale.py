@@ -94,18 +94,26 @@ class Locale:
         self._terms: dict[tuple[str, str, str | None], Term] = {}
         self._ordinals: dict[tuple[str, str, str | None], Term] = {}
         self._ordinal_match: dict[str, str] = {}
-        ordinals_done = False
+        # Ordinals as citeproc-js has them (not CSL 1.0.1's "one locale defines the
+        # set"): style terms win name by name, but an ordinal-NN counts only where a
+        # locale file has it too, a gendered file term beats a style's neuter one, and
+        # a style's own "ordinal" term leaves no ordinal-NN at all.
+        in_files: set[str] = set()
+        style_ordinal = False
+        files_read = 0
         for loc in chain:
-            has_ordinals = False
+            from_style = any(loc is s for s in style.locales)
+            files_read += 0 if from_style else 1
             for terms in loc.findall("terms"):
                 for t in terms.findall("term"):
                     name = t.get("name", "")
                     key = (name, t.get("form", "long"), t.get("gender-form"))
-                    is_ord = name == "ordinal" or name.startswith("ordinal-")
-                    if is_ord:
-                        has_ordinals = True
-                        if ordinals_done:
-                            continue
+                    if name == "ordinal" or name.startswith("ordinal-"):
+                        if files_read > 1:
+                            continue  # the language's own file only, not the en-US fallback
+                        style_ordinal = style_ordinal or (from_style and name == "ordinal")
+                        if not from_style:
+                            in_files.add(name)
                         self._ordinals.setdefault(key, self._term(t))
                         if t.get("match"):
                             self._ordinal_match.setdefault(name, t.get("match", ""))
@@ -113,7 +121,21 @@ class Locale:
                     self._terms.setdefault(key, self._term(t))
                     if t.get("gender") and (name, "gender", None) not in self._terms:
                         self._terms[(name, "gender", None)] = Term(t.get("gender", ""), "")
-            ordinals_done = ordinals_done or has_ordinals
+        if style_ordinal:
+            # A style defining "ordinal" defines the whole set (CSL 1.0.1).
+            self._ordinals, self._ordinal_match = {}, {}
+            for loc in style.locales:
+                for terms in loc.findall("terms"):
+                    for t in terms.findall("term"):
+                        name = t.get("name", "")
+                        if name == "ordinal" or name.startswith("ordinal-"):
+                            self._ordinals.setdefault((name, t.get("form", "long"), t.get("gender-form")),
+                                                      self._term(t))
+                            if t.get("match"):
+                                self._ordinal_match.setdefault(name, t.get("match", ""))
+        else:
+            for key in [k for k in self._ordinals if k[0] != "ordinal" and k[0] not in in_files]:
+                del self._ordinals[key]
 
     @staticmethod
     def _term(t: Node) -> Term:

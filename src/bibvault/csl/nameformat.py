@@ -40,6 +40,10 @@ def initialize(given: str, init_with: str, do_initialize: bool, hyphen: bool = T
     Abbreviations written with a period ("Ph.") are kept as written; lower-case
     words (particles such as "de") stay whole.
     """
+    if not hyphen and do_initialize:
+        # As citeproc-js: without hyphenated initials the parts are separate names
+        # ("Jae-Won" J. W., "Jae-won" J. won).
+        given = given.replace("-", " ")
     tokens: list[tuple[str, bool, str]] = []  # (text, is_initial, joiner before it)
     joiner = " "
     for m in _GIVEN_TOKEN.finditer(given):
@@ -233,6 +237,9 @@ def format_name(name: dict[str, Any], opts: dict[str, str], ctx: Context, index:
     f_given = _fmt(giv_np, given, ctx)
     f_dp = _lowercase_particle(_fmt(giv_np, dp, ctx))
     if form == "short":
+        if ctx.sorting and demote != "never":
+            # citeproc-js demotes the particle in a short name's sort key too ("Bijlert van").
+            return _spaced([f_family, f_ndp])
         return _affix(fam_np, _spaced([f_ndp, f_family]))
     if not inverted:
         tail: list[Content] = [f_dp, f_ndp, f_family]

@@ -81,8 +81,9 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
     delim = opts.get("delimiter", ", ")
     and_attr = opts.get("and")
     if ctx.sorting:
-        # Sort keys compare name by name: no connecting words.
-        delim, and_attr = "  ", None
+        # Sort keys compare name by name: no connecting words (citeproc-js keeps the
+        # delimiter, whose space sorts before any letter).
+        and_attr = None
     and_word = None
     if and_attr == "text":
         and_word = ctx.locale.term("and") or "and"
@@ -116,9 +117,9 @@ def _name_list(names: list[dict[str, Any]], opts: dict[str, str], ctx: Context,
             sep = ""
         out = join([body, sep, etal], "")
         if name_node is not None:
-            # citeproc-js puts cs:name's affixes once more around a list cut short by
-            # et-al (and its formatting too, which is left out here: nested italics flip).
-            out = join([name_node.get("prefix", ""), out, name_node.get("suffix", "")], "")
+            # citeproc-js puts cs:name's affixes and formatting once more around a list
+            # cut short by et-al (formatting nested in the same formatting is kept).
+            out = decorate(name_node, out, ctx)
         return out, len(shown)
     if len(items) == 1 or and_word is None:
         return join([r[0] for r in items], delim), len(shown)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from bibvault.csl import numbers
@@ -11,14 +12,19 @@ from bibvault.csl.items import DateValue
 from bibvault.csl.richtext import (
     FORMAT_KEYS,
     Content,
+    Delim,
+    FixedPrefix,
     Rich,
+    SameDelim,
+    SameSuffix,
+    Suffix,
     is_empty,
-    join,
     map_strings,
     parse_inline,
+    sort_dates_only,
 )
 from bibvault.csl.style import Node
-from bibvault.csl.textcase import apply_text_case
+from bibvault.csl.textcase import apply_text_case, capitalize_first
 
 # Variables that CSL treats as numbers (is-numeric, cs:number, labels).
 NUMBER_VARS = frozenset(
@@ -67,21 +73,31 @@ def decorate(node: Node, content: Content, ctx: Context, *, affixes: bool = True
         prefix = suffix = ""
     if known and not prefix and not suffix and not display and isinstance(inner, Rich):
         return inner
-    parts: list[Rich | str] = [p for p in (prefix, inner, suffix) if p]
+    end = SameSuffix(suffix) if fmt and _simple(node) else Suffix(suffix)
+    parts: list[Rich | str] = [p for p in (prefix, inner, end) if p]
     return Rich(parts, display=display, known_text=known)
 
 
-def _outputs(children: list[Node], ctx: Context) -> list[Content]:
+def _simple(node: Node) -> bool:
+    # What citeproc-js renders as one string (not a group of others).
+    return node.tag in ("text", "number", "label") and "macro" not in node.attrs
+
+
+def _formatted(node: Node) -> bool:
+    return any(k in node.attrs for k in FORMAT_KEYS)
+
+
+def _outputs(children: list[Node], ctx: Context) -> list[tuple[Node, Content]]:
     # The chosen branch of cs:choose contributes its elements one by one, so that the
     # enclosing group's delimiter separates them.
-    out: list[Content] = []
+    out: list[tuple[Node, Content]] = []
     for c in children:
         if c.tag == "choose":
             branch = choose_branch(c, ctx)
             if branch is not None:
                 out.extend(_outputs(branch.children, ctx))
         else:
-            out.append(render(c, ctx))
+            out.append((c, render(c, ctx)))
     return out
 
 
@@ -95,9 +111,36 @@ def decorate_layout(node: Node, content: Content, ctx: Context) -> Rich | None:
     return Rich(parts, fmt)
 
 
+def holds_date(macro: Node) -> bool:
+    """Whether a cs:macro element has a cs:date among its own descendants."""
+    found = macro.compiled.get("holds-date")
+    if found is None:
+
+        def walk(n: Node) -> bool:
+            return any(c.tag == "date" or walk(c) for c in n.children)
+
+        found = macro.compiled["holds-date"] = walk(macro)
+    return bool(found)
+
+
 def render_children(node: Node, ctx: Context, delimiter: str | None = None) -> Rich | None:
     """Children of ``node`` rendered and joined with ``delimiter``."""
-    return join(_outputs(node.children, ctx), delimiter or "")
+    children: list[Rich | str] = []
+    before: Node | None = None
+    for n, out in _outputs(node.children, ctx):
+        if is_empty(out):
+            continue
+        assert out is not None
+        if before is not None:
+            if delimiter:
+                children.append(SameDelim(delimiter) if _simple(before) and _formatted(before) else Delim(delimiter))
+            elif (_formatted(before) or _formatted(n)) and isinstance(out, Rich) and n.get("prefix") \
+                    and out.children and out.children[0] == n.get("prefix"):
+                # citeproc-js moves no punctuation between a prefix and formatted siblings.
+                out = replace(out, children=[FixedPrefix(out.children[0]), *out.children[1:]])
+        children.append(out)
+        before = n
+    return Rich(children, known_text=True) if children else None
 
 
 def render(node: Node, ctx: Context) -> Content:
@@ -167,7 +210,9 @@ def _text(node: Node, ctx: Context) -> Content:
         # A macro is suppressed like a group when all the variables it calls are empty.
         called, rendered = ctx.called, ctx.rendered
         ctx.called = ctx.rendered = 0
-        out = render_children(macro, ctx)
+        out: Content = render_children(macro, ctx)
+        if ctx.sorting and holds_date(macro):
+            out = sort_dates_only(out)
         empty = ctx.called > 0 and ctx.rendered == 0
         ctx.called, ctx.rendered = called + ctx.called, rendered + ctx.rendered
         if empty or is_empty(out):
@@ -180,6 +225,9 @@ def _text(node: Node, ctx: Context) -> Content:
         text = ctx.locale.term(a["term"], a.get("form", "long"), a.get("plural") == "true")
         if text and not ctx.output_started:
             ctx.starts_with_term = True
+            if ctx.mode == "bibliography" and not ctx.sorting:
+                # citeproc-js capitalises a term that opens a bibliography entry ("N.d.").
+                text = capitalize_first(text)
         return decorate(node, text or None, ctx)
     if "value" in a:
         return decorate(node, parse_inline(a["value"]) if a["value"] else None, ctx)

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-# Outermost first when one element sets several.
-FORMAT_KEYS = ("vertical-align", "font-weight", "font-style", "font-variant", "text-decoration")
+# Outermost first when one element sets several, in the order citeproc-js nests them.
+FORMAT_KEYS = ("vertical-align", "text-decoration", "font-weight", "font-variant", "font-style")
 # The value each formatting key takes when it is "off".
 NEUTRAL = {
     "font-style": "normal",
@@ -120,6 +120,41 @@ def leaves(node: Content, with_nocase: bool = False) -> Iterator[tuple[Rich | No
 
     if isinstance(node, Rich):
         yield from walk(node, False)
+
+# Where punctuation comes from decides how citeproc-js joins it to the mark before:
+# by its table (":" + "." is ":"), only a repeated mark going ("same"), or not at all.
+class Suffix(str):
+    """An element's suffix."""
+
+
+class SameSuffix(Suffix):
+    """The suffix of a formatted variable, term or value: only a repeated mark goes."""
+
+
+class Delim(str):
+    """A group's delimiter (after a suffix, only a repeated mark goes)."""
+
+
+class SameDelim(Delim):
+    """A delimiter after a formatted variable, term or value: only a repeated mark goes."""
+
+
+class FixedPrefix(str):
+    """A prefix next to a formatted sibling: nothing merges."""
+
+
+class SortDate(str):
+    """A date as a sort key spells it (digits), told apart from the text around it."""
+
+
+def sort_dates_only(content: Content) -> str | None:
+    """Only the dates of ``content``: citeproc-js keeps nothing else of a macro that
+    holds a cs:date (no terms, no affixes) when it writes a sort key."""
+    if isinstance(content, SortDate):
+        return content
+    found = "".join(str(p.children[i]) for p, i, _ in leaves(content)
+                    if p is not None and isinstance(p.children[i], SortDate))
+    return SortDate(found) if found else None
 
 # --- parsing of markup inside CSL-JSON strings -------------------------------
 

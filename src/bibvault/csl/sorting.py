@@ -11,8 +11,8 @@ from typing import Any, Protocol
 from bibvault.csl.context import Context
 from bibvault.csl.items import DateValue
 from bibvault.csl.numbers import is_numeric
-from bibvault.csl.render import render_children
-from bibvault.csl.richtext import plain
+from bibvault.csl.render import holds_date, render_children
+from bibvault.csl.richtext import plain, sort_dates_only
 from bibvault.csl.style import Node
 
 
@@ -38,7 +38,12 @@ class Collator:
         cache = f"{primary}\x00{text}" if letters or first else text
         found = self._keys.get(cache)
         if found is None:
-            key = self._key(text.lower().translate(letters) if letters else text)
+            if letters:
+                low = text.lower()
+                for digraph, spelled in _DIGRAPHS.get(primary, ()):
+                    low = low.replace(digraph, spelled)
+                text = low.translate(letters)
+            key = self._key(text)
             if first:
                 # The locale's own script sorts before the others (as in CLDR).
                 lead = next((c for c in text if c.isalpha()), "")
@@ -47,16 +52,34 @@ class Collator:
         return found
 
     def _key(self, text: str) -> Any:
-        # Punctuation and quotation marks do not take part in the order; an apostrophe
-        # joins the parts of a name (O’Donnell files as ODonnell).
-        text = text.replace("'", "").replace("\u2019", "")
-        text = "".join(" " if unicodedata.category(c).startswith("P") and c not in "-\u2010" else c
-                       for c in text)
-        text = re.sub(r"\s+", " ", text).strip()
+        # citeproc-js compares keys with Intl.Collator (sensitivity "base",
+        # ignorePunctuation, numeric) after writing each space as "|": spaces and
+        # punctuation are ignored, but a word boundary sorts before any letter or
+        # digit ("Smith J" before "Smithers", Abdelali before Abdel-Salam), case and
+        # accents only break no ties, and numbers compare by value.
+        text = "".join(_SEP if c == " " else "" if _ignorable(c) else c for c in text) + _SEP
+        text = _DIGITS.sub(_numeric, text)
         if self._uca is not None:
-            return self._uca.sort_key(text)
+            full = self._uca.sort_key(text)
+            return full[:full.index(0)] if 0 in full else full
         folded = unicodedata.normalize("NFKD", text)
         return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
+_SEP = "|"  # what citeproc-js puts for a space in a sort key (a symbol: it has a weight)
+_DIGITS = re.compile(r"\d+")
+
+
+def _ignorable(c: str) -> bool:
+    # What ICU ignores with ignorePunctuation at base strength: spaces, punctuation
+    # (any P* or Z* character) and controls; symbols (S*) keep their weight.
+    return unicodedata.category(c)[0] in "PZC"
+
+
+def _numeric(m: re.Match[str]) -> str:
+    # A run of digits as its length then its digits: compares by value, as ICU's numeric mode.
+    n = m.group(0).lstrip("0") or "0"
+    return f"{len(n):02d}{n}"
 
 
 # Tailorings of the Unicode collation that citeproc-js gets from the locale's
@@ -66,7 +89,19 @@ class Collator:
 _SV = str.maketrans({"å": "ʒ", "ä": "ƹ", "æ": "ƹ", "ö": "ƺ", "ø": "ƺ"})
 _NO = str.maketrans({"æ": "ʒ", "ä": "ʒ", "ø": "ƹ", "ö": "ƹ", "å": "ƺ"})
 _TR = str.maketrans({"ç": "cʒ", "ğ": "gʒ", "ı": "hʒ", "ö": "oʒ", "ş": "sʒ", "ü": "uʒ"})
-_LETTERS = {"sv": _SV, "fi": _SV, "nb": _NO, "nn": _NO, "no": _NO, "da": _NO, "tr": _TR}
+_CS = str.maketrans({"č": "cʒ", "ř": "rʒ", "š": "sʒ", "ž": "zʒ"})
+_SK = str.maketrans({"ä": "aʒ", "č": "cʒ", "ô": "oʒ", "ř": "rʒ", "š": "sʒ", "ž": "zʒ"})
+_PL = str.maketrans({"ą": "aʒ", "ć": "cʒ", "ę": "eʒ", "ł": "lʒ", "ń": "nʒ", "ó": "oʒ", "ś": "sʒ", "ź": "zʒ",
+                     "ż": "zƹ"})
+_HR = str.maketrans({"č": "cʒ", "ć": "cƹ", "đ": "dƹ", "š": "sʒ", "ž": "zʒ"})
+_RO = str.maketrans({"ă": "aʒ", "â": "aƹ", "î": "iʒ", "ș": "sʒ", "ş": "sʒ", "ț": "tʒ", "ţ": "tʒ"})
+_LETTERS = {"sv": _SV, "fi": _SV, "nb": _NO, "nn": _NO, "no": _NO, "da": _NO, "tr": _TR, "cs": _CS, "sk": _SK,
+            "pl": _PL, "hr": _HR, "sl": _HR, "bs": _HR, "ro": _RO,
+            "es": str.maketrans({"ñ": "nʒ"}), "hu": str.maketrans({"ö": "oʒ", "ő": "oʒ", "ü": "uʒ", "ű": "uʒ"}),
+            "lt": str.maketrans({"č": "cʒ", "š": "sʒ", "ž": "zʒ", "y": "i"}),
+            "lv": str.maketrans({"č": "cʒ", "š": "sʒ", "ž": "zʒ", "y": "iʒ"})}
+# Czech and Slovak file "ch" as one letter after h; Croatian "dž" after d.
+_DIGRAPHS = {"cs": (("ch", "hʒ"),), "sk": (("ch", "hʒ"),), "hr": (("dž", "dʒ"),), "bs": (("dž", "dʒ"),)}
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _HAN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
@@ -86,10 +121,9 @@ def date_sort_string(d: DateValue, parts: set[str | None] | None = None) -> str:
         day = day if 1 <= day <= 31 else 0
         return f"{y + 10000:05d}{m:02d}{day:02d}"
 
-    out = fmt(d.start)
-    if d.end:
-        out += fmt(d.end)
-    return out
+    # citeproc-js always writes the end of a range, as year 0 when there is none: a
+    # compared digit run has the same length for every date.
+    return fmt(d.start) + fmt(d.end or [])
 
 
 def variable_key(ctx: Context, name: str, collator: Collator, citation_number: int) -> Any:
@@ -134,11 +168,10 @@ def macro_key(ctx: Context, key: Node, collator: Collator) -> Any:
             overrides[target] = key.get(attr, "")
     ctx.sorting = True
     ctx.name_overrides = overrides
-    text = plain(render_children(macro, ctx))
+    out = render_children(macro, ctx)
+    text = plain(sort_dates_only(out) if holds_date(macro) else out)
     if not text:
         return None
-    # Numbers are padded so that they compare by value next to text keys.
-    text = re.sub(r"\d+", lambda m: m.group(0).zfill(12), text)
     return collator.key(text, ctx.locale.lang)
 
 

@@ -6,15 +6,26 @@ import re
 
 from bibvault.csl.richtext import Content, Rich, leaves
 
-# The specification's stop words, other common English prepositions, and the name
-# particles that stay lower case in titles as they do in names ("John von Doe").
-STOP_WORDS = frozenset(
-    "a an and as at but by down for from in into nor of on onto or over so the till to up via with yet".split()
-    + "about above across after against along among around before behind below beneath beside between"
-    " beyond during except near off per since than through toward towards under until upon versus vs"
-    " within without".split()
-    + "de van von".split()
-)
+# Words that title case leaves lower case (except first, after ":" "?" "!", and
+# last): the list citeproc-js uses, prepositions and particles included. As there,
+# each entry is a regular expression ("vs." also matches "vsx").
+_SKIP_WORDS = (
+    "about above across afore after against al along alongside amid amidst among amongst anenst apropos"
+    " apud around as aside astride at athwart atop barring before behind below beneath beside besides"
+    " between beyond but by circa despite down during et except for forenenst from given in inside into"
+    " lest like modulo near next notwithstanding of off on onto out over per plus pro qua sans since than"
+    " through throughout thruout till to toward towards under underneath until unto up upon versus vs. v."
+    " vs v via vis-à-vis with within without or yet so and nor a an the de d' von van c ca"
+).split() + ["according to", "ahead of", "apart from", "as for", "as of", "as per", "as regards",
+             "aside from", "back to", "because of", "close to", "due to", "except for", "far from",
+             "inside of", "instead of", "near to", "next to", "on to", "out from", "out of", "outside of",
+             "prior to", "pursuant to", "rather than", "regardless of", "such as", "that of", "up to",
+             "where as"]
+_SKIP = re.compile(r"(?:(?:[?!:]*\s+|-|^)(?:" + "|".join(_SKIP_WORDS) + r")(?=[!?:]*\s+|-|$))")
+# What cuts a title into the runs that title case works through (citeproc-js's
+# punctuation and quotation-mark "tags"; markup edges cut too).
+_TITLE_TAG = re.compile("( \"| '|[\u2018\u2019\u201c\u201d\"'\u2013\u2014/.,;?!:\\[\\]()-])")
+_OPENERS = {"\u201c": ("\u201c", "\u201d"), "\u2018": ("\u2018", "\u2019"), ' "': (" '", '"'), " '": (' "', "'")}
 
 _WORD = re.compile(r"[\w\u2019'`.\-]+", re.UNICODE)
 
@@ -30,7 +41,12 @@ def _retext(node: Rich, transform: str, turkic: bool = False) -> None:
     for (_, _, prot), t in zip(spots, texts, strict=True):
         mask.extend([prot] * len(str(t)))
     new = list(full)
-    _apply(full, new, transform, turkic)
+    spans = []
+    pos = 0
+    for (_, _, prot), t in zip(spots, texts, strict=True):
+        spans.append((pos, pos + len(str(t)), prot))
+        pos += len(str(t))
+    _apply(full, new, transform, turkic, spans)
     # Write back, keeping protected characters.
     pos = 0
     for (parent, idx, prot), t in zip(spots, texts, strict=True):
@@ -47,7 +63,8 @@ def _set(new: list[str], i: int, ch: str) -> None:
         new[i] = ch
 
 
-def _apply(full: str, new: list[str], transform: str, turkic: bool = False) -> None:
+def _apply(full: str, new: list[str], transform: str, turkic: bool = False,
+           spans: list[tuple[int, int, bool]] | None = None) -> None:
     # Turkish and Azerbaijani pair dotted i with İ and dotless ı with I.
     lowers = {"I": "\u0131", "\u0130": "i"} if turkic else {}
     uppers = {"i": "\u0130"} if turkic else {}
@@ -56,7 +73,8 @@ def _apply(full: str, new: list[str], transform: str, turkic: bool = False) -> N
             _set(new, i, lowers.get(ch) or ch.lower())
     elif transform == "uppercase":
         for i, ch in enumerate(full):
-            _set(new, i, uppers.get(ch) or ch.upper())
+            # As JavaScript's toUpperCase: ß becomes SS (a slot may hold two letters).
+            new[i] = uppers.get(ch) or ch.upper()
     elif transform == "capitalize-first":
         m = re.search(r"\w", full)
         if m:
@@ -80,42 +98,121 @@ def _apply(full: str, new: list[str], transform: str, turkic: bool = False) -> N
                 _set(new, m.start(), uppers.get(w[0]) or w[0].upper())
                 first = False
     elif transform == "title":
-        _title(full, new)
+        _title(full, new, spans or [(0, len(full), False)])
 
 
-def _latin(ch: str) -> bool:
-    return ch.isalpha() and ord(ch) < 0x250
+def _title(full: str, new: list[str], spans: list[tuple[int, int, bool]]) -> None:
+    """Title case as citeproc-js does it (which the specification leaves open).
+
+    The text is cut into runs at punctuation, quotation marks and markup; each run
+    into words at spaces. A word of two or more letters that is not a stop word, the
+    first word, and the first after ":" "?" "!" are capitalised, when all lower case;
+    a lone letter is not ("k-means", "e.g."), nor "jl" of ".jl"... which is capitalised
+    ("Julia.Jl"), as in citeproc-js. A run in a nocase span stays as it is. The last
+    word is capitalised even when a stop word. A quotation mark without its partner
+    puts back the first letter after it ("L’homme").
+    """
+    runs = _title_runs(full, spans)
+    first, after_punct = True, False
+    last_word: tuple[int, int] | None = None
+    quotes: list[tuple[str, str, int | None]] = []
+
+    def restore(k: int) -> None:
+        start = runs[k][0]
+        if start < len(full):
+            new[start] = full[start]
+
+    for k, (start, end, protected, tag) in enumerate(runs):
+        text = full[start:end]
+        if k and re.search(r"[!?:]$", runs[k - 1][3]):
+            after_punct = True
+        if protected:
+            if text.strip():
+                last_word = None
+        else:
+            following = tag if k == 0 else None  # as citeproc-js: only the first run sees its tag
+            words = [m for m in re.finditer(r"[^\u00a0\u0020\u2000-\u200b\u205f\u3000]+", text)]
+            for j, m in enumerate(words):
+                word = m.group(0)
+                lower = word.lower()
+                capitalise = (len(word) > 1 and not _SKIP.search(lower)) or (
+                    j == len(words) - 1 and following == "-") or first or after_punct
+                if capitalise and word == lower:
+                    _capitalise(full, new, start + m.start(), word)
+                first = after_punct = False
+                last_word = (start + m.start(), start + m.end())
+        if text.strip():
+            first = after_punct = False
+        if k:
+            fix = _quote_state(quotes, runs[k - 1][3], k - 1)
+            if fix is not None:
+                restore(fix + 1)
+                last_word = None
+    for _, _, pos in quotes:
+        if pos is not None and pos + 1 < len(runs):
+            restore(pos + 1)
+    if last_word:
+        word = "".join(new[last_word[0]:last_word[1]])
+        if len(word) > 1 and _SKIP.search(word.lower()):
+            _capitalise(full, new, last_word[0], word, force=True)
 
 
-def _title(full: str, new: list[str]) -> None:
-    words = list(_WORD.finditer(full))
-    compound_seen = False
-    for k, m in enumerate(words):
-        w = m.group(0)
-        start = m.start()
-        before = full[:start].rstrip()
-        opening_quote = full[start - 1 : start] in ("\u201c", '"', "\u2018")
-        first = k == 0 or before.endswith((":", "?", "!")) or opening_quote
-        last = k == len(words) - 1
-        parts = w.split("-")
-        # A lone lower-case letter is a symbol ("x", "k-means"): the reference leaves it
-        # lower case, except at the start and in the first hyphenated compound.
-        keep_letter = not first and (len(parts) == 1 or compound_seen)
-        compound_seen = compound_seen or len(parts) > 1
-        # Hyphenated compounds are cased part by part ("Out-of-Fashion").
-        offset = 0
-        for p, part in enumerate(parts):
-            pos = start + offset
-            offset += len(part) + 1
-            if not part or part != part.lower() or not _latin(part[0]):
-                continue
-            if p and not parts[0][:1].isalpha():
-                continue
-            if p == 0 and keep_letter and len(part) == 1:
-                continue
-            if part.lower().strip(".") in STOP_WORDS and not (first and p == 0) and not last:
-                continue
-            _set(new, pos, part[0].upper())
+def _capitalise(full: str, new: list[str], pos: int, word: str, force: bool = False) -> None:
+    # A lone Greek letter is a symbol in a scientific title: it keeps its case.
+    if len(word) == 1 and "\u0370" <= word <= "\u03ff" and not force:
+        return
+    _set(new, pos, new[pos].upper())
+
+
+def _title_runs(full: str, spans: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool, str]]:
+    """(start, end, protected, tag after it) of each run of ``full``."""
+    cuts: list[tuple[int, int, str]] = []  # (tag start, tag end, tag)
+    for m in _TITLE_TAG.finditer(full):
+        tag = m.group(0)
+        if tag == "'" and m.end() < len(full) and not _TITLE_TAG.match(full, m.end()):
+            cuts.append((m.start(), m.start(), ""))  # an apostrophe begins a run ("don" + "'t")
+            continue
+        cuts.append((m.start(), m.end(), tag))
+    # The edges of markup (and of nocase spans) cut runs as well, with an empty tag.
+    edges = {s for s, _, _ in spans if s} - {c[0] for c in cuts} - {c[1] for c in cuts}
+    cuts += [(e, e, "") for e in edges]
+    cuts.sort()
+    runs = []
+    pos = 0
+    for c_start, c_end, tag in cuts + [(len(full), len(full), "")]:
+        if c_start < pos:
+            continue
+        protected = any(p for s, e, p in spans if s <= pos < e) if pos < c_start else False
+        runs.append((pos, c_start, protected, tag))
+        pos = c_end
+    return runs
+
+
+def _quote_state(quotes: list[tuple[str, str, int | None]], tag: str, k: int) -> int | None:
+    """Track quotation marks; the run index whose first letter goes back, if any."""
+    m = re.search(r"(^(?:\u2018|\u2019|\u201c|\u201d|\"|')|(?: \"| ')$)", tag)
+    if not m:
+        return None
+    mark = m.group(1)
+    if mark in _OPENERS:
+        if not quotes or mark == quotes[-1][0]:
+            quotes.append((*_OPENERS[mark], k))
+            return None
+        previous = quotes.pop()[2]
+        quotes.append((*_OPENERS[mark], None))
+        return previous
+    if quotes and mark == quotes[-1][1]:
+        quotes.pop()
+        return None
+    return k
+
+
+def capitalize_first(text: str) -> str:
+    """``text`` with its first letter upper case, as citeproc-js's capitalize-first."""
+    m = re.search(r"\w", text)
+    if not m or text[m.start()] != text[m.start()].lower():
+        return text
+    return text[:m.start()] + text[m.start()].upper() + text[m.end():]
 
 
 def apply_text_case(content: Content, transform: str | None, english: bool = True,

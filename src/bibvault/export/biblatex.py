@@ -174,14 +174,16 @@ def format_entry(etype: str, key: str, fields: Mapping[str, str],
     return "\n".join(lines) + "\n"
 
 
+def biblatex_entry(record: csljson.RecordLike) -> str:
+    """One record as a biblatex entry (what :func:`to_biblatex` writes for it)."""
+    etype, kept, left_out = biblatex_fields(record)
+    # BibTeX readers take any "@" outside an entry for the start of one.
+    comments = [f"no place in a biblatex {etype} entry: {name} = "
+                f"{{{' '.join(value.split()).replace('@', '(at)')}}}"
+                for name, value in left_out.items()]
+    return format_entry(etype, record.key, kept, comments)
+
+
 def to_biblatex(records: Iterable[csljson.RecordLike]) -> str:
     """The records as a biblatex file (UTF-8 text, one blank line between entries)."""
-    out = []
-    for record in records:
-        etype, kept, left_out = biblatex_fields(record)
-        # BibTeX readers take any "@" outside an entry for the start of one.
-        comments = [f"no place in a biblatex {etype} entry: {name} = "
-                    f"{{{' '.join(value.split()).replace('@', '(at)')}}}"
-                    for name, value in left_out.items()]
-        out.append(format_entry(etype, record.key, kept, comments))
-    return "\n".join(out)
+    return "\n".join(biblatex_entry(r) for r in records)

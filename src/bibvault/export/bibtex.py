@@ -145,10 +145,12 @@ def bibtex_fields(record: csljson.RecordLike) -> tuple[str, dict[str, str]]:
                    for k, v in ordered.items()}
 
 
+def bibtex_entry(record: csljson.RecordLike) -> str:
+    """One record as a classic BibTeX entry (what :func:`to_bibtex` writes for it)."""
+    etype, fields = bibtex_fields(record)
+    return format_entry(etype, record.key, fields, bare=("month",))
+
+
 def to_bibtex(records: Iterable[csljson.RecordLike]) -> str:
     """The records as a classic BibTeX file."""
-    entries = []
-    for record in records:
-        etype, fields = bibtex_fields(record)
-        entries.append(format_entry(etype, record.key, fields, bare=("month",)))
-    return "\n".join(entries)
+    return "\n".join(bibtex_entry(r) for r in records)

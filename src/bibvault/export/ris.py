@@ -8,7 +8,7 @@ normalised once, in :mod:`bibvault.csljson`), with markup removed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from bibvault import csljson
@@ -105,10 +105,17 @@ def _lines(item: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     yield "ER", ""
 
 
+def ris_reference(item: Mapping[str, Any]) -> str:
+    """One CSL-JSON item as a RIS reference, ``TY`` to ``ER`` (no line break after it)."""
+    return "\n".join(f"{tag}  - {value}".rstrip(" ") if tag != "ER" else "ER  - "
+                     for tag, value in _lines(item))
+
+
+def join_ris(references: Sequence[str]) -> str:
+    """RIS references as one file: a blank line between them, a line break at the end."""
+    return "\n\n".join(references) + ("\n" if references else "")
+
+
 def to_ris(records: Iterable[csljson.RecordLike]) -> str:
     """The records as RIS text (CRLF-free; one blank line between references)."""
-    blocks = []
-    for item in csljson.records_to_csl(records):
-        blocks.append("\n".join(f"{tag}  - {value}".rstrip(" ") if tag != "ER" else "ER  - "
-                                for tag, value in _lines(item)))
-    return "\n\n".join(blocks) + ("\n" if blocks else "")
+    return join_ris([ris_reference(csljson.record_to_csl(r)) for r in records])

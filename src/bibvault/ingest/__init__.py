@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bibvault.bibfile import BibFile, parse
+from bibvault.collection import load_collection
 from bibvault.config import Config
 from bibvault.findings import Finding, Severity, shown_path
 from bibvault.fsutil import atomic_write
@@ -26,7 +27,7 @@ from bibvault.ingest.duplicates import Duplicate, DuplicateIndex
 from bibvault.ingest.keys import make_key
 from bibvault.ingest.topics import map_tags, suggest_topics
 from bibvault.ingest.writer import entry_text, target_file
-from bibvault.records import Record, load_bibtex, records_from_file
+from bibvault.records import records_from_file
 from bibvault.rules import finding
 from bibvault.validate.collection import check_topics
 from bibvault.validate.fields import check_record
@@ -95,9 +96,9 @@ def ingest(candidates: Sequence[Candidate], config: Config, *, topics: Sequence[
     saves nothing. Raises OSError when a file cannot be read or written.
     """
     today = today or _dt.date.today()
-    files: dict[Path, BibFile] = {p.resolve(): load_bibtex(p, config.encoding)
-                                  for p in collection_files(config)}
-    records: list[Record] = [r for bf in files.values() for r in records_from_file(bf)]
+    collection = load_collection(collection_files(config), config.encoding)
+    files: dict[Path, BibFile] = {Path(bf.path).resolve(): bf for bf in collection.files}
+    records = list(collection.records)
     taken = {r.key.casefold() for r in records}
     index = DuplicateIndex.of_records(records)
     changed: set[Path] = set()

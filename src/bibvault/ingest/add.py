@@ -37,7 +37,7 @@ from bibvault.ingest.web.record import candidate_from_page
 from bibvault.ingest.web.refusals import content_refusal, http_refusal
 from bibvault.links.classify import title_of
 from bibvault.links.fetch import Fetched, Fetcher
-from bibvault.links.polite import HostGate
+from bibvault.net import HostGate
 
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
 

@@ -31,8 +31,9 @@ _SPECIALS = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbr
 _SPECIAL = re.compile(r"[\\{}&%$#_~^`]")
 # TeX ligatures a reader would apply to plain text: -- and --- (dashes), '' (a quote).
 _LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=')(?=')")
-# An acronym (NRF, U.S., COVID-19) or a word with a capital after its first letter (iPhone).
-_PROTECT = re.compile(r"(?<![\w{])((?:[A-Z]\.){2,}|\w*[a-z]\w*[A-Z]\w*|[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*s?)(?![\w}])")
+# An acronym (NRF, U.S., COVID-19) or a word with a capital after its first letter (iPhone),
+# never right after a backslash: braces there would turn an escape (\_) into a brace (\{).
+_PROTECT = re.compile(r"(?<![\w{\\])((?:[A-Z]\.){2,}|\w*[a-z]\w*[A-Z]\w*|[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*s?)(?![\w}])")
 _ROLES = ("author", "editor", "translator", "bookauthor")
 
 

@@ -10,6 +10,12 @@ similarity (0 for unrelated texts, 1 for equal ones) with a known error
 (about 1/sqrt(k)), so the number reported to users means what it says and the
 threshold is a share of shared phrases. A 64-bit SimHash of two unrelated
 texts is still about half equal, which makes its 0..1 scale hard to read.
+
+Why numpy: the sketch is 128 hash functions over every shingle (25,000
+multiplications modulo a 61-bit prime for a 200-word page), 4 ms a page in
+Python integers and 0.1 ms as arrays. The arithmetic is exact, so the values
+are the very ones the pure-Python formula gives: sketches stored by earlier
+versions stay comparable.
 """
 
 from __future__ import annotations
@@ -18,7 +24,10 @@ import enum
 import hashlib
 import re
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import numpy as np
 
 from bibvault.links.classify import title_of
 
@@ -44,6 +53,12 @@ def _coefficients() -> tuple[tuple[int, int], ...]:
 
 _COEFFS = _coefficients()
 _WORD = re.compile(r"\w+", re.UNICODE)
+_A = np.array([a for a, _ in _COEFFS], dtype=np.uint64)
+_B = np.array([b for _, b in _COEFFS], dtype=np.uint64)
+_A_HI, _A_LO = _A >> np.uint64(32), _A & np.uint64(0xFFFFFFFF)
+_P = np.uint64(_PRIME)
+#: Shingles hashed per block: bounds the arrays (block x 128 values) for a long text.
+_BLOCK = 2048
 
 
 class Content(enum.StrEnum):
@@ -54,7 +69,7 @@ class Content(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fingerprint:
     """A page's title, the MinHash sketch of its main text, and its word count.
 
@@ -76,7 +91,7 @@ class Fingerprint:
         return cls(title, struct.unpack(f">{n}Q", blob[: n * 8]), words)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Drift:
     """The verdict of comparing a live page with its fingerprint from the time of citation."""
 
@@ -93,13 +108,20 @@ def main_text(page: bytes | str, url: str | None = None) -> tuple[str, str]:
     # Imported here, not at the top: it costs 0.4 s, which every command that
     # imports the link history (fmt, build) would pay without extracting a page.
     import trafilatura
+    from trafilatura.metadata import extract_title
+    title, text = "", ""
     try:
-        doc = trafilatura.bare_extraction(raw, url=url, include_comments=False,
-                                          include_tables=True, with_metadata=True)
+        tree = trafilatura.load_html(raw)
+        if tree is not None:
+            # Only the title of the metadata is used: asking for all of it would
+            # also search the page for its date (half the extraction's time).
+            title = extract_title(tree) or ""
+            doc = trafilatura.bare_extraction(tree, url=url, include_comments=False,
+                                              include_tables=True, with_metadata=False)
+            text = (getattr(doc, "text", None) or "") if doc else ""
     except (ValueError, TypeError, AttributeError, LookupError):
-        doc = None  # trafilatura gives up on some malformed input with these
-    title = (getattr(doc, "title", None) or title_of(raw) or "") if doc else (title_of(raw) or "")
-    text = (getattr(doc, "text", None) or "") if doc else ""
+        pass  # trafilatura gives up on some malformed input with these
+    title = title or title_of(raw) or ""
     return " ".join(title.split()), text
 
 
@@ -115,13 +137,43 @@ def shingles(tokens: list[str], size: int = SHINGLE) -> set[str]:
     return {" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)}
 
 
-def sketch(features: set[str]) -> tuple[int, ...]:
-    """The MinHash sketch of a set of strings: for each hash function, the least value."""
-    if not features:
+def sketch(features: Iterable[str]) -> tuple[int, ...]:
+    """The MinHash sketch of a set of strings: for each hash function
+    ``(a * x + b) mod (2**61 - 1)`` over the strings' 64-bit hashes ``x``, the least value."""
+    bases = np.fromiter((int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(),
+                                        "big") for f in set(features)), dtype=np.uint64)
+    if not len(bases):
         return ()
-    bases = [int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "big")
-             for f in features]
-    return tuple(min((a * x + b) % _PRIME for x in bases) for a, b in _COEFFS)
+    least = np.full(len(_COEFFS), _PRIME, dtype=np.uint64)
+    for start in range(0, len(bases), _BLOCK):
+        np.minimum(least, _hashes(bases[start:start + _BLOCK]).min(axis=0), out=least)
+    return tuple(int(v) for v in least)
+
+
+def _hashes(x: np.ndarray) -> np.ndarray:
+    """``(a * x + b) mod P`` for every ``x`` (rows) and every coefficient pair (columns),
+    exactly, in 64-bit arithmetic.
+
+    With ``x`` reduced below ``P = 2**61 - 1``, both factors split into 32-bit
+    halves whose partial products fit 64 bits; since ``2**61`` is 1 modulo ``P``,
+    each piece folds back below ``2**61`` by shifts and masks.
+    """
+    x = (x % _P)[:, None]
+    x_hi, x_lo = x >> np.uint64(32), x & np.uint64(0xFFFFFFFF)
+    hi = _A_HI * x_hi                      # < 2**58, weight 2**64 = 8 (mod P)
+    mid = _A_HI * x_lo + _A_LO * x_hi      # < 2**62, weight 2**32
+    lo = _A_LO * x_lo                      # < 2**64
+    total = (hi << np.uint64(3)) + (mid >> np.uint64(29)) \
+        + ((mid & np.uint64((1 << 29) - 1)) << np.uint64(32)) \
+        + (lo & _P) + (lo >> np.uint64(61)) + _B   # < 2**64: no wrap-around
+    total = (total & _P) + (total >> np.uint64(61))
+    return np.where(total >= _P, total - _P, total)
+
+
+def page_digest(page: bytes) -> bytes:
+    """What identifies a page's bytes: equal digests, equal fingerprints, so a page
+    whose digest is stored need not be extracted again."""
+    return hashlib.blake2b(page, digest_size=16).digest()
 
 
 def fingerprint(page: bytes | str, url: str | None = None) -> Fingerprint:

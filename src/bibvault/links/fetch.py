@@ -28,8 +28,7 @@ from bibvault.links.classify import (
     is_bot_challenge,
     title_of,
 )
-from bibvault.links.polite import HostGate, host_of
-from bibvault.net import parse_networks, redirect_guard
+from bibvault.net import HostGate, host_of, parse_networks, redirect_guard
 
 Sleep = Callable[[float], None]
 

@@ -7,7 +7,13 @@ fingerprints of pages (live ones and archived captures) that content drift is
 judged by.
 
 The schema's version is SQLite's ``user_version``; opening an older database
-migrates it in place (version 1 added the ``fingerprints`` table).
+migrates it in place (version 1 added the ``fingerprints`` table, version 2
+the digest of the page each live fingerprint was taken from, so that an
+unchanged page is not extracted again).
+
+A run writes as it goes: :meth:`History.add` and :meth:`History.add_fingerprint`
+only insert, and the caller commits in batches (:meth:`History.commit`) or
+takes back what it added (:meth:`History.rollback`).
 """
 
 from __future__ import annotations
@@ -49,6 +55,9 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     similarity REAL
 );
 CREATE INDEX IF NOT EXISTS fingerprints_by_url ON fingerprints (url, taken_at);
+"""),
+    (2, """
+ALTER TABLE fingerprints ADD COLUMN digest BLOB;
 """),
 )
 SCHEMA_VERSION = _MIGRATIONS[-1][0]
@@ -107,6 +116,10 @@ class History:
         """Make added results durable."""
         self._db.commit()
 
+    def rollback(self) -> None:
+        """Forget everything added since the last :meth:`commit`."""
+        self._db.rollback()
+
     def runs(self, url: str) -> list[CheckResult]:
         """Every stored result for ``url``, oldest first."""
         rows = self._db.execute(
@@ -125,7 +138,12 @@ class History:
 
     def fresh(self, url: str, now: float, config: CheckConfig) -> CheckResult | None:
         """The latest result if it is within its TTL at ``now``, marked as cached."""
-        last = self.latest(url)
+        return self.reuse(self.latest(url), now, config)
+
+    @staticmethod
+    def reuse(last: CheckResult | None, now: float, config: CheckConfig) -> CheckResult | None:
+        """``last`` (a URL's latest result) marked as cached if it is within its TTL at
+        ``now``; else ``None``. :meth:`fresh` for a result already read."""
         if last is None:
             return None
         ttl = config.ttl_alive_days if last.status.is_success else config.ttl_failure_days
@@ -158,14 +176,17 @@ class History:
 
 
     def add_fingerprint(self, url: str, fingerprint: Fingerprint, taken_at: float, *,
-                        capture: str | None = None, drift: Drift | None = None) -> None:
+                        capture: str | None = None, drift: Drift | None = None,
+                        digest: bytes | None = None) -> None:
         """Store a page's fingerprint: of the live page (``capture`` None, with the
-        ``drift`` verdict it got) or of an archived capture, dated ``taken_at``."""
+        ``drift`` verdict it got) or of an archived capture, dated ``taken_at``.
+        ``digest`` identifies the page's bytes (:func:`~bibvault.links.drift.page_digest`)."""
         self._db.execute(
             "INSERT INTO fingerprints (url, taken_at, capture, title, sketch, words, content,"
-            " similarity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " similarity, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (url, taken_at, capture, fingerprint.title, fingerprint.to_bytes(), fingerprint.words,
-             drift.content.value if drift else None, drift.similarity if drift else None),
+             drift.content.value if drift else None, drift.similarity if drift else None,
+             digest),
         )
 
     def fingerprints(self, url: str) -> list[StoredFingerprint]:
@@ -196,8 +217,15 @@ class History:
             " ORDER BY taken_at DESC, rowid DESC LIMIT 1", (url,)).fetchone()
         return _stored(row) if row else None
 
+    def live_digest(self, url: str) -> bytes | None:
+        """The digest of the page the latest live fingerprint of ``url`` was taken from."""
+        row = self._db.execute(
+            "SELECT digest FROM fingerprints WHERE url = ? AND capture IS NULL"
+            " ORDER BY taken_at DESC, rowid DESC LIMIT 1", (url,)).fetchone()
+        return row[0] if row and isinstance(row[0], bytes) else None
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class StoredFingerprint:
     """A fingerprint as stored: when its content was served, by which capture (None
     for the live page), and for live pages the drift verdict it got."""
@@ -208,18 +236,20 @@ class StoredFingerprint:
     fingerprint: Fingerprint
     content: Content | None = None
     similarity: float | None = None
+    digest: bytes | None = None
 
 
-_FP_COLUMNS = "url, taken_at, capture, title, sketch, words, content, similarity"
+_FP_COLUMNS = "url, taken_at, capture, title, sketch, words, content, similarity, digest"
 
 
 def _stored(row: tuple[object, ...]) -> StoredFingerprint:
-    url, taken_at, capture, title, blob, words, content, sim = row
+    url, taken_at, capture, title, blob, words, content, sim, digest = row
     assert isinstance(taken_at, float) and isinstance(blob, bytes) and isinstance(words, int)
     return StoredFingerprint(
         url=str(url), taken_at=taken_at, capture=capture if isinstance(capture, str) else None,
         fingerprint=Fingerprint.from_stored(str(title), blob, words), content=Content(content) if isinstance(content, str) else None,
         similarity=float(sim) if isinstance(sim, (int, float)) else None,
+        digest=digest if isinstance(digest, bytes) else None,
     )
 
 

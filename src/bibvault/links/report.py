@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from bibvault.bibfile import BibFile
 from bibvault.bibfile.editing import ambiguous_keys
-from bibvault.findings import Finding, Fix, Severity
+from bibvault.findings import Finding, Fix
 from bibvault.fmt import canonical_keys, relayout
-from bibvault.links.checker import CheckRun, LinkOutcome
+from bibvault.links.checker import CheckRun, LinkOutcome, LinkTarget
 from bibvault.links.drift import Content
 from bibvault.links.result import LinkStatus, iso_utc
+from bibvault.links.rules import RULES
+from bibvault.rules import rules_by_code
 
-_CODES: dict[LinkStatus, tuple[str, Severity]] = {
-    LinkStatus.DEAD: ("L401", Severity.ERROR),
-    LinkStatus.SOFT_404: ("L402", Severity.WARNING),
-    LinkStatus.REDIRECTED: ("L403", Severity.WARNING),
-    LinkStatus.BLOCKED: ("L404", Severity.INFO),
-    LinkStatus.RATE_LIMITED: ("L405", Severity.WARNING),
-    LinkStatus.TIMEOUT: ("L406", Severity.WARNING),
-    LinkStatus.ERROR: ("L407", Severity.WARNING),
-}
+#: The rule each failing status is reported under.
+_CODES: Mapping[LinkStatus, str] = MappingProxyType({
+    LinkStatus.DEAD: "L401",
+    LinkStatus.SOFT_404: "L402",
+    LinkStatus.REDIRECTED: "L403",
+    LinkStatus.BLOCKED: "L404",
+    LinkStatus.RATE_LIMITED: "L405",
+    LinkStatus.TIMEOUT: "L406",
+    LinkStatus.ERROR: "L407",
+})
+_RULES = rules_by_code(RULES)
+
+
+def _finding(code: str, message: str, target: LinkTarget, fix: Fix | None = None) -> Finding:
+    return Finding(code, _RULES[code].severity, message, file=target.file, line=target.line,
+                   key=target.key, fix=fix)
 
 
 def outcome_findings(outcome: LinkOutcome) -> list[Finding]:
@@ -30,26 +40,20 @@ def outcome_findings(outcome: LinkOutcome) -> list[Finding]:
     r, t = outcome.result, outcome.target
     out: list[Finding] = []
     if r.status in _CODES:
-        code, severity = _CODES[r.status]
         fix = Fix(t.key, "url", "{" + r.new_url + "}", "use the new URL") if r.new_url else None
-        out.append(Finding(code, severity, f"{r.status.value}: {r.url} ({r.detail})",
-                           file=t.file, line=t.line, key=t.key, fix=fix))
+        out.append(_finding(_CODES[r.status], f"{r.status.value}: {r.url} ({r.detail})", t, fix))
     v = outcome.verdict
     if v is not None and v.state == "dead":
-        out.append(Finding("L409", Severity.ERROR,
-                           f"confirmed dead: {v.spaced} failed runs days apart since "
-                           f"{iso_utc(v.first_failure)[:10]}: {r.url}",
-                           file=t.file, line=t.line, key=t.key,
-                           fix=Fix(t.key, "urlstatus", "{dead}", "mark the link dead")))
+        out.append(_finding("L409", f"confirmed dead: {v.spaced} failed runs days apart since "
+                                    f"{iso_utc(v.first_failure)[:10]}: {r.url}", t,
+                            Fix(t.key, "urlstatus", "{dead}", "mark the link dead")))
     elif v is not None:
-        out.append(Finding("L410", Severity.INFO,
-                           f"suspect: {v.failures} failed run(s), {v.spaced} of the spaced runs "
-                           f"needed to confirm: {r.url}", file=t.file, line=t.line, key=t.key))
+        out.append(_finding("L410", f"suspect: {v.failures} failed run(s), {v.spaced} of the "
+                                    f"spaced runs needed to confirm: {r.url}", t))
     d = outcome.drift
     if d is not None and d.content is Content.CHANGED:
-        out.append(Finding("L420", Severity.WARNING,
-                           f"content changed since it was cited ({d.detail}): {r.url}",
-                           file=t.file, line=t.line, key=t.key))
+        out.append(_finding("L420", f"content changed since it was cited ({d.detail}): {r.url}",
+                            t))
     return out
 
 

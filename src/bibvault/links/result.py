@@ -31,7 +31,7 @@ class LinkStatus(enum.StrEnum):
         return self in (LinkStatus.DEAD, LinkStatus.SOFT_404, LinkStatus.TIMEOUT, LinkStatus.ERROR)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     """The outcome of checking one URL.
 

@@ -56,9 +56,12 @@ def _names(item: dict[str, Any]) -> Iterator[tuple[str, str]]:
             return
 
 
-def coins_pairs(record: Record) -> list[tuple[str, str]]:
-    """The ContextObject of ``record`` as (key, value) pairs, in output order."""
-    item = record_to_csl(record)
+def coins_pairs(record: Record, item: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """The ContextObject of ``record`` as (key, value) pairs, in output order.
+
+    ``item`` is the record's CSL-JSON item when the caller has made it already.
+    """
+    item = record_to_csl(record) if item is None else item
     fmt, genre = _FORMATS.get(str(item.get("type", "")), ("dc", ""))
     pairs = [("ctx_ver", "Z39.88-2004"), ("rft_val_fmt", f"info:ofi/fmt:kev:mtx:{fmt}"),
              ("rfr_id", "info:sid/bibvault")]
@@ -95,13 +98,13 @@ def coins_pairs(record: Record) -> list[tuple[str, str]]:
     return [(k, v) for k, v in pairs if v]
 
 
-def coins_kev(record: Record) -> str:
+def coins_kev(record: Record, item: dict[str, Any] | None = None) -> str:
     """The KEV string: UTF-8, form-encoded (``%XX``, spaces as ``+``), joined with ``&``."""
     # A lone surrogate (from undecodable bytes in a .bib file) becomes "?", not an error.
     return "&".join(f"{quote_plus(k)}={quote_plus(v, errors='replace')}"
-                    for k, v in coins_pairs(record))
+                    for k, v in coins_pairs(record, item))
 
 
-def coins_span(record: Record) -> str:
+def coins_span(record: Record, item: dict[str, Any] | None = None) -> str:
     """The empty ``<span class="Z3988">`` that carries the record's ContextObject."""
-    return f'<span class="Z3988" title="{html.escape(coins_kev(record), quote=True)}"></span>'
+    return f'<span class="Z3988" title="{html.escape(coins_kev(record, item), quote=True)}"></span>'

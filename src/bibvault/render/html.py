@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterator
 from html import escape
 
 from bibvault.render.assets import CSS, JS
@@ -20,6 +21,7 @@ from bibvault.render.links import archived_link_html
 from bibvault.render.markup import markdown_html
 from bibvault.render.model import Entry, ReadingList
 from bibvault.render.tools import (
+    CITE_FORMATS,
     cite_control_html,
     legend_html,
     marks_html,
@@ -28,6 +30,17 @@ from bibvault.render.tools import (
 )
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+# What the footer says the cite control gives, per ``build.cite``.
+_CITE_NOTES = {"embed": "; “cite” gives each entry’s BibTeX and RIS",
+               "light": "; “cite” gives each entry’s BibTeX", "none": ""}
+
+
+def page_styles(rl: ReadingList) -> tuple[str, ...]:
+    """The styles the page shows: all of them (with a switcher) when ``build.cite`` is
+    "embed", else the first only (the others are in the Markdown and text lists)."""
+    return rl.styles if rl.cite == "embed" else rl.styles[:1]
 
 
 def _csp_hash(source: str) -> str:
@@ -58,7 +71,7 @@ def entry_anchor(key: str, taken: set[str]) -> str:
 def _entry_html(entry: Entry, rl: ReadingList, topic_ids: dict[str, str],
                 topic_labels: dict[str, str], anchor: str, first: bool) -> str:
     r = entry.record
-    styles = rl.styles
+    styles = page_styles(rl)
     tids = " ".join(dict.fromkeys(topic_ids[t] for t in r.topics if t in topic_ids))
     # An entry listed under several topics carries its id (and is linked to) once.
     id_attr = f' id="{escape(anchor)}"' if first else ""
@@ -80,9 +93,9 @@ def _entry_html(entry: Entry, rl: ReadingList, topic_ids: dict[str, str],
         tags = "".join(f"<li>{escape(label)}</li>" for label in labels)
         parts.append(f'<ul class="tags" aria-label="Topics">{tags}</ul>')
     parts.append('<div class="tools">' + marks_html(entry.link_state, entry.links)
-                 + cite_control_html(r, anchor)
+                 + cite_control_html(r, anchor, rl.exports, CITE_FORMATS[rl.cite])
                  + report_html(report_href(rl.report_url, r)) + "</div>")
-    parts.append(coins_span(r))
+    parts.append(coins_span(r, rl.items.item(r)))
     parts.append("</li>")
     return "".join(parts)
 
@@ -93,6 +106,13 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
 
     ``feed`` is the address of the list's Atom feed, linked from the head.
     """
+    return "".join(html_chunks(reading_list, lang=lang, feed=feed))
+
+
+def html_chunks(reading_list: ReadingList, *, lang: str = "en",
+                feed: str | None = None) -> Iterator[str]:
+    """:func:`html_page` in pieces, an entry at a time, so that a large list is
+    written out without the page ever being held whole."""
     rl = reading_list
     topics = rl.topics()
     topic_ids = {tid: f"t{i}" for i, (tid, _) in enumerate(topics, 1)}
@@ -103,10 +123,11 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
     taken |= {f"{slug}-h" for slug in slugs}
     anchors: dict[str, str] = {}
     placed: set[str] = set()
-    for e in rl.entries():
+    entries = rl.entries()
+    for e in entries:
         anchors[e.key] = entry_anchor(e.key, taken)
         taken.add(anchors[e.key])
-    total = len(rl.entries())
+    total = len(entries)
 
     controls = [
         '<div id="controls" class="controls" hidden>',
@@ -114,52 +135,42 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
         ' placeholder="Words in titles, authors, notes"></label>',
     ]
     if topics:
-        counts = {t: sum(1 for e in rl.entries() if t in e.record.topics) for t, _ in topics}
+        counts: dict[str, int] = {}
+        for e in entries:
+            for t in set(e.record.topics):
+                counts[t] = counts.get(t, 0) + 1
         opts = "".join(f'<option value="{topic_ids[t]}" data-name="{escape(t)}">'
-                       f"{escape(label)} ({counts[t]})</option>" for t, label in topics)
+                       f"{escape(label)} ({counts.get(t, 0)})</option>" for t, label in topics)
         controls.append('<label for="topic">Topic<select id="topic">'
                         f'<option value="">All topics</option>{opts}</select></label>')
-    if len(rl.styles) > 1:
+    styles = page_styles(rl)
+    if len(styles) > 1:
         opts = "".join(f'<option value="{escape(s)}">{escape(rl.style_labels.get(s, s))}</option>'
-                       for s in rl.styles)
+                       for s in styles)
         controls.append(f'<label for="style">Citation style<select id="style">{opts}'
                         "</select></label>")
     controls.append('<p id="status" class="status" role="status" aria-live="polite"></p>')
     controls.append("</div>")
 
     toc = ['<nav class="toc" aria-labelledby="toc-title"><h2 id="toc-title">Contents</h2><ol>']
-    body = []
     for g, slug in zip(rl.groups, slugs, strict=True):
-        n = len(g.entries)
-        toc.append(f'<li><a href="#{slug}">{escape(g.title)}</a> <span class="n">({n})</span></li>')
-        sec = [f'<section id="{slug}" aria-labelledby="{slug}-h">',
-               f'<h2 id="{slug}-h">{escape(g.title)}</h2>']
-        if g.description:
-            sec.append(f'<p class="description">{escape(g.description)}</p>')
-        rendered = []
-        for e in g.entries:
-            rendered.append(_entry_html(e, rl, topic_ids, labels, anchors[e.key],
-                                        e.key not in placed))
-            placed.add(e.key)
-        items = "\n".join(rendered)
-        sec.append(f'<ol class="entries">\n{items}\n</ol>' if items else '<ol class="entries"></ol>')
-        sec.append(f'<p class="empty"{"" if not n else " hidden"}>No entries yet.</p>')
-        sec.append("</section>")
-        body.append("\n".join(sec))
+        toc.append(f'<li><a href="#{slug}">{escape(g.title)}</a> '
+                   f'<span class="n">({len(g.entries)})</span></li>')
     toc.append("</ol></nav>")
 
     csp = (f"default-src 'none'; style-src {_csp_hash(CSS)}; script-src {_csp_hash(JS)}; "
            "img-src data:; base-uri 'none'; form-action 'none'")
     title = escape(" ".join(rl.title.split()))
-    used = {e.link_state.status for e in rl.entries() if e.link_state}
-    used |= {"changed" for e in rl.entries() if e.link_state and e.link_state.content_changed}
+    used = {e.link_state.status for e in entries if e.link_state}
+    used |= {"changed" for e in entries if e.link_state and e.link_state.content_changed}
+    del entries
     intro = markdown_html(rl.intro)
     footer = markdown_html(rl.footer)
     feed_link = (f'<link rel="alternate" type="application/atom+xml" href="{escape(feed)}"'
                  f' title="{title}">') if feed else ""
     follow = (f'<p class="follow"><a class="feed" href="{escape(feed)}">Follow this list'
               " (Atom feed)</a></p>") if feed else ""
-    return "\n".join(line for line in [
+    head = [
         "<!DOCTYPE html>",
         f'<html lang="{escape(lang)}">',
         "<head>",
@@ -177,13 +188,33 @@ def html_page(reading_list: ReadingList, *, lang: str = "en", feed: str | None =
         "\n".join(controls),
         "\n".join(toc),
         "<main>",
-        "\n".join(body),
+    ]
+    yield "\n".join(line for line in head if line) + "\n"
+    for i, (g, slug) in enumerate(zip(rl.groups, slugs, strict=True)):
+        sec = [f'<section id="{slug}" aria-labelledby="{slug}-h">',
+               f'<h2 id="{slug}-h">{escape(g.title)}</h2>']
+        if g.description:
+            sec.append(f'<p class="description">{escape(g.description)}</p>')
+        yield ("\n" if i else "") + "\n".join(sec) + "\n"
+        if not g.entries:
+            yield '<ol class="entries"></ol>'
+        else:
+            yield '<ol class="entries">\n'
+            for j, e in enumerate(g.entries):
+                yield ("\n" if j else "") + _entry_html(e, rl, topic_ids, labels, anchors[e.key],
+                                                        e.key not in placed)
+                placed.add(e.key)
+            yield "\n</ol>"
+        yield (f'\n<p class="empty"{" hidden" if g.entries else ""}>No entries yet.</p>'
+               "\n</section>")
+    tail = [
         "</main>",
         legend_html(used),
         "<footer>" + (f'<div class="keeper">{footer}</div>' if footer else "")
         + "<p>Made with bibvault. Links marked “archived” lead to a copy in a web"
-        " archive; “cite” gives each entry’s BibTeX and RIS.</p></footer>",
+        f" archive{_CITE_NOTES[rl.cite]}.</p></footer>",
         f"<script>{JS}</script>",
         "</body>",
         "</html>",
-    ] if line) + "\n"
+    ]
+    yield ("\n" if rl.groups else "") + "\n".join(line for line in tail if line) + "\n"

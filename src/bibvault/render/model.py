@@ -11,11 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bibvault.config import Config
+from bibvault.csljson import ItemCache
+from bibvault.export.texts import ExportTexts
 from bibvault.records import Record
 from bibvault.render.entries import EntryFormatter
 from bibvault.render.links import Links, record_links
 from bibvault.render.linkstate import LinkState
 from bibvault.render.listing import Filters, group_records, select
+from bibvault.render.styled import format_entries
 from bibvault.render.tools import entry_links
 
 #: The formats a style is run in; ``text`` serves the plain-text list.
@@ -65,6 +68,13 @@ class ReadingList:
     intro: str = ""
     footer: str = ""
     report_url: str = ""
+    #: What each entry carries to cite it (``build.cite``): "embed" every style and
+    #: BibTeX and RIS, "light" the first style and BibTeX, "none" the first style.
+    cite: str = "embed"
+    #: The records' CSL-JSON items (for the COinS spans) and export texts (for the
+    #: cite control), made once and shared with the build's other outputs.
+    items: ItemCache = field(default_factory=ItemCache, compare=False, repr=False)
+    exports: ExportTexts = field(default_factory=ExportTexts, compare=False, repr=False)
 
     def entries(self) -> list[Entry]:
         """Every entry once, in the order it first appears."""
@@ -92,6 +102,8 @@ def make_reading_list(
     order: str | None = None,
     filters: Filters | None = None,
     link_states: Mapping[str, LinkState] | None = None,
+    items: ItemCache | None = None,
+    exports: ExportTexts | None = None,
 ) -> ReadingList:
     """Filter, group and order ``records`` and format each with every style.
 
@@ -100,23 +112,21 @@ def make_reading_list(
     the configuration's ``build`` section. ``link_states`` is what the link
     history says about each record's link (see :func:`~bibvault.render.linkstate.link_states`):
     a confirmed-dead link or a page whose content changed since it was cited leads to
-    its archived copy.
+    its archived copy. ``items`` and ``exports`` are the records' CSL-JSON items and
+    export texts, when the caller shares them with its other outputs.
     """
     build = config.build
     filters = filters or Filters()
     chosen = select(records, filters)
-    formatted: dict[str, dict[str, dict[str, str]]] = {}
-    for style, formatter in formatters.items():
-        for fmt in formats:
-            for key, text in formatter(chosen, fmt).items():
-                formatted.setdefault(key, {}).setdefault(style, {})[fmt] = text
+    cache = items if items is not None else ItemCache()
+    formatted = format_entries(formatters, chosen, formats, cache)
     groups = group_records(chosen, config, group_by or build.group_by, order or build.order,
                            keep_empty=filters.is_empty() and not build.hide_empty)
     states = link_states or {}
     entries: dict[str, Entry] = {}
     out = []
     for g in groups:
-        items = []
+        listed = []
         for r in g.records:
             if r.key not in entries:
                 state = states.get(r.key)
@@ -127,8 +137,8 @@ def make_reading_list(
                     annotation=(r.get("annotation") or "") if build.annotations else "",
                     link_state=state,
                 )
-            items.append(entries[r.key])
-        out.append(EntryGroup(g.id, g.title, tuple(items), g.description))
+            listed.append(entries[r.key])
+        out.append(EntryGroup(g.id, g.title, tuple(listed), g.description))
     return ReadingList(
         title=build.title,
         styles=tuple(formatters),
@@ -140,4 +150,7 @@ def make_reading_list(
         intro=build.intro,
         footer=build.footer,
         report_url=build.report_url,
+        cite=build.cite,
+        items=cache,
+        exports=exports if exports is not None else ExportTexts(),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-from bibvault import export
+from bibvault.export.texts import ExportTexts
 from bibvault.records import Record
 from bibvault.render.links import Links
 from bibvault.render.linkstate import LinkState
@@ -88,23 +88,35 @@ def legend_html(used: set[str]) -> str:
             f"About the links</h2><ul>{items}</ul></section>")
 
 
-def cite_control_html(record: Record, anchor: str) -> str:
+#: ``build.cite`` → the export formats the cite control shows.
+CITE_FORMATS: dict[str, tuple[str, ...]] = {"embed": ("bibtex", "ris"), "light": ("bibtex",),
+                                            "none": ()}
+_CITE_LABELS = {"bibtex": ("BibTeX", "bib"), "ris": ("RIS", "ris")}
+
+
+def cite_control_html(record: Record, anchor: str, texts: ExportTexts | None = None,
+                      formats: tuple[str, ...] = CITE_FORMATS["embed"]) -> str:
     """The "cite" control: the record's BibTeX and RIS (the ``paper`` export profile)
-    to read, copy or download.
+    to read, copy or download, then the entry's permalink.
 
     It is a ``<details>`` element, so it opens and shows the text without the
-    script; the script adds the copy and download buttons.
+    script; the script adds the copy and download buttons. ``texts`` are the
+    export texts the build shares with its export files; ``formats`` which of
+    the two the control shows (none: no control, the permalink only).
     """
     name = quote(record.key, safe="", errors="replace") or "entry"
-    paper = export.apply_profile([record], "paper")  # what a paper cites, as the exports
+    permalink = f'<a class="permalink" href="#{escape(anchor)}">link</a>'
+    if not formats:
+        return permalink
+    texts = texts or ExportTexts("paper")  # what a paper cites, as the exports
     blocks = []
-    for label, ext, text in (("BibTeX", "bib", export.to_bibtex(paper)),
-                             ("RIS", "ris", export.to_ris(paper))):
+    for fmt in formats:
+        (label, ext), text = _CITE_LABELS[fmt], texts.text(record, fmt)
         blocks.append(f'<div class="cite-format" data-format="{ext}" '
                       f'data-filename="{escape(name)}.{ext}"><p>{label}</p>'
                       f"<pre>{escape(text.strip())}</pre></div>")
     return (f'<details class="cite-tools"><summary>cite</summary>{"".join(blocks)}</details>'
-            f'<a class="permalink" href="#{escape(anchor)}">link</a>')
+            + permalink)
 
 
 def report_html(href: str | None) -> str:

@@ -22,7 +22,7 @@ from bibvault.bibfile.values import braces_balanced
 from bibvault.config import Config
 from bibvault.findings import Finding, Fix, select_findings, sort_key
 from bibvault.records import Record, load_files, record_from_entry
-from bibvault.rules import all_rules, finding
+from bibvault.rules import CORE_RULES, finding
 from bibvault.validate.collection import (
     AliasOwner,
     AliasUse,
@@ -80,7 +80,7 @@ FAMILIES = frozenset("BFTD")
 def _families(select: Sequence[str], ignore: Sequence[str]) -> frozenset[str]:
     """The families with at least one rule that ``select``/``ignore`` let through."""
     # One finding per rule, through the same filter as the findings themselves.
-    probes = [Finding(r.code, r.severity, "") for r in all_rules() if r.code[:1] in FAMILIES]
+    probes = [Finding(r.code, r.severity, "") for r in CORE_RULES if r.code[:1] in FAMILIES]
     return frozenset(f.code[0] for f in select_findings(probes, select, ignore))
 
 
