@@ -113,7 +113,7 @@ class RecordChecks:
         if ("{" in tex or "}" in tex) and not balanced(tex, escapes=True):
             said.append(("F210", f"{name}: unbalanced braces in value"))
         if name not in VERBATIM:
-            m = _SPECIAL.search(_MATH.sub("", tex))
+            m = _SPECIAL.search(_MATH.sub("", tex) if "$" in tex else tex)
             if m:
                 said.append(("F211", f"{name}: unescaped {m.group(1)!r} (write \\{m.group(1)})"))
             if "\\" in tex:  # without a backslash there is no command to be unknown
