@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from bibvault.collection import load_collection
 from bibvault.config import load_config
 from bibvault.csl import Processor
 from bibvault.csljson import ItemCache, record_to_csl
 from bibvault.export import apply_profile, to_biblatex, to_bibtex, to_csl_json, to_ris
 from bibvault.export.texts import ExportTexts
 from bibvault.fsutil import atomic_write_chunks
-from bibvault.records import load_records
 from bibvault.render import csl_formatter
 from bibvault.render.styled import CompactTexts, format_entries
 from test_export import REALISTIC_BIB
@@ -31,16 +31,14 @@ FORMATS = ("text", "html", "md")
 @pytest.fixture(scope="module")
 def bundled():
     config = load_config(ROOT / "bibvault.yaml")
-    records, _ = load_records(config.record_files(), config.encoding)
-    return records
+    return list(load_collection(config.record_files(), config.encoding).records)
 
 
 @pytest.fixture(scope="module")
 def realistic(tmp_path_factory: pytest.TempPathFactory):
     path = tmp_path_factory.mktemp("shared") / "r.bib"
     path.write_text(REALISTIC_BIB, encoding="utf-8")
-    records, _ = load_records([path])
-    return records
+    return list(load_collection([path]).records)
 
 
 @pytest.mark.parametrize("style", ["site", "apa", "chicago-author-date"])
