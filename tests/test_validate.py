@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bibvault.bibfile import parse
+from bibvault.collection import load_collection
 from bibvault.config import parse_config
 from bibvault.findings import Finding, Severity, select_findings
-from bibvault.records import load_files
 from bibvault.registry import all_rules
 from bibvault.validate import apply_fixes, validate_files, validate_paths
 
@@ -171,7 +171,7 @@ def test_fix_changes_only_the_fixed_values(tmp_path: Path) -> None:
     text = "% keep me\n" + entry(date="{2021-9-3}", title="{A   Title }") + "\n@string{x = {y}}\n"
     path = tmp_path / "t.bib"
     path.write_text(text, encoding="utf-8")
-    files = load_files([path])
+    files = list(load_collection([path]).files)
     found = validate_files(files, CONFIG, today=TODAY)
     applied = apply_fixes(files, found)
     assert {(a.field, a.new) for a in applied} == {("date", "{2021-09-03}"), ("title", "{A Title}")}
@@ -185,7 +185,7 @@ def test_fix_keeps_quotes_around_a_quoted_value(tmp_path: Path) -> None:
     text = entry(date='"2021-9-3"', urldate='"2022-1-2"')
     path = tmp_path / "t.bib"
     path.write_text(text, encoding="utf-8")
-    files = load_files([path])
+    files = list(load_collection([path]).files)
     apply_fixes(files, validate_files(files, CONFIG, today=TODAY))
     files[0].save()
     assert path.read_text(encoding="utf-8") == text.replace('"2021-9-3"', '"2021-09-03"').replace(
@@ -214,7 +214,7 @@ def test_fix_leaves_a_duplicated_key_alone(tmp_path: Path) -> None:
     text = entry(date="{2020-01-05}") + entry(date="{2021-9-3}", title="{Second}")
     path = tmp_path / "t.bib"
     path.write_text(text, encoding="utf-8")
-    files = load_files([path])
+    files = list(load_collection([path]).files)
     assert apply_fixes(files, validate_files(files, CONFIG, today=TODAY)) == []
     assert files[0].to_bytes() == text.encode("utf-8")
 
@@ -235,7 +235,7 @@ def test_selection_runs_only_what_it_needs_and_reports_the_same(
     mixed = (GOOD + "@misc{dup, title = {A  b}, title = {C}, keywords = {nope}}\n"
              "@misc{Dup, title = {\\foo{x} & y}, year = {20x}}\n@misc{broken, title = {\n")
     (tmp_path / "m.bib").write_text(mixed, encoding="utf-8")
-    files = load_files([tmp_path / "m.bib"])
+    files = list(load_collection([tmp_path / "m.bib"]).files)
     everything = validate_files(files, CONFIG, today=TODAY)
     assert {f.code[0] for f in everything} == {"B", "F", "T", "D"}
     chosen = validate_files(files, CONFIG, today=TODAY, select=select, ignore=ignore)

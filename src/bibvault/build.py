@@ -19,6 +19,7 @@ from pathlib import Path
 
 import bibvault
 from bibvault.added import dates_added
+from bibvault.collection import load_collection
 from bibvault.config import Config
 from bibvault.csl import StyleError
 from bibvault.documents import (
@@ -29,7 +30,7 @@ from bibvault.documents import (
 )
 from bibvault.findings import Finding, Severity, has_errors
 from bibvault.fsutil import atomic_write, atomic_write_chunks, confined_target, utf8
-from bibvault.records import Record, load_files, records_from_file
+from bibvault.records import Record, records_from_file
 from bibvault.site import GROUP_BY, ORDERS, EntryFormatter, Filters, csl_formatter, select
 from bibvault.validate import validate_records
 
@@ -279,7 +280,7 @@ def run_build(
 
     say(f"validating {len(files)} file{'s' if len(files) != 1 else ''}")
     # Parsed and decoded once, for validation and for the reading list.
-    parsed = load_files(files, config.encoding)
+    parsed = list(load_collection(files, config.encoding).files)
     per_file = [records_from_file(bf) for bf in parsed]
     result.findings = validate_records(parsed, per_file, config)
     if has_errors(result.findings) and not opts.force:

@@ -9,7 +9,7 @@ by file and line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -143,11 +143,6 @@ def record_from_entry(bf: BibFile, entry: Entry, *, decoder: Callable[[str], str
 def records_from_file(bf: BibFile) -> list[Record]:
     """Every entry of a parsed file as a record, in file order."""
     return [record_from_entry(bf, e) for e in bf.entries if e.key]
-
-
-def load_files(paths: Iterable[str | Path], encoding: str = "utf-8") -> list[BibFile]:
-    """Parse each path into a :class:`BibFile` in ``encoding`` (see :func:`load_bibtex`)."""
-    return [load_bibtex(p, encoding) for p in paths]
 
 
 def load_bibtex(path: str | Path, encoding: str = "utf-8") -> BibFile:

@@ -29,7 +29,7 @@ from bibvault.ingest.topics import map_tags, suggest_topics
 from bibvault.ingest.writer import entry_text, target_file
 from bibvault.records import records_from_file
 from bibvault.rules import finding
-from bibvault.validate.collection import check_topics
+from bibvault.validate.across import check_topics
 from bibvault.validate.fields import check_record
 
 __all__ = ["Candidate", "Creator", "Duplicate", "IngestResult", "ingest", "results_to_json",

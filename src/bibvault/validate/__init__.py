@@ -19,11 +19,12 @@ from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.bibfile.encoding import codec_name, to_utf8
 from bibvault.bibfile.tex import DecodeMemo
 from bibvault.bibfile.values import braces_balanced
+from bibvault.collection import load_collection
 from bibvault.config import Config
 from bibvault.findings import Finding, Fix, select_findings, sort_key
-from bibvault.records import Record, load_files, record_from_entry
+from bibvault.records import Record, record_from_entry
 from bibvault.rules import CORE_RULES, finding
-from bibvault.validate.collection import (
+from bibvault.validate.across import (
     AliasOwner,
     AliasUse,
     alias_use,
@@ -40,7 +41,8 @@ __all__ = ["validate_paths", "validate_files", "validate_records", "apply_fixes"
 def validate_paths(paths: Iterable[str | Path], config: Config | None = None, *,
                    today: _dt.date | None = None) -> list[Finding]:
     """Parse and validate .bib files; unreadable files raise :class:`OSError`."""
-    return validate_files(load_files(paths, config.encoding if config else "utf-8"), config,
+    files = load_collection(paths, config.encoding if config else "utf-8").files
+    return validate_files(files, config,
                           today=today)
 
 
