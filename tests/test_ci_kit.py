@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 import bibvault
 from bibvault.cli import cli
+from bibvault.cli import command as bibvault_command
 
 REPO = Path(__file__).resolve().parents[1]
 BIBVAULT = Path(sys.executable).with_name("bibvault")
@@ -116,6 +117,6 @@ def test_ci_doc_workflows_use_real_commands_and_options():
     assert any("--format sarif" in c for c in commands)
     for line in commands:
         words = shlex.split(line.split(">")[0].split("||")[0])
-        command = cli.commands[words[1]]
+        command = bibvault_command(words[1])
         with command.make_context(words[1], words[2:], obj=None) as ctx:
             assert isinstance(ctx, click.Context)

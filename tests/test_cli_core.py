@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bibvault.cli import cli
+from bibvault.cli import all_commands, cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -147,7 +147,7 @@ def test_list_newest_first_and_filters(project: Path) -> None:
 
 def test_readme_documents_every_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name, command in cli.commands.items():
+    for name, command in all_commands().items():
         assert f"`bibvault {name}" in readme, f"README lacks {name}"
         assert command.help, f"{name} has no --help text"
 

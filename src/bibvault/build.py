@@ -28,6 +28,7 @@ from bibvault.documents import (
     Producer,
     plan_documents,
 )
+from bibvault.errors import StageError
 from bibvault.findings import Finding, Severity, has_errors
 from bibvault.fsutil import atomic_write, atomic_write_chunks, confined_target, utf8
 from bibvault.records import Record, records_from_file
@@ -40,7 +41,7 @@ FormatterFactory = Callable[[str, Config], EntryFormatter]
 Progress = Callable[[str], None]
 
 
-class BuildError(Exception):
+class BuildError(StageError):
     """The build cannot go on (unknown style, format or export; unwritable output)."""
 
 

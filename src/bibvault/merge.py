@@ -18,6 +18,7 @@ from pathlib import Path
 from bibvault.bibfile import BibFile, Entry
 from bibvault.bibfile.values import month_number
 from bibvault.collection import load_collection
+from bibvault.errors import StageError
 from bibvault.fsutil import atomic_write
 from bibvault.records import Record, record_from_entry
 
@@ -27,7 +28,7 @@ ALIASES = {"journal": "journaltitle", "address": "location", "school": "institut
 _DATE_PARTS = ("date", "year", "month", "day")
 
 
-class MergeError(ValueError):
+class MergeError(StageError, ValueError):
     """The merge cannot be done (a key not found, the same record twice)."""
 
 

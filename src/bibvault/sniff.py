@@ -17,6 +17,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from bibvault.errors import StageError
 from bibvault.fsutil import read_bytes
 
 #: How much of a file the sniffer reads.
@@ -92,7 +93,7 @@ class Sniffed:
         return self.detail or _NAMES[self.format]
 
 
-class WrongFormatError(ValueError):
+class WrongFormatError(StageError, ValueError):
     """A file given to a command is not in the format the command reads."""
 
     def __init__(self, path: str, sniffed: Sniffed, expected: str = "a BibTeX/biblatex file") -> None:

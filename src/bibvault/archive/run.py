@@ -26,6 +26,7 @@ from bibvault.archive.writeback import apply_updates, archive_targets, unified_d
 from bibvault.bibfile import BibFile
 from bibvault.collection import Collection
 from bibvault.config import Config
+from bibvault.errors import StageError
 from bibvault.findings import Finding, Severity
 from bibvault.links.history import History
 from bibvault.net import HostGate, NoNetwork
@@ -35,7 +36,7 @@ from bibvault.records import Record
 ArchiveProgress = Callable[[int, int, ArchiveTarget], None]
 
 
-class ArchiveRunError(Exception):
+class ArchiveRunError(StageError):
     """An ``archive`` or ``verify`` that could not run (no network, an unusable link
     history or local archive directory); no file was changed."""
 

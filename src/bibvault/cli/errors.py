@@ -18,20 +18,14 @@ from dataclasses import dataclass
 
 import click
 
-from bibvault.archive.run import ArchiveRunError
-from bibvault.build import BuildError
 from bibvault.config import ConfigError
+from bibvault.errors import StageError
 from bibvault.exitcodes import ExitCode
-from bibvault.export.bst import BstError
-from bibvault.ingest.add import SourceError
-from bibvault.ingest.importfile import ImportFileError
-from bibvault.links.run import CheckError
-from bibvault.merge import MergeError
-from bibvault.sniff import WrongFormatError
 
 #: What a command says when an input is beyond the memory it may use (exit 2).
 OUT_OF_MEMORY = ("bibvault: error: out of memory: the input is too large for the memory "
                  "available to this command")
+
 
 class CommandError(Exception):
     """A failure the command itself finds (an unknown key or topic, a file that is not
@@ -39,10 +33,7 @@ class CommandError(Exception):
 
 
 #: Library errors whose message says it all: the command could not go on (exit 2).
-STAGE_ERRORS: tuple[type[Exception], ...] = (
-    ArchiveRunError, BstError, BuildError, CheckError, CommandError, ImportFileError,
-    MergeError, SourceError, WrongFormatError,
-)
+STAGE_ERRORS: tuple[type[Exception], ...] = (StageError, CommandError)
 
 
 @dataclass(frozen=True)

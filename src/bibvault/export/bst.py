@@ -26,6 +26,7 @@ from pybtex.database.input.bibtex import Parser
 from pybtex.exceptions import PybtexError
 
 from bibvault.bibfile.tex import to_rich_text
+from bibvault.errors import StageError
 from bibvault.export import export
 
 _BIBITEM = re.compile(r"\\bibitem\s*(?:\[((?:[^\[\]{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\])?\s*\{([^}]*)\}")
@@ -36,7 +37,7 @@ _HTML_TAGS = {"<i>": "<i>", "</i>": "</i>", "<b>": "<b>", "</b>": "</b>", "<sup>
 _MD_TAGS = {"<i>": "*", "</i>": "*", "<b>": "**", "</b>": "**"}
 
 
-class BstError(Exception):
+class BstError(StageError):
     """The style cannot be found, read or run."""
 
 

@@ -23,6 +23,7 @@ import requests
 
 from bibvault.archive.wayback import ArchiveError, closest_capture
 from bibvault.config import Config
+from bibvault.errors import StageError
 from bibvault.findings import Finding, Severity
 from bibvault.identity import normalise_doi, video_id
 from bibvault.ingest import IngestResult, ingest
@@ -42,7 +43,7 @@ from bibvault.net import HostGate
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
 
 
-class SourceError(ValueError):
+class SourceError(StageError, ValueError):
     """A SOURCE argument that is neither an address, a DOI nor a readable file."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from bibvault.errors import StageError
 from bibvault.fsutil import read_bytes
 from bibvault.ingest.bibtex_in import read_bibtex
 from bibvault.ingest.candidate import Candidate
@@ -21,7 +22,7 @@ from bibvault.sniff import BIBTEX, CSL_JSON, HEAD_BYTES, RIS, WrongFormatError, 
 READABLE = "a file bibvault can import (RIS, CSL-JSON, BibTeX/biblatex)"
 
 
-class ImportFileError(ValueError):
+class ImportFileError(StageError, ValueError):
     """A file that has the right format but cannot be read at all (e.g. broken JSON)."""
 
 

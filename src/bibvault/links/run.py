@@ -17,6 +17,7 @@ import requests
 from bibvault.archive.wayback import parse_urldate
 from bibvault.collection import Collection
 from bibvault.config import Config
+from bibvault.errors import StageError
 from bibvault.findings import Finding
 from bibvault.links.checker import CheckRun, LinkTarget, check_links
 from bibvault.links.history import History
@@ -38,7 +39,7 @@ from bibvault.records import Record
 CheckProgress = Callable[[int, int, CheckResult], None]
 
 
-class CheckError(Exception):
+class CheckError(StageError):
     """A check that could not run: no network, or an unusable link history. Nothing was
     recorded and no file was changed."""
 
