@@ -450,3 +450,143 @@ def test_given_names_without_hyphenated_initials_initialise_part_by_part() -> No
     assert cite("Jae-won") == "Lee, J won | Lee, J. won"
     assert cite("Jae-Won") == "Lee, JW | Lee, J. W."
     assert cite("Jean-pierre Paul") == "Lee, J pierre P | Lee, J. pierre P."
+
+
+def test_a_label_is_plural_only_for_a_list_that_starts_with_a_number() -> None:
+    style = _style('<label variable="number" form="short"/>')
+    # citeproc-js's output for each report number.
+    expected = {"MG-595": "no.", "SIGAR 21-46-LL": "no.", "No. 4-5": "no.", "III-IV": "no.", "WP-12": "no.",
+                "21-46-LL": "nos.", "12-WP": "nos.", "A1-A5": "nos.", "xi-xv": "nos.", "3, 5": "nos.",
+                "2 and 3": "nos."}
+    assert {v: _cite(style, {"type": "report", "number": v}) for v in expected} == expected
+
+
+def test_a_substituted_text_takes_no_affixes_or_formatting_of_cs_names() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><macro name="anon"><text term="anonymous" form="short"/></macro><citation><layout>'
+        '<group delimiter=" | "><names variable="author" prefix="[" suffix="]"><name/><substitute>'
+        '<names variable="editor"/><text macro="anon"/></substitute></names><names variable="author" '
+        'prefix="[" suffix="]" font-style="italic"><name/><substitute><text variable="title"/></substitute>'
+        '</names></group></layout></citation></style>')
+    items = [{"id": "a", "type": "book", "title": "Tit"},
+             {"id": "b", "type": "book", "title": "Tit", "editor": [{"family": "Ed", "given": "A"}]}]
+    proc = Processor(style, items)
+    # citeproc-js's output: substituted names keep them, a substituted text does not.
+    assert proc.cite(["a"], "html") == "anon. | Tit"
+    assert proc.cite(["b"], "html") == "[A Ed] | Tit"
+
+
+def test_a_year_suffix_keeps_its_group_from_being_suppressed() -> None:
+    style = _style('<group delimiter=" | "><text variable="title"/><group><text term="no date" form="short"/>'
+                   '<text variable="publisher"/><text variable="year-suffix"/></group><group><text value="Y"/>'
+                   '<text variable="publisher"/></group></group>')
+    # citeproc-js's output: the group with an (absent) year-suffix still prints.
+    assert _cite(style, {"title": "Tit"}) == "Tit | n.d."
+
+
+def test_names_added_to_tell_cites_apart_stay_out_of_the_bibliography() -> None:
+    style_xml = (
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><citation et-al-min="3" et-al-use-first="1" disambiguate-add-names="true"><layout '
+        'prefix="(" suffix=")"><group delimiter=" "><names variable="author"><name form="short"/></names>'
+        '<date variable="issued"><date-part name="year"/></date></group></layout></citation><bibliography '
+        'et-al-min="3" et-al-use-first="1"><layout><group delimiter=" "><names variable="author"><name '
+        'initialize-with="." name-as-sort-order="all"/></names><date variable="issued" prefix="(" suffix=")">'
+        '<date-part name="year"/></date></group></layout></bibliography></style>')
+    style = parse_style(style_xml)
+
+    def item(id_: str, *names: str) -> dict[str, Any]:
+        return {"id": id_, "type": "book", "issued": {"date-parts": [[2020]]},
+                "author": [{"family": n.split()[1], "given": n.split()[0]} for n in names]}
+
+    items = [item("a", "Thomas Hanke", "Marc Schulder", "Reiner Konrad"),
+             item("b", "Thomas Hanke", "Elena Jahn", "Uli Wagner")]
+    proc = Processor(style, items)
+    # citeproc-js's output: the bibliography takes them only with given names added too.
+    assert proc.cite(["a"]) == "(Hanke, Schulder, et al. 2020)"
+    assert proc.bibliography() == [("a", "Hanke, T. et al. (2020)"), ("b", "Hanke, T. et al. (2020)")]
+    with_givens = parse_style(style_xml.replace('add-names="true"', 'add-names="true" disambiguate-add-givenname="true"'))
+    assert Processor(with_givens, items).bibliography() == [
+        ("a", "Hanke, T., Schulder, M., et al. (2020)"), ("b", "Hanke, T., Jahn, E., et al. (2020)")]
+
+
+def test_title_case_applies_to_terms_and_labels_in_any_language() -> None:
+    style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="fr-FR">'
+             '<info><title>T</title><id>t</id></info><citation><layout><group delimiter=" | ">'
+             '<text variable="title" text-case="title"/><names variable="editor"><name/><label form="short" '
+             'prefix=" (" suffix=")" text-case="title"/></names></group></layout></citation></style>')
+    item = {"title": "the art of war", "editor": [{"family": "Crews", "given": "Rob"}]}
+    # citeproc-js's output: the French title stays, the French label is title-cased.
+    assert _cite(style, item) == "the art of war | Rob Crews (\u00c9d.)"
+
+
+def test_a_term_of_the_language_in_another_form_comes_before_the_english_fallback() -> None:
+    style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="ar">'
+             '<info><title>T</title><id>t</id></info><citation><layout><names variable="editor"><name/>'
+             '<label form="short" prefix=" (" suffix=")"/></names></layout></citation></style>')
+    editors = [{"family": "Crews", "given": "Rob"}, {"family": "Roe", "given": "Al"}]
+    # citeproc-js's output: Arabic has no short "editor", so the long one, not "eds.".
+    assert _cite(style, {"editor": editors}) == "Rob Crews, Al Roe (\u062a\u062d\u0642\u064a\u0642)"
+
+
+def test_a_bare_cs_names_in_cs_substitute_drops_its_own_affixes() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><macro name="a"><names variable="author"><name/><substitute><names variable="editor" '
+        'prefix="[" suffix="]"/></substitute></names></macro><macro name="b"><names variable="author"><name/>'
+        '<substitute><names variable="editor" prefix="[" suffix="]" font-style="italic"><name form="short"/>'
+        '</names></substitute></names></macro><citation><layout><text macro="a"/></layout></citation>'
+        '<bibliography><layout><text macro="b"/></layout></bibliography></style>')
+    proc = Processor(style, [{"id": "a", "type": "book",
+                              "editor": [{"family": "Ed", "given": "Al"}, {"family": "Roe", "given": "Bo"}]}])
+    # citeproc-js's output: a cs:names with its own cs:name keeps its affixes.
+    assert proc.cite(["a"], "html") == "Al Ed, Bo Roe"
+    assert proc.bibliography("html") == [("a", '<div class="csl-entry">[<i>Ed, Roe</i>]</div>')]
+
+
+def test_japanese_and_chinese_put_their_scripts_where_citeproc_js_does() -> None:
+    words = ["中村哲", "Zed", "Abe", "Иванов", "مرحبا", "あおい", "カタカナ", "김민수", "Ω"]
+
+    def order(lang: str) -> str:
+        style = parse_style(
+            f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="{lang}">'
+            '<info><title>T</title><id>t</id></info><citation><layout><text variable="title"/></layout></citation>'
+            '<bibliography><sort><key variable="title"/></sort><layout><text variable="title"/></layout>'
+            '</bibliography></style>')
+        items = [{"id": str(n), "type": "book", "title": t} for n, t in enumerate(words)]
+        return " ".join(entry for _, entry in Processor(style, items).bibliography())
+
+    # citeproc-js's orders: Japanese files Latin, then kana and kanji; Chinese files
+    # Han first and kana last.
+    assert order("ja-JP") == "Abe Zed あおい カタカナ 中村哲 Ω Иванов مرحبا 김민수"
+    assert order("zh-CN") == "中村哲 Abe Zed Ω Иванов مرحبا 김민수 あおい カタカナ"
+
+
+def test_a_cjk_and_term_takes_the_delimiter_only_after_an_inverted_name() -> None:
+    def cite(name_attrs: str) -> str:
+        style = _style(f'<names variable="author"><name and="text" delimiter=", " {name_attrs}/></names>',
+                       locale="zh-CN")
+        people = [{"family": "Safi", "given": "M"}, {"family": "Tanaka", "given": "Y"}, {"family": "Ward", "given": "AS"}]
+        return _cite(style, {"author": people})
+
+    # citeproc-js's output: "always" keeps it between two names only.
+    assert cite('delimiter-precedes-last="always"') == "M Safi, Y Tanaka和AS Ward"
+    assert _cite(_style('<names variable="author"><name and="text" delimiter=", " delimiter-precedes-last="always"/>'
+                        '</names>', locale="zh-CN"),
+                 {"author": [{"family": "Safi", "given": "M"}, {"family": "Ward", "given": "AS"}]}) == "M Safi, 和AS Ward"
+    assert cite('delimiter-precedes-last="after-inverted-name" name-as-sort-order="all"') == (
+        "Safi, M, Tanaka, Y, 和Ward, AS")
+
+
+def test_a_delimiter_mark_merges_with_the_suffix_of_names() -> None:
+    style = _style('<group delimiter=". "><names variable="author" suffix=":"><name initialize-with="" '
+                   'name-as-sort-order="all"/></names><text variable="title"/></group>')
+    # citeproc-js's output: a delimiter's mark joins the suffix of the element before
+    # it as typed, but merges with a suffix nested in a macro.
+    assert _cite(style, {"title": "KU", "author": [{"family": "Wedekind", "given": "Jan"}]}) == "Wedekind, J:. KU"
+    nested = parse_style(_style('<group delimiter=". "><text macro="a"/><text variable="title"/></group>').replace(
+        '<citation>', '<macro name="a"><names variable="author" suffix=":"><name initialize-with="" '
+        'name-as-sort-order="all"/></names></macro><citation>'))
+    proc = Processor(nested, [{"id": "a", "type": "book", "title": "KU", "author": [{"family": "Wedekind", "given": "Jan"}]}])
+    assert proc.cite(["a"]) == "Wedekind, J: KU"

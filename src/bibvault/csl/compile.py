@@ -102,7 +102,8 @@ class Compiler:
     def formatting(self, node: Node) -> Formatting:
         """The formatting attributes of ``node``."""
         simple = node.tag in ("text", "number", "label") and "macro" not in node.attrs
-        return Formatting.from_attrs(node.attrs, f"{self.where}: <{node.tag}>", simple=simple)
+        term = node.tag == "label" or (node.tag == "text" and "term" in node.attrs)
+        return Formatting.from_attrs(node.attrs, f"{self.where}: <{node.tag}>", simple=simple, term=term)
 
     def children(self, node: Node) -> tuple[Element, ...]:
         """The rendering elements among ``node``'s children."""

@@ -53,17 +53,23 @@ class Formatting:
     # A formatted cs:text (not a macro), cs:number or cs:label: citeproc-js renders
     # it as one string, so only a repeated mark merges at its suffix or after it.
     simple: bool = False
+    # A cs:label or a term's cs:text: citeproc-js title-cases it in any language
+    # (variables in English only).
+    title_any_language: bool = False
 
     @classmethod
-    def from_attrs(cls, attrs: Mapping[str, str], where: str = "", *, simple: bool = False) -> Formatting:
+    def from_attrs(cls, attrs: Mapping[str, str], where: str = "", *, simple: bool = False,
+                   term: bool = False) -> Formatting:
         """The formatting attributes of an element (``where`` names it in errors;
-        ``simple`` for a cs:text that is not a macro, a cs:number or a cs:label)."""
+        ``simple`` for a cs:text that is not a macro, a cs:number or a cs:label;
+        ``term`` for a cs:label or a cs:text that prints a term)."""
         case = attrs.get("text-case")
         if case is not None and case not in _TEXT_CASES:
             raise StyleError(f"{where}: text-case={case!r} is not one of {', '.join(sorted(_TEXT_CASES))}")
         fmt = tuple((k, attrs[k]) for k in FORMAT_KEYS if k in attrs)
         made = cls(case, attrs.get("strip-periods") == "true", fmt, attrs.get("quotes") == "true",
-                   attrs.get("prefix", ""), attrs.get("suffix", ""), attrs.get("display"), simple and bool(fmt))
+                   attrs.get("prefix", ""), attrs.get("suffix", ""), attrs.get("display"), simple and bool(fmt),
+                   term and case is not None)
         # One shared value for "no formatting", which decorate() passes straight through.
         return PLAIN if made == PLAIN else made
 
@@ -220,7 +226,7 @@ def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool =
     if upright and fmt.get("font-style") == "italic":
         del fmt["font-style"]
     if f.text_case:
-        content = apply_text_case(content, f.text_case, ev.english, ev.turkic)
+        content = apply_text_case(content, f.text_case, ev.english or f.title_any_language, ev.turkic)
     known = True
     if f.strip_periods:
         content = map_strings(content, lambda s: s.replace(".", ""))
@@ -255,7 +261,10 @@ def render_children(children: tuple[Element, ...], ev: Evaluation, delimiter: st
             f = el.formatting
             if before is not None:
                 if delimiter:
-                    out.append(SameDelim(delimiter) if before.simple else Delim(delimiter))
+                    # A delimiter's mark joins an element's own suffix as typed (":" + "." is
+                    # ":.") and a formatted variable's last mark; one nested deeper merges.
+                    same = before.simple or bool(before.suffix)
+                    out.append(SameDelim(delimiter) if same else Delim(delimiter))
                 elif ((before.fmt or f.fmt) and isinstance(content, Rich) and f.prefix
                         and content.children and content.children[0] == f.prefix):
                     # citeproc-js moves no punctuation between a prefix and formatted siblings.

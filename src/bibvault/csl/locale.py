@@ -116,9 +116,14 @@ class Locale:
         in_files: set[str] = set()
         style_ordinal = False
         files_read = 0
+        english = store.get("en-US")
+        # Terms of the en-US fallback come after every form of the language's own
+        # term (citeproc-js prints Arabic "editor" for a short label, not "eds.").
+        self._fallback: set[tuple[str, str, str | None]] = set()
         for loc in chain:
             from_style = any(loc is s for s in style.locales)
             files_read += 0 if from_style else 1
+            fallback = not from_style and loc is english and primary != "en"
             for terms in loc.findall("terms"):
                 for t in terms.findall("term"):
                     name = t.get("name", "")
@@ -133,7 +138,10 @@ class Locale:
                         if t.get("match"):
                             self._ordinal_match.setdefault(name, t.get("match", ""))
                         continue
-                    self._terms.setdefault(key, self._term(t))
+                    if key not in self._terms:
+                        self._terms[key] = self._term(t)
+                        if fallback:
+                            self._fallback.add(key)
                     if t.get("gender") and (name, "gender", None) not in self._terms:
                         self._terms[(name, "gender", None)] = Term(t.get("gender", ""), "")
         if style_ordinal:
@@ -193,11 +201,11 @@ class Locale:
             "verb-short": ["verb-short", "verb", "long"],
             "symbol": ["symbol", "short", "long"],
         }.get(form, [form, "long"])
-        for f in forms:
-            if gender and (name, f, gender) in table:
-                return table[(name, f, gender)]
-            if (name, f, None) in table:
-                return table[(name, f, None)]
+        for fallback in (False, True):
+            for f in forms:
+                for key in ((name, f, gender), (name, f, None)) if gender else ((name, f, None),):
+                    if key in table and (key in self._fallback) == fallback:
+                        return table[key]
         return None
 
     def term(self, name: str, form: str = "long", plural: bool = False) -> str | None:

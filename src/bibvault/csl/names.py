@@ -44,7 +44,7 @@ def _name_list(names: list[dict[str, Any]], opts: Mapping[str, str], ev: Evaluat
     total = len(names)
     truncated = bool(mn and first is not None and total >= mn and first < total)
     shown_more = ev.req.disamb.names_shown
-    if truncated and shown_more and not ev.sorting:
+    if truncated and shown_more and not ev.sorting and _shows_added_names(ev):
         first = max(first or 0, shown_more)
         truncated = first < total
     if ev.name_overrides.get("_names-all"):
@@ -123,10 +123,18 @@ def _name_list(names: list[dict[str, Any]], opts: Mapping[str, str], ev: Evaluat
     if not starts_romanesque(and_word):
         # As citeproc-js: an "and" term of a script written without spaces (和, と)
         # is joined unspaced, and the delimiter stays only where a rule forces it.
-        forced = opts.get("delimiter-precedes-last") == "always" or (
-            opts.get("delimiter-precedes-last") == "after-inverted-name" and items[-2][1])
+        # citeproc-js keeps it after an inverted name, and for "always" between two
+        # names only (three or more are joined unspaced even then).
+        rule = opts.get("delimiter-precedes-last")
+        forced = (rule == "after-inverted-name" and items[-2][1]) or (rule == "always" and len(items) == 2)
         sep = f"{delim}{and_word}" if forced else and_word
     return join([head, sep, items[-1][0]], ""), len(shown)
+
+
+def _shows_added_names(ev: Evaluation) -> bool:
+    # citeproc-js carries names added to tell cites apart into the bibliography's
+    # first name list only when the style also adds given names.
+    return ev.citation or (ev.names_seen == 0 and ev.env.options.cites_add_givenname)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +223,10 @@ class Names(Element):
         if count_only and present:
             return decorate(self.formatting, str(total) if total else None, ev)
         if outputs:
-            out = decorate(self.formatting, join(outputs, self.delimiters[ev.mode]), ev)
+            inner = join(outputs, self.delimiters[ev.mode])
+            # A bare cs:names in cs:substitute prints without its own affixes and formatting
+            # (citeproc-js); the substituting cs:names' ones apply.
+            out = decorate(self.formatting, inner, ev) if inherit_from is None else inner
             if ev.names_seen == 0:
                 # The name lists without labels: what subsequent-author-substitute replaces.
                 ev.trace.names_source = (present[0][1], opts_from)
@@ -248,7 +259,10 @@ class Names(Element):
             if not is_empty(sub_out):
                 ev.suppressed.update(ev.var_log[before:])
                 own = isinstance(child, Names) and child.name is not None
-                result: Content = sub_out if own else decorate(self.formatting, sub_out, ev)
+                # citeproc-js puts cs:names' affixes and formatting on substituted names
+                # only: a substituted text prints without them.
+                plain = own or not isinstance(child, Names)
+                result: Content = sub_out if plain else decorate(self.formatting, sub_out, ev)
                 if ev.names_seen == 0 and not isinstance(child, Names):
                     whole = sub_out if isinstance(sub_out, Rich) else Rich([sub_out or ""])
                     ev.trace.first_names = FirstNames(whole, [whole], [whole])

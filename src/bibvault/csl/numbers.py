@@ -26,7 +26,13 @@ def is_plural(value: str, and_term: str | None = None) -> bool:
     if "\\-" in value:
         value = value.replace("\\-", "")
     words = "and" + (f"|{re.escape(and_term)}" if and_term else "")
-    return bool(re.search(rf"\w\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*\S*\w", value)) and bool(re.search(r"\d|^[ivxlcdm]+\b", value, re.I))
+    if not (re.search(rf"\w\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*\S*\w", value)
+            and re.search(r"\d|^[ivxlcdm]+\b", value, re.I)):
+        return False
+    # As citeproc-js: only a list that starts with a number counts ("MG-595", "No. 4-5"
+    # and "III-IV" are one report number each; "12-WP", "A1-A5" and "xi-xv" are two).
+    first = re.split(rf"\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*", value.strip(), maxsplit=1)[0]
+    return bool(re.fullmatch(r"[A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+", first))
 
 
 def roman(n: int) -> str:

@@ -19,12 +19,10 @@ from bibvault.csl.richtext import (
     FORMAT_KEYS,
     NEUTRAL,
     Content,
-    Delim,
     FixedPrefix,
     Rich,
     SameDelim,
     SameSuffix,
-    Suffix,
 )
 
 
@@ -221,7 +219,7 @@ def _affix_join(left: str, right: str) -> str:
     goes) or "none", by where the right-hand text comes from."""
     if isinstance(right, FixedPrefix):
         return "none"
-    if isinstance(right, SameDelim | SameSuffix) or (isinstance(right, Delim) and isinstance(left, Suffix)):
+    if isinstance(right, SameDelim | SameSuffix):
         # A delimiter's mark joins the suffix before it as typed (":" + "." is ":.").
         return "same"
     return "table"

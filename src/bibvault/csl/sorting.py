@@ -59,7 +59,7 @@ class Collator:
         primary = lang.split("-")[0].lower()
         letters = _LETTERS.get(primary)
         first = _SCRIPTS_FIRST.get(primary)
-        cache = f"{primary}\x00{text}" if letters or first else text
+        cache = f"{primary}\x00{text}" if letters or first or primary == "ja" else text
         found = self._keys.get(cache)
         if found is None:
             if letters:
@@ -72,6 +72,10 @@ class Collator:
                 # The locale's own script sorts before the others (as in CLDR).
                 lead = next((c for c in text if c.isalpha()), "")
                 key = (0 if lead and first.match(lead) else 1, key)
+            elif primary == "ja":
+                # Japanese: Latin, then kana and kanji, then the other scripts.
+                lead = next((c for c in text if c.isalpha()), "")
+                key = (0 if not lead or ord(lead) < 0x250 else 1 if _KANA_HAN.match(lead) else 2, key)
             found = self._keys[cache] = key
         return found
 
@@ -128,7 +132,8 @@ _LETTERS = {"sv": _SV, "fi": _SV, "nb": _NO, "nn": _NO, "no": _NO, "da": _NO, "t
 _DIGRAPHS = {"cs": (("ch", "hʒ"),), "sk": (("ch", "hʒ"),), "hr": (("dž", "dʒ"),), "bs": (("dž", "dʒ"),)}
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-_HAN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(r"[\u2e80-\u2fdf\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA_HAN = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u2e80-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _SCRIPTS_FIRST = {"ru": _CYRILLIC, "uk": _CYRILLIC, "bg": _CYRILLIC, "mk": _CYRILLIC, "sr": _CYRILLIC,
                   "ar": _ARABIC, "fa": _ARABIC, "zh": _HAN, "el": re.compile(r"[\u0370-\u03ff]"),
                   "he": re.compile(r"[\u0590-\u05ff]")}

@@ -73,8 +73,11 @@ class TextVariable(Element):
     def render(self, ev: Evaluation) -> Content:
         name = self.variable
         if name == "year-suffix":
-            # An absent suffix is no reason to suppress the enclosing group.
+            # As in citeproc-js, a year-suffix counts as a variable that rendered,
+            # even when absent: a group or macro holding one is never suppressed.
             ev.year_suffix_done = True
+            ev.called += 1
+            ev.rendered += 1
         else:
             ev.called += 1
         value = variable_text(ev, name, self.form)
