@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bibvault.csl import Processor, load_style
-from bibvault.csl.output import Quotes, render, safe_href
+from bibvault.csl.output import Quotes, render
+from bibvault.identity import safe_url
 from bibvault.csl.richtext import Rich
 
 URL = "https://x.example/a_b?c=1&d=(2)#top"
@@ -38,7 +39,7 @@ def test_punctuation_moved_into_quotes_stays_out_of_the_link() -> None:
     ("https://", False),
 ])
 def test_only_plain_web_addresses_become_links(url: str, ok: bool) -> None:
-    assert (safe_href(url) is not None) == ok
+    assert (safe_url(url) is not None) == ok
 
 
 ITEM = {"id": "a", "type": "webpage", "title": "A page", "URL": "https://x.example/p",

@@ -97,3 +97,24 @@ def normalise_title(title: str) -> str:
         text = unicodedata.normalize("NFKD", title)
         text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+# Characters a URL may not contain raw; browsers strip some of them, which is how
+# "java\nscript:" tricks work, so such a URL is refused rather than cleaned.
+_NOT_IN_HREF = re.compile(r"[\x00-\x20\x7f<>\"'`\\]")
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` stripped when it is an absolute http(s) address fit for ``href``, else None."""
+    if not url:
+        return None
+    url = url.strip()
+    if _NOT_IN_HREF.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url

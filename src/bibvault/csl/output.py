@@ -37,16 +37,6 @@ class Quotes:
     punctuation_in_quote: bool = False
 
 
-_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\"'`\\]")
-
-
-def safe_href(url: str) -> str | None:
-    """``url`` stripped when it is an absolute http(s) address fit to link to, else None."""
-    url = url.strip()
-    m = re.match(r"(?i)https?://[^/?#\s]+", url)
-    if m is None or _UNSAFE.search(url):
-        return None
-    return url
 
 
 # Events: ("t", text) | ("o", key, value) | ("c", key, value)

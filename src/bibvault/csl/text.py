@@ -10,9 +10,9 @@ from typing import Any
 from bibvault.csl.element import Element, Evaluation, Formatting, decorate, suppressible
 from bibvault.csl.items import DateValue
 from bibvault.csl.numbers import is_numeric, is_plural, page_range
-from bibvault.csl.output import safe_href
 from bibvault.csl.richtext import Content, Rich, parse_inline
 from bibvault.csl.textcase import capitalize_first
+from bibvault.identity import safe_url
 
 # Variables that CSL treats as numbers (is-numeric, cs:number, labels).
 NUMBER_VARS = frozenset(
@@ -37,15 +37,15 @@ _ADDRESS_END = re.compile(r"(?i)https?://\S*$")
 
 def _href(name: str, value: str) -> str | None:
     if name == "DOI" and not value.lower().startswith(("http://", "https://")):
-        return safe_href(f"https://doi.org/{value.strip()}")
-    return safe_href(value)
+        return safe_url(f"https://doi.org/{value.strip()}")
+    return safe_url(value)
 
 
 def _title_href(ev: Evaluation) -> str | None:
     """Where a title links to: the item's address, else its archived copy."""
     for name in ("URL", "archive_location"):
         value = ev.item.get(name)
-        if isinstance(value, str) and (href := safe_href(value)) is not None:
+        if isinstance(value, str) and (href := safe_url(value)) is not None:
             return href
     return None
 

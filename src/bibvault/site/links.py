@@ -12,28 +12,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bibvault.identity import safe_url
 from bibvault.records import Record
-
-_SAFE_SCHEMES = ("http", "https")
-# Characters a URL may not contain raw; browsers strip some of them, which is how
-# "java\nscript:" tricks work, so such a URL is refused rather than cleaned.
-_FORBIDDEN = re.compile(r"[\x00-\x20\x7f<>\"'`\\]")
-
-
-def safe_url(url: str | None) -> str | None:
-    """``url`` when it is an absolute http(s) address fit for ``href``, else None."""
-    if not url:
-        return None
-    url = url.strip()
-    if _FORBIDDEN.search(url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in _SAFE_SCHEMES or not parts.netloc:
-        return None
-    return url
 
 
 @dataclass(frozen=True)
