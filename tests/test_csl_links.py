@@ -6,8 +6,8 @@ import pytest
 
 from bibvault.csl import Processor, load_style
 from bibvault.csl.output import Quotes, render
-from bibvault.identity import safe_url
 from bibvault.csl.richtext import Rich
+from bibvault.identity import safe_url
 
 URL = "https://x.example/a_b?c=1&d=(2)#top"
 Q = Quotes(punctuation_in_quote=True)
