@@ -232,3 +232,35 @@ def test_proxies_for_a_url(clean_env: pytest.MonkeyPatch) -> None:
 @given(st.text(), st.text())
 def test_no_proxy_never_raises(no_proxy: str, host: str) -> None:
     NoProxy.parse(no_proxy).bypass(host.lower(), 80)
+
+
+class CookieSite(Base):
+    """``/set`` sets a cookie; every other path answers with a page."""
+
+    def route(self) -> None:
+        self._hit()
+        if self.path == "/set":
+            self.send(200, b"set", "text/plain", {"Set-Cookie": "visit=42; Path=/"})
+        else:
+            self.send(200, b"<title>page</title>")
+
+
+def test_requests_carry_the_sessions_headers_and_cookies(farm: Farm,
+                                                         clean_env: pytest.MonkeyPatch) -> None:
+    site = farm.serve("127.0.0.66", CookieSite, {})
+    session = session_for_check(CONFIG)
+    try:
+        before = check_url(site + "/plain", session, CONFIG)
+        session.get(site + "/set").close()
+        after = check_url(site + "/plain?again", session, CONFIG)
+        own = session.get(site + "/own", params={"q": "1"}, headers={"X-Asked": "yes"},
+                          cookies={"extra": "1"})
+    finally:
+        session.close()
+    assert (before.status, after.status, own.status_code) == (LinkStatus.ALIVE,) * 2 + (200,)
+    hits = {h.path: h.headers for h in farm.log.for_host("127.0.0.66")}
+    assert "Cookie" not in hits["/plain"]
+    assert hits["/plain?again"]["Cookie"] == "visit=42"
+    assert hits["/own?q=1"]["X-Asked"] == "yes"
+    assert hits["/own?q=1"]["Cookie"] in ("visit=42; extra=1", "extra=1; visit=42")
+    assert {h["User-Agent"] for h in hits.values()} == {CONFIG.user_agent}
