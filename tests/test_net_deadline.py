@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ import requests
 
 from bibvault.config import CheckConfig
 from bibvault.deadline import DeadlineAdapter
-from bibvault.links import CheckResult, LinkStatus, check_url
+from bibvault.links import CheckResult, LinkStatus, LinkTarget, check_links, check_url
 from bibvault.net import make_session, session_for_check
 from webfarm import Farm, running_farm
 
@@ -113,3 +114,21 @@ def test_no_deadline_means_no_watchdog(farm: Farm) -> None:
         assert not adapter_of(session).watchdog.running()
     finally:
         session.close()
+
+
+def test_connections_to_many_hosts_are_kept_for_their_next_turn(farm: Farm) -> None:
+    # More hosts than the 64 pools a session used to keep: checked in turns, each
+    # host's connection must still be there when its second link comes round.
+    ips = [f"127.0.1.{i}" for i in range(1, 81)]
+    bases = [farm.site(ip) for ip in ips]
+    config = dataclasses.replace(CONFIG, concurrency=4, request_deadline=10.0)
+    targets = [LinkTarget(f"k{n}{i}", f"{b}/ok?turn={n}") for n in range(2)
+               for i, b in enumerate(bases)]
+    session = session_for_check(config)
+    try:
+        run = check_links(targets, session, config)
+    finally:
+        session.close()
+    assert run.counts["alive"] == len(targets)
+    reused = [len({h.client_port for h in farm.log.for_host(ip)}) == 1 for ip in ips]
+    assert sum(reused) >= len(ips) - 4  # the turns overlap a little across threads
