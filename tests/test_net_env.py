@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -78,6 +79,15 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyP
     return monkeypatch
 
 
+def get_all(session: requests.Session, *urls: str) -> None:
+    """GET each of ``urls`` with ``session``, then close it."""
+    try:
+        for url in urls:
+            session.get(url).close()
+    finally:
+        session.close()
+
+
 def proxied(farm: Farm, path: str) -> int:
     return sum(1 for h in farm.log.for_host(PROXY_IP) if h.path.endswith(path))
 
@@ -129,12 +139,8 @@ def test_the_environment_is_read_when_the_session_is_made(
     session = session_for_check(CONFIG)
     clean_env.setenv("http_proxy", proxy)  # too late for this session
     later = session_for_check(CONFIG)
-    try:
-        session.get(site + "/ok?read=early").close()
-        later.get(site + "/ok?read=late").close()
-    finally:
-        session.close()
-        later.close()
+    get_all(session, site + "/ok?read=early")
+    get_all(later, site + "/ok?read=late")
     assert (proxied(farm, "/ok?read=early"), direct(farm, "/ok?read=early")) == (0, 1)
     assert (proxied(farm, "/ok?read=late"), direct(farm, "/ok?read=late")) == (1, 1)
 
@@ -173,12 +179,7 @@ def test_netrc_credentials_go_to_their_host_only(farm: Farm, site: str, tmp_path
     netrc.chmod(0o600)
     clean_env.setenv("NETRC", str(netrc))
     other = farm.site("127.0.0.65")
-    session = session_for_check(CONFIG)
-    try:
-        session.get(site + "/ok?auth=1").close()
-        session.get(other + "/ok?auth=2").close()
-    finally:
-        session.close()
+    get_all(session_for_check(CONFIG), site + "/ok?auth=1", other + "/ok?auth=2")
     [mine] = [h for h in farm.log.for_host(SITE_IP) if h.path == "/ok?auth=1"]
     [theirs] = [h for h in farm.log.for_host("127.0.0.65") if h.path == "/ok?auth=2"]
     assert mine.headers["Authorization"] == "Basic cmVhZGVyOnMzY3JldA=="  # reader:s3cret
