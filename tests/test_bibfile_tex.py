@@ -20,7 +20,7 @@ from bibvault.bibfile.tex import (
 from bibvault.csl import Processor, load_style
 from bibvault.csljson import record_to_csl
 from bibvault.export import export
-from bibvault.records import records_from_file
+from bibvault.records import record_from_entry, records_from_file
 
 CORPORA = Path(os.environ.get("BIBVAULT_CORPORA", "/work/shared/corpora"))
 needs_corpora = pytest.mark.skipif(
@@ -182,6 +182,16 @@ def test_malformed_names_are_repaired_not_raised() -> None:
     assert name_problems(value) == ["too many commas in name 'Smith, Jr., Bill, Lee'"]
     assert parse_names("") == [] and parse_names(None) == [] and name_problems("A and B") == []
     assert name_problems("A and ") != []
+
+
+def test_a_records_names_are_parsed_from_its_tex_when_asked_for() -> None:
+    bib = "@book{k, Author = {Doe, Jane and M{\\\"u}ller, Kurt}, editor = {Roe, R.}, title = {T}}"
+    (record,) = records_from_file(parse(bib))
+    assert dict(record.people).keys() == {"author", "editor"}
+    assert [str(p) for p in record.names("author")] == ["Doe, Jane", 'M{\\"u}ller, Kurt']
+    assert [str(p) for p in record.names()] == [str(p) for p in parse_names(record.tex["author"])]
+    assert record.names("translator") == [] and "title" not in record.people
+    assert record_from_entry(parse(bib), parse(bib).entries[0], names=False).names() == []
 
 
 def test_every_route_prints_the_same_words() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bibvault.bibfile.model import Entry
+from bibvault.bibfile.model import Entry, field_key
 from bibvault.bibfile.values import expand
 from bibvault.findings import Finding, Severity
 
@@ -82,7 +82,7 @@ def expanded_fields(entry: Entry) -> list[tuple[str, str]]:
     first: dict[str, str] = {}
     out = []
     for f in entry.fields:
-        name = f.name.lower()
+        name = field_key(f.name)
         out.append((name, expand(first.setdefault(name, f.raw_value), macros)))
     return out
 
@@ -98,10 +98,11 @@ def resolve(entry: Entry, get: Lookup, expanded: Expanded = expanded_fields) -> 
     """
     fields: dict[str, str] = {}
     macros = entry.macros or {}
+    raw = entry.raw
     for f in entry.fields:
-        name = f.name.lower()
+        name = field_key(f.name)
         if name not in fields:  # the first occurrence wins, later ones are not expanded
-            fields[name] = expand(f.raw_value, macros)
+            fields[name] = expand(raw[f.rel_value_start:f.rel_value_end], macros)
     child = entry.entry_type.lower()
     seen = {entry.key.lower()}
     parent_key = fields.get("crossref")

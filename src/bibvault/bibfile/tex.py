@@ -288,35 +288,6 @@ def decode(tex: str, rich: bool = False) -> Decoded:
     return Decoded(_tidy(text.replace(_OPEN, "").replace(_CLOSE, "")), tuple(converter.unknown))
 
 
-class DecodeMemo:
-    """:func:`decode` that remembers its answers: values repeat (journals, publishers,
-    months, booktitles; a sixth of TUGboat's values are distinct), and a value is
-    decoded for its record and again for its unknown commands.
-
-    Holds at most ``limit`` values and then starts afresh, so that a file of a
-    million distinct titles does not keep them all. One per run, not shared.
-    """
-
-    __slots__ = ("_seen", "limit")
-
-    def __init__(self, limit: int = 50_000) -> None:
-        self._seen: dict[str, Decoded] = {}
-        self.limit = limit
-
-    def decode(self, tex: str) -> Decoded:
-        """``decode(tex)`` (plain text), from memory when the value was seen."""
-        found = self._seen.get(tex)
-        if found is None:
-            if len(self._seen) >= self.limit:
-                self._seen.clear()
-            found = self._seen[tex] = decode(tex)
-        return found
-
-    def to_unicode(self, tex: str) -> str:
-        """``to_unicode(tex)``, from memory when the value was seen."""
-        return self.decode(tex).text
-
-
 def to_unicode(tex: str) -> str:
     """Plain Unicode text for a TeX value (see the module docstring). Never raises."""
     return decode(tex).text

@@ -17,12 +17,11 @@ from pathlib import Path
 from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.bibfile.encoding import codec_name, to_utf8
-from bibvault.bibfile.tex import DecodeMemo
 from bibvault.bibfile.values import braces_balanced
 from bibvault.collection import load_collection
 from bibvault.config import Config
 from bibvault.findings import Finding, Fix, select_findings, sort_key
-from bibvault.records import Record, record_from_entry
+from bibvault.records import FieldText, Record, record_from_entry
 from bibvault.rules import CORE_RULES, finding
 from bibvault.validate.across import (
     AliasOwner,
@@ -57,11 +56,11 @@ def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
     keep only those findings, and the families of rules (B, F, T, D) that cannot give
     one are not run; with none of F, T and D, no record is decoded.
     """
-    memo = DecodeMemo()
-    pairs = ((bf, (record_from_entry(bf, e, decoder=memo.to_unicode, names=False)
+    text = FieldText()
+    pairs = ((bf, (record_from_entry(bf, e, text=text, names=False)
                    for e in bf.entries if e.key)) for bf in files)
     families = _families(select, ignore) if select or ignore else FAMILIES
-    findings = _validate(pairs, config, today, memo, families)
+    findings = _validate(pairs, config, today, text, families)
     return select_findings(findings, select, ignore) if select or ignore else findings
 
 
@@ -71,7 +70,7 @@ def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequen
     """All findings for parsed files whose records were already decoded (one list per file,
     as :func:`~bibvault.records.records_from_file` gives them), so a caller that needs the
     records too decodes them once."""
-    return _validate(zip(files, records_per_file, strict=True), config, today, DecodeMemo(),
+    return _validate(zip(files, records_per_file, strict=True), config, today, FieldText(),
                      FAMILIES)
 
 
@@ -87,10 +86,10 @@ def _families(select: Sequence[str], ignore: Sequence[str]) -> frozenset[str]:
 
 
 def _validate(pairs: Iterable[tuple[BibFile, Iterable[Record]]], config: Config | None,
-              today: _dt.date | None, memo: DecodeMemo,
+              today: _dt.date | None, text: FieldText,
               families: frozenset[str]) -> list[Finding]:
     today = today or _dt.date.today()
-    checks = RecordChecks(today, memo)
+    checks = RecordChecks(today, text)
     vocabulary = config.topics if config else {}
     findings: list[Finding] = []
     first_keys: dict[str, AliasOwner] = {}

@@ -9,10 +9,9 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from bibvault.bibfile.braces import balanced
-from bibvault.bibfile.tex import DecodeMemo
 from bibvault.edtf import DateError, date_from_parts, normalise_date, parse_edtf
 from bibvault.findings import Finding, Fix
-from bibvault.records import Record
+from bibvault.records import FieldText, Record
 from bibvault.rules import finding
 
 #: Required fields per (biblatex) entry type; a tuple inside means "one of".
@@ -82,14 +81,14 @@ class RecordChecks:
     """The per-record rules for many records, with memory: what a value says about
     itself (F210, F211, F216) is worked out once per distinct field and value.
 
-    ``memo`` decodes TeX; pass the one that decoded the records, so that a value
+    ``text`` decodes TeX; pass the one that decoded the records, so that a value
     is decoded once for both. Holds at most ``limit`` values, then starts afresh.
     """
 
-    def __init__(self, today: _dt.date, memo: DecodeMemo | None = None,
+    def __init__(self, today: _dt.date, text: FieldText | None = None,
                  limit: int = 50_000) -> None:
         self.today = today
-        self.memo = memo or DecodeMemo(limit)
+        self.text = text or FieldText(limit)
         self.limit = limit
         self._said: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
 
@@ -117,7 +116,7 @@ class RecordChecks:
             if m:
                 said.append(("F211", f"{name}: unescaped {m.group(1)!r} (write \\{m.group(1)})"))
             if "\\" in tex:  # without a backslash there is no command to be unknown
-                for command in dict.fromkeys(self.memo.decode(tex).unknown):
+                for command in dict.fromkeys(self.text.unknown(tex)):
                     said.append(("F216", f"{name}: unknown TeX command \\{command} (printed as "
                                  "the text of its argument, without its effect)"))
         return tuple(said)
