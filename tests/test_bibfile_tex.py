@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bibvault.bibfile import load, parse
 from bibvault.bibfile.namelist import name_problems, parse_names
@@ -205,3 +207,11 @@ def test_every_route_prints_the_same_words() -> None:
     ((_, entry),) = Processor(load_style("apa"), [record_to_csl(record)]).bibliography()
     assert words in entry
     assert "TI  - The " + words in export([record], "ris")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from("ab -'{}^_\u00e9\u0301 \t\n`$~\\"), max_size=24))
+def test_text_with_only_grouping_braces_reads_as_the_full_reader_reads_it(tex: str) -> None:
+    # "\relax" (nothing) at the end sends the value through the whole reader.
+    if not tex.endswith("\\"):
+        assert decode(tex).text == decode(tex + "\\relax").text

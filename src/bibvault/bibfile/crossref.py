@@ -101,8 +101,15 @@ def resolve(entry: Entry, get: Lookup, expanded: Expanded = expanded_fields) -> 
     raw = entry.raw
     for f in entry.fields:
         name = field_key(f.name)
-        if name not in fields:  # the first occurrence wins, later ones are not expanded
-            fields[name] = expand(raw[f.rel_value_start:f.rel_value_end], macros)
+        if name in fields:
+            continue  # the first occurrence wins, later ones are not expanded
+        start, end = f.rel_value_start, f.rel_value_end
+        if raw[start] in "{\"" and raw.find("#", start, end) < 0:
+            # A value as the scanner read it, without a '#', is one part: a group
+            # here, whose text is the value (what expand() gives, without the parse).
+            fields[name] = raw[start + 1:end - 1]
+        else:
+            fields[name] = expand(raw[start:end], macros)
     child = entry.entry_type.lower()
     seen = {entry.key.lower()}
     parent_key = fields.get("crossref")

@@ -196,7 +196,14 @@ class FieldPositions(Mapping[str, tuple[int, int]]):
         return self._found
 
     def __getitem__(self, name: str) -> tuple[int, int]:
-        return self._positions()[name]
+        if self._found is not None:
+            return self._found[name]
+        # Most often one field is asked for: one count over the text before it.
+        entry = self._entry
+        for f in reversed(entry.fields):
+            if field_key(f.name) == name:
+                return entry.locate(f.rel_start)
+        raise KeyError(name)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._positions())
