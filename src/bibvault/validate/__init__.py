@@ -17,6 +17,7 @@ from pathlib import Path
 from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.bibfile.encoding import codec_name, to_utf8
+from bibvault.bibfile.scanner import gc_paused
 from bibvault.bibfile.values import braces_balanced
 from bibvault.collection import load_collection
 from bibvault.config import Config
@@ -115,10 +116,11 @@ def _validate(pairs: Iterable[tuple[BibFile, Iterable[Record]]], config: Config 
             if "F" in families:
                 findings.extend(_whitespace(bf))
 
-    if "D" in families:
-        findings.extend(check_duplicates(records(), first_keys))
-    else:
-        deque(records(), maxlen=0)  # run the checks above, keep nothing
+    with gc_paused():  # records are dropped as they go: the collector has nothing to find
+        if "D" in families:
+            findings.extend(check_duplicates(records(), first_keys))
+        else:
+            deque(records(), maxlen=0)  # run the checks above, keep nothing
     if aliases:
         findings.extend(check_aliases(first_keys.values(), aliases))
     if not _in_order(findings):
