@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from bibvault.csl import Processor, Resources, get_backend
+from bibvault.csl import Processor, Resources, flatten, get_backend
 from bibvault.csljson import ItemCache
 from bibvault.records import Record
 from bibvault.site.entries import LINKED, CslFormatter, EntryFormatter
@@ -59,7 +59,9 @@ def _csl_entries(formatter: CslFormatter, items: Iterable[dict[str, Any]],
     # with subsequent-author-substitute applied, each tree dropped once written out.
     for entry in proc.iter_entries(links=True):
         # As CslFormatter writes them: links shown in HTML only.
-        out[str(entry.id)] = CompactTexts({fmt: backend.render(entry.content, quotes, links=LINKED[fmt]).strip()
+        # The tree is flattened once; each format only spells the events.
+        events = flatten(entry.content, quotes)
+        out[str(entry.id)] = CompactTexts({fmt: backend.spell(events, links=LINKED[fmt]).strip()
                                            for fmt, backend in backends})
     return out
 
