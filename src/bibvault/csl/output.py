@@ -268,10 +268,15 @@ class Backend:
 
     def render(self, node: Content, quotes: Quotes, *, links: bool = True) -> str:
         """The whole tree in this format (without ``links``, link nodes as plain text)."""
+        return self.spell(flatten(node, quotes), links=links)
+
+    def spell(self, events: list[Event], *, links: bool = True) -> str:
+        """The events :func:`flatten` made of a tree, in this format: one flattening
+        serves every format an entry is written in."""
         out: list[str] = []
         # Where each open link's text starts in ``out``, with the plain text so far.
         opened: list[tuple[int, list[str]]] = []
-        for e in flatten(node, quotes):
+        for e in events:
             if e[0] == "t":
                 out.append(self.escape(e[1]))
                 for _, plain_text in opened:
@@ -297,7 +302,17 @@ class Backend:
                     out.append(" ")
         if self.name == "html":
             return "".join(out)
-        return re.sub(r"(?<=\S) {2,}", " ", "".join(out)).strip()
+        text = "".join(out)
+        return _SPACES.sub(" ", text).strip() if "  " in text else text.strip()
+
+
+_SPACES = re.compile(r"(?<=\S) {2,}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]<>()#+!|~^]")
+
+
+def _backslashed(m: re.Match[str]) -> str:
+    return "\\" + m.group()
 
 
 _EXTRA_SUPERSCRIPTS = {"\u02c0": "\u0294", "\u02c1": "\u0295", "\u06e5": "\u0648", "\u06e6": "\u064a"}
@@ -332,8 +347,10 @@ class HtmlBackend(Backend):
 
     def escape(self, text: str) -> str:
         text = text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
+        if text.isascii():
+            return text
         # Superscript characters (as in ordinal terms) are written as markup.
-        return "".join(_superscript(ch) for ch in text)
+        return _NON_ASCII.sub(lambda m: _superscript(m.group()), text)
 
     def open(self, key: str, value: str) -> str:
         if key == "display":
@@ -363,13 +380,7 @@ class MarkdownBackend(Backend):
     }
 
     def escape(self, text: str) -> str:
-        out = []
-        for ch in text:
-            if ch in "\\`*_{}[]<>()#+!|~^":
-                out.append("\\" + ch)
-            else:
-                out.append(ch)
-        return "".join(out)
+        return _MD_SPECIAL.sub(_backslashed, text) if _MD_SPECIAL.search(text) else text
 
     def link(self, href: str, inner: str, text: str) -> str:
         if text == href:
@@ -411,9 +422,10 @@ class LatexBackend(Backend):
         "~": "\\textasciitilde{}",
         "^": "\\textasciicircum{}",
     }
+    _TABLE = str.maketrans(_ESC)
 
     def escape(self, text: str) -> str:
-        return "".join(self._ESC.get(ch, ch) for ch in text)
+        return text.translate(self._TABLE)
 
     def link(self, href: str, inner: str, text: str) -> str:
         # In an address only these need escaping (when the link sits in another command).
