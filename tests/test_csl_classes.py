@@ -590,3 +590,39 @@ def test_a_delimiter_mark_merges_with_the_suffix_of_names() -> None:
         'name-as-sort-order="all"/></names></macro><citation>'))
     proc = Processor(nested, [{"id": "a", "type": "book", "title": "KU", "author": [{"family": "Wedekind", "given": "Jan"}]}])
     assert proc.cite(["a"]) == "Wedekind, J: KU"
+
+
+def test_cites_are_told_apart_step_by_step_as_citeproc_js_walks_them() -> None:
+    style_xml = (
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><citation et-al-min="3" et-al-use-first="1" disambiguate-add-year-suffix="true" '
+        'disambiguate-add-names="true" disambiguate-add-givenname="true"><layout prefix="(" suffix=")">'
+        '<group delimiter=" "><names variable="author"><name form="short" and="text" delimiter=", "/></names>'
+        '<date variable="issued"><date-part name="year"/></date></group></layout></citation></style>')
+
+    def item(id_: str, *names: str) -> dict[str, Any]:
+        return {"id": id_, "type": "book", "issued": {"date-parts": [[2019]]},
+                "author": [{"given": n.split()[0], "family": n.split()[1]} for n in names]}
+
+    items = [item("a-tao", "Tao Sun", "Zonglin Di", "Pengyu Che", "Chen Liu"),
+             item("b-cheng", "Cheng Sun", "Chi Hsiao", "Min Sun"),
+             item("c-cheng", "Cheng Sun", "Wei Wang", "Min Sun"),
+             item("d-chen", "Chen Sun", "Abhinav Shrivastava", "Carl Vondrick", "Kevin Murphy"),
+             item("e-qianru", "Qianru Sun", "Yaoyao Liu", "Tat Chua", "Bernt Schiele")]
+
+    def cites(xml: str) -> list[str]:
+        proc = Processor(parse_style(xml), items)
+        return [proc.cite([i["id"]]) for i in items]
+
+    # citeproc-js's output. The two Cheng Sun items need a second name; every item
+    # settled after that step shows the full given name and the names added so far,
+    # although initials alone would tell it apart.
+    assert cites(style_xml) == [
+        "(Tao Sun, Di, Che, et al. 2019)", "(Cheng Sun, Hsiao, et al. 2019)", "(Cheng Sun, Wang, et al. 2019)",
+        "(Chen Sun, Shrivastava, Vondrick, et al. 2019)", "(Qianru Sun, Liu, Chua, et al. 2019)"]
+    # Without added names: once given names are used up on the Cheng Sun items, year
+    # suffixes take over every list still waiting, and items that already read
+    # apart there keep their plain cite (no given name, no suffix).
+    assert cites(style_xml.replace('disambiguate-add-names="true" ', "")) == [
+        "(Sun et al. 2019)", "(Cheng Sun et al. 2019a)", "(Cheng Sun et al. 2019b)",
+        "(Sun et al. 2019)", "(Sun et al. 2019)"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Protocol
 
+from bibvault.csl.ambiguity import Walk, to_disamb
 from bibvault.csl.compile import Citation
 from bibvault.csl.state import Disamb
 
@@ -32,6 +33,16 @@ class Disambiguable(Protocol):
     def names_source(self, item_id: str) -> tuple[list[dict[str, Any]], object]: ...
 
     def name_at_level(self, item_id: str, name: dict[str, Any], index: int, level: int) -> str: ...
+
+    def form_under(self, item_id: str, disamb: Disamb) -> str: ...
+
+    def names_count(self, item_id: str) -> int: ...
+
+    def names_shown(self, item_id: str) -> int: ...
+
+    def given_default(self, item_id: str) -> tuple[int, bool]: ...
+
+    def has_given(self, item_id: str, index: int) -> bool: ...
 
 
 def _forms(proc: Disambiguable, ids: list[str]) -> dict[str, tuple[str, ...]]:
@@ -115,113 +126,31 @@ def _global_names(proc: Disambiguable, rule: str) -> None:
                 break
 
 
-def _unique(proc: Disambiguable, group: list[str]) -> set[str]:
-    shared: set[str] = set()
-    for members in _buckets(proc, group):
-        if len(members) > 1:
-            shared.update(members)
-    return {i for i in group if i not in shared}
-
-
-def _distinct(proc: Disambiguable, group: list[str]) -> int:
-    unique = _unique(proc, group)
-    return len(unique) + len(_ambiguous_groups(proc, [i for i in group if i not in unique]))
-
-
-def _add_names(proc: Disambiguable, group: list[str], given_level: int) -> list[str]:
-    """Show more names (expanding the added ones when that helps) while it separates cites."""
-    longest = max(len(_name_vars(proc, i)) for i in group)
-    saved = {i: (proc.disamb[i].names_shown, dict(proc.disamb[i].given_levels)) for i in group}
-    remaining = list(group)
-    best = _distinct(proc, group)
-    improved = False
-    for n in range(2, longest + 1):
-        trial = {i: (proc.disamb[i].names_shown, dict(proc.disamb[i].given_levels)) for i in remaining}
-        for i in remaining:
-            proc.disamb[i].names_shown = n
-        distinct = _distinct(proc, group)
-        if given_level and len(_unique(proc, group)) < len(group):
-            for level in range(1, given_level + 1):
-                before = {i: dict(proc.disamb[i].given_levels) for i in remaining}
-                unique = _unique(proc, group)
-                for i in remaining:
-                    if i not in unique and proc.disamb[i].given_levels.get(n - 1, 0) < level:
-                        proc.disamb[i].given_levels[n - 1] = level
-                expanded = _distinct(proc, group)
-                if expanded > distinct:
-                    distinct = expanded
-                else:
-                    for i in remaining:
-                        proc.disamb[i].given_levels = before[i]
-        if distinct > best:
-            best = distinct
-            improved = True
-            unique = _unique(proc, group)
-            remaining = [i for i in remaining if i not in unique]
-            if not remaining:
-                break
-        else:
-            for i in remaining:
-                proc.disamb[i].names_shown, proc.disamb[i].given_levels = trial[i]
-    if not improved:
-        for i in group:
-            proc.disamb[i].names_shown, proc.disamb[i].given_levels = saved[i]
-    unique = _unique(proc, group)
-    return [i for i in group if i not in unique]
-
-
-def _add_given(proc: Disambiguable, group: list[str], max_level: int) -> list[str]:
-    remaining = list(group)
-    longest = max(len(_name_vars(proc, i)) for i in group)
-    for index in range(longest):
-        for level in range(1, max_level + 1):
-            before = {i: dict(proc.disamb[i].given_levels) for i in remaining}
-            for i in remaining:
-                if proc.disamb[i].given_levels.get(index, 0) < level:
-                    proc.disamb[i].given_levels[index] = level
-            unique = _unique(proc, group)
-            still = [i for i in remaining if i not in unique]
-            if len(still) == len(remaining):
-                for i in remaining:
-                    proc.disamb[i].given_levels = before[i]
-                continue
-            remaining = still
-            if not remaining:
-                return []
-    return remaining
-
-
 def disambiguate(proc: Disambiguable) -> None:
     """Set each item's disambiguation state so that cites identify their items."""
     citation = proc.citation
     if citation is None:
         return
-    add_names = citation.add_names
-    add_given = citation.add_givenname
     rule = citation.givenname_rule
-    add_ys = citation.add_year_suffix
-    if add_given and rule != "by-cite":
+    if citation.add_givenname and rule != "by-cite":
         _global_names(proc, rule)
+    # citeproc-js's methods and their order: names (and given names by cite), then
+    # year suffixes, then the disambiguate="true" condition. With year suffixes the
+    # condition is never reached (citeproc-js; the specification tries it first).
+    modes = []
+    if citation.add_names or (citation.add_givenname and rule == "by-cite"):
+        modes.append("names")
+    if citation.add_year_suffix:
+        modes.append("years")
+    if proc.disambiguate_tests:
+        modes.append("condition")
+    if not modes:
+        return
     order = {i: n for n, i in enumerate(proc.bibliography_order())}
     for group in _ambiguous_groups(proc, proc.registered):
-        remaining = group
-        if add_given and remaining:
-            remaining = _add_given(proc, remaining, 1 if rule.endswith("with-initials") else 2)
-        if add_names and remaining:
-            level = (1 if rule.endswith("with-initials") else 2) if add_given else 0
-            remaining = _add_names(proc, remaining, level)
-        if remaining:
-            # disambiguate="true" branches are switched on one at a time, in order.
-            tests = proc.disambiguate_tests
-            for level in range(1, tests + 1):
-                for i in remaining:
-                    proc.disamb[i].condition = level
-                unique = _unique(proc, group)
-                remaining = [i for i in remaining if i not in unique]
-                if not remaining:
-                    break
-            sub = _ambiguous_groups(proc, remaining) if remaining else []
-            if add_ys:
-                for g in sub:
-                    for n, i in enumerate(sorted(g, key=lambda x: order.get(x, 0))):
-                        proc.disamb[i].year_suffix = n
+        before = {i: proc.disamb[i] for i in group}
+        settled = Walk(proc, group, before, modes, add_names=citation.add_names,
+                       givens_by_cite=citation.add_givenname and rule == "by-cite",
+                       condition_tests=proc.disambiguate_tests, bib_order=order).run()
+        for i in group:
+            proc.disamb[i] = to_disamb(settled[i], before[i]) if i in settled else before[i]

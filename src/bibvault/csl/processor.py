@@ -88,6 +88,7 @@ class Processor:
         self._plain_cites: dict[tuple[Any, ...], str] = {}
         self._given_read: dict[tuple[Any, ...], frozenset[int]] = {}
         self._most_names: dict[str, int] = {}
+        self._names_shown: dict[str, int] = {}
 
     # --- the narrow interfaces of clusters and disambiguation -------------------
 
@@ -294,6 +295,41 @@ class Processor:
                 self._names_sources[item_id] = ([], None)
         names, node = self._names_sources[item_id]
         return list(names), node
+
+    def form_under(self, item_id: str, disamb: Disamb) -> str:
+        """An item's cite as plain text under a trial disambiguation state; the trial
+        stays the item's state until disambiguation sets another."""
+        self.disamb[item_id] = disamb
+        # As citeproc-js, cites are compared as cited again (position "subsequent").
+        return self.plain_form(item_id, 1 if self.position_sensitive else 0)
+
+    def names_count(self, item_id: str) -> int:
+        """How many names the first name list of an item's cite has in all."""
+        return len(self.names_source(item_id)[0])
+
+    def names_shown(self, item_id: str) -> int:
+        """How many names the first name list of an item's plain cite shows (as cited
+        again, for styles whose cites change then)."""
+        if item_id not in self._names_shown:
+            cite = Cite(id=item_id, position=1 if self.position_sensitive else 0)
+            first = self.render_cite(cite)[1].first_names
+            self._names_shown[item_id] = len(first.names) if first is not None else 0
+        return self._names_shown[item_id]
+
+    def has_given(self, item_id: str, index: int) -> bool:
+        """Whether the name at ``index`` of an item's first name list has a given name."""
+        names = self.names_source(item_id)[0]
+        return index < len(names) and bool(names[index].get("given"))
+
+    def given_default(self, item_id: str) -> tuple[int, bool]:
+        """The given-name level an item's cite shows unasked (0 none, 1 initials, 2
+        whole), and whether its cs:name initializes."""
+        node = self.names_source(item_id)[1]
+        if node is None:
+            return 2, False
+        opts = node.name_options(self.evaluation(item_id, "citation"))
+        initials = opts.get("initialize-with") is not None
+        return (0 if opts.get("form") == "short" else 1 if initials else 2), initials
 
     def name_at_level(self, item_id: str, name: dict[str, Any], index: int, level: int) -> str:
         """One name of an item's cite as plain text with its given name shown at ``level``
