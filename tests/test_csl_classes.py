@@ -626,3 +626,30 @@ def test_cites_are_told_apart_step_by_step_as_citeproc_js_walks_them() -> None:
     assert cites(style_xml.replace('disambiguate-add-names="true" ', "")) == [
         "(Sun et al. 2019)", "(Cheng Sun et al. 2019a)", "(Cheng Sun et al. 2019b)",
         "(Sun et al. 2019)", "(Sun et al. 2019)"]
+
+
+def test_given_names_of_one_item_that_initialise_alike_stay_whole_by_cite() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><citation et-al-min="3" et-al-use-first="1" disambiguate-add-givenname="true" '
+        'disambiguate-add-names="true"><layout prefix="(" suffix=")"><group delimiter=" "><names '
+        'variable="author"><name form="short" initialize-with="" name-as-sort-order="all" delimiter=", "/>'
+        '</names><date variable="issued"><date-part name="year"/></date></group></layout></citation>'
+        '<bibliography><layout><group delimiter=" "><names variable="author"><name name-as-sort-order="all" '
+        'initialize-with=". " delimiter=", "/></names><date variable="issued" prefix="(" suffix=")">'
+        '<date-part name="year"/></date></group></layout></bibliography></style>')
+
+    def item(id_: str, *names: str) -> dict[str, Any]:
+        return {"id": id_, "type": "book", "issued": {"date-parts": [[2019]]},
+                "author": [{"given": n.split()[0], "family": n.split()[1]} for n in names]}
+
+    proc = Processor(style, [item("a", "Yifan Sun", "Yali Li", "Yikang Li", "Jian Sun"),
+                             item("b", "Amanpreet Singh", "Vivek Natarajan", "Meet Shah"),
+                             item("c", "Pravendra Singh", "Vinay Verma", "Piyush Rai")])
+    # citeproc-js's output: Yali and Yikang Li keep their given names; the initials
+    # that tell the Singh cites apart (initialize-with="" initializes too) stay
+    # initials in the bibliography.
+    assert proc.bibliography() == [("a", "Sun, Y., Li, Yali, Li, Yikang, Sun, J. (2019)"),
+                                   ("b", "Singh, A., Natarajan, V., Shah, M. (2019)"),
+                                   ("c", "Singh, P., Verma, V., Rai, P. (2019)")]
+    assert [proc.cite([i]) for i in "abc"] == ["(Sun et al. 2019)", "(Singh, A et al. 2019)", "(Singh, P et al. 2019)"]

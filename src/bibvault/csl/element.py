@@ -105,6 +105,7 @@ class StyleOptions:
     # the citation adds given names to disambiguate (the bibliography follows it).
     cites_initialize: bool = False
     cites_add_givenname: bool = False
+    givens_by_cite: bool = False  # add-givenname with givenname-disambiguation-rule="by-cite"
     # Whether the style prints year-suffix itself (then dates do not append it).
     year_suffix_explicit: bool = False
 

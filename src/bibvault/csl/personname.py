@@ -155,6 +155,26 @@ def _bib_takes_givens(ev: Evaluation) -> bool:
     return ev.mode == "bibliography" and ev.names_seen == 0 and ev.env.options.cites_add_givenname
 
 
+def _period_free(given: str) -> str:
+    return " ".join(given.replace(".", " ").split())
+
+
+def _shares_initials(name: dict[str, Any], item: Mapping[str, Any]) -> bool:
+    """Whether another name of the item has the same family name and initials but
+    another given name."""
+    family, given = name.get("family"), _period_free(name.get("given", ""))
+    mine = initialize(given, "%", True)
+    for value in item.values():
+        if not isinstance(value, list):
+            continue
+        for other in value:
+            if (isinstance(other, dict) and other.get("family") == family
+                    and _period_free(other.get("given", "")) not in ("", given)
+                    and initialize(_period_free(other["given"]), "%", True) == mine):
+                return True
+    return False
+
+
 def _apostrophes(text: str) -> str:
     return text.replace("'", "\u2019")
 
@@ -188,6 +208,11 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
         if level == 1 and not ev.env.options.cites_initialize:
             # Initials were not an option in the cite: it showed the whole given name.
             level = 2
+    if (level < 1 and init_with is not None and form != "short" and given and not ev.sorting
+            and ev.env.options.givens_by_cite and _shares_initials(name, ev.item)):
+        # As citeproc-js: two people of one item whose initials read the same
+        # ("Yali Li", "Yikang Li") keep their whole given names.
+        level = 2
     if level >= 1 and form == "short":
         form = "long"
         if level == 1 and init_with is not None:
