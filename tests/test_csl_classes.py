@@ -653,3 +653,40 @@ def test_given_names_of_one_item_that_initialise_alike_stay_whole_by_cite() -> N
                                    ("b", "Singh, A., Natarajan, V., Shah, M. (2019)"),
                                    ("c", "Singh, P., Verma, V., Rai, P. (2019)")]
     assert [proc.cite([i]) for i in "abc"] == ["(Sun et al. 2019)", "(Singh, A et al. 2019)", "(Singh, P et al. 2019)"]
+
+
+def test_a_global_given_name_rule_decides_in_each_render_from_the_people_counted() -> None:
+    style_xml = (
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><citation et-al-min="3" et-al-use-first="1" disambiguate-add-givenname="true" '
+        'givenname-disambiguation-rule="primary-name"><layout prefix="(" suffix=")" delimiter="; "><group '
+        'delimiter=" "><names variable="author"><name form="short" and="symbol" delimiter=", "/></names><date '
+        'variable="issued"><date-part name="year"/></date></group></layout></citation><bibliography><layout>'
+        '<group delimiter=" "><names variable="author"><name name-as-sort-order="all" initialize-with=". " '
+        'delimiter=", " and="symbol"/></names><date variable="issued" prefix="(" suffix=")"><date-part '
+        'name="year"/></date></group></layout></bibliography></style>')
+
+    def item(id_: str, year: int, *names: str) -> dict[str, Any]:
+        return {"id": id_, "type": "book", "issued": {"date-parts": [[year]]},
+                "author": [{"given": n.rsplit(" ", 1)[0], "family": n.rsplit(" ", 1)[1]} for n in names]}
+
+    items = [item("a", 2019, "Amanpreet Singh", "Vivek Natarajan", "Meet Shah"),
+             item("b", 2018, "Pravendra Singh", "Vinay Verma"),
+             item("c", 2020, "Shuran Song", "Thomas Funkhouser"),
+             item("d", 2021, "Sijie Song", "Wei Zhang"),
+             item("e", 2017, "Jifei Song", "Yongxin Yang", "Yi-Zhe Song")]
+    proc = Processor(parse_style(style_xml), items)
+    # citeproc-js's output: the bibliography, which initializes, shows initials where
+    # they tell people apart and whole given names only where they do not (S. Song).
+    assert proc.bibliography() == [
+        ("a", "Singh, A., Natarajan, V., & Shah, M. (2019)"), ("b", "Singh, P. & Verma, V. (2018)"),
+        ("c", "Song, Shuran & Funkhouser, T. (2020)"), ("d", "Song, Sijie & Zhang, W. (2021)"),
+        ("e", "Song, J., Yang, Y., & Song, Y.-Z. (2017)")]
+    assert [proc.cite([i["id"]]) for i in items] == [
+        "(Amanpreet Singh et al. 2019)", "(Pravendra Singh & Verma 2018)", "(Shuran Song & Funkhouser 2020)",
+        "(Sijie Song & Zhang 2021)", "(Jifei Song et al. 2017)"]
+    initials = Processor(parse_style(style_xml.replace('"primary-name"', '"primary-name-with-initials"')), items)
+    assert [initials.cite([i["id"]]) for i in items] == [
+        "(A Singh et al. 2019)", "(P Singh & Verma 2018)", "(S Song & Funkhouser 2020)", "(S Song & Zhang 2021)",
+        "(J Song et al. 2017)"]
+    assert initials.bibliography()[2] == ("c", "Song, S. & Funkhouser, T. (2020)")

@@ -7,7 +7,8 @@ from typing import Any, Protocol
 
 from bibvault.csl.ambiguity import Walk, to_disamb
 from bibvault.csl.compile import Citation
-from bibvault.csl.state import Disamb
+from bibvault.csl.personname import name_keys
+from bibvault.csl.state import Disamb, NameCounts
 
 
 class Disambiguable(Protocol):
@@ -31,8 +32,6 @@ class Disambiguable(Protocol):
     def plain_form(self, item_id: str, position: int = 0) -> str: ...
 
     def names_source(self, item_id: str) -> tuple[list[dict[str, Any]], object]: ...
-
-    def name_at_level(self, item_id: str, name: dict[str, Any], index: int, level: int) -> str: ...
 
     def form_under(self, item_id: str, disamb: Disamb) -> str: ...
 
@@ -91,49 +90,14 @@ def _ambiguous_groups(proc: Disambiguable, ids: list[str]) -> list[list[str]]:
     return list(groups.values())
 
 
-def _name_vars(proc: Disambiguable, item_id: str) -> list[dict[str, Any]]:
-    return proc.names_source(item_id)[0]
-
-
-def _person(n: dict[str, Any]) -> tuple[str, str]:
-    given = "".join(ch for ch in n.get("given", "") if ch not in ". ")
-    return (n.get("non-dropping-particle", "") + n.get("family", ""), given)
-
-
-def _global_names(proc: Disambiguable, rule: str) -> None:
-    primary = rule.startswith("primary")
-    max_level = 1 if rule.endswith("with-initials") else 2
-    people: list[tuple[str, int, dict[str, Any]]] = []
-    for i in proc.registered:
-        names = _name_vars(proc, i)
-        for k, n in enumerate(names[:1] if primary else names):
-            if "literal" not in n:
-                people.append((i, k, n))
-    # Every person's rendering at each level, and who shares it.
-    forms: dict[tuple[str, int], list[str]] = {}
-    holders: dict[tuple[int, str], set[tuple[str, str]]] = defaultdict(set)
-    for i, k, n in people:
-        forms[(i, k)] = [proc.name_at_level(i, n, k, lv) for lv in range(max_level + 1)]
-        for lv, text in enumerate(forms[(i, k)]):
-            holders[(lv, text)].add(_person(n))
-    for i, k, _n in people:
-        texts = forms[(i, k)]
-        if len(holders[(0, texts[0])]) < 2:
-            continue
-        for lv in range(1, max_level + 1):
-            if len(holders[(lv, texts[lv])]) < 2:
-                proc.disamb[i].given_levels[k] = lv
-                break
-
-
 def disambiguate(proc: Disambiguable) -> None:
     """Set each item's disambiguation state so that cites identify their items."""
     citation = proc.citation
     if citation is None:
         return
+    # Given names under a global givenname-disambiguation-rule come from the
+    # processor's count of people (names.NameCounts), in every render.
     rule = citation.givenname_rule
-    if citation.add_givenname and rule != "by-cite":
-        _global_names(proc, rule)
     # citeproc-js's methods and their order: names (and given names by cite), then
     # year suffixes, then the disambiguate="true" condition. With year suffixes the
     # condition is never reached (citeproc-js; the specification tries it first).
@@ -154,3 +118,23 @@ def disambiguate(proc: Disambiguable) -> None:
                        condition_tests=proc.disambiguate_tests, bib_order=order).run()
         for i in group:
             proc.disamb[i] = to_disamb(settled[i], before[i]) if i in settled else before[i]
+
+
+def count_names(items: list[dict[str, Any]], rule: str) -> NameCounts:
+    """The people of ``items`` as a global givenname-disambiguation-rule counts them
+    (only the first name of each list for the primary-name rules)."""
+    initials: dict[str, set[str]] = {}
+    givens: dict[tuple[str, str], set[str]] = {}
+    for item in items:
+        for value in item.values():
+            if not isinstance(value, list):
+                continue
+            for k, n in enumerate(value):
+                if not isinstance(n, dict) or "literal" in n or not (n.get("family") or n.get("given")):
+                    continue
+                if rule.startswith("primary") and k > 0:
+                    break
+                family, inits, given = name_keys(n)
+                initials.setdefault(family, set()).add(inits)
+                givens.setdefault((family, inits), set()).add(given)
+    return NameCounts(rule, {f: len(v) for f, v in initials.items()}, {k: len(v) for k, v in givens.items()})

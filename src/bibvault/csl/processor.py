@@ -9,7 +9,7 @@ from typing import Any
 
 from bibvault.csl.cluster import Cluster, assign_positions, render_cluster
 from bibvault.csl.compile import Citation
-from bibvault.csl.disambig import disambiguate
+from bibvault.csl.disambig import count_names, disambiguate
 from bibvault.csl.element import (
     Environment,
     Evaluation,
@@ -22,7 +22,6 @@ from bibvault.csl.items import normalize_item
 from bibvault.csl.locale import Locale, LocaleStore
 from bibvault.csl.names import Names
 from bibvault.csl.output import render
-from bibvault.csl.personname import format_name
 from bibvault.csl.richtext import Content, Rich, is_empty, join, plain
 from bibvault.csl.sorting import Collator, sort_ids
 from bibvault.csl.state import Cite, Disamb, Request, copy_disamb
@@ -78,6 +77,11 @@ class Processor:
         order = [str(i) for i in cited or []]
         self.registered = list(dict.fromkeys([i for i in order if i in self.items] + ([] if cited else list(self.items))))
         self.disamb: dict[str, Disamb] = {i: Disamb() for i in self.items}
+        cit = style.citation
+        if cit is not None and cit.add_givenname and cit.givenname_rule != "by-cite":
+            counts = count_names([self.items[i] for i in self.registered], cit.givenname_rule)
+            self.env = dataclasses.replace(self.env, name_counts=counts)
+            self._linked_env = dataclasses.replace(self._linked_env, name_counts=counts)
         self._bib_order: list[str] | None = None
         self._numbers: dict[str, int] = {}
         self._disambiguated = False
@@ -330,15 +334,6 @@ class Processor:
         opts = node.name_options(self.evaluation(item_id, "citation"))
         initials = opts.get("initialize-with") is not None
         return (0 if opts.get("form") == "short" else 1 if initials else 2), initials
-
-    def name_at_level(self, item_id: str, name: dict[str, Any], index: int, level: int) -> str:
-        """One name of an item's cite as plain text with its given name shown at ``level``
-        (0 as the style has it, 1 initials, 2 in full)."""
-        node = self.names_source(item_id)[1]
-        disamb = copy_disamb(self.disamb[item_id], given_levels={index: level})
-        ev = self.evaluation(item_id, "citation", disamb=disamb)
-        opts = node.name_options(ev) if node is not None else {}
-        return plain(format_name(name, opts, ev, index, node.name if node is not None else None, False))
 
     def _remember_form(self, item_id: str, position: int, text: str, trace: Trace) -> None:
         base = self._base_key(item_id, position)
