@@ -590,3 +590,103 @@ def test_a_delimiter_mark_merges_with_the_suffix_of_names() -> None:
         'name-as-sort-order="all"/></names></macro><citation>'))
     proc = Processor(nested, [{"id": "a", "type": "book", "title": "KU", "author": [{"family": "Wedekind", "given": "Jan"}]}])
     assert proc.cite(["a"]) == "Wedekind, J: KU"
+
+
+def test_cites_are_told_apart_step_by_step_as_citeproc_js_walks_them() -> None:
+    style_xml = (
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><citation et-al-min="3" et-al-use-first="1" disambiguate-add-year-suffix="true" '
+        'disambiguate-add-names="true" disambiguate-add-givenname="true"><layout prefix="(" suffix=")">'
+        '<group delimiter=" "><names variable="author"><name form="short" and="text" delimiter=", "/></names>'
+        '<date variable="issued"><date-part name="year"/></date></group></layout></citation></style>')
+
+    def item(id_: str, *names: str) -> dict[str, Any]:
+        return {"id": id_, "type": "book", "issued": {"date-parts": [[2019]]},
+                "author": [{"given": n.split()[0], "family": n.split()[1]} for n in names]}
+
+    items = [item("a-tao", "Tao Sun", "Zonglin Di", "Pengyu Che", "Chen Liu"),
+             item("b-cheng", "Cheng Sun", "Chi Hsiao", "Min Sun"),
+             item("c-cheng", "Cheng Sun", "Wei Wang", "Min Sun"),
+             item("d-chen", "Chen Sun", "Abhinav Shrivastava", "Carl Vondrick", "Kevin Murphy"),
+             item("e-qianru", "Qianru Sun", "Yaoyao Liu", "Tat Chua", "Bernt Schiele")]
+
+    def cites(xml: str) -> list[str]:
+        proc = Processor(parse_style(xml), items)
+        return [proc.cite([i["id"]]) for i in items]
+
+    # citeproc-js's output. The two Cheng Sun items need a second name; every item
+    # settled after that step shows the full given name and the names added so far,
+    # although initials alone would tell it apart.
+    assert cites(style_xml) == [
+        "(Tao Sun, Di, Che, et al. 2019)", "(Cheng Sun, Hsiao, et al. 2019)", "(Cheng Sun, Wang, et al. 2019)",
+        "(Chen Sun, Shrivastava, Vondrick, et al. 2019)", "(Qianru Sun, Liu, Chua, et al. 2019)"]
+    # Without added names: once given names are used up on the Cheng Sun items, year
+    # suffixes take over every list still waiting, and items that already read
+    # apart there keep their plain cite (no given name, no suffix).
+    assert cites(style_xml.replace('disambiguate-add-names="true" ', "")) == [
+        "(Sun et al. 2019)", "(Cheng Sun et al. 2019a)", "(Cheng Sun et al. 2019b)",
+        "(Sun et al. 2019)", "(Sun et al. 2019)"]
+
+
+def test_given_names_of_one_item_that_initialise_alike_stay_whole_by_cite() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><citation et-al-min="3" et-al-use-first="1" disambiguate-add-givenname="true" '
+        'disambiguate-add-names="true"><layout prefix="(" suffix=")"><group delimiter=" "><names '
+        'variable="author"><name form="short" initialize-with="" name-as-sort-order="all" delimiter=", "/>'
+        '</names><date variable="issued"><date-part name="year"/></date></group></layout></citation>'
+        '<bibliography><layout><group delimiter=" "><names variable="author"><name name-as-sort-order="all" '
+        'initialize-with=". " delimiter=", "/></names><date variable="issued" prefix="(" suffix=")">'
+        '<date-part name="year"/></date></group></layout></bibliography></style>')
+
+    def item(id_: str, *names: str) -> dict[str, Any]:
+        return {"id": id_, "type": "book", "issued": {"date-parts": [[2019]]},
+                "author": [{"given": n.split()[0], "family": n.split()[1]} for n in names]}
+
+    proc = Processor(style, [item("a", "Yifan Sun", "Yali Li", "Yikang Li", "Jian Sun"),
+                             item("b", "Amanpreet Singh", "Vivek Natarajan", "Meet Shah"),
+                             item("c", "Pravendra Singh", "Vinay Verma", "Piyush Rai")])
+    # citeproc-js's output: Yali and Yikang Li keep their given names; the initials
+    # that tell the Singh cites apart (initialize-with="" initializes too) stay
+    # initials in the bibliography.
+    assert proc.bibliography() == [("a", "Sun, Y., Li, Yali, Li, Yikang, Sun, J. (2019)"),
+                                   ("b", "Singh, A., Natarajan, V., Shah, M. (2019)"),
+                                   ("c", "Singh, P., Verma, V., Rai, P. (2019)")]
+    assert [proc.cite([i]) for i in "abc"] == ["(Sun et al. 2019)", "(Singh, A et al. 2019)", "(Singh, P et al. 2019)"]
+
+
+def test_a_global_given_name_rule_decides_in_each_render_from_the_people_counted() -> None:
+    style_xml = (
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><citation et-al-min="3" et-al-use-first="1" disambiguate-add-givenname="true" '
+        'givenname-disambiguation-rule="primary-name"><layout prefix="(" suffix=")" delimiter="; "><group '
+        'delimiter=" "><names variable="author"><name form="short" and="symbol" delimiter=", "/></names><date '
+        'variable="issued"><date-part name="year"/></date></group></layout></citation><bibliography><layout>'
+        '<group delimiter=" "><names variable="author"><name name-as-sort-order="all" initialize-with=". " '
+        'delimiter=", " and="symbol"/></names><date variable="issued" prefix="(" suffix=")"><date-part '
+        'name="year"/></date></group></layout></bibliography></style>')
+
+    def item(id_: str, year: int, *names: str) -> dict[str, Any]:
+        return {"id": id_, "type": "book", "issued": {"date-parts": [[year]]},
+                "author": [{"given": n.rsplit(" ", 1)[0], "family": n.rsplit(" ", 1)[1]} for n in names]}
+
+    items = [item("a", 2019, "Amanpreet Singh", "Vivek Natarajan", "Meet Shah"),
+             item("b", 2018, "Pravendra Singh", "Vinay Verma"),
+             item("c", 2020, "Shuran Song", "Thomas Funkhouser"),
+             item("d", 2021, "Sijie Song", "Wei Zhang"),
+             item("e", 2017, "Jifei Song", "Yongxin Yang", "Yi-Zhe Song")]
+    proc = Processor(parse_style(style_xml), items)
+    # citeproc-js's output: the bibliography, which initializes, shows initials where
+    # they tell people apart and whole given names only where they do not (S. Song).
+    assert proc.bibliography() == [
+        ("a", "Singh, A., Natarajan, V., & Shah, M. (2019)"), ("b", "Singh, P. & Verma, V. (2018)"),
+        ("c", "Song, Shuran & Funkhouser, T. (2020)"), ("d", "Song, Sijie & Zhang, W. (2021)"),
+        ("e", "Song, J., Yang, Y., & Song, Y.-Z. (2017)")]
+    assert [proc.cite([i["id"]]) for i in items] == [
+        "(Amanpreet Singh et al. 2019)", "(Pravendra Singh & Verma 2018)", "(Shuran Song & Funkhouser 2020)",
+        "(Sijie Song & Zhang 2021)", "(Jifei Song et al. 2017)"]
+    initials = Processor(parse_style(style_xml.replace('"primary-name"', '"primary-name-with-initials"')), items)
+    assert [initials.cite([i["id"]]) for i in items] == [
+        "(A Singh et al. 2019)", "(P Singh & Verma 2018)", "(S Song & Funkhouser 2020)", "(S Song & Zhang 2021)",
+        "(J Song et al. 2017)"]
+    assert initials.bibliography()[2] == ("c", "Song, S. & Funkhouser, T. (2020)")

@@ -314,14 +314,18 @@ class Compiler:
         initialize = False
         if cit is not None:
             first = _first_name(cit, {m.get("name", ""): m for m in self.root.findall("macro")}, 0)
-            inherited = cit.get("initialize-with") or self.options.get("initialize-with")
-            initialize = bool((first.get("initialize-with") if first is not None else None) or inherited)
+            inherited = cit.attrs.get("initialize-with", self.options.get("initialize-with"))
+            own = first.get("initialize-with") if first is not None else None
+            # initialize-with="" initializes too (without periods).
+            initialize = own is not None or inherited is not None
         return StyleOptions(
             page_range_format=self.options.get("page-range-format"),
             initialize_with_hyphen=self.options.get("initialize-with-hyphen", "true") != "false",
             demote_particle=self.options.get("demote-non-dropping-particle", "display-and-sort"),
             cites_initialize=initialize,
             cites_add_givenname=cit is not None and cit.get("disambiguate-add-givenname") == "true",
+            givens_by_cite=(cit is not None and cit.get("disambiguate-add-givenname") == "true"
+                            and cit.get("givenname-disambiguation-rule", "by-cite") == "by-cite"),
             year_suffix_explicit=_any(self.root, lambda n: n.tag == "text" and n.get("variable") == "year-suffix"),
         )
 

@@ -32,7 +32,7 @@ from bibvault.csl.richtext import (
     map_strings,
     sort_dates_only,
 )
-from bibvault.csl.state import Request, citation_label, year_suffix_text
+from bibvault.csl.state import NameCounts, Request, citation_label, year_suffix_text
 from bibvault.csl.stylexml import StyleError
 from bibvault.csl.textcase import apply_text_case
 
@@ -111,6 +111,7 @@ class StyleOptions:
     # the citation adds given names to disambiguate (the bibliography follows it).
     cites_initialize: bool = False
     cites_add_givenname: bool = False
+    givens_by_cite: bool = False  # add-givenname with givenname-disambiguation-rule="by-cite"
     # Whether the style prints year-suffix itself (then dates do not append it).
     year_suffix_explicit: bool = False
 
@@ -124,6 +125,8 @@ class Environment:
     options: StyleOptions
     # Whether to make link nodes: the title and printed addresses lead to their address.
     links: bool = False
+    # The registered people, when given names are added by a global rule.
+    name_counts: NameCounts | None = None
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from bibvault.csl.element import Evaluation, Formatting, decorate
 from bibvault.csl.richtext import Content, Rich, is_empty, join, parse_inline, plain
+from bibvault.csl.state import NameCounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,55 @@ def _bib_takes_givens(ev: Evaluation) -> bool:
     return ev.mode == "bibliography" and ev.names_seen == 0 and ev.env.options.cites_add_givenname
 
 
+def name_keys(name: Mapping[str, Any]) -> tuple[str, str, str]:
+    """A person as a global given-name rule tells people apart: the family name,
+    the initials and the given name (periods and a lower-case suffix aside)."""
+    given = _period_free(name.get("given", ""))
+    given = re.sub(r"[,!]* ([^,]+)$", lambda m: "" if m.group(1) == m.group(1).lower() else m.group(0), given)
+    # A particle makes another family name ("dos Santos" is not "Santos"), as in citeproc-js.
+    family = _period_free(" ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p))
+    return family, initialize(given, "%", True), given
+
+
+def _global_level(counts: NameCounts, name: Mapping[str, Any], index: int, form: str,
+                  init_with: str | None) -> int:
+    """The given-name level a global givenname-disambiguation-rule asks for (as
+    citeproc-js decides it: from how many people share the family name and initials)."""
+    plain_level = 0 if form == "short" else 1 if init_with is not None else 2
+    family, initials, _ = name_keys(name)
+    sets = counts.initials.get(family)
+    if sets is None or (family, initials) not in counts.givens:
+        return plain_level
+    if counts.rule.startswith("primary") and index > 0:
+        return plain_level
+    if counts.rule.endswith("-with-initials"):
+        return max(1 if sets > 1 else 0, plain_level)
+    level = 1 if sets > 1 else plain_level
+    if counts.givens[(family, initials)] > 1 or (sets > 1 and init_with is None):
+        level = 2
+    return max(level, plain_level)
+
+
+def _period_free(given: str) -> str:
+    return " ".join(given.replace(".", " ").split())
+
+
+def _shares_initials(name: dict[str, Any], item: Mapping[str, Any]) -> bool:
+    """Whether another name of the item has the same family name and initials but
+    another given name."""
+    family, given = name.get("family"), _period_free(name.get("given", ""))
+    mine = initialize(given, "%", True)
+    for value in item.values():
+        if not isinstance(value, list):
+            continue
+        for other in value:
+            if (isinstance(other, dict) and other.get("family") == family
+                    and _period_free(other.get("given", "")) not in ("", given)
+                    and initialize(_period_free(other["given"]), "%", True) == mine):
+                return True
+    return False
+
+
 def _apostrophes(text: str) -> str:
     return text.replace("'", "\u2019")
 
@@ -188,6 +238,16 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
         if level == 1 and not ev.env.options.cites_initialize:
             # Initials were not an option in the cite: it showed the whole given name.
             level = 2
+    counts = ev.env.name_counts
+    if counts is not None and not ev.sorting and given:
+        level = max(level, _global_level(counts, name, index, form, init_with))
+        if level == 1 and init_with is None and counts.rule.endswith("-with-initials"):
+            init_with = ""  # as citeproc-js: these rules initialize even without initialize-with
+    if (level < 1 and init_with is not None and form != "short" and given and not ev.sorting
+            and ev.env.options.givens_by_cite and _shares_initials(name, ev.item)):
+        # As citeproc-js: two people of one item whose initials read the same
+        # ("Yali Li", "Yikang Li") keep their whole given names.
+        level = 2
     if level >= 1 and form == "short":
         form = "long"
         if level == 1 and init_with is not None:
