@@ -183,7 +183,9 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
     if not ev.sorting and ev.citation:
         level = max(disamb.given_levels.get(index, 0), disamb.given_all)
         ev.trace.given_indices.add(index)
-    elif not ev.sorting and _bib_takes_givens(ev):
+    elif _bib_takes_givens(ev):
+        # Sort keys too: citeproc-js sorts by the names as shown ("Sun, Chen" before
+        # "Sun, Cheng", where both would be "Sun, C." without the cites' ambiguity).
         level = max(disamb.given_levels.get(index, 0), disamb.given_all)
         if level == 1 and not ev.env.options.cites_initialize:
             # Initials were not an option in the cite: it showed the whole given name.

@@ -144,9 +144,13 @@ class Processor:
             bib = self.style.bibliography
             sort = bib.sort if bib is not None else None
             reg = {i: n + 1 for n, i in enumerate(self.registered)}
+            global_givens = self._global_givens()
 
             def make(i: str, overrides: dict[str, str]) -> Evaluation:
-                return Evaluation(self.env, Request(self.items[i], Cite(id=i), "bibliography", self.disamb[i],
+                # citeproc-js works out sort keys after the global given-name rules
+                # and before cite-by-cite disambiguation: only the former show in them.
+                d = self.disamb[i] if global_givens else copy_disamb(self.disamb[i], given_levels={}, given_all=0)
+                return Evaluation(self.env, Request(self.items[i], Cite(id=i), "bibliography", d,
                                                     reg.get(i), overrides))
 
             self._bib_order = sort_ids(self.registered, sort, make, self.collator, reg)
@@ -157,6 +161,16 @@ class Processor:
         if not self._disambiguated:
             self._disambiguated = True
             disambiguate(self)
+            if self._global_givens() and any(d.given_levels or d.given_all for d in self.disamb.values()):
+                # citeproc-js sorts the bibliography by the names as a global given-name
+                # rule expanded them ("Sun, Chen" before "Sun, Cheng", not by "Sun, C.").
+                self._bib_order = None
+                self._numbers = {}
+
+    def _global_givens(self) -> bool:
+        """Whether the style adds given names by a rule over all cites (not by-cite)."""
+        cit = self.style.citation
+        return cit is not None and cit.givenname_rule != "by-cite"
 
     # --- rendering --------------------------------------------------------------
 

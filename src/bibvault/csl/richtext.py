@@ -230,7 +230,7 @@ def parse_inline(text: str) -> Rich | str:
                 continue
             if ch != "\u201d" and _can_open(text, i) and _has_closer(text, i, "\u201d" if ch == "\u201c" else ch):
                 flush()
-                node = Rich(quotes=True, kept="\u201c\u201d" if ch == "\u201c" else "")
+                node = Rich(fmt={DATA_MARKUP: "true"}, quotes=True, kept="\u201c\u201d" if ch == "\u201c" else "")
                 stack[-1][1].children.append(node)
                 stack.append(("q", node, ch))
                 i += 1
