@@ -660,3 +660,50 @@ def test_sort_keys_show_given_names_that_a_global_rule_added() -> None:
     # and before cite-by-cite disambiguation.
     assert _given_sorted("all-names") == [("c", "Sun, B. C"), ("b", "Sun, Chen. B"), ("a", "Sun, Cheng. A")]
     assert _given_sorted("by-cite") == [("c", "Sun, B. C"), ("a", "Sun, Cheng. A"), ("b", "Sun, Chen. B")]
+
+
+_MIXED_WORDS = ("Müller", "Murtazashvili", "Myller", "Mz", "李白", "卢", "吕", "绿", "毛泽东", "西安", "先生", "长城",
+                "中村哲", "Smith")
+
+
+def _sorted_mixed(lang: str) -> str:
+    style = parse_style(
+        f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="{lang}">'
+        '<info><title>T</title><id>t</id></info><citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><sort><key variable="title"/></sort><layout><text variable="title"/></layout>'
+        '</bibliography></style>')
+    items = [{"id": str(n), "type": "book", "title": t} for n, t in enumerate(_MIXED_WORDS)]
+    return " ".join(entry for _, entry in Processor(style, items).bibliography())
+
+
+def test_chinese_sorts_by_pinyin_and_nordic_files_u_umlaut_as_y() -> None:
+    # citeproc-js's orders (its Intl.Collator: ICU's pinyin collation for zh-CN).
+    assert _sorted_mixed("zh-CN") == "李白 卢 吕 绿 毛泽东 西安 先生 长城 中村哲 Müller Murtazashvili Myller Mz Smith"
+    assert _sorted_mixed("sv-SE") == "Murtazashvili Müller Myller Mz Smith 中村哲 先生 卢 吕 李白 毛泽东 绿 西安 长城"
+    assert _sorted_mixed("nb-NO") == "Murtazashvili Müller Myller Mz Smith 中村哲 先生 卢 吕 李白 毛泽东 绿 西安 长城"
+    assert _sorted_mixed("de-DE") == "Müller Murtazashvili Myller Mz Smith 中村哲 先生 卢 吕 李白 毛泽东 绿 西安 长城"
+
+
+def test_sort_keys_take_the_sections_et_al_options_over_cs_name() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><macro name="a"><names variable="author"><name et-al-min="3" et-al-use-first="1" '
+        'initialize-with="."/></names></macro><citation><layout><text macro="a"/></layout></citation>'
+        '<bibliography et-al-min="8" et-al-use-first="7"><sort><key macro="a"/></sort><layout>'
+        '<group delimiter=". "><text macro="a"/><text variable="title"/></group></layout></bibliography></style>')
+    items = [{"id": "a", "type": "book", "title": "A", "author": _people("Singh", "Ojha", "Lee")},
+             {"id": "b", "type": "book", "title": "B", "author": _people("Singh", "Lee")}]
+    # citeproc-js's output: the key compares "Singh, Lee" with "Singh, Ojha, Lee".
+    assert Processor(style, items).bibliography() == [("b", "A. Singh, A. Lee. B"), ("a", "A. Singh et al. A")]
+
+
+def test_hyphens_in_whole_given_names_go_without_hyphenated_initials() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0" '
+        'initialize-with-hyphen="false"><info><title>T</title><id>t</id></info><citation><layout>'
+        '<names variable="author"><name and="text" initialize="false" initialize-with=". "/></names></layout>'
+        '</citation></style>')
+    item = {"author": [{"family": "Brumm", "given": "Rolf-Rainer"}, {"family": "Catt", "given": "Jean-Paul J."}]}
+    # citeproc-js's output: the parts are separate names even where none is initialised.
+    proc = Processor(style, [{"id": "a", "type": "book", **item}])
+    assert proc.cite(["a"]) == "Rolf Rainer Brumm and Jean Paul J. Catt"

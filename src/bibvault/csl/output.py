@@ -210,6 +210,16 @@ def _next_char(events: list[Event], j: int, skip: int) -> str:
 
 
 def _move_space_out_of_blocks(events: list[Event]) -> None:
+    # Leading spaces of a block that opens the output belong before it (citeproc-js
+    # moves a first prefix's space up out of a display block).
+    k = 0
+    while k < len(events) and events[k][0] == "o":
+        k += 1
+    if k and events[0][:2] == ("o", "display") and k < len(events) and events[k][0] == "t":
+        text = events[k][1]
+        if text.startswith(" "):
+            events[k] = ("t", text.lstrip(" "))
+            events.insert(0, ("t", text[:len(text) - len(text.lstrip(" "))]))
     # Trailing spaces at the end of a right-inline block belong after it.
     for i, e in enumerate(events):
         if e != ("c", "display", "right-inline"):

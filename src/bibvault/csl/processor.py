@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bibvault.csl.cluster import Cluster, assign_positions, render_cluster
+from bibvault.csl.cluster import NO_PRINTED_FORM, Cluster, assign_positions, render_cluster
 from bibvault.csl.compile import Citation
 from bibvault.csl.disambig import disambiguate
 from bibvault.csl.element import (
@@ -230,8 +230,19 @@ class Processor:
         rendered; with ``links`` as :meth:`bibliography` describes."""
         self.ensure_disambiguated()
         rendered = (self.render_entry(i, links=links) for i in self.bibliography_order())
-        kept = ((e.id, e.content, e.trace) for e in rendered if e.content is not None)
+        kept = ((e.id, e.content, e.trace) for e in self._printed(rendered))
         return (BibEntry(i, c, t) for i, c, t in iter_substituted(self.style.bibliography, kept))
+
+    def _printed(self, entries: Iterable[BibEntry]) -> Iterator[BibEntry]:
+        """The entries that print: an empty one is left out, except in a style that cites
+        by number, where citeproc-js numbers it and prints an error in its place."""
+        count = 0
+        for e in entries:
+            if e.content is None and self.style.cites_by_number:
+                e = BibEntry(e.id, Rich([f"{count + 1}. {NO_PRINTED_FORM}"]), e.trace)
+            if e.content is not None:
+                count += 1
+                yield e
 
     def bibliography_options(self) -> dict[str, str | int | bool]:
         """Layout metadata of the bibliography for renderers: hanging-indent,
