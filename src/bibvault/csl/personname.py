@@ -60,9 +60,10 @@ def initialize(given: str, init_with: str, do_initialize: bool, hyphen: bool = T
     Abbreviations written with a period ("Ph.") are kept as written; lower-case
     words (particles such as "de") stay whole.
     """
-    if not hyphen and do_initialize:
+    if not hyphen:
         # As citeproc-js: without hyphenated initials the parts are separate names
-        # ("Jae-Won" J. W., "Jae-won" J. won).
+        # ("Jae-Won" J. W., "Jae-won" J. won), even where names are not initialised
+        # ("Rolf-Rainer" Rolf Rainer).
         given = given.replace("-", " ")
     tokens: list[tuple[str, bool, str]] = []  # (text, is_initial, joiner before it)
     joiner = " "
@@ -150,6 +151,12 @@ def _spaced(parts: list[Content]) -> Content:
     return Rich(children) if children else None
 
 
+def _particle_family(particle: Content, family: Content, ev: Evaluation) -> Content:
+    """A particle before the family name; in a sort key always a word of its own, as
+    citeproc-js keys it (d’Wander files as "d’ Wander", before de’ Frinkle)."""
+    return join([particle, family], " ") if ev.sorting else _spaced([particle, family])
+
+
 def _bib_takes_givens(ev: Evaluation) -> bool:
     """citeproc-js shows the given names that disambiguated an item's cites in the
     first name list of its bibliography entry too (when the style adds given names)."""
@@ -217,9 +224,10 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
     if "literal" in name:
         literal = name["literal"]
         # An organisation takes the family name-part's formatting but, as in
-        # citeproc-js, not its affixes.
-        return (decorate(fam_np.formatting, parse_inline(literal), ev)
-                if fam_np is not None and literal else (parse_inline(literal) or None))
+        # citeproc-js, not its affixes; like a personal name's parts, that formatting
+        # sits a level below the name (so that cs:name's own "normal" is not written).
+        part = decorate(fam_np.formatting, parse_inline(literal), ev) if fam_np is not None and literal else None
+        return Rich([part], known_text=True) if part is not None else (parse_inline(literal) or None)
     family = _apostrophes(name.get("family", "").strip())
     given = _apostrophes(name.get("given", "").strip())
     ndp = _apostrophes(name.get("non-dropping-particle", ""))
@@ -233,7 +241,9 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
     if not ev.sorting and ev.citation:
         level = max(disamb.given_levels.get(index, 0), disamb.given_all)
         ev.trace.given_indices.add(index)
-    elif not ev.sorting and _bib_takes_givens(ev):
+    elif _bib_takes_givens(ev):
+        # Sort keys too: citeproc-js sorts by the names as shown ("Sun, Chen" before
+        # "Sun, Cheng", where both would be "Sun, C." without the cites' ambiguity).
         level = max(disamb.given_levels.get(index, 0), disamb.given_all)
         if level == 1 and not ev.env.options.cites_initialize:
             # Initials were not an option in the cite: it showed the whole given name.
@@ -279,7 +289,7 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
         if ev.sorting and demote != "never":
             # citeproc-js demotes the particle in a short name's sort key too ("Bijlert van").
             return _spaced([f_family, f_ndp])
-        return _affix(fam_np, _spaced([f_ndp, f_family]))
+        return _affix(fam_np, _particle_family(f_ndp, f_family, ev))
     if not inverted:
         tail: list[Content] = [f_dp, f_ndp, f_family]
         fam = _spaced(tail)
@@ -291,7 +301,7 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
         fam = _affix(fam_np, f_family)
         giv = _affix(giv_np, _spaced([f_given, f_dp, f_ndp]))
     else:
-        fam = _affix(fam_np, _spaced([f_ndp, f_family]))
+        fam = _affix(fam_np, _particle_family(f_ndp, f_family, ev))
         giv = _affix(giv_np, _spaced([f_given, f_dp]))
     out = join([fam, giv], sort_sep)
     if suffix:

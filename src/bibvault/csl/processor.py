@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bibvault.csl.cluster import Cluster, assign_positions, render_cluster
+from bibvault.csl.cluster import NO_PRINTED_FORM, Cluster, assign_positions, render_cluster
 from bibvault.csl.compile import Citation
 from bibvault.csl.disambig import count_names, disambiguate
 from bibvault.csl.element import (
@@ -149,9 +149,13 @@ class Processor:
             bib = self.style.bibliography
             sort = bib.sort if bib is not None else None
             reg = {i: n + 1 for n, i in enumerate(self.registered)}
+            global_givens = self._global_givens()
 
             def make(i: str, overrides: dict[str, str]) -> Evaluation:
-                return Evaluation(self.env, Request(self.items[i], Cite(id=i), "bibliography", self.disamb[i],
+                # citeproc-js works out sort keys after the global given-name rules
+                # and before cite-by-cite disambiguation: only the former show in them.
+                d = self.disamb[i] if global_givens else copy_disamb(self.disamb[i], given_levels={}, given_all=0)
+                return Evaluation(self.env, Request(self.items[i], Cite(id=i), "bibliography", d,
                                                     reg.get(i), overrides))
 
             self._bib_order = sort_ids(self.registered, sort, make, self.collator, reg)
@@ -162,6 +166,16 @@ class Processor:
         if not self._disambiguated:
             self._disambiguated = True
             disambiguate(self)
+            if self._global_givens() and any(d.given_levels or d.given_all for d in self.disamb.values()):
+                # citeproc-js sorts the bibliography by the names as a global given-name
+                # rule expanded them ("Sun, Chen" before "Sun, Cheng", not by "Sun, C.").
+                self._bib_order = None
+                self._numbers = {}
+
+    def _global_givens(self) -> bool:
+        """Whether the style adds given names by a rule over all cites (not by-cite)."""
+        cit = self.style.citation
+        return cit is not None and cit.givenname_rule != "by-cite"
 
     # --- rendering --------------------------------------------------------------
 
@@ -221,8 +235,19 @@ class Processor:
         rendered; with ``links`` as :meth:`bibliography` describes."""
         self.ensure_disambiguated()
         rendered = (self.render_entry(i, links=links) for i in self.bibliography_order())
-        kept = ((e.id, e.content, e.trace) for e in rendered if e.content is not None)
+        kept = ((e.id, e.content, e.trace) for e in self._printed(rendered))
         return (BibEntry(i, c, t) for i, c, t in iter_substituted(self.style.bibliography, kept))
+
+    def _printed(self, entries: Iterable[BibEntry]) -> Iterator[BibEntry]:
+        """The entries that print: an empty one is left out, except in a style that cites
+        by number, where citeproc-js numbers it and prints an error in its place."""
+        count = 0
+        for e in entries:
+            if e.content is None and self.style.cites_by_number:
+                e = BibEntry(e.id, Rich([f"{count + 1}. {NO_PRINTED_FORM}"]), e.trace)
+            if e.content is not None:
+                count += 1
+                yield e
 
     def bibliography_options(self) -> dict[str, str | int | bool]:
         """Layout metadata of the bibliography for renderers: hanging-indent,
