@@ -249,7 +249,9 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
             # Initials were not an option in the cite: it showed the whole given name.
             level = 2
     counts = ev.env.name_counts
-    if counts is not None and not ev.sorting and given:
+    if counts is not None and given:
+        # Sort keys show these given names too: citeproc-js works out sort keys after
+        # the global given-name rules (and before cite-by-cite disambiguation).
         level = max(level, _global_level(counts, name, index, form, init_with))
         if level == 1 and init_with is None and counts.rule.endswith("-with-initials"):
             init_with = ""  # as citeproc-js: these rules initialize even without initialize-with
