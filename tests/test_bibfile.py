@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -363,3 +364,15 @@ def test_split_and_expand_values() -> None:
 )
 def test_month_number(value: str | None, month: int | None) -> None:
     assert month_number(value) == month
+
+
+def test_reading_leaves_the_garbage_collector_as_it_was() -> None:
+    assert gc.isenabled()
+    parse("@misc{a, title = {T}}\n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse("@misc{a, title = {T}}\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

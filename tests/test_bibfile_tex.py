@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bibvault.bibfile import load, parse
 from bibvault.bibfile.namelist import name_problems, parse_names
@@ -20,7 +22,7 @@ from bibvault.bibfile.tex import (
 from bibvault.csl import Processor, load_style
 from bibvault.csljson import record_to_csl
 from bibvault.export import export
-from bibvault.records import records_from_file
+from bibvault.records import record_from_entry, records_from_file
 
 CORPORA = Path(os.environ.get("BIBVAULT_CORPORA", "/work/shared/corpora"))
 needs_corpora = pytest.mark.skipif(
@@ -184,6 +186,16 @@ def test_malformed_names_are_repaired_not_raised() -> None:
     assert name_problems("A and ") != []
 
 
+def test_a_records_names_are_parsed_from_its_tex_when_asked_for() -> None:
+    bib = "@book{k, Author = {Doe, Jane and M{\\\"u}ller, Kurt}, editor = {Roe, R.}, title = {T}}"
+    (record,) = records_from_file(parse(bib))
+    assert dict(record.people).keys() == {"author", "editor"}
+    assert [str(p) for p in record.names("author")] == ["Doe, Jane", 'M{\\"u}ller, Kurt']
+    assert [str(p) for p in record.names()] == [str(p) for p in parse_names(record.tex["author"])]
+    assert record.names("translator") == [] and "title" not in record.people
+    assert record_from_entry(parse(bib), parse(bib).entries[0], names=False).names() == []
+
+
 def test_every_route_prints_the_same_words() -> None:
     """Records, CSL-JSON, the CSL engine and the exports read a title with one reader."""
     bib = (r"@book{k, author = {Doe, Jane}, publisher = {P}, year = {2020}, title = "
@@ -195,3 +207,11 @@ def test_every_route_prints_the_same_words() -> None:
     ((_, entry),) = Processor(load_style("apa"), [record_to_csl(record)]).bibliography()
     assert words in entry
     assert "TI  - The " + words in export([record], "ris")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from("ab -'{}^_\u00e9\u0301 \t\n`$~\\"), max_size=24))
+def test_text_with_only_grouping_braces_reads_as_the_full_reader_reads_it(tex: str) -> None:
+    # "\relax" (nothing) at the end sends the value through the whole reader.
+    if not tex.endswith("\\"):
+        assert decode(tex).text == decode(tex + "\\relax").text

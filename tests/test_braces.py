@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from bibvault.bibfile import parse
 from bibvault.bibfile.braces import Closing, balanced, closing, group_end
 from bibvault.bibfile.model import Entry
-from bibvault.bibfile.tex import DecodeMemo, decode
+from bibvault.bibfile.tex import decode
+from bibvault.records import FieldText
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("BIBFILE_EXAMPLES", "300")),
@@ -89,10 +90,19 @@ def test_deep_nesting_is_one_value_to_the_reader() -> None:
     assert not bf.findings
 
 
-def test_decode_memo_gives_what_decode_gives_past_its_limit_too() -> None:
-    memo = DecodeMemo(limit=2)
-    values = [r"\'{e}t\'{e}", r"\foo{x} -- y", r"\'{e}t\'{e}", "plain", r"\bar z"]
+def test_field_text_gives_what_decode_gives_past_its_limit_too() -> None:
+    text = FieldText(limit=2)
+    values = [r"\'{e}t\'{e}", r"\foo{x} -- y", r"\'{e}t\'{e}", "plain", r"\bar z", "a~b"]
     for tex in values:
-        assert memo.decode(tex) == decode(tex)
-        assert memo.to_unicode(tex) == decode(tex).text
-    assert memo.decode(r"\foo{x}").unknown == ("foo",)
+        assert text.pair("title", tex) == (tex, " ".join(decode(tex).text.split()))
+        assert text.unknown(tex) == decode(tex).unknown
+    assert text.unknown(r"\foo{x}") == ("foo",)
+    assert text.pair("url", " https://x.org/{a} ") == (" https://x.org/{a} ", "https://x.org/{a}")
+    assert text.pair("date", "{2020}-\n 01") == ("{2020}-\n 01", "2020- 01")
+
+
+def test_field_text_shares_one_string_per_value() -> None:
+    text = FieldText()
+    first = text.pair("journal", "".join(["Nature", " Physics"]))
+    again = text.pair("journal", "".join(["Nature", " Phys", "ics"]))
+    assert again[0] is first[0] and again[1] is first[0]  # nothing to decode: one string

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bibvault.collection import load_collection
 from bibvault.config import load_config
@@ -22,6 +24,7 @@ from bibvault.export.texts import ExportTexts
 from bibvault.fsutil import atomic_write_chunks
 from bibvault.site import csl_formatter
 from bibvault.site.styled import CompactTexts, format_entries
+from bibvault.spool import Spool
 from test_export import REALISTIC_BIB
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,10 +78,25 @@ def test_each_entry_is_rendered_once_per_style_and_each_item_made_once(
     assert sorted(made) == sorted(r.key for r in bundled) and len(keys) == len(bundled)
 
 
+def test_spooled_entries_and_items_are_those_held_in_memory(bundled):
+    styles = {s: csl_formatter(s, search_dirs=[ROOT / "styles"]) for s in ("site", "apa")}
+    held = format_entries(styles, bundled, FORMATS, ItemCache())
+    spool = Spool()
+    items = ItemCache(spool)
+    spooled = format_entries(styles, bundled, FORMATS, items, spool)
+    assert spooled.keys() == held.keys()
+    for key, per_style in held.items():
+        assert {s: dict(t) for s, t in spooled[key].items()} == {s: dict(t) for s, t in per_style.items()}
+        assert isinstance(spooled[key]["apa"], CompactTexts) and spooled[key]["apa"].get("latex") is None
+    assert [items.item(r) for r in bundled] == [record_to_csl(r) for r in bundled]
+    spool.close()
+
+
+@pytest.mark.parametrize("spooled", [False, True])
 @pytest.mark.parametrize("which", ["bundled", "realistic"])
-def test_export_files_from_shared_texts_match_the_exporters(which: str, request):
+def test_export_files_from_shared_texts_match_the_exporters(which: str, spooled: bool, request):
     records = request.getfixturevalue(which)
-    texts = ExportTexts("paper")
+    texts = ExportTexts("paper", spool=Spool() if spooled else None)
     texts.prepare(records, ("biblatex", "bibtex", "csl-json", "ris"))
     papers = apply_profile(records, "paper")
     assert texts.file(records, "biblatex") == to_biblatex(papers)
@@ -142,3 +160,21 @@ def test_compact_texts_give_back_every_text_as_it_was():
     kept = CompactTexts(texts)
     assert dict(kept) == texts and len(kept) == 3 and list(kept) == ["text", "html", "md"]
     assert kept.get("latex") is None and kept.get("md") == ""
+
+
+@given(st.lists(st.lists(st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from(["\udcff", "\ud800"])),
+                         min_size=1, max_size=4), max_size=12),
+       st.randoms(use_true_random=False))
+def test_a_spool_gives_back_every_text_in_any_order(groups: list[list[str]], rng):
+    spool = Spool()
+    handles = [spool.put(*texts) for texts in groups]
+    order = [(g, i) for g, texts in enumerate(groups) for i in range(len(texts))]
+    rng.shuffle(order)
+    for g, i in order:
+        assert spool.get(handles[g], i) == groups[g][i]
+        # Storing more between reads leaves what was stored alone.
+        extra = spool.put("x" * i)
+        assert spool.get(extra) == "x" * i
+    spool.close()
+    assert spool.get(spool.put("again")) == "again"
+    spool.close()

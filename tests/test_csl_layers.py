@@ -25,6 +25,7 @@ LAYERS = (
     {"sorting"},
     {"compile"},
     {"style", "substitute"},
+    {"ambiguity"},
     {"cluster", "disambig"},
     {"processor"},
     {"suite", "__init__"},

@@ -16,6 +16,7 @@ from bibvault.config import parse_config
 from bibvault.findings import Finding, Severity, select_findings
 from bibvault.registry import all_rules
 from bibvault.validate import apply_fixes, validate_files, validate_paths
+from bibvault.validate.fields import parsed_url_problem, url_problem
 
 TODAY = dt.date(2026, 11, 21)
 CONFIG = parse_config("topics:\n  nrf: {label: NRF}\n  exile: {label: Exile}\n")
@@ -249,3 +250,18 @@ def test_stray_whitespace_is_reported_exactly_when_collapsing_changes_the_value(
     bf = parse("@misc{k, title = {" + inner + "}}\n", "w.bib")
     codes = [f.code for f in validate_files([bf], CONFIG, today=TODAY, select=("F212",))]
     assert codes == (["F212"] if " ".join(inner.split()) != inner else [])
+
+
+_URL_PART = st.text(st.sampled_from("aZ09-._:/?#@[]% \t\x00\u00e9\u00a0"), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["http://", "HTTPS://", "https://", "ftp://", "http:", ""]),
+       _URL_PART, st.sampled_from(["", ".org", ".example.com", "."]), _URL_PART)
+def test_the_quick_url_test_agrees_with_parsing(scheme: str, host: str, tld: str,
+                                                rest: str) -> None:
+    url = scheme + host + tld + rest
+    assert url_problem(url) == parsed_url_problem(url)
+    plain = scheme.lower().startswith("http") and scheme.endswith("//")
+    if plain and host.replace("-", "").isalnum() and host.isascii() and len(tld) > 1:
+        assert url_problem(f"{scheme}{host}{tld}/a?b#c") is None

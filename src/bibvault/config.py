@@ -142,6 +142,8 @@ class CheckConfig:
     # Asked when every host failed, to tell "no network" from dead links
     # (empty: the Web Archive, archive.wayback_url).
     canary_url: str = ""
+    # Proxies, CA bundle and .netrc from the environment (read once a run).
+    trust_env: bool = True
 
 
 @dataclass(frozen=True)

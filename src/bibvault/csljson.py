@@ -19,6 +19,7 @@ from pybtex.database import Person
 
 from bibvault.bibfile.tex import to_rich_text, to_unicode
 from bibvault.edtf import DateError, DatePoint, EDTFDate, date_from_parts, parse_edtf
+from bibvault.spool import Spool
 
 
 class RecordLike(Protocol):
@@ -420,19 +421,26 @@ class ItemCache:
     style renders them, and no caller can change another's.
     """
 
-    def __init__(self) -> None:
-        # id() of a record → (the record, kept so the id stays its own; its item as JSON)
+    def __init__(self, spool: Spool | None = None) -> None:
+        # id() of a record → (the record, kept so the id stays its own; its item as
+        # JSON, or the handle of that JSON in the spool)
         self._items: dict[int, tuple[RecordLike, bytes]] = {}
+        # With a spool the JSON waits in its temporary file: a handle is a few bytes.
+        self._spool = spool
 
     def item(self, record: RecordLike) -> dict[str, Any]:
         """The CSL-JSON item of ``record``."""
         hit = self._items.get(id(record))
         if hit is None:
             item = record_to_csl(record)
-            # surrogatepass: a lone surrogate (an undecodable .bib byte) survives.
             packed = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
-            self._items[id(record)] = (record, packed.encode("utf-8", "surrogatepass"))
+            # surrogatepass: a lone surrogate (an undecodable .bib byte) survives.
+            kept = (self._spool.put(packed) if self._spool is not None
+                    else packed.encode("utf-8", "surrogatepass"))
+            self._items[id(record)] = (record, kept)
             return item
+        if self._spool is not None:
+            return json.loads(self._spool.get(hit[1]))
         return json.loads(hit[1].decode("utf-8", "surrogatepass"))
 
     def items(self, records: Iterable[RecordLike]) -> Iterator[dict[str, Any]]:

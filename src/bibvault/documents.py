@@ -28,6 +28,7 @@ from bibvault.site.html import html_chunks
 from bibvault.site.linkstate import link_states
 from bibvault.site.text import markdown, plain_text
 from bibvault.site.tools import CITE_FORMATS
+from bibvault.spool import Spool
 
 #: Output format → (the style output it needs, file name pattern).
 PAGE_FORMATS: Mapping[str, tuple[str, str]] = {
@@ -63,8 +64,11 @@ class _Shared:
         self.formats, self.group_by, self.order, self.filters = formats, group_by, order, filters
         self.chosen = select(records, filters)
         # References for papers: the fields citation styles use, no curators' notes.
-        self.items = ItemCache()
-        self.texts = ExportTexts("paper", self.items)
+        # What the build holds until its files are written (entries in every style
+        # and format, items, export texts) waits in a temporary file.
+        self.spool = Spool()
+        self.items = ItemCache(self.spool)
+        self.texts = ExportTexts("paper", self.items, self.spool)
         self._list: ReadingList | None = None
 
     def reading_list(self) -> ReadingList:
@@ -75,7 +79,7 @@ class _Shared:
             self._list = make_reading_list(
                 self.records, config, self.formatters, formats=self.formats,
                 group_by=self.group_by, order=self.order, filters=self.filters,
-                link_states=states, items=self.items, exports=self.texts)
+                link_states=states, items=self.items, exports=self.texts, spool=self.spool)
         return self._list
 
 

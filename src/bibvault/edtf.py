@@ -11,6 +11,7 @@ import calendar
 import datetime as _dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTHS = {
     name.lower(): i
@@ -181,6 +182,10 @@ def _parse_point(text: str) -> DatePoint:
                      uncertain=qual in "?%" and bool(qual), unspecified=unspecified)
 
 
+_YEAR = re.compile(r"-?\d{1,4}")
+
+
+@lru_cache(maxsize=4096)
 def parse_edtf(text: str) -> EDTFDate:
     """Parse an EDTF level 0/1 date or interval; raise :class:`DateError` when invalid."""
     raw = text
@@ -202,9 +207,12 @@ def parse_edtf(text: str) -> EDTFDate:
     return EDTFDate(raw, _parse_point(text))
 
 
+# Cached: years and months repeat across records, and validation asks for each
+# record's date twice (the date rules, then the duplicate index).
+@lru_cache(maxsize=4096)
 def date_from_parts(year: str | None, month: str | None = None, day: str | None = None) -> EDTFDate:
     """Build a date from BibTeX ``year``/``month``/``day`` fields (month by number or name)."""
-    if not year or not re.fullmatch(r"-?\d{1,4}", year.strip()):
+    if not year or not _YEAR.fullmatch(year.strip()):
         raise DateError(f"year {year!r} is not a number")
     m: int | None = None
     if month:

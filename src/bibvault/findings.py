@@ -6,6 +6,7 @@ import enum
 import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bibvault.fsutil import utf8
@@ -121,8 +122,15 @@ def shown_path(path: str) -> str:
 def _shown_path(path: str) -> str:
     if not os.path.isabs(path):
         return path
+    return _below(path, os.getcwd())
+
+
+@lru_cache(maxsize=64)
+def _below(path: str, cwd: str) -> str:
+    # Once per file and directory: a report of a million findings named one file
+    # a million times, and relpath was a tenth of the run.
     try:
-        rel = os.path.relpath(path)
+        rel = os.path.relpath(path, cwd)
     except ValueError:
         return path
     return path if rel.startswith("..") else rel

@@ -18,6 +18,7 @@ _AMP_PATH = re.compile(r"(/amp/?$|\.amp$|/amp(?=/))")
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
 _DOI_TAIL = re.compile(r"[.,;:)\]}>]+$")
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 def normalise_url(url: str) -> str:
@@ -34,7 +35,8 @@ def normalise_url(url: str) -> str:
     except ValueError:
         return url.strip()
     pairs = [(k, v) for k, v in parse_qsl(p.query, keep_blank_values=True)
-             if not _TRACKING.match(k.lower()) and k.lower() not in ("amp", "amp_js_v")]
+             if not _TRACKING.match(k.lower()) and k.lower() not in ("amp", "amp_js_v")
+             ] if p.query else []
     query = urlencode(sorted(pairs))
     for prefix in ("www.", "amp.", "m."):
         if host.startswith(prefix):
@@ -96,7 +98,7 @@ def normalise_title(title: str) -> str:
     else:
         text = unicodedata.normalize("NFKD", title)
         text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
 # Characters a URL may not contain raw; browsers strip some of them, which is how

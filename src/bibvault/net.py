@@ -20,20 +20,25 @@ import ipaddress
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ReadTimeoutError
-from urllib3.response import HTTPResponse
+from requests.cookies import RequestsCookieJar, merge_cookies
+from requests.sessions import merge_hooks
+from requests.structures import CaseInsensitiveDict
 from urllib3.util.retry import Retry
 
 from bibvault import __version__
 from bibvault.config import CheckConfig
+from bibvault.deadline import DeadlineAdapter
+from bibvault.netenv import Environment
+
+try:
+    import resource
+except ImportError:  # Windows: no limit on open files to read
+    resource = None  # type: ignore[assignment]
 
 DEFAULT_USER_AGENT = f"bibvault/{__version__} (+link checker for curated reading lists)"
 
@@ -113,12 +118,22 @@ def blocked_redirect(resp: requests.Response) -> str:
 
 class TimeoutSession(requests.Session):
     """A :class:`requests.Session` whose requests always carry a timeout and whose
-    redirects never lead into ``internal_networks``."""
+    redirects never lead into ``internal_networks``.
 
-    def __init__(self, timeout: Timeout, internal_networks: Iterable[Network] = ()) -> None:
+    ``environment`` (proxies, CA bundle, ``.netrc``; see :mod:`bibvault.netenv`) is
+    applied to every request as requests would apply the process's environment,
+    but read once, when the session is made; ``None`` ignores the environment.
+    """
+
+    def __init__(self, timeout: Timeout, internal_networks: Iterable[Network] = (),
+                 environment: Environment | None = None) -> None:
         super().__init__()
         self.default_timeout = timeout
         self.internal_networks = tuple(internal_networks)
+        self.trust_env = False  # requests would read the environment on every request
+        self.environment = environment or Environment()
+        if self.environment.ca_bundle:
+            self.verify = self.environment.ca_bundle
 
     def get_redirect_target(self, resp: requests.Response) -> str | None:
         """Where ``resp`` redirects, unless that is inside: then None, and
@@ -132,106 +147,71 @@ class TimeoutSession(requests.Session):
         return target
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
-        """Send a request; ``timeout`` defaults to the session's (connect, read) pair."""
+        """Send a request; ``timeout`` defaults to the session's (connect, read) pair,
+        proxies and credentials to those the environment gives for ``url``."""
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
+        env = self.environment
+        text = url.decode("utf-8", "replace") if isinstance(url, bytes) else url
+        if env.proxies and kwargs.get("proxies") is None:
+            kwargs["proxies"] = env.proxies_for(text)
+        if env.credentials is not None and kwargs.get("auth") is None and self.auth is None:
+            kwargs["auth"] = env.auth_for(text)
         return super().request(method, url, *args, **kwargs)
 
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        """A request with the session's headers, cookies and hooks.
 
-class _DeadlineHTTPConnection(HTTPConnection):
-    """An HTTP connection whose connecting (TLS handshake included), request and
-    response headers together have a deadline.
+        A plain request (no body, parameters, cookies, credentials or headers of
+        its own, as every link check is) is prepared directly; requests' general
+        merge of each setting costs half again as much. Anything else goes the
+        general way.
+        """
+        if (request.files or request.data or request.json is not None or request.params
+                or request.cookies or request.auth or request.headers or self.params
+                or self.auth):
+            return super().prepare_request(request)
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method=str(request.method).upper(), url=request.url,
+                         headers=CaseInsensitiveDict(self.headers), params="",
+                         cookies=merge_cookies(RequestsCookieJar(), self.cookies),
+                         hooks=merge_hooks(request.hooks, self.hooks))
+        return prepared
 
-    Per-read timeouts restart with every byte, so a server that dribbles its
-    status line one byte a second would hold a request forever; a timer that
-    shuts the socket down ends the read whatever the server does.
-    """
+    def merge_environment_settings(  # type: ignore[override]  # the stubs' TypedDict is private
+            self, url: str | bytes | None, proxies: MutableMapping[str, str] | None,
+            stream: bool | None, verify: Any, cert: Any) -> dict[str, Any]:
+        """The request's settings over the session's (the environment's proxies are
+        already in ``proxies``, see :meth:`request`).
 
-    deadline: float = 0.0
-    expired: bool = False
-    timer: threading.Timer | None = None
+        The same merge as requests' own, written out: requests' generic one tests
+        each mapping against a runtime protocol, which is slow.
+        """
+        merged = {**self.proxies, **proxies} if proxies else dict(self.proxies)
+        ca = self.environment.ca_bundle
+        if ca and (verify is True or verify is None):
+            verify = ca
+        return {"proxies": {k: v for k, v in merged.items() if v is not None},
+                "stream": self.stream if stream is None else stream,
+                "verify": self.verify if verify is None else verify,
+                "cert": self.cert if cert is None else cert}
 
-    def _arm(self) -> None:
-        """Start the clock, unless it runs already: a new connection starts it in
-        ``connect`` (a TLS handshake can be dribbled too), a reused one in ``request``."""
-        if self.timer is not None:
-            return
-        self.expired = False
-        if self.deadline > 0:
-            self.timer = threading.Timer(self.deadline, self._expire)
-            self.timer.daemon = True
-            self.timer.start()
+    def rebuild_proxies(self, prepared_request: requests.PreparedRequest,
+                        proxies: dict[str, str] | None) -> dict[str, str]:
+        """A redirect's proxies are those of its target: the session's own and the
+        environment's for that URL (a target in ``no_proxy`` is reached directly)."""
+        if self.environment.proxies:
+            proxies = {**self.proxies, **self.environment.proxies_for(prepared_request.url or "")}
+        return super().rebuild_proxies(prepared_request, proxies)
 
-    def _disarm(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-
-    def _expire(self) -> None:
-        self.expired = True
-        sock = self.sock
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def connect(self) -> None:
-        self._arm()
-        super().connect()
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        self._arm()
-        super().request(*args, **kwargs)
-
-    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
-        try:
-            response = super().getresponse()
-        except (OSError, ValueError) as exc:
-            _raise_if_expired(self, exc)
-            raise
-        else:
-            if self.expired:
-                # A socket cut mid-headers can read as a complete, shorter answer.
-                response.close()
-                _raise_if_expired(self, None)
-            return response
-        finally:
-            # The body is the reader's to bound: a page's first kilobytes and a
-            # 50 MB download need different deadlines.
-            self._disarm()
-
-    def close(self) -> None:
-        self._disarm()
-        super().close()
-
-
-class _DeadlineHTTPSConnection(_DeadlineHTTPConnection, HTTPSConnection):
-    """The HTTPS twin of :class:`_DeadlineHTTPConnection`."""
-
-
-def _raise_if_expired(conn: _DeadlineHTTPConnection, exc: Exception | None) -> None:
-    """A failed read that the watchdog caused is a read timeout, as a slow server's is."""
-    if conn.expired:
-        raise ReadTimeoutError(None, "", "request deadline passed") from exc  # type: ignore[arg-type]
-
-
-class DeadlineAdapter(HTTPAdapter):
-    """An adapter whose connections enforce a total deadline on every exchange."""
-
-    def __init__(self, deadline: float, **kwargs: Any) -> None:
-        self.deadline = deadline
-        super().__init__(**kwargs)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        """Make the pool manager use connections that carry this adapter's deadline."""
-        super().init_poolmanager(*args, **kwargs)
-        http = type("DeadlineHTTP", (_DeadlineHTTPConnection,), {"deadline": self.deadline})
-        https = type("DeadlineHTTPS", (_DeadlineHTTPSConnection,), {"deadline": self.deadline})
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": type("DeadlineHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http}),
-            "https": type("DeadlineHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https}),
-        }
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest,
+                     response: requests.Response) -> None:
+        """Credentials are dropped on a redirect to another host, and the target's
+        own ``.netrc`` credentials (if any) sent."""
+        super().rebuild_auth(prepared_request, response)
+        auth = self.environment.auth_for(prepared_request.url or "")
+        if auth is not None:
+            prepared_request.prepare_auth(auth)
 
 
 def make_session(
@@ -243,6 +223,7 @@ def make_session(
     pool_maxsize: int = 4,
     request_deadline: float = 0.0,
     internal_networks: Iterable[str] | None = None,
+    trust_env: bool = True,
 ) -> TimeoutSession:
     """A session with timeouts, a User-Agent and no automatic retries.
 
@@ -253,11 +234,14 @@ def make_session(
     0 for none) bounds connection, request and response headers together, however
     slowly a server sends them; readers of a body bound its reading themselves.
     Redirects into ``internal_networks`` (default: ``check.internal_networks``'s
-    default) are not followed (see :func:`redirect_guard`).
+    default) are not followed (see :func:`redirect_guard`). With ``trust_env``
+    the proxies, CA bundle and ``.netrc`` credentials of the environment are read
+    now and used for every request (:mod:`bibvault.netenv`); without, none are.
     """
     if internal_networks is None:
         internal_networks = CheckConfig.internal_networks
-    session = TimeoutSession((connect_timeout, read_timeout), parse_networks(internal_networks))
+    session = TimeoutSession((connect_timeout, read_timeout), parse_networks(internal_networks),
+                             Environment.read() if trust_env else None)
     session.headers["User-Agent"] = user_agent
     # read=False re-raises read timeouts as such instead of wrapping them in a
     # generic connection error.
@@ -275,11 +259,29 @@ def session_for_check(check: CheckConfig) -> TimeoutSession:
         check.user_agent,
         connect_timeout=check.connect_timeout,
         read_timeout=check.read_timeout,
-        pool_connections=max(64, check.concurrency * 2),
+        pool_connections=host_pools(check.per_host),
         pool_maxsize=max(1, check.per_host),
         request_deadline=check.request_deadline,
         internal_networks=check.internal_networks,
+        trust_env=check.trust_env,
     )
+
+
+def host_pools(per_host: int) -> int:
+    """How many hosts may keep idle connections open at once: as many as half this
+    process's limit on open files holds at ``per_host`` connections each (at least
+    64, at most 16,384).
+
+    A check visits its hosts in turn, so a pool per host in play is what lets a
+    connection be used again; fewer pools than hosts evict each pool before its
+    host comes round again, and every request opens a new connection.
+    """
+    soft = 1024
+    if resource is not None:
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        if soft == resource.RLIM_INFINITY:
+            soft = 1 << 20
+    return max(64, min(16384, soft // 2 // max(1, per_host)))
 
 
 def host_of(url: str) -> str:

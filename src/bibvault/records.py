@@ -9,7 +9,7 @@ by file and line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -19,7 +19,7 @@ from pybtex.database import Person
 from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.model import FieldPositions
 from bibvault.bibfile.namelist import parse_names
-from bibvault.bibfile.tex import to_unicode
+from bibvault.bibfile.tex import decode
 from bibvault.edtf import DateError, EDTFDate, date_from_parts, parse_edtf
 from bibvault.fsutil import read_bytes
 from bibvault.sniff import require_bibtex
@@ -44,6 +44,90 @@ NAME_FIELDS = frozenset({
 #: Fields whose value is taken verbatim (not LaTeX-decoded).
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "archiveurl", "urldate",
                              "date", "archivedate", "archivesha256", "urlstatus", "keywords"})
+
+
+#: Verbatim fields whose value is only trimmed (inner blanks and braces kept).
+TRIMMED_FIELDS = frozenset({"url", "archiveurl", "file", "doi"})
+
+
+class FieldText:
+    """Field values as Unicode text, remembered: values repeat (journals, months,
+    publishers), so each distinct one is decoded once, and every record holding it
+    shares one string for its TeX and one for its text (the same one when decoding
+    changes nothing).
+
+    Verbatim fields (:data:`VERBATIM_FIELDS`) are not decoded: their braces go and
+    their blanks are collapsed, or, for URLs, DOIs and files, they are only trimmed.
+    Holds at most ``limit`` values of each kind, then starts afresh, so that a file
+    of a million distinct titles does not keep them all. One per run, not shared.
+    """
+
+    __slots__ = ("_decoded", "_trimmed", "_unbraced", "_unknown", "limit")
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self._decoded: dict[str, tuple[str, str]] = {}
+        self._trimmed: dict[str, tuple[str, str]] = {}
+        self._unbraced: dict[str, tuple[str, str]] = {}
+        # the commands decoding did not know, for the values that have any
+        self._unknown: dict[str, tuple[str, ...]] = {}
+        self.limit = limit
+
+    def pair(self, name: str, tex: str) -> tuple[str, str]:
+        """(TeX, text) of the value ``tex`` of field ``name`` (lower case), the TeX
+        being an equal string seen before when there was one."""
+        if name in VERBATIM_FIELDS:
+            seen = self._trimmed if name in TRIMMED_FIELDS else self._unbraced
+        else:
+            seen = self._decoded
+        found = seen.get(tex)
+        if found is not None:
+            return found
+        if len(seen) >= self.limit:
+            seen.clear()
+            if seen is self._decoded:
+                self._unknown.clear()
+        if seen is self._trimmed:
+            text = tex.strip()
+        elif seen is self._unbraced:
+            text = " ".join(tex.replace("{", "").replace("}", "").split())
+        else:
+            decoded = decode(tex)
+            text = " ".join(decoded.text.split())
+            if decoded.unknown:
+                self._unknown[tex] = decoded.unknown
+        found = seen[tex] = (tex, tex if text == tex else text)
+        return found
+
+    def unknown(self, tex: str) -> tuple[str, ...]:
+        """The TeX commands in ``tex`` that decoding did not know, in order."""
+        if tex in self._decoded:
+            return self._unknown.get(tex, ())
+        return decode(tex).unknown
+
+
+class People(Mapping[str, tuple[Person, ...]]):
+    """A record's name fields as people, parsed when asked for and not kept: most
+    records are validated or rendered once, and the parsed names of a large
+    collection held at once were a third of its records' memory."""
+
+    __slots__ = ("_tex",)
+
+    def __init__(self, tex: Mapping[str, str]) -> None:
+        self._tex = tex
+
+    def __getitem__(self, role: str) -> tuple[Person, ...]:
+        if role not in NAME_FIELDS or role not in self._tex:
+            raise KeyError(role)
+        return tuple(parse_names(self._tex[role]))
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._tex if name in NAME_FIELDS)
+
+    def __len__(self) -> int:
+        return sum(1 for name in self._tex if name in NAME_FIELDS)
+
+
+_NO_PEOPLE: Mapping[str, tuple[Person, ...]] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,29 +188,26 @@ class Record:
         return (self.line, 1)
 
 
-def record_from_entry(bf: BibFile, entry: Entry, *, decoder: Callable[[str], str] = to_unicode,
+def record_from_entry(bf: BibFile, entry: Entry, *, text: FieldText | None = None,
                       names: bool = True) -> Record:
     """Decode one entry of a parsed file into a :class:`Record` (crossref resolved).
 
-    ``decoder`` turns TeX into text (a :class:`~bibvault.bibfile.tex.DecodeMemo`'s
-    ``to_unicode`` when decoding many records); ``names=False`` leaves ``people``
-    empty, for a caller that reads no names (validation).
+    ``text`` turns field values into Unicode text, remembering them: pass one
+    :class:`FieldText` when decoding many records, so that values that repeat are
+    decoded once and held once. ``names=False`` leaves ``people`` empty, for a
+    caller that reads no names (validation); otherwise names are parsed from the
+    TeX when asked for.
     """
     raw = bf.resolved_fields(entry)
+    pair = (text or FieldText()).pair
     tex: dict[str, str] = {}
     fields: dict[str, str] = {}
-    people: dict[str, tuple[Person, ...]] = {}
     for name, value in raw.items():
-        lname = name.lower()
-        tex[lname] = value
-        if lname in VERBATIM_FIELDS:
-            fields[lname] = " ".join(value.replace("{", "").replace("}", "").split()) \
-                if lname not in ("url", "archiveurl", "file", "doi") else value.strip()
-        else:
-            fields[lname] = " ".join(decoder(value).split())
-        if names and lname in NAME_FIELDS:
-            people[lname] = tuple(parse_names(value))
+        found = pair(name, value)
+        tex[name] = found[0]
+        fields[name] = found[1]
     source_type = entry.entry_type.lower()
+    frozen_tex = MappingProxyType(tex)
     return Record(
         key=entry.key,
         entry_type=TYPE_ALIASES.get(source_type, source_type),
@@ -134,15 +215,17 @@ def record_from_entry(bf: BibFile, entry: Entry, *, decoder: Callable[[str], str
         file=bf.path,
         line=entry.line,
         fields=MappingProxyType(fields),
-        tex=MappingProxyType(tex),
-        people=MappingProxyType(people),
+        tex=frozen_tex,
+        people=People(frozen_tex) if names else _NO_PEOPLE,
         field_lines=FieldPositions(entry),
     )
 
 
-def records_from_file(bf: BibFile) -> list[Record]:
-    """Every entry of a parsed file as a record, in file order."""
-    return [record_from_entry(bf, e) for e in bf.entries if e.key]
+def records_from_file(bf: BibFile, text: FieldText | None = None) -> list[Record]:
+    """Every entry of a parsed file as a record, in file order (``text`` as for
+    :func:`record_from_entry`; one for the file when not given)."""
+    text = text or FieldText()
+    return [record_from_entry(bf, e, text=text) for e in bf.entries if e.key]
 
 
 def load_bibtex(path: str | Path, encoding: str = "utf-8") -> BibFile:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bibvault.bibfile.model import Entry
+from bibvault.bibfile.model import Entry, field_key
 from bibvault.bibfile.values import expand
 from bibvault.findings import Finding, Severity
 
@@ -82,7 +82,7 @@ def expanded_fields(entry: Entry) -> list[tuple[str, str]]:
     first: dict[str, str] = {}
     out = []
     for f in entry.fields:
-        name = f.name.lower()
+        name = field_key(f.name)
         out.append((name, expand(first.setdefault(name, f.raw_value), macros)))
     return out
 
@@ -98,10 +98,18 @@ def resolve(entry: Entry, get: Lookup, expanded: Expanded = expanded_fields) -> 
     """
     fields: dict[str, str] = {}
     macros = entry.macros or {}
+    raw = entry.raw
     for f in entry.fields:
-        name = f.name.lower()
-        if name not in fields:  # the first occurrence wins, later ones are not expanded
-            fields[name] = expand(f.raw_value, macros)
+        name = field_key(f.name)
+        if name in fields:
+            continue  # the first occurrence wins, later ones are not expanded
+        start, end = f.rel_value_start, f.rel_value_end
+        if raw[start] in "{\"" and raw.find("#", start, end) < 0:
+            # A value as the scanner read it, without a '#', is one part: a group
+            # here, whose text is the value (what expand() gives, without the parse).
+            fields[name] = raw[start + 1:end - 1]
+        else:
+            fields[name] = expand(raw[start:end], macros)
     child = entry.entry_type.lower()
     seen = {entry.key.lower()}
     parent_key = fields.get("crossref")

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bibvault.bibfile.values import expand
 from bibvault.findings import Severity
 
 BLOCK_KINDS = ("entry", "string", "preamble", "comment", "text", "broken")
+
+
+@lru_cache(maxsize=4096)
+def field_key(name: str) -> str:
+    """A field name in lower case, the same string object for every use of the name.
+
+    Records are dicts keyed by these names: folding each entry's names afresh
+    made a new string per field of every record (a tenth of the records' memory).
+    """
+    return name.lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,14 +158,14 @@ class Entry(Block):
         for f in self.fields:
             offset = max(0, min(f.rel_start, len(raw)))
             if offset < counted:  # not in file order (never from the scanner)
-                out[f.name.lower()] = self.locate(offset)
+                out[field_key(f.name)] = self.locate(offset)
                 continue
             line += raw.count("\n", counted, offset)
             nl = raw.rfind("\n", counted, offset)
             if nl >= 0:
                 last_nl = nl
             counted = offset
-            out[f.name.lower()] = (line, self.column + offset if last_nl < 0 else offset - last_nl)
+            out[field_key(f.name)] = (line, self.column + offset if last_nl < 0 else offset - last_nl)
         return out
 
     def value(self, name: str) -> str | None:
@@ -185,7 +196,14 @@ class FieldPositions(Mapping[str, tuple[int, int]]):
         return self._found
 
     def __getitem__(self, name: str) -> tuple[int, int]:
-        return self._positions()[name]
+        if self._found is not None:
+            return self._found[name]
+        # Most often one field is asked for: one count over the text before it.
+        entry = self._entry
+        for f in reversed(entry.fields):
+            if field_key(f.name) == name:
+                return entry.locate(f.rel_start)
+        raise KeyError(name)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._positions())

@@ -45,6 +45,8 @@ _DIMENSION = re.compile(r"\s*=?\s*[-+]?\s*(?:\d+\.?\d*|\.\d+)\s*(?:em|ex|pt|pc|i
 _SPECIAL = frozenset("\\{}~-`'$^_")
 _NEEDS_WORK = re.compile(r"[\\{}~\-`'$]")
 _BLANKS = re.compile(r"[ \t\r\n]+")
+# What the reader reads as more than a character, once braces are set aside
+_LITERAL_BUT_BRACES = re.compile(r"[\\~`$]|--|''")
 # Longest first, so that "---" is not read as "--" and "-"; tried in this order.
 _LIGATURE = re.compile("|".join(re.escape(lig) for lig in sorted(LIGATURES, key=len, reverse=True)))
 _PLAIN = re.compile(r"[^\\{}~\-`'$^_]+")
@@ -278,6 +280,10 @@ def decode(tex: str, rich: bool = False) -> Decoded:
     """The text of a TeX value (rich text when ``rich``) and the unknown commands in it."""
     if not _NEEDS_WORK.search(tex):
         return Decoded(_tidy(tex), ())
+    if not rich and not _LITERAL_BUT_BRACES.search(tex):
+        # Only grouping braces, single hyphens and apostrophes (a third of the distinct
+        # values of a large file): the reader would drop the braces, keep the rest.
+        return Decoded(_tidy(tex.replace("{", "").replace("}", "")), ())
     converter = _Converter(_flatten_deep(tex), rich)
     try:
         text = converter.run()
@@ -286,35 +292,6 @@ def decode(tex: str, rich: bool = False) -> Decoded:
     if rich:
         text = _nocase(text)
     return Decoded(_tidy(text.replace(_OPEN, "").replace(_CLOSE, "")), tuple(converter.unknown))
-
-
-class DecodeMemo:
-    """:func:`decode` that remembers its answers: values repeat (journals, publishers,
-    months, booktitles; a sixth of TUGboat's values are distinct), and a value is
-    decoded for its record and again for its unknown commands.
-
-    Holds at most ``limit`` values and then starts afresh, so that a file of a
-    million distinct titles does not keep them all. One per run, not shared.
-    """
-
-    __slots__ = ("_seen", "limit")
-
-    def __init__(self, limit: int = 50_000) -> None:
-        self._seen: dict[str, Decoded] = {}
-        self.limit = limit
-
-    def decode(self, tex: str) -> Decoded:
-        """``decode(tex)`` (plain text), from memory when the value was seen."""
-        found = self._seen.get(tex)
-        if found is None:
-            if len(self._seen) >= self.limit:
-                self._seen.clear()
-            found = self._seen[tex] = decode(tex)
-        return found
-
-    def to_unicode(self, tex: str) -> str:
-        """``to_unicode(tex)``, from memory when the value was seen."""
-        return self.decode(tex).text
 
 
 def to_unicode(tex: str) -> str:

@@ -72,6 +72,12 @@ def expand(raw: str, macros: Mapping[str, str]) -> str:
     """
     if one_group(raw):
         return raw[1:-1]  # the common case: one braced or quoted part
+    if _IDENT.fullmatch(raw):  # the next most common: one number or macro
+        if raw.isdigit() and raw.isascii():
+            return raw
+        name = raw.lower()
+        found = macros.get(name)
+        return MONTH_MACROS.get(name, "") if found is None else found
     out = []
     for kind, text in split_value(raw):
         if kind == "macro":
@@ -89,6 +95,8 @@ def macro_names(raw: str) -> list[str]:
     """The macro names (as written) used in a raw value."""
     if raw[:1] in ("{", '"') and "#" not in raw:
         return []
+    if _IDENT.fullmatch(raw):
+        return [] if raw.isdigit() and raw.isascii() else [raw]
     return [text for kind, text in split_value(raw) if kind == "macro"]
 
 

@@ -26,6 +26,8 @@ from bibvault.validate import apply_fixes, reencode_files, validate_files
 
 
 def _check_codes(codes: Sequence[str]) -> None:
+    if not codes:
+        return  # nothing to check: the list of every family's rules is not loaded
     known = known_prefixes(all_rules())
     unknown = [c for c in codes if c.upper() not in known]
     if unknown:

@@ -19,7 +19,7 @@ Formats: "text", "html", "md", "latex". Pass one :class:`Resources` to many
 processors to share parsed locales and the collator.
 """
 
-from bibvault.csl.output import get_backend
+from bibvault.csl.output import flatten, get_backend
 from bibvault.csl.processor import Processor, Resources
 from bibvault.csl.style import Style, StyleError, find_styles, load_style, parse_style
 
@@ -29,6 +29,7 @@ __all__ = [
     "Style",
     "StyleError",
     "find_styles",
+    "flatten",
     "get_backend",
     "load_style",
     "parse_style",

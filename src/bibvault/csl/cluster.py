@@ -211,7 +211,10 @@ def _collapse_numbers(proc: CiteSource, cites: list[Cite], delim: str) -> list[t
 
 def _collapse_years(proc: CiteSource, citation: Citation, cites: list[Cite], delim: str,
                     collapse: str) -> list[tuple[Content, str]]:
-    group_delim = citation.cite_group_delimiter if citation.cite_group_delimiter is not None else ", "
+    # The spec's default cite-group delimiter is ", "; citeproc-js uses it for
+    # in-text styles only and joins a note style's groups with the layout delimiter.
+    group_delim = next(d for d in (citation.cite_group_delimiter, delim if proc.is_note else ", ")
+                       if d is not None)
     ys_delim = next(d for d in (citation.year_suffix_delimiter, citation.cite_group_delimiter, delim)
                     if d is not None)
     after_delim = citation.after_collapse_delimiter if citation.after_collapse_delimiter is not None else delim

@@ -241,16 +241,18 @@ class Compiler:
         return Date(node.get("variable", ""), form or None, _ALLOWED_PARTS[wanted], parts, overrides,
                     node.get("delimiter", ""), self.formatting(node))
 
-    def sort(self, node: Node | None) -> Sort | None:
-        """cs:sort and its keys."""
+    def sort(self, node: Node | None, section: Node) -> Sort | None:
+        """cs:sort and its keys (``section``: the cs:citation or cs:bibliography)."""
         if node is None:
             return None
         keys = []
         for k in node.findall("key"):
             self.check(k)
-            overrides = {target: k.attrs[attr] for attr, target in (
+            # citeproc-js gives a key's names the et-al options of the key, else those
+            # the section sets itself, over those of the cs:name in the macro.
+            overrides = {target: k.attrs.get(attr) or section.attrs[target] for attr, target in (
                 ("names-min", "et-al-min"), ("names-use-first", "et-al-use-first"),
-                ("names-use-last", "et-al-use-last")) if k.attrs.get(attr)}
+                ("names-use-last", "et-al-use-last")) if k.attrs.get(attr) or section.attrs.get(target)}
             variable = k.get("variable") or None
             macro = k.get("macro") or None
             if macro is not None and macro not in self.macro_names:
@@ -284,7 +286,7 @@ class Compiler:
         if node is None or layout is None:
             return None
         return Citation(
-            layout, self.sort(node.find("sort")),
+            layout, self.sort(node.find("sort"), node),
             node.get("disambiguate-add-names") == "true", node.get("disambiguate-add-givenname") == "true",
             node.get("givenname-disambiguation-rule", "by-cite"),
             node.get("disambiguate-add-year-suffix") == "true", node.get("collapse", ""),
@@ -298,7 +300,7 @@ class Compiler:
         if node is None or layout is None:
             return None
         return Bibliography(
-            layout, self.sort(node.find("sort")), node.get("second-field-align", ""),
+            layout, self.sort(node.find("sort"), node), node.get("second-field-align", ""),
             node.get("subsequent-author-substitute"),
             node.get("subsequent-author-substitute-rule", "complete-all"),
             node.get("hanging-indent") == "true", self.integer(node, "line-spacing", 1),
@@ -314,14 +316,18 @@ class Compiler:
         initialize = False
         if cit is not None:
             first = _first_name(cit, {m.get("name", ""): m for m in self.root.findall("macro")}, 0)
-            inherited = cit.get("initialize-with") or self.options.get("initialize-with")
-            initialize = bool((first.get("initialize-with") if first is not None else None) or inherited)
+            inherited = cit.attrs.get("initialize-with", self.options.get("initialize-with"))
+            own = first.get("initialize-with") if first is not None else None
+            # initialize-with="" initializes too (without periods).
+            initialize = own is not None or inherited is not None
         return StyleOptions(
             page_range_format=self.options.get("page-range-format"),
             initialize_with_hyphen=self.options.get("initialize-with-hyphen", "true") != "false",
             demote_particle=self.options.get("demote-non-dropping-particle", "display-and-sort"),
             cites_initialize=initialize,
             cites_add_givenname=cit is not None and cit.get("disambiguate-add-givenname") == "true",
+            givens_by_cite=(cit is not None and cit.get("disambiguate-add-givenname") == "true"
+                            and cit.get("givenname-disambiguation-rule", "by-cite") == "by-cite"),
             year_suffix_explicit=_any(self.root, lambda n: n.tag == "text" and n.get("variable") == "year-suffix"),
         )
 
@@ -333,6 +339,13 @@ class Compiler:
         if any(a in cit.attrs for a in ("et-al-subsequent-min", "et-al-subsequent-use-first")):
             return True
         return _any(cit, _has_position) or any(_any(m, _has_position) for m in self.root.findall("macro"))
+
+    def cites_by_number(self) -> bool:
+        """Whether the citation prints citation-number (itself or through a macro)."""
+        cit = self.sections["citation"]
+        macros = {m.get("name", ""): m for m in self.root.findall("macro")}
+        return cit is not None and _reaches(cit, macros, lambda n: n.tag == "text" and (
+            n.attrs.get("variable") == "citation-number"), 0)
 
     def disambiguate_tests(self) -> int:
         """How many disambiguate="true" conditions the citation can reach."""
@@ -351,6 +364,17 @@ def _any(node: Node, pred: Callable[[Node], bool]) -> bool:
 
 def _count(node: Node, attr: str) -> int:
     return (1 if attr in node.attrs else 0) + sum(_count(c, attr) for c in node.children)
+
+
+def _reaches(n: Node, macros: Mapping[str, Node], pred: Callable[[Node], bool], depth: int) -> bool:
+    """Whether ``pred`` holds for ``n`` or an element below it, following macros."""
+    if pred(n):
+        return True
+    kids: tuple[Node, ...] = n.children
+    if n.tag == "text" and "macro" in n.attrs and depth < 20:
+        macro = macros.get(n.attrs["macro"])
+        kids = macro.children if macro is not None else ()
+    return any(_reaches(k, macros, pred, depth + 1) for k in kids)
 
 
 def _first_name(n: Node, macros: Mapping[str, Node], depth: int) -> Node | None:

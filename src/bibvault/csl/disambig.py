@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Protocol
 
+from bibvault.csl.ambiguity import Walk, to_disamb
 from bibvault.csl.compile import Citation
-from bibvault.csl.state import Disamb
+from bibvault.csl.personname import name_keys
+from bibvault.csl.state import Disamb, NameCounts
 
 
 class Disambiguable(Protocol):
@@ -31,7 +33,15 @@ class Disambiguable(Protocol):
 
     def names_source(self, item_id: str) -> tuple[list[dict[str, Any]], object]: ...
 
-    def name_at_level(self, item_id: str, name: dict[str, Any], index: int, level: int) -> str: ...
+    def form_under(self, item_id: str, disamb: Disamb) -> str: ...
+
+    def names_count(self, item_id: str) -> int: ...
+
+    def names_shown(self, item_id: str) -> int: ...
+
+    def given_default(self, item_id: str) -> tuple[int, bool]: ...
+
+    def has_given(self, item_id: str, index: int) -> bool: ...
 
 
 def _forms(proc: Disambiguable, ids: list[str]) -> dict[str, tuple[str, ...]]:
@@ -80,148 +90,51 @@ def _ambiguous_groups(proc: Disambiguable, ids: list[str]) -> list[list[str]]:
     return list(groups.values())
 
 
-def _name_vars(proc: Disambiguable, item_id: str) -> list[dict[str, Any]]:
-    return proc.names_source(item_id)[0]
-
-
-def _person(n: dict[str, Any]) -> tuple[str, str]:
-    given = "".join(ch for ch in n.get("given", "") if ch not in ". ")
-    return (n.get("non-dropping-particle", "") + n.get("family", ""), given)
-
-
-def _global_names(proc: Disambiguable, rule: str) -> None:
-    primary = rule.startswith("primary")
-    max_level = 1 if rule.endswith("with-initials") else 2
-    people: list[tuple[str, int, dict[str, Any]]] = []
-    for i in proc.registered:
-        names = _name_vars(proc, i)
-        for k, n in enumerate(names[:1] if primary else names):
-            if "literal" not in n:
-                people.append((i, k, n))
-    # Every person's rendering at each level, and who shares it.
-    forms: dict[tuple[str, int], list[str]] = {}
-    holders: dict[tuple[int, str], set[tuple[str, str]]] = defaultdict(set)
-    for i, k, n in people:
-        forms[(i, k)] = [proc.name_at_level(i, n, k, lv) for lv in range(max_level + 1)]
-        for lv, text in enumerate(forms[(i, k)]):
-            holders[(lv, text)].add(_person(n))
-    for i, k, _n in people:
-        texts = forms[(i, k)]
-        if len(holders[(0, texts[0])]) < 2:
-            continue
-        for lv in range(1, max_level + 1):
-            if len(holders[(lv, texts[lv])]) < 2:
-                proc.disamb[i].given_levels[k] = lv
-                break
-
-
-def _unique(proc: Disambiguable, group: list[str]) -> set[str]:
-    shared: set[str] = set()
-    for members in _buckets(proc, group):
-        if len(members) > 1:
-            shared.update(members)
-    return {i for i in group if i not in shared}
-
-
-def _distinct(proc: Disambiguable, group: list[str]) -> int:
-    unique = _unique(proc, group)
-    return len(unique) + len(_ambiguous_groups(proc, [i for i in group if i not in unique]))
-
-
-def _add_names(proc: Disambiguable, group: list[str], given_level: int) -> list[str]:
-    """Show more names (expanding the added ones when that helps) while it separates cites."""
-    longest = max(len(_name_vars(proc, i)) for i in group)
-    saved = {i: (proc.disamb[i].names_shown, dict(proc.disamb[i].given_levels)) for i in group}
-    remaining = list(group)
-    best = _distinct(proc, group)
-    improved = False
-    for n in range(2, longest + 1):
-        trial = {i: (proc.disamb[i].names_shown, dict(proc.disamb[i].given_levels)) for i in remaining}
-        for i in remaining:
-            proc.disamb[i].names_shown = n
-        distinct = _distinct(proc, group)
-        if given_level and len(_unique(proc, group)) < len(group):
-            for level in range(1, given_level + 1):
-                before = {i: dict(proc.disamb[i].given_levels) for i in remaining}
-                unique = _unique(proc, group)
-                for i in remaining:
-                    if i not in unique and proc.disamb[i].given_levels.get(n - 1, 0) < level:
-                        proc.disamb[i].given_levels[n - 1] = level
-                expanded = _distinct(proc, group)
-                if expanded > distinct:
-                    distinct = expanded
-                else:
-                    for i in remaining:
-                        proc.disamb[i].given_levels = before[i]
-        if distinct > best:
-            best = distinct
-            improved = True
-            unique = _unique(proc, group)
-            remaining = [i for i in remaining if i not in unique]
-            if not remaining:
-                break
-        else:
-            for i in remaining:
-                proc.disamb[i].names_shown, proc.disamb[i].given_levels = trial[i]
-    if not improved:
-        for i in group:
-            proc.disamb[i].names_shown, proc.disamb[i].given_levels = saved[i]
-    unique = _unique(proc, group)
-    return [i for i in group if i not in unique]
-
-
-def _add_given(proc: Disambiguable, group: list[str], max_level: int) -> list[str]:
-    remaining = list(group)
-    longest = max(len(_name_vars(proc, i)) for i in group)
-    for index in range(longest):
-        for level in range(1, max_level + 1):
-            before = {i: dict(proc.disamb[i].given_levels) for i in remaining}
-            for i in remaining:
-                if proc.disamb[i].given_levels.get(index, 0) < level:
-                    proc.disamb[i].given_levels[index] = level
-            unique = _unique(proc, group)
-            still = [i for i in remaining if i not in unique]
-            if len(still) == len(remaining):
-                for i in remaining:
-                    proc.disamb[i].given_levels = before[i]
-                continue
-            remaining = still
-            if not remaining:
-                return []
-    return remaining
-
-
 def disambiguate(proc: Disambiguable) -> None:
     """Set each item's disambiguation state so that cites identify their items."""
     citation = proc.citation
     if citation is None:
         return
-    add_names = citation.add_names
-    add_given = citation.add_givenname
+    # Given names under a global givenname-disambiguation-rule come from the
+    # processor's count of people (names.NameCounts), in every render.
     rule = citation.givenname_rule
-    add_ys = citation.add_year_suffix
-    if add_given and rule != "by-cite":
-        _global_names(proc, rule)
+    # citeproc-js's methods and their order: names (and given names by cite), then
+    # year suffixes, then the disambiguate="true" condition. With year suffixes the
+    # condition is never reached (citeproc-js; the specification tries it first).
+    modes = []
+    if citation.add_names or (citation.add_givenname and rule == "by-cite"):
+        modes.append("names")
+    if citation.add_year_suffix:
+        modes.append("years")
+    if proc.disambiguate_tests:
+        modes.append("condition")
+    if not modes:
+        return
     order = {i: n for n, i in enumerate(proc.bibliography_order())}
     for group in _ambiguous_groups(proc, proc.registered):
-        remaining = group
-        if add_given and remaining:
-            remaining = _add_given(proc, remaining, 1 if rule.endswith("with-initials") else 2)
-        if add_names and remaining:
-            level = (1 if rule.endswith("with-initials") else 2) if add_given else 0
-            remaining = _add_names(proc, remaining, level)
-        if remaining:
-            # disambiguate="true" branches are switched on one at a time, in order.
-            tests = proc.disambiguate_tests
-            for level in range(1, tests + 1):
-                for i in remaining:
-                    proc.disamb[i].condition = level
-                unique = _unique(proc, group)
-                remaining = [i for i in remaining if i not in unique]
-                if not remaining:
+        before = {i: proc.disamb[i] for i in group}
+        settled = Walk(proc, group, before, modes, add_names=citation.add_names,
+                       givens_by_cite=citation.add_givenname and rule == "by-cite",
+                       condition_tests=proc.disambiguate_tests, bib_order=order).run()
+        for i in group:
+            proc.disamb[i] = to_disamb(settled[i], before[i]) if i in settled else before[i]
+
+
+def count_names(items: list[dict[str, Any]], rule: str) -> NameCounts:
+    """The people of ``items`` as a global givenname-disambiguation-rule counts them
+    (only the first name of each list for the primary-name rules)."""
+    initials: dict[str, set[str]] = {}
+    givens: dict[tuple[str, str], set[str]] = {}
+    for item in items:
+        for value in item.values():
+            if not isinstance(value, list):
+                continue
+            for k, n in enumerate(value):
+                if not isinstance(n, dict) or "literal" in n or not (n.get("family") or n.get("given")):
+                    continue
+                if rule.startswith("primary") and k > 0:
                     break
-            sub = _ambiguous_groups(proc, remaining) if remaining else []
-            if add_ys:
-                for g in sub:
-                    for n, i in enumerate(sorted(g, key=lambda x: order.get(x, 0))):
-                        proc.disamb[i].year_suffix = n
+                family, inits, given = name_keys(n)
+                initials.setdefault(family, set()).add(inits)
+                givens.setdefault((family, inits), set()).add(given)
+    return NameCounts(rule, {f: len(v) for f, v in initials.items()}, {k: len(v) for k, v in givens.items()})

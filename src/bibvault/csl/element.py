@@ -32,10 +32,13 @@ from bibvault.csl.richtext import (
     map_strings,
     sort_dates_only,
 )
-from bibvault.csl.state import Request, citation_label, year_suffix_text
+from bibvault.csl.state import NameCounts, Request, citation_label, year_suffix_text
 from bibvault.csl.stylexml import StyleError
 from bibvault.csl.textcase import apply_text_case
 
+# Variables whose value is not (only) the item's own: Evaluation.unsuppressed works them out.
+_COMPUTED = frozenset(("locator", "citation-number", "first-reference-note-number", "year-suffix",
+                       "citation-label", "page-first"))
 _TEXT_CASES = frozenset(("lowercase", "uppercase", "capitalize-first", "capitalize-all", "sentence", "title"))
 
 
@@ -83,6 +86,9 @@ class Element:
     __slots__ = ()
     # Every element has its formatting and affixes (a field of each element class).
     formatting: Formatting
+    # Whether the element adds several outputs to its parent (cs:choose); the others
+    # add their one rendering, which render_children asks for without a list.
+    expands = False
 
     def render(self, ev: Evaluation) -> Content:
         """This element's output for the item being evaluated."""
@@ -105,6 +111,7 @@ class StyleOptions:
     # the citation adds given names to disambiguate (the bibliography follows it).
     cites_initialize: bool = False
     cites_add_givenname: bool = False
+    givens_by_cite: bool = False  # add-givenname with givenname-disambiguation-rule="by-cite"
     # Whether the style prints year-suffix itself (then dates do not append it).
     year_suffix_explicit: bool = False
 
@@ -118,6 +125,8 @@ class Environment:
     options: StyleOptions
     # Whether to make link nodes: the title and printed addresses lead to their address.
     links: bool = False
+    # The registered people, when given names are added by a global rule.
+    name_counts: NameCounts | None = None
 
 
 @dataclass(slots=True)
@@ -146,7 +155,7 @@ class Evaluation:
     __slots__ = ("env", "req", "locale", "item", "mode", "citation", "sorting", "name_overrides", "trace",
                  "suppressed", "called", "rendered", "year_suffix_done", "var_log", "names_seen",
                  "author_suppressed", "output_started", "substituting", "substitute_parent",
-                 "disamb_tests", "english", "turkic")
+                 "disamb_tests", "english", "turkic", "padded_type", "french")
 
     def __init__(self, env: Environment, req: Request) -> None:
         self.env = env
@@ -171,7 +180,10 @@ class Evaluation:
         self.substituting = 0
         self.substitute_parent: Element | None = None
         self.disamb_tests = 0
+        # The item's type between spaces, as a cs:if type test looks it up.
+        self.padded_type = f" {self.item.get('type')} "
         lang = self.item.get("language")
+        self.french = str(lang if lang is not None else "").lower().startswith("fr")
         code = lang if isinstance(lang, str) and lang else self.locale.lang
         # Title case applies to English only; Turkic languages case i differently.
         self.english = code.lower().startswith("en")
@@ -190,6 +202,9 @@ class Evaluation:
 
     def unsuppressed(self, name: str) -> Any:
         """The value of a variable even when cs:substitute has used it up."""
+        if name not in _COMPUTED:
+            v = self.item.get(name)
+            return None if v in ("", [], None) else v
         cite = self.req.cite
         if name == "locator":
             return cite.locator
@@ -216,7 +231,7 @@ def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool =
              upright: bool = False) -> Rich | None:
     """Apply text-case, strip-periods, formatting, quotes, affixes and display
     (``upright``: without italics)."""
-    if content is None or is_empty(content):
+    if not content or (not isinstance(content, str) and content.is_empty()):
         return None
     ev.output_started = True
     if f is PLAIN:
@@ -255,8 +270,8 @@ def render_children(children: tuple[Element, ...], ev: Evaluation, delimiter: st
     out: list[Rich | str] = []
     before: Formatting | None = None
     for c in children:
-        for el, content in c.outputs(ev):
-            if content is None or is_empty(content):
+        for el, content in c.outputs(ev) if c.expands else ((c, c.render(ev)),):
+            if not content or (not isinstance(content, str) and content.is_empty()):
                 continue
             f = el.formatting
             if before is not None:

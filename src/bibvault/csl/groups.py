@@ -61,10 +61,9 @@ class Branch:
             return False
         # "all" stops at the first test that fails, "any" and "none" at the first that holds.
         stop = match == "all"
-        item_type = ev.item.get("type")
         for kind, v in self.tests:
             if kind == "type":
-                ok = f" {item_type} " in v
+                ok = ev.padded_type in v
             elif kind == "variable" and v != "locator":
                 ok = ev.unsuppressed(v) is not None
             else:
@@ -113,6 +112,7 @@ class Choose(Element):
 
     branches: tuple[Branch, ...]
     formatting: Formatting = PLAIN  # cs:choose has none of its own
+    expands = True
 
     def branch(self, ev: Evaluation) -> Branch | None:
         """The branch that applies, if any."""

@@ -19,10 +19,12 @@ from bibvault.csl.richtext import (
     FORMAT_KEYS,
     NEUTRAL,
     Content,
+    Delim,
     FixedPrefix,
     Rich,
     SameDelim,
     SameSuffix,
+    Suffix,
 )
 
 
@@ -81,7 +83,8 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
             if val == current:
                 # citeproc-js writes no font-style, -weight or -variant "normal" outside
                 # its decoration, but always writes a baseline or no-decoration span.
-                if val == NEUTRAL[key] and (n.fmt.get(DATA_MARKUP) or key not in _ALWAYS_WRITTEN):
+                if val == NEUTRAL[key] and (n.fmt.get(DATA_MARKUP) or (
+                        key not in _ALWAYS_WRITTEN and not _last_sets(n, key))):
                     continue
                 # Markup in the data flips back inside the same style (italic in italic
                 # is roman); the style's own formatting nests unchanged, as in citeproc-js.
@@ -92,13 +95,16 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
             opened.append((key, val))
         depth = qdepth
         as_typed = n.quotes and qdepth == 0 and n.kept
+        # Quotation marks that a style sets are always the outer ones (citeproc-js does
+        # not alternate them, though the specification asks for it); marks in the data
+        # alternate with the marks around them.
+        inner = n.quotes and bool(n.fmt.get(DATA_MARKUP)) and qdepth % 2 == 1
         if as_typed:
             events.append(("t", n.kept[0]))
             depth += 1
         elif n.quotes:
-            inner = qdepth % 2 == 1
             events.append(("q", "open", "inner" if inner else "outer"))
-            depth += 1
+            depth = 2 if inner else 1
         if n.href is not None:
             events.append(("o", "link", n.href))
         for c in n.children:
@@ -108,7 +114,7 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
         if as_typed:
             events.append(("t", n.kept[1]))
         elif n.quotes:
-            close: Event = ("q", "close", "inner" if qdepth % 2 == 1 else "outer")
+            close: Event = ("q", "close", "inner" if inner else "outer")
             events.append(close + ("typed",) if n.typed_outside else close)
         for key, val in reversed(opened):
             if key != "display":
@@ -121,6 +127,30 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
     _move_space_out_of_blocks(events)
     _fix_join_punctuation(events)
     return [_spell_quote(e, quotes) for e in events if not (e[0] == "t" and e[1] == "")]
+
+
+def _last_sets(n: Rich, key: str) -> bool:
+    """Whether the last element inside ``n`` sets formatting ``key`` itself.
+
+    citeproc-js writes a "normal" value outside any decoration when the last child of
+    the element that sets it carries that decoration: it looks at the decorations of
+    that child, not of the element ("<span style="font-style:normal;">A <i>et al.</i></span>"
+    for cs:name, not for cs:names, whose list sits one level deeper).
+    """
+    body = [c for c in n.children if isinstance(c, Rich)]
+    if len(body) != 1 or body[0].fmt or body[0].quotes or body[0].display:
+        return False
+    parts = [c for c in body[0].children if not isinstance(c, Suffix | Delim)]
+    if not parts or not isinstance(parts[-1], Rich):
+        return False
+    last = parts[-1]
+    if not last.fmt:
+        # An element's affixes around its formatted text.
+        inner = [c for c in last.children if isinstance(c, Rich)]
+        if len(inner) != 1 or len(last.children) == 1 or any(type(c) is str for c in last.children[1:]):
+            return False
+        last = inner[0]
+    return last.fmt.get(key, NEUTRAL[key]) != NEUTRAL[key]
 
 
 def _spell_quote(e: Event, q: Quotes) -> Event:
@@ -180,6 +210,16 @@ def _next_char(events: list[Event], j: int, skip: int) -> str:
 
 
 def _move_space_out_of_blocks(events: list[Event]) -> None:
+    # Leading spaces of a block that opens the output belong before it (citeproc-js
+    # moves a first prefix's space up out of a display block).
+    k = 0
+    while k < len(events) and events[k][0] == "o":
+        k += 1
+    if k and events[0][:2] == ("o", "display") and k < len(events) and events[k][0] == "t":
+        text = events[k][1]
+        if text.startswith(" "):
+            events[k] = ("t", text.lstrip(" "))
+            events.insert(0, ("t", text[:len(text) - len(text.lstrip(" "))]))
     # Trailing spaces at the end of a right-inline block belong after it.
     for i, e in enumerate(events):
         if e != ("c", "display", "right-inline"):
@@ -217,8 +257,12 @@ def _affix_join(left: str, right: str) -> str:
 
 def _fix_join_punctuation(events: list[Event]) -> None:
     prev_index = -1
+    # Whether formatting opened or closed since the last text, and whether that text
+    # (even if used up) was a delimiter.
+    crossed = after_delim = False
     for i, e in enumerate(events):
         if e[0] != "t" or not e[1]:
+            crossed = crossed or (e[0] in ("o", "c") and e[1] in NEUTRAL)
             continue
         if prev_index >= 0:
             left = events[prev_index][1]
@@ -227,7 +271,12 @@ def _fix_join_punctuation(events: list[Event]) -> None:
             last = left[-1:]
             core = left.rstrip(_CLOSERS)
             how = _affix_join(left, right) if first in ".,;:!?" else "table"
-            if how != "table":
+            if first == last == " " and crossed and (after_delim or isinstance(right, Delim)):
+                # citeproc-js drops a space that repeats a delimiter's only at the affixes
+                # of the delimited elements themselves, not inside their formatting
+                # ("<b>A</b> <b> 2020</b>" from a bold macro whose group has prefix " ").
+                pass
+            elif how != "table":
                 if how == "same" and last == first:
                     right = right[1:]
             elif first in "!?" and last in ":;" and last:
@@ -240,9 +289,11 @@ def _fix_join_punctuation(events: list[Event]) -> None:
             elif first in ".:" and core != left and core[-1:] and core[-1:] in _SWALLOWS[first]:
                 right = right[1:]
             events[i] = ("t", right)
+            crossed, after_delim = False, isinstance(e[1], Delim)
             if not right:
                 continue
         prev_index = i
+        crossed, after_delim = False, isinstance(e[1], Delim)
 
 
 class Backend:
@@ -268,10 +319,15 @@ class Backend:
 
     def render(self, node: Content, quotes: Quotes, *, links: bool = True) -> str:
         """The whole tree in this format (without ``links``, link nodes as plain text)."""
+        return self.spell(flatten(node, quotes), links=links)
+
+    def spell(self, events: list[Event], *, links: bool = True) -> str:
+        """The events :func:`flatten` made of a tree, in this format: one flattening
+        serves every format an entry is written in."""
         out: list[str] = []
         # Where each open link's text starts in ``out``, with the plain text so far.
         opened: list[tuple[int, list[str]]] = []
-        for e in flatten(node, quotes):
+        for e in events:
             if e[0] == "t":
                 out.append(self.escape(e[1]))
                 for _, plain_text in opened:
@@ -297,7 +353,17 @@ class Backend:
                     out.append(" ")
         if self.name == "html":
             return "".join(out)
-        return re.sub(r"(?<=\S) {2,}", " ", "".join(out)).strip()
+        text = "".join(out)
+        return _SPACES.sub(" ", text).strip() if "  " in text else text.strip()
+
+
+_SPACES = re.compile(r"(?<=\S) {2,}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]<>()#+!|~^]")
+
+
+def _backslashed(m: re.Match[str]) -> str:
+    return "\\" + m.group()
 
 
 _EXTRA_SUPERSCRIPTS = {"\u02c0": "\u0294", "\u02c1": "\u0295", "\u06e5": "\u0648", "\u06e6": "\u064a"}
@@ -332,8 +398,10 @@ class HtmlBackend(Backend):
 
     def escape(self, text: str) -> str:
         text = text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
+        if text.isascii():
+            return text
         # Superscript characters (as in ordinal terms) are written as markup.
-        return "".join(_superscript(ch) for ch in text)
+        return _NON_ASCII.sub(lambda m: _superscript(m.group()), text)
 
     def open(self, key: str, value: str) -> str:
         if key == "display":
@@ -363,13 +431,7 @@ class MarkdownBackend(Backend):
     }
 
     def escape(self, text: str) -> str:
-        out = []
-        for ch in text:
-            if ch in "\\`*_{}[]<>()#+!|~^":
-                out.append("\\" + ch)
-            else:
-                out.append(ch)
-        return "".join(out)
+        return _MD_SPECIAL.sub(_backslashed, text) if _MD_SPECIAL.search(text) else text
 
     def link(self, href: str, inner: str, text: str) -> str:
         if text == href:
@@ -411,9 +473,10 @@ class LatexBackend(Backend):
         "~": "\\textasciitilde{}",
         "^": "\\textasciicircum{}",
     }
+    _TABLE = str.maketrans(_ESC)
 
     def escape(self, text: str) -> str:
-        return "".join(self._ESC.get(ch, ch) for ch in text)
+        return text.translate(self._TABLE)
 
     def link(self, href: str, inner: str, text: str) -> str:
         # In an address only these need escaping (when the link sits in another command).

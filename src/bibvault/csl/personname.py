@@ -9,6 +9,7 @@ from typing import Any
 
 from bibvault.csl.element import Evaluation, Formatting, decorate
 from bibvault.csl.richtext import Content, Rich, is_empty, join, parse_inline, plain
+from bibvault.csl.state import NameCounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +60,10 @@ def initialize(given: str, init_with: str, do_initialize: bool, hyphen: bool = T
     Abbreviations written with a period ("Ph.") are kept as written; lower-case
     words (particles such as "de") stay whole.
     """
-    if not hyphen and do_initialize:
+    if not hyphen:
         # As citeproc-js: without hyphenated initials the parts are separate names
-        # ("Jae-Won" J. W., "Jae-won" J. won).
+        # ("Jae-Won" J. W., "Jae-won" J. won), even where names are not initialised
+        # ("Rolf-Rainer" Rolf Rainer).
         given = given.replace("-", " ")
     tokens: list[tuple[str, bool, str]] = []  # (text, is_initial, joiner before it)
     joiner = " "
@@ -149,10 +151,65 @@ def _spaced(parts: list[Content]) -> Content:
     return Rich(children) if children else None
 
 
+def _particle_family(particle: Content, family: Content, ev: Evaluation) -> Content:
+    """A particle before the family name; in a sort key always a word of its own, as
+    citeproc-js keys it (d’Wander files as "d’ Wander", before de’ Frinkle)."""
+    return join([particle, family], " ") if ev.sorting else _spaced([particle, family])
+
+
 def _bib_takes_givens(ev: Evaluation) -> bool:
     """citeproc-js shows the given names that disambiguated an item's cites in the
     first name list of its bibliography entry too (when the style adds given names)."""
     return ev.mode == "bibliography" and ev.names_seen == 0 and ev.env.options.cites_add_givenname
+
+
+def name_keys(name: Mapping[str, Any]) -> tuple[str, str, str]:
+    """A person as a global given-name rule tells people apart: the family name,
+    the initials and the given name (periods and a lower-case suffix aside)."""
+    given = _period_free(name.get("given", ""))
+    given = re.sub(r"[,!]* ([^,]+)$", lambda m: "" if m.group(1) == m.group(1).lower() else m.group(0), given)
+    # A particle makes another family name ("dos Santos" is not "Santos"), as in citeproc-js.
+    family = _period_free(" ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p))
+    return family, initialize(given, "%", True), given
+
+
+def _global_level(counts: NameCounts, name: Mapping[str, Any], index: int, form: str,
+                  init_with: str | None) -> int:
+    """The given-name level a global givenname-disambiguation-rule asks for (as
+    citeproc-js decides it: from how many people share the family name and initials)."""
+    plain_level = 0 if form == "short" else 1 if init_with is not None else 2
+    family, initials, _ = name_keys(name)
+    sets = counts.initials.get(family)
+    if sets is None or (family, initials) not in counts.givens:
+        return plain_level
+    if counts.rule.startswith("primary") and index > 0:
+        return plain_level
+    if counts.rule.endswith("-with-initials"):
+        return max(1 if sets > 1 else 0, plain_level)
+    level = 1 if sets > 1 else plain_level
+    if counts.givens[(family, initials)] > 1 or (sets > 1 and init_with is None):
+        level = 2
+    return max(level, plain_level)
+
+
+def _period_free(given: str) -> str:
+    return " ".join(given.replace(".", " ").split())
+
+
+def _shares_initials(name: dict[str, Any], item: Mapping[str, Any]) -> bool:
+    """Whether another name of the item has the same family name and initials but
+    another given name."""
+    family, given = name.get("family"), _period_free(name.get("given", ""))
+    mine = initialize(given, "%", True)
+    for value in item.values():
+        if not isinstance(value, list):
+            continue
+        for other in value:
+            if (isinstance(other, dict) and other.get("family") == family
+                    and _period_free(other.get("given", "")) not in ("", given)
+                    and initialize(_period_free(other["given"]), "%", True) == mine):
+                return True
+    return False
 
 
 def _apostrophes(text: str) -> str:
@@ -167,9 +224,10 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
     if "literal" in name:
         literal = name["literal"]
         # An organisation takes the family name-part's formatting but, as in
-        # citeproc-js, not its affixes.
-        return (decorate(fam_np.formatting, parse_inline(literal), ev)
-                if fam_np is not None and literal else (parse_inline(literal) or None))
+        # citeproc-js, not its affixes; like a personal name's parts, that formatting
+        # sits a level below the name (so that cs:name's own "normal" is not written).
+        part = decorate(fam_np.formatting, parse_inline(literal), ev) if fam_np is not None and literal else None
+        return Rich([part], known_text=True) if part is not None else (parse_inline(literal) or None)
     family = _apostrophes(name.get("family", "").strip())
     given = _apostrophes(name.get("given", "").strip())
     ndp = _apostrophes(name.get("non-dropping-particle", ""))
@@ -183,11 +241,25 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
     if not ev.sorting and ev.citation:
         level = max(disamb.given_levels.get(index, 0), disamb.given_all)
         ev.trace.given_indices.add(index)
-    elif not ev.sorting and _bib_takes_givens(ev):
+    elif _bib_takes_givens(ev):
+        # Sort keys too: citeproc-js sorts by the names as shown ("Sun, Chen" before
+        # "Sun, Cheng", where both would be "Sun, C." without the cites' ambiguity).
         level = max(disamb.given_levels.get(index, 0), disamb.given_all)
         if level == 1 and not ev.env.options.cites_initialize:
             # Initials were not an option in the cite: it showed the whole given name.
             level = 2
+    counts = ev.env.name_counts
+    if counts is not None and given:
+        # Sort keys show these given names too: citeproc-js works out sort keys after
+        # the global given-name rules (and before cite-by-cite disambiguation).
+        level = max(level, _global_level(counts, name, index, form, init_with))
+        if level == 1 and init_with is None and counts.rule.endswith("-with-initials"):
+            init_with = ""  # as citeproc-js: these rules initialize even without initialize-with
+    if (level < 1 and init_with is not None and form != "short" and given and not ev.sorting
+            and ev.env.options.givens_by_cite and _shares_initials(name, ev.item)):
+        # As citeproc-js: two people of one item whose initials read the same
+        # ("Yali Li", "Yikang Li") keep their whole given names.
+        level = 2
     if level >= 1 and form == "short":
         form = "long"
         if level == 1 and init_with is not None:
@@ -219,7 +291,7 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
         if ev.sorting and demote != "never":
             # citeproc-js demotes the particle in a short name's sort key too ("Bijlert van").
             return _spaced([f_family, f_ndp])
-        return _affix(fam_np, _spaced([f_ndp, f_family]))
+        return _affix(fam_np, _particle_family(f_ndp, f_family, ev))
     if not inverted:
         tail: list[Content] = [f_dp, f_ndp, f_family]
         fam = _spaced(tail)
@@ -231,7 +303,7 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
         fam = _affix(fam_np, f_family)
         giv = _affix(giv_np, _spaced([f_given, f_dp, f_ndp]))
     else:
-        fam = _affix(fam_np, _spaced([f_ndp, f_family]))
+        fam = _affix(fam_np, _particle_family(f_ndp, f_family, ev))
         giv = _affix(giv_np, _spaced([f_given, f_dp]))
     out = join([fam, giv], sort_sep)
     if suffix:

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bibvault.csl.cluster import Cluster, assign_positions, render_cluster
+from bibvault.csl.cluster import NO_PRINTED_FORM, Cluster, assign_positions, render_cluster
 from bibvault.csl.compile import Citation
-from bibvault.csl.disambig import disambiguate
+from bibvault.csl.disambig import count_names, disambiguate
 from bibvault.csl.element import (
     Environment,
     Evaluation,
@@ -22,7 +22,6 @@ from bibvault.csl.items import normalize_item
 from bibvault.csl.locale import Locale, LocaleStore
 from bibvault.csl.names import Names
 from bibvault.csl.output import render
-from bibvault.csl.personname import format_name
 from bibvault.csl.richtext import Content, Rich, is_empty, join, plain
 from bibvault.csl.sorting import Collator, sort_ids
 from bibvault.csl.state import Cite, Disamb, Request, copy_disamb
@@ -78,6 +77,11 @@ class Processor:
         order = [str(i) for i in cited or []]
         self.registered = list(dict.fromkeys([i for i in order if i in self.items] + ([] if cited else list(self.items))))
         self.disamb: dict[str, Disamb] = {i: Disamb() for i in self.items}
+        cit = style.citation
+        if cit is not None and cit.add_givenname and cit.givenname_rule != "by-cite":
+            counts = count_names([self.items[i] for i in self.registered], cit.givenname_rule)
+            self.env = dataclasses.replace(self.env, name_counts=counts)
+            self._linked_env = dataclasses.replace(self._linked_env, name_counts=counts)
         self._bib_order: list[str] | None = None
         self._numbers: dict[str, int] = {}
         self._disambiguated = False
@@ -88,6 +92,7 @@ class Processor:
         self._plain_cites: dict[tuple[Any, ...], str] = {}
         self._given_read: dict[tuple[Any, ...], frozenset[int]] = {}
         self._most_names: dict[str, int] = {}
+        self._names_shown: dict[str, int] = {}
 
     # --- the narrow interfaces of clusters and disambiguation -------------------
 
@@ -144,9 +149,13 @@ class Processor:
             bib = self.style.bibliography
             sort = bib.sort if bib is not None else None
             reg = {i: n + 1 for n, i in enumerate(self.registered)}
+            global_givens = self._global_givens()
 
             def make(i: str, overrides: dict[str, str]) -> Evaluation:
-                return Evaluation(self.env, Request(self.items[i], Cite(id=i), "bibliography", self.disamb[i],
+                # citeproc-js works out sort keys after the global given-name rules
+                # and before cite-by-cite disambiguation: only the former show in them.
+                d = self.disamb[i] if global_givens else copy_disamb(self.disamb[i], given_levels={}, given_all=0)
+                return Evaluation(self.env, Request(self.items[i], Cite(id=i), "bibliography", d,
                                                     reg.get(i), overrides))
 
             self._bib_order = sort_ids(self.registered, sort, make, self.collator, reg)
@@ -157,6 +166,16 @@ class Processor:
         if not self._disambiguated:
             self._disambiguated = True
             disambiguate(self)
+            if self._global_givens() and any(d.given_levels or d.given_all for d in self.disamb.values()):
+                # citeproc-js sorts the bibliography by the names as a global given-name
+                # rule expanded them ("Sun, Chen" before "Sun, Cheng", not by "Sun, C.").
+                self._bib_order = None
+                self._numbers = {}
+
+    def _global_givens(self) -> bool:
+        """Whether the style adds given names by a rule over all cites (not by-cite)."""
+        cit = self.style.citation
+        return cit is not None and cit.givenname_rule != "by-cite"
 
     # --- rendering --------------------------------------------------------------
 
@@ -216,8 +235,19 @@ class Processor:
         rendered; with ``links`` as :meth:`bibliography` describes."""
         self.ensure_disambiguated()
         rendered = (self.render_entry(i, links=links) for i in self.bibliography_order())
-        kept = ((e.id, e.content, e.trace) for e in rendered if e.content is not None)
+        kept = ((e.id, e.content, e.trace) for e in self._printed(rendered))
         return (BibEntry(i, c, t) for i, c, t in iter_substituted(self.style.bibliography, kept))
+
+    def _printed(self, entries: Iterable[BibEntry]) -> Iterator[BibEntry]:
+        """The entries that print: an empty one is left out, except in a style that cites
+        by number, where citeproc-js numbers it and prints an error in its place."""
+        count = 0
+        for e in entries:
+            if e.content is None and self.style.cites_by_number:
+                e = BibEntry(e.id, Rich([f"{count + 1}. {NO_PRINTED_FORM}"]), e.trace)
+            if e.content is not None:
+                count += 1
+                yield e
 
     def bibliography_options(self) -> dict[str, str | int | bool]:
         """Layout metadata of the bibliography for renderers: hanging-indent,
@@ -295,14 +325,40 @@ class Processor:
         names, node = self._names_sources[item_id]
         return list(names), node
 
-    def name_at_level(self, item_id: str, name: dict[str, Any], index: int, level: int) -> str:
-        """One name of an item's cite as plain text with its given name shown at ``level``
-        (0 as the style has it, 1 initials, 2 in full)."""
+    def form_under(self, item_id: str, disamb: Disamb) -> str:
+        """An item's cite as plain text under a trial disambiguation state; the trial
+        stays the item's state until disambiguation sets another."""
+        self.disamb[item_id] = disamb
+        # As citeproc-js, cites are compared as cited again (position "subsequent").
+        return self.plain_form(item_id, 1 if self.position_sensitive else 0)
+
+    def names_count(self, item_id: str) -> int:
+        """How many names the first name list of an item's cite has in all."""
+        return len(self.names_source(item_id)[0])
+
+    def names_shown(self, item_id: str) -> int:
+        """How many names the first name list of an item's plain cite shows (as cited
+        again, for styles whose cites change then)."""
+        if item_id not in self._names_shown:
+            cite = Cite(id=item_id, position=1 if self.position_sensitive else 0)
+            first = self.render_cite(cite)[1].first_names
+            self._names_shown[item_id] = len(first.names) if first is not None else 0
+        return self._names_shown[item_id]
+
+    def has_given(self, item_id: str, index: int) -> bool:
+        """Whether the name at ``index`` of an item's first name list has a given name."""
+        names = self.names_source(item_id)[0]
+        return index < len(names) and bool(names[index].get("given"))
+
+    def given_default(self, item_id: str) -> tuple[int, bool]:
+        """The given-name level an item's cite shows unasked (0 none, 1 initials, 2
+        whole), and whether its cs:name initializes."""
         node = self.names_source(item_id)[1]
-        disamb = copy_disamb(self.disamb[item_id], given_levels={index: level})
-        ev = self.evaluation(item_id, "citation", disamb=disamb)
-        opts = node.name_options(ev) if node is not None else {}
-        return plain(format_name(name, opts, ev, index, node.name if node is not None else None, False))
+        if node is None:
+            return 2, False
+        opts = node.name_options(self.evaluation(item_id, "citation"))
+        initials = opts.get("initialize-with") is not None
+        return (0 if opts.get("form") == "short" else 1 if initials else 2), initials
 
     def _remember_form(self, item_id: str, position: int, text: str, trace: Trace) -> None:
         base = self._base_key(item_id, position)

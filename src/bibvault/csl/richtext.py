@@ -178,8 +178,9 @@ _TAG_FMT = {
 def _can_open(text: str, i: int) -> bool:
     before = text[i - 1] if i else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    # A mark opens before text, not before another straight mark (l''' is three apostrophes).
-    return not (before.isalnum() or before in ".,") and not after.isspace() and after not in "'\""
+    # A mark opens before text, not before another of its kind (l''' is three
+    # apostrophes); before the other straight mark it opens an outer quotation ('"…"').
+    return not (before.isalnum() or before in ".,") and not after.isspace() and after != text[i]
 
 
 def _can_close(text: str, i: int) -> bool:
@@ -219,18 +220,19 @@ def parse_inline(text: str) -> Rich | str:
                 _tag(m, stack)
                 i = m.end()
                 continue
-        if ch in "\"'\u201c\u201d":
-            closer = {"\u201d": "\u201c"}.get(ch, ch)
-            if closer in open_quotes() and _can_close(text, i) and ch != "\u201c":
+        if ch in "\"'\u201c\u201d\u2018\u2019":
+            opener = _CURLY_OPENER.get(ch, ch)
+            if opener in open_quotes() and _can_close(text, i) and ch not in _CURLY_CLOSER:
                 flush()
-                while stack[-1][0] != "q" or stack[-1][2] != closer:
+                while stack[-1][0] != "q" or stack[-1][2] != opener:
                     stack.pop()
                 stack.pop()[1].typed_outside = text[i + 1 : i + 2] in (".", ",")
                 i += 1
                 continue
-            if ch != "\u201d" and _can_open(text, i) and _has_closer(text, i, "\u201d" if ch == "\u201c" else ch):
+            if ch not in _CURLY_OPENER and _can_open(text, i) and _has_closer(text, i, _CURLY_CLOSER.get(ch, ch)):
                 flush()
-                node = Rich(quotes=True, kept="\u201c\u201d" if ch == "\u201c" else "")
+                kept = ch + _CURLY_CLOSER[ch] if ch in _CURLY_CLOSER else ""
+                node = Rich(fmt={DATA_MARKUP: "true"}, quotes=True, kept=kept)
                 stack[-1][1].children.append(node)
                 stack.append(("q", node, ch))
                 i += 1
@@ -241,6 +243,11 @@ def parse_inline(text: str) -> Rich | str:
         i += 1
     flush()
     return root
+
+
+# Curly quotation marks typed in the data: closing mark → opening mark, and back.
+_CURLY_OPENER = {"\u201d": "\u201c", "\u2019": "\u2018"}
+_CURLY_CLOSER = {"\u201c": "\u201d", "\u2018": "\u2019"}
 
 
 def _has_closer(text: str, i: int, ch: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -55,15 +56,21 @@ class Collator:
         self._uca: Any = None
         # Names and years recur across items: each distinct text is collated once.
         self._keys: dict[str, Any] = {}
+        # Han character → pinyin reading, read when a Chinese sort first meets one.
+        self._pinyin: Mapping[int, str] | None = None
 
     def key(self, text: str, lang: str = "") -> Any:
         """A comparable key for ``text`` in the collation of language ``lang``."""
         primary = lang.split("-")[0].lower()
         letters = _LETTERS.get(primary)
         first = _SCRIPTS_FIRST.get(primary)
-        cache = f"{primary}\x00{text}" if letters or first or primary == "ja" else text
+        pinyin = lang.lower() in _PINYIN_LANGS
+        cache = f"{primary}{pinyin:d}\x00{text}" if letters or first or primary == "ja" else text
         found = self._keys.get(cache)
         if found is None:
+            lead = next((c for c in text if c.isalpha()), "")
+            if pinyin and _HAN.search(text):
+                text = _HAN.sub(self._spelled_in_pinyin, text)
             if letters:
                 low = text.lower()
                 for digraph, spelled in _DIGRAPHS.get(primary, ()):
@@ -72,14 +79,23 @@ class Collator:
             key = self._key(text)
             if first:
                 # The locale's own script sorts before the others (as in CLDR).
-                lead = next((c for c in text if c.isalpha()), "")
                 key = (0 if lead and first.match(lead) else 1, key)
             elif primary == "ja":
                 # Japanese: Latin, then kana and kanji, then the other scripts.
-                lead = next((c for c in text if c.isalpha()), "")
                 key = (0 if not lead or ord(lead) < 0x250 else 1 if _KANA_HAN.match(lead) else 2, key)
             found = self._keys[cache] = key
         return found
+
+    def _spelled_in_pinyin(self, m: re.Match[str]) -> str:
+        # citeproc-js's Intl.Collator files Chinese (mainland) by pinyin, as ICU's zh
+        # collation does: 毛 (máo) before 中 (zhōng). pypinyin's table of readings takes
+        # over half a second to load, so it is read only when a Chinese sort needs it.
+        if self._pinyin is None:
+            self._pinyin = importlib.import_module("pypinyin.pinyin_dict").pinyin_dict
+        reading = self._pinyin.get(ord(m.group(0)))
+        if not reading:
+            return m.group(0)
+        return _toned(reading.split(",")[0]) + m.group(0)
 
     def _key(self, text: str) -> Any:
         # citeproc-js compares keys with Intl.Collator (sensitivity "base",
@@ -98,6 +114,23 @@ class Collator:
         return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
 
 
+def _toned(syllable: str) -> str:
+    """A pinyin syllable as letters and a tone digit ("máo" → "mao2"; ü as v, after u)."""
+    letters: list[str] = []
+    tone = "5"
+    for ch in unicodedata.normalize("NFD", syllable):
+        if ch in _TONES:
+            tone = _TONES[ch]
+        elif ch == "\u0308":
+            letters[-1] = "v"
+        else:
+            letters.append(ch)
+    return "".join(letters) + tone
+
+
+_TONES = {"\u0304": "1", "\u0301": "2", "\u030c": "3", "\u0300": "4"}
+# Chinese as written on the mainland sorts by pinyin; Taiwan and Hong Kong by strokes.
+_PINYIN_LANGS = frozenset(("zh", "zh-cn", "zh-hans", "zh-sg", "zh-hans-cn"))
 _SEP = "|"  # what citeproc-js puts for a space in a sort key (a symbol: it has a weight)
 _DIGITS = re.compile(r"\d+")
 
@@ -118,8 +151,9 @@ def _numeric(m: re.Match[str]) -> str:
 # Intl.Collator and pyuca lacks: letters that sort after z (Nordic) or after
 # their base letter (Turkish) are spelled with letters DUCET puts after z
 # (ʒ < ƹ < ƺ), and some locales put their own script first.
-_SV = str.maketrans({"å": "ʒ", "ä": "ƹ", "æ": "ƹ", "ö": "ƺ", "ø": "ƺ"})
-_NO = str.maketrans({"æ": "ʒ", "ä": "ʒ", "ø": "ƹ", "ö": "ƹ", "å": "ƺ"})
+# Nordic collations also file ü as y (Müller after Murtazashvili).
+_SV = str.maketrans({"å": "ʒ", "ä": "ƹ", "æ": "ƹ", "ö": "ƺ", "ø": "ƺ", "ü": "y"})
+_NO = str.maketrans({"æ": "ʒ", "ä": "ʒ", "ø": "ƹ", "ö": "ƹ", "å": "ƺ", "ü": "y"})
 _TR = str.maketrans({"ç": "cʒ", "ğ": "gʒ", "ı": "hʒ", "ö": "oʒ", "ş": "sʒ", "ü": "uʒ"})
 _CS = str.maketrans({"č": "cʒ", "ř": "rʒ", "š": "sʒ", "ž": "zʒ"})
 _SK = str.maketrans({"ä": "aʒ", "č": "cʒ", "ô": "oʒ", "ř": "rʒ", "š": "sʒ", "ž": "zʒ"})

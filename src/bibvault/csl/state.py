@@ -75,6 +75,17 @@ class Disamb:
     condition: int = 0  # how many disambiguate="true" tests (in rendering order) hold
 
 
+@dataclass(frozen=True)
+class NameCounts:
+    """The people of all registered items, for a global givenname-disambiguation-rule:
+    per family name, how many sets of initials; per family name and initials, how
+    many given names."""
+
+    rule: str
+    initials: dict[str, int]
+    givens: dict[tuple[str, str], int]
+
+
 def year_suffix_text(n: int) -> str:
     """0 → a, 25 → z, 26 → aa, …"""
     letters = "abcdefghijklmnopqrstuvwxyz"

@@ -44,6 +44,8 @@ class Style:
     settings: StyleOptions
     position_sensitive: bool
     disambiguate_tests: int
+    # The citation prints citation-number (citeproc-js's "numeric" update mode).
+    cites_by_number: bool = False
 
     @property
     def is_note(self) -> bool:
@@ -70,6 +72,7 @@ def compile_style(root: Node, name: str = "", path: str | None = None, *,
         locales=tuple(root.findall("locale")), macros=c.macros(), citation=c.citation(),
         bibliography=c.bibliography(), settings=c.style_options(),
         position_sensitive=c.position_sensitive(), disambiguate_tests=c.disambiguate_tests(),
+        cites_by_number=c.cites_by_number(),
     )
 
 

@@ -61,9 +61,9 @@ def _bib_html(proc: Processor) -> str:
         if body.startswith('<div class="csl-block">'):
             end = body.index("</div>") + len("</div>")
             lines.append(f'  <div class="csl-entry">\n\n    {body[:end]}\n\n    {body[end:]}\n  </div>')
-        elif body.startswith('<div class="csl-left-margin">'):
-            trail = body[len(body.rstrip()):]
-            lines.append(f'  <div class="csl-entry">\n    {body.rstrip()}\n{trail}  </div>')
+        elif body.lstrip().startswith('<div class="csl-left-margin">'):
+            lead, trail = body[:len(body) - len(body.lstrip())], body[len(body.rstrip()):]
+            lines.append(f'  <div class="csl-entry">{lead}\n    {body.strip()}\n{trail}  </div>')
         elif "<div" in body:
             lines.append(f'  <div class="csl-entry">{body}\n  </div>')
         else:
@@ -122,10 +122,13 @@ def _render_doc(fx: Fixture, doc: list[_Cluster],
     assign_positions(doc, distance)
     quotes = proc.locale.quotes
     outputs = [render(proc.cluster(cl.cites), "html", quotes) for cl in doc]
-    numbers = proc.citation_numbers()
+    # A citation reads differently when its numbers change only in a style that prints them.
+    numbers = proc.citation_numbers() if style.cites_by_number else {}
+    # Nor when its note moves, unless the style prints note numbers.
+    notes = "first-reference-note-number" in fx.sections.get("CSL", "")
     signatures = [
-        out + repr([(numbers.get(c.id), proc.disamb[c.id])
-                    for c in cl.cites if c.id in proc.disamb])
+        out + repr([cl.note if notes else 0] + [(numbers.get(c.id), proc.disamb[c.id])
+                                                for c in cl.cites if c.id in proc.disamb])
         for cl, out in zip(doc, outputs, strict=True)
     ]
     return proc, outputs, signatures

@@ -106,7 +106,7 @@ class TextVariable(Element):
                 value += ys
             content = value
         else:
-            if str(ev.item.get("language", "")).lower().startswith("fr"):
+            if ev.french:
                 # French typography: a narrow no-break space before high punctuation.
                 value = re.sub(r" ([:;!?])", "\u202f\\1", value)
             if "\u00ab " in value or " \u00bb" in value:

@@ -18,6 +18,7 @@ from bibvault.export.bibtex import bibtex_entry
 from bibvault.export.csl import csl_json_member, join_csl_json
 from bibvault.export.profiles import apply_profile
 from bibvault.export.ris import join_ris, ris_reference
+from bibvault.spool import Spool
 
 #: Export format → how one record's text is made: from the trimmed record, from its item.
 _FROM_RECORD: Mapping[str, Callable[[Any], str]] = {
@@ -47,13 +48,16 @@ class ExportTexts:
     exports its own item, not a second one made from its trimmed copy.
     """
 
-    def __init__(self, profile: str = "paper", items: csljson.ItemCache | None = None) -> None:
+    def __init__(self, profile: str = "paper", items: csljson.ItemCache | None = None,
+                 spool: Spool | None = None) -> None:
         apply_profile([], profile)  # an unknown profile fails here, not at first use
         self.profile = profile
         # The records' own items: a record the profile leaves whole has the same item.
         self.items = items if items is not None else csljson.ItemCache()
-        # id() of a record → (the record, kept so the id stays its own; format → text)
-        self._texts: dict[int, tuple[Any, dict[str, str]]] = {}
+        # id() of a record → (the record, kept so the id stays its own; format → text,
+        # or its handle in the spool, where kept texts wait when there is one)
+        self._texts: dict[int, tuple[Any, dict[str, str | bytes]]] = {}
+        self._spool = spool
 
     def prepare(self, records: Iterable[Any], formats: Sequence[str]) -> None:
         """Make the texts of ``records`` in ``formats``, trimming each record once."""
@@ -62,8 +66,7 @@ class ExportTexts:
 
     def text(self, record: Any, fmt: str) -> str:
         """The text of one record in export format ``fmt``."""
-        texts = self._fill(record, (fmt,))
-        return texts[fmt]
+        return self._read(self._fill(record, (fmt,))[fmt])
 
     def file(self, records: Iterable[Any], fmt: str) -> str:
         """The export file of ``records`` in ``fmt``, as the format's exporter writes it."""
@@ -79,7 +82,7 @@ class ExportTexts:
             hit = self._texts.get(id(record))
             text = hit[1].get(fmt) if hit is not None else None
             # A text nobody asked for before is made for the file and not kept.
-            yield (start if first else sep) + (text if text is not None else
+            yield (start if first else sep) + (self._read(text) if text is not None else
                                                self._make(record, (fmt,))[fmt])
             first = False
         yield empty if first else end
@@ -89,15 +92,23 @@ class ExportTexts:
         for _, texts in self._texts.values():
             texts.pop(fmt, None)
 
-    def _fill(self, record: Any, formats: Sequence[str]) -> dict[str, str]:
+    def _fill(self, record: Any, formats: Sequence[str]) -> dict[str, str | bytes]:
         hit = self._texts.get(id(record))
         if hit is None:
             hit = self._texts[id(record)] = (record, {})
         texts = hit[1]
         missing = [f for f in formats if f not in texts]
         if missing:
-            texts.update(self._make(record, missing))
+            made = self._make(record, missing)
+            spool = self._spool
+            texts.update(made if spool is None else {f: spool.put(t) for f, t in made.items()})
         return texts
+
+    def _read(self, kept: str | bytes) -> str:
+        if isinstance(kept, str):
+            return kept
+        assert self._spool is not None
+        return self._spool.get(kept)
 
     def _make(self, record: Any, formats: Sequence[str]) -> dict[str, str]:
         unknown = [f for f in formats if f not in _JOIN]

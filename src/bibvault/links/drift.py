@@ -142,40 +142,63 @@ def sketch(features: Iterable[str]) -> tuple[int, ...]:
     # would weigh on every command that imports the link history without sketching.
     import numpy as np
 
-    bases = np.fromiter((int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(),
-                                        "big") for f in set(features)), dtype=np.uint64)
-    if not len(bases):
+    digests = b"".join(hashlib.blake2b(f.encode(), digest_size=8).digest() for f in set(features))
+    if not digests:
         return ()
+    bases = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
     a = np.array([a for a, _ in _COEFFS], dtype=np.uint64)
     b = np.array([b for _, b in _COEFFS], dtype=np.uint64)
     least = np.full(len(_COEFFS), _PRIME, dtype=np.uint64)
+    rows = min(len(bases), _BLOCK)
+    work = [np.empty((rows, len(_COEFFS)), dtype=np.uint64) for _ in range(3)]
     for start in range(0, len(bases), _BLOCK):
-        np.minimum(least, _hashes(bases[start:start + _BLOCK], a, b).min(axis=0), out=least)
+        chunk = bases[start:start + _BLOCK]
+        hashed = _hashes(chunk, a, b, [w[:len(chunk)] for w in work])
+        np.minimum(least, hashed.min(axis=0), out=least)
     return tuple(int(v) for v in least)
 
 
-def _hashes(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _hashes(x: np.ndarray, a: np.ndarray, b: np.ndarray, work: list[np.ndarray]) -> np.ndarray:
     """``(a * x + b) mod P`` for every ``x`` (rows) and every coefficient pair (columns),
-    exactly, in 64-bit arithmetic.
+    exactly, in 64-bit arithmetic, computed in ``work`` (three arrays of that shape,
+    the first of which is returned).
 
     With ``x`` reduced below ``P = 2**61 - 1``, both factors split into 32-bit
     halves whose partial products fit 64 bits; since ``2**61`` is 1 modulo ``P``,
-    each piece folds back below ``2**61`` by shifts and masks.
+    each piece folds back below ``2**61`` by shifts and masks. Every step writes
+    into ``work``: the arithmetic is a few passes over a small array, and
+    allocating a new array for each step cost as much as the steps.
     """
     import numpy as np
 
     p = np.uint64(_PRIME)
+    total, t, u = work
     a_hi, a_lo = a >> np.uint64(32), a & np.uint64(0xFFFFFFFF)
     x = (x % p)[:, None]
     x_hi, x_lo = x >> np.uint64(32), x & np.uint64(0xFFFFFFFF)
-    hi = a_hi * x_hi                       # < 2**58, weight 2**64 = 8 (mod P)
-    mid = a_hi * x_lo + a_lo * x_hi        # < 2**62, weight 2**32
-    lo = a_lo * x_lo                       # < 2**64
-    total = (hi << np.uint64(3)) + (mid >> np.uint64(29)) \
-        + ((mid & np.uint64((1 << 29) - 1)) << np.uint64(32)) \
-        + (lo & p) + (lo >> np.uint64(61)) + b   # < 2**64: no wrap-around
-    total = (total & p) + (total >> np.uint64(61))
-    return np.where(total >= p, total - p, total)
+    np.multiply(a_hi, x_hi, out=total)                   # < 2**58, weight 2**64 = 8 (mod P)
+    np.left_shift(total, np.uint64(3), out=total)
+    np.multiply(a_hi, x_lo, out=t)                       # mid: < 2**62, weight 2**32
+    np.multiply(a_lo, x_hi, out=u)
+    np.add(t, u, out=t)
+    np.right_shift(t, np.uint64(29), out=u)
+    np.add(total, u, out=total)
+    np.bitwise_and(t, np.uint64((1 << 29) - 1), out=t)
+    np.left_shift(t, np.uint64(32), out=t)
+    np.add(total, t, out=total)
+    np.multiply(a_lo, x_lo, out=t)                       # lo: < 2**64
+    np.bitwise_and(t, p, out=u)
+    np.add(total, u, out=total)
+    np.right_shift(t, np.uint64(61), out=u)
+    np.add(total, u, out=total)
+    np.add(total, b, out=total)                          # < 2**64: no wrap-around
+    np.right_shift(total, np.uint64(61), out=u)
+    np.bitwise_and(total, p, out=total)
+    np.add(total, u, out=total)                          # < 2 * P
+    # v - P wraps round to more than v when v < P: the smaller of the two is v mod P.
+    np.subtract(total, p, out=u)
+    np.minimum(total, u, out=total)
+    return total
 
 
 def page_digest(page: bytes) -> bytes:

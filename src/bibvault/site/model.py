@@ -20,6 +20,7 @@ from bibvault.site.linkstate import LinkState
 from bibvault.site.listing import Filters, group_records, select
 from bibvault.site.styled import format_entries
 from bibvault.site.tools import entry_links
+from bibvault.spool import Spool
 
 #: The formats a style is run in; ``text`` serves the plain-text list.
 FORMATS = ("text", "html", "md")
@@ -104,6 +105,7 @@ def make_reading_list(
     link_states: Mapping[str, LinkState] | None = None,
     items: ItemCache | None = None,
     exports: ExportTexts | None = None,
+    spool: Spool | None = None,
 ) -> ReadingList:
     """Filter, group and order ``records`` and format each with every style.
 
@@ -113,13 +115,14 @@ def make_reading_list(
     history says about each record's link (see :func:`~bibvault.site.linkstate.link_states`):
     a confirmed-dead link or a page whose content changed since it was cited leads to
     its archived copy. ``items`` and ``exports`` are the records' CSL-JSON items and
-    export texts, when the caller shares them with its other outputs.
+    export texts, when the caller shares them with its other outputs; ``spool``
+    where the formatted entries wait until they are written (else in memory).
     """
     build = config.build
     filters = filters or Filters()
     chosen = select(records, filters)
     cache = items if items is not None else ItemCache()
-    formatted = format_entries(formatters, chosen, formats, cache)
+    formatted = format_entries(formatters, chosen, formats, cache, spool)
     groups = group_records(chosen, config, group_by or build.group_by, order or build.order,
                            keep_empty=filters.is_empty() and not build.hide_empty)
     states = link_states or {}

@@ -17,12 +17,12 @@ from pathlib import Path
 from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.editing import ambiguous_keys
 from bibvault.bibfile.encoding import codec_name, to_utf8
-from bibvault.bibfile.tex import DecodeMemo
+from bibvault.bibfile.scanner import gc_paused
 from bibvault.bibfile.values import braces_balanced
 from bibvault.collection import load_collection
 from bibvault.config import Config
 from bibvault.findings import Finding, Fix, select_findings, sort_key
-from bibvault.records import Record, record_from_entry
+from bibvault.records import FieldText, Record, record_from_entry
 from bibvault.rules import CORE_RULES, finding
 from bibvault.validate.across import (
     AliasOwner,
@@ -57,11 +57,11 @@ def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
     keep only those findings, and the families of rules (B, F, T, D) that cannot give
     one are not run; with none of F, T and D, no record is decoded.
     """
-    memo = DecodeMemo()
-    pairs = ((bf, (record_from_entry(bf, e, decoder=memo.to_unicode, names=False)
+    text = FieldText()
+    pairs = ((bf, (record_from_entry(bf, e, text=text, names=False)
                    for e in bf.entries if e.key)) for bf in files)
     families = _families(select, ignore) if select or ignore else FAMILIES
-    findings = _validate(pairs, config, today, memo, families)
+    findings = _validate(pairs, config, today, text, families)
     return select_findings(findings, select, ignore) if select or ignore else findings
 
 
@@ -71,7 +71,7 @@ def validate_records(files: Sequence[BibFile], records_per_file: Sequence[Sequen
     """All findings for parsed files whose records were already decoded (one list per file,
     as :func:`~bibvault.records.records_from_file` gives them), so a caller that needs the
     records too decodes them once."""
-    return _validate(zip(files, records_per_file, strict=True), config, today, DecodeMemo(),
+    return _validate(zip(files, records_per_file, strict=True), config, today, FieldText(),
                      FAMILIES)
 
 
@@ -87,10 +87,10 @@ def _families(select: Sequence[str], ignore: Sequence[str]) -> frozenset[str]:
 
 
 def _validate(pairs: Iterable[tuple[BibFile, Iterable[Record]]], config: Config | None,
-              today: _dt.date | None, memo: DecodeMemo,
+              today: _dt.date | None, text: FieldText,
               families: frozenset[str]) -> list[Finding]:
     today = today or _dt.date.today()
-    checks = RecordChecks(today, memo)
+    checks = RecordChecks(today, text)
     vocabulary = config.topics if config else {}
     findings: list[Finding] = []
     first_keys: dict[str, AliasOwner] = {}
@@ -116,10 +116,11 @@ def _validate(pairs: Iterable[tuple[BibFile, Iterable[Record]]], config: Config 
             if "F" in families:
                 findings.extend(_whitespace(bf))
 
-    if "D" in families:
-        findings.extend(check_duplicates(records(), first_keys))
-    else:
-        deque(records(), maxlen=0)  # run the checks above, keep nothing
+    with gc_paused():  # records are dropped as they go: the collector has nothing to find
+        if "D" in families:
+            findings.extend(check_duplicates(records(), first_keys))
+        else:
+            deque(records(), maxlen=0)  # run the checks above, keep nothing
     if aliases:
         findings.extend(check_aliases(first_keys.values(), aliases))
     if not _in_order(findings):
@@ -139,9 +140,19 @@ def _in_order(findings: list[Finding]) -> bool:
 _LOOSE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 
 
+# _LOOSE without its anchors, to search a value inside its entry's text
+_LOOSE_INSIDE = re.compile(r"\s\s|[^\S ]")
+
+
 def _whitespace(bf: BibFile) -> Iterator[Finding]:
     for entry in bf.entries:
+        text = entry.raw
         for f in entry.fields:
+            # Most values pass: tell so without copying them out of the entry's text.
+            start, end = f.rel_value_start, f.rel_value_end
+            if not (text[start + 1].isspace() or text[end - 2].isspace()
+                    or _LOOSE_INSIDE.search(text, start + 1, end - 1)):
+                continue
             raw = f.raw_value
             if len(raw) < 2 or raw[0] not in "{\"" or raw[-1] not in "}\"" or "#" in raw:
                 continue

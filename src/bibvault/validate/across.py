@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
 
 from bibvault.findings import Finding
 from bibvault.identity import normalise_doi, normalise_title, normalise_url
@@ -13,6 +14,10 @@ from bibvault.rules import finding
 AliasOwner = tuple[str, str, int]
 #: (key, file, line, column of ids, the aliases) of a record with ``ids``.
 AliasUse = tuple[str, str, int, int, tuple[str, ...]]
+
+
+#: What a duplicate probe compares, for the message.
+_SAME = MappingProxyType({"D602": "URL", "D603": "DOI", "D604": "title and year"})
 
 
 def check_duplicates(records: Iterable[Record],
@@ -44,13 +49,12 @@ def check_duplicates(records: Iterable[Record],
         date = rec.date if rec.title else None  # parsed on each access: once here
         if date and date.year is not None:
             probes["D604"] = f"{normalise_title(rec.title)}|{date.year}"
-        what = {"D602": "URL", "D603": "DOI", "D604": "title and year"}
         for code, probe in probes.items():
             if not probe:
                 continue
             other = by[code].get(probe)
             if other is not None:
-                yield finding(code, f"same {what[code]} as {other[0]!r} ({other[1]}:{other[2]})",
+                yield finding(code, f"same {_SAME[code]} as {other[0]!r} ({other[1]}:{other[2]})",
                               file=rec.file, line=rec.line, column=1, key=rec.key)
             else:
                 by[code][probe] = here
