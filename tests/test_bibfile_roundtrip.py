@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bibvault.bibfile import load
+from bibvault.bibfile import BibFile, load
 from bibvault.bibfile.namelist import parse_names
 from bibvault.findings import Severity
 
@@ -38,6 +39,20 @@ BIBTEX_COUNTS = {
 }
 
 
+@pytest.fixture(scope="module")
+def loaded() -> Callable[[Path], BibFile]:
+    """``load``, each file read once per module: the large files take seconds to parse
+    and several tests read them. The tests here only read what they are given."""
+    cache: dict[Path, BibFile] = {}
+
+    def get(path: Path) -> BibFile:
+        if path not in cache:
+            cache[path] = load(path)
+        return cache[path]
+
+    return get
+
+
 def _corpus_file(*parts: str) -> Path:
     path = CORPORA.joinpath(*parts)
     if not path.is_file():
@@ -48,9 +63,9 @@ def _corpus_file(*parts: str) -> Path:
 @pytest.mark.slow
 @needs_corpora
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_round_trip_is_byte_identical(path: Path) -> None:
+def test_round_trip_is_byte_identical(path: Path, loaded: Callable[[Path], BibFile]) -> None:
     data = path.read_bytes()
-    bf = load(path)
+    bf = loaded(path)
     assert bf.to_bytes() == data
     blocks = bf.blocks
     assert blocks[0].start == 0 and blocks[-1].end == len(bf.to_text())
@@ -61,11 +76,11 @@ def test_round_trip_is_byte_identical(path: Path) -> None:
 @pytest.mark.slow
 @needs_corpora
 @pytest.mark.parametrize("name", sorted(BIBTEX_COUNTS))
-def test_entry_count_matches_bibtex(name: str) -> None:
+def test_entry_count_matches_bibtex(name: str, loaded: Callable[[Path], BibFile]) -> None:
     path = next((p for p in FILES if p.name == name), None)
     if path is None:
         pytest.skip(f"{name} not in the corpus")
-    assert len(load(path).entries) == BIBTEX_COUNTS[name]
+    assert len(loaded(path).entries) == BIBTEX_COUNTS[name]
 
 
 @needs_corpora
@@ -80,15 +95,17 @@ def test_biber_names_leaves_percent_commented_entries_out() -> None:
 @pytest.mark.slow
 @needs_corpora
 @pytest.mark.parametrize("name", ["acl-anthology-2016-2021.bib", "dblp-2019.bib", "cdl.bib"])
-def test_clean_large_files_have_no_syntax_errors(name: str) -> None:
-    bf = load(_corpus_file("large", name))
+def test_clean_large_files_have_no_syntax_errors(name: str,
+                                                 loaded: Callable[[Path], BibFile]) -> None:
+    bf = loaded(_corpus_file("large", name))
     assert [f for f in bf.findings if f.severity is Severity.ERROR] == []
     assert not any(b.kind == "broken" for b in bf.blocks)
 
 
 @needs_corpora
-def test_tugboat_duplicate_fields_are_the_four_known_ones() -> None:
-    bf = load(_corpus_file("large", "tugboat.bib"))
+def test_tugboat_duplicate_fields_are_the_four_known_ones(
+        loaded: Callable[[Path], BibFile]) -> None:
+    bf = loaded(_corpus_file("large", "tugboat.bib"))
     dups = [(f.key, f.excerpt.split()[0]) for f in bf.findings if f.code == "B108"]
     assert dups == [
         ("Anonymous:TB10-3-445", "bibsource"),
@@ -116,14 +133,14 @@ def _squeeze(text: str | None) -> str:
         "large/tugboat.bib",
     ],
 )
-def test_values_agree_with_pybtex(name: str) -> None:
+def test_values_agree_with_pybtex(name: str, loaded: Callable[[Path], BibFile]) -> None:
     import pybtex.database
     import pybtex.errors
 
     path = _corpus_file(*name.split("/"))
     with pybtex.errors.capture():
         theirs = pybtex.database.parse_file(str(path), bib_format="bibtex")
-    bf = load(path)
+    bf = loaded(path)
     assert sorted({e.key for e in bf.entries}) == sorted(theirs.entries.keys())
     compared = 0
     for entry in bf.entries:

@@ -15,7 +15,7 @@ import pytest
 
 from bibvault.config import CheckConfig
 from bibvault.links import CheckResult, History, LinkStatus
-from bibvault.links.drift import fingerprint
+from bibvault.links.drift import Fingerprint, fingerprint
 
 T0 = 1_790_000_000.0
 URL = "http://127.0.0.11/page"
@@ -32,13 +32,19 @@ LOOKUPS: dict[str, Callable[[History], object]] = {
 }
 
 
-def _fill(h: History) -> None:
-    for i in range(200):
+@pytest.fixture(scope="module")
+def prints() -> list[Fingerprint]:
+    """The pages' fingerprints, taken once: each takes a text extraction, and they are values."""
+    return [fingerprint(f"<title>p{i}</title> words of page {i}") for i in range(200)]
+
+
+def _fill(h: History, prints: list[Fingerprint]) -> None:
+    for i, fp in enumerate(prints):
         url = f"http://127.0.0.{i % 50 + 2}/p{i}"
         for day in range(3):
             h.add(CheckResult(url, LinkStatus.ALIVE if day else LinkStatus.DEAD,
                               T0 + day * 86400.0))
-        h.add_fingerprint(url, fingerprint(f"<title>p{i}</title> words of page {i}"), T0)
+        h.add_fingerprint(url, fp, T0)
     h.commit()
 
 
@@ -67,14 +73,15 @@ def _assert_indexed(h: History) -> None:
             assert "SCAN checks" not in plan and "SCAN fingerprints" not in plan, (name, plan)
 
 
-def test_lookups_use_indexes(tmp_path: Path) -> None:
+def test_lookups_use_indexes(tmp_path: Path, prints: list[Fingerprint]) -> None:
     with History(tmp_path / "links.sqlite") as h:
-        _fill(h)
+        _fill(h, prints)
         h._db.execute("ANALYZE")  # with statistics, the planner may prefer a scan: it must not
         _assert_indexed(h)
 
 
-def test_lookups_use_indexes_after_migrating_an_old_database(tmp_path: Path) -> None:
+def test_lookups_use_indexes_after_migrating_an_old_database(tmp_path: Path,
+                                                            prints: list[Fingerprint]) -> None:
     path = tmp_path / "links.sqlite"
     old = sqlite3.connect(path)  # a version-0 history: checks only, no fingerprints
     old.executescript("CREATE TABLE checks (url TEXT NOT NULL, checked_at REAL NOT NULL,"
@@ -84,14 +91,14 @@ def test_lookups_use_indexes_after_migrating_an_old_database(tmp_path: Path) -> 
     old.commit()
     old.close()
     with History(path) as h:
-        _fill(h)
+        _fill(h, prints)
         _assert_indexed(h)
         assert h.latest(URL) is not None  # the old row survived the migration
 
 
-def test_a_missing_index_is_caught(tmp_path: Path) -> None:
+def test_a_missing_index_is_caught(tmp_path: Path, prints: list[Fingerprint]) -> None:
     with History(tmp_path / "links.sqlite") as h:
-        _fill(h)
+        _fill(h, prints)
         h._db.execute("DROP INDEX checks_by_url")
         with pytest.raises(AssertionError):
             _assert_indexed(h)

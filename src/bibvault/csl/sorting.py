@@ -51,7 +51,9 @@ class Collator:
     """Unicode collation (pyuca when installed, accent-folding otherwise)."""
 
     def __init__(self) -> None:
-        self._uca: Any = pyuca.Collator() if pyuca is not None else None
+        # pyuca reads its table (about 0.15 s) at the first key: a processor whose
+        # style sorts nothing, or sorts a single item, never pays for it.
+        self._uca: Any = None
         # Names and years recur across items: each distinct text is collated once.
         self._keys: dict[str, Any] = {}
         # Han character → pinyin reading, read when a Chinese sort first meets one.
@@ -103,6 +105,8 @@ class Collator:
         # accents only break no ties, and numbers compare by value.
         text = "".join(_SEP if c == " " else "" if _ignorable(c) else c for c in text) + _SEP
         text = _DIGITS.sub(_numeric, text)
+        if self._uca is None and pyuca is not None:
+            self._uca = pyuca.Collator()
         if self._uca is not None:
             full = self._uca.sort_key(text)
             return full[:full.index(0)] if 0 in full else full
