@@ -281,7 +281,7 @@ class Processor:
         key = self._form_key(item_id, position)
         text = self._plain_cites.get(key) if key is not None else None
         if text is None:
-            out, trace = self.render_cite(Cite(id=item_id, position=position))
+            out, trace = self.render_cite(Cite(id=item_id, position=position, comparing=True))
             text = plain(out)
             self._remember_form(item_id, position, text, trace)
         return text
@@ -290,7 +290,7 @@ class Processor:
         """The names the first cs:names of an item's cite renders, and the cs:names
         whose cs:name options apply to them (found by rendering the cite once)."""
         if item_id not in self._names_sources:
-            out, trace = self.render_cite(Cite(id=item_id))
+            out, trace = self.render_cite(Cite(id=item_id, comparing=True))
             self._remember_form(item_id, 0, plain(out), trace)
             found = trace.names_source
             if found is not None and isinstance(found[1], Names):
