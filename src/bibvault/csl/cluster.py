@@ -219,19 +219,30 @@ def _collapse_years(proc: CiteSource, citation: Citation, cites: list[Cite], del
                     if d is not None)
     after_delim = citation.after_collapse_delimiter if citation.after_collapse_delimiter is not None else delim
     groups: dict[str, list[tuple[Cite, Content, Trace]]] = {}
+    # citeproc-js brings cites of the same names together only in a sorted citation;
+    # unsorted, only neighbours group.
+    regroup = citation.sort is not None
+    prev_key: str | None = None
     for i, c in enumerate(cites):
         content, trace = _render(proc, c)
         if c.suppress_author:
             key = f"\x00{i}"
         else:
             key = plain(trace.first_names.whole) if trace.first_names is not None else ""
+        if not regroup and key != prev_key:
+            key, prev_key = f"{key}\x00{i}", key
+        elif not regroup:
+            key = next(reversed(groups))
         groups.setdefault(key, []).append((c, content, trace))
     out: list[tuple[Content, str]] = []
     for members in groups.values():
         if len(members) == 1 or not collapse:
+            # As citeproc-js: a cite that collapsed nothing is followed by the
+            # after-collapse delimiter too, except under collapse="year-suffix".
+            after = after_delim if collapse and collapse != "year-suffix" else delim
             for j, (c, content, _) in enumerate(members):
                 last = j == len(members) - 1
-                out.append((_affixed(c, content), delim if last else group_delim))
+                out.append((_affixed(c, content), after if last else group_delim))
             continue
         group: list[tuple[Content, str]] = []
         prev_base: str | None = None

@@ -151,7 +151,8 @@ def render_date(node: Date, ev: Evaluation) -> Content:
     var = node.variable
     ev.called += 1
     dv = ev.var(var)
-    if not isinstance(dv, DateValue):
+    if not isinstance(dv, DateValue) or (var == "accessed" and ev.req.cite.comparing):
+        # citeproc-js leaves the accessed date out when it compares cites.
         return None
     if ev.sorting and dv.parts:
         ev.mark(var)

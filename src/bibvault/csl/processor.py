@@ -92,7 +92,7 @@ class Processor:
         self._plain_cites: dict[tuple[Any, ...], str] = {}
         self._given_read: dict[tuple[Any, ...], frozenset[int]] = {}
         self._most_names: dict[str, int] = {}
-        self._names_shown: dict[str, int] = {}
+        self._names_shown: dict[str, tuple[int, int, bool]] = {}
 
     # --- the narrow interfaces of clusters and disambiguation -------------------
 
@@ -306,7 +306,7 @@ class Processor:
         key = self._form_key(item_id, position)
         text = self._plain_cites.get(key) if key is not None else None
         if text is None:
-            out, trace = self.render_cite(Cite(id=item_id, position=position))
+            out, trace = self.render_cite(Cite(id=item_id, position=position, comparing=True))
             text = plain(out)
             self._remember_form(item_id, position, text, trace)
         return text
@@ -315,7 +315,7 @@ class Processor:
         """The names the first cs:names of an item's cite renders, and the cs:names
         whose cs:name options apply to them (found by rendering the cite once)."""
         if item_id not in self._names_sources:
-            out, trace = self.render_cite(Cite(id=item_id))
+            out, trace = self.render_cite(Cite(id=item_id, comparing=True))
             self._remember_form(item_id, 0, plain(out), trace)
             found = trace.names_source
             if found is not None and isinstance(found[1], Names):
@@ -339,11 +339,7 @@ class Processor:
     def names_shown(self, item_id: str) -> int:
         """How many names the first name list of an item's plain cite shows (as cited
         again, for styles whose cites change then)."""
-        if item_id not in self._names_shown:
-            cite = Cite(id=item_id, position=1 if self.position_sensitive else 0)
-            first = self.render_cite(cite)[1].first_names
-            self._names_shown[item_id] = len(first.names) if first is not None else 0
-        return self._names_shown[item_id]
+        return self._compared(item_id)[0]
 
     def has_given(self, item_id: str, index: int) -> bool:
         """Whether the name at ``index`` of an item's first name list has a given name."""
@@ -351,14 +347,25 @@ class Processor:
         return index < len(names) and bool(names[index].get("given"))
 
     def given_default(self, item_id: str) -> tuple[int, bool]:
-        """The given-name level an item's cite shows unasked (0 none, 1 initials, 2
-        whole), and whether its cs:name initializes."""
-        node = self.names_source(item_id)[1]
-        if node is None:
-            return 2, False
-        opts = node.name_options(self.evaluation(item_id, "citation"))
-        initials = opts.get("initialize-with") is not None
-        return (0 if opts.get("form") == "short" else 1 if initials else 2), initials
+        """The given-name level an item's cite (as compared) shows unasked (0 none,
+        1 initials, 2 whole), and whether its cs:name initializes."""
+        return self._compared(item_id)[1:]
+
+    def _compared(self, item_id: str) -> tuple[int, int, bool]:
+        if item_id not in self._names_shown:
+            position = 1 if self.position_sensitive else 0
+            ev = self.evaluation(item_id, "citation", Cite(id=item_id, position=position, comparing=True))
+            citation = self.style.citation
+            if citation is not None:
+                render_children(citation.layout.children, ev)
+            first, found = ev.trace.first_names, ev.trace.names_source
+            level, initials = 2, False
+            if found is not None and isinstance(found[1], Names):
+                opts = found[1].name_options(ev)
+                initials = opts.get("initialize-with") is not None
+                level = 0 if opts.get("form") == "short" else 1 if initials else 2
+            self._names_shown[item_id] = (len(first.names) if first is not None else 0, level, initials)
+        return self._names_shown[item_id]
 
     def _remember_form(self, item_id: str, position: int, text: str, trace: Trace) -> None:
         base = self._base_key(item_id, position)

@@ -43,6 +43,7 @@ class Cite:
     note_number: int | None = None
     first_note: int | None = None
     explicit_position: bool = False  # the position was given, not computed
+    comparing: bool = False  # rendered only to compare cites while disambiguating
 
     @classmethod
     def from_json(cls, d: dict[str, Any] | str) -> Cite:
