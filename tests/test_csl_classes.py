@@ -707,3 +707,36 @@ def test_hyphens_in_whole_given_names_go_without_hyphenated_initials() -> None:
     # citeproc-js's output: the parts are separate names even where none is initialised.
     proc = Processor(style, [{"id": "a", "type": "book", **item}])
     assert proc.cite(["a"]) == "Rolf Rainer Brumm and Jean Paul J. Catt"
+
+
+def test_a_text_value_of_marks_alone_joins_nothing_before_it() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><citation><layout><text value="x"/></layout></citation><bibliography><layout>'
+        '<group delimiter=" | "><group><text variable="title" suffix=" ;"/><text value="."/></group><group>'
+        '<text variable="title" suffix="."/><text value="."/></group><group><text variable="title" suffix=";"/>'
+        '<text value=". x"/></group><group><text variable="title"/><text value=". x"/></group><group>'
+        '<text variable="note"/><text value=". x"/></group><group><text variable="title" suffix=":"/>'
+        '<text variable="edition"/></group></group></layout></bibliography></style>')
+    proc = Processor(style, [{"id": "a", "type": "book", "title": "T", "note": "N.", "edition": ". E"}])
+    # citeproc-js's output: a mark standing alone as a value stays; one that starts text merges.
+    assert proc.bibliography() == [("a", "T ;. | T.. | T; x | T. x | N. x | T: E")]
+
+
+def test_a_sort_key_counts_no_names_as_zero() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><macro name="c"><names variable="author"><name form="count"/><substitute>'
+        '<names variable="editor"/></substitute></names></macro><macro name="y"><date variable="issued">'
+        '<date-part name="year"/></date></macro><citation><layout><text value="x"/></layout></citation>'
+        '<bibliography><sort><key macro="c"/><key macro="y"/></sort><layout><group delimiter=" ">'
+        '<text variable="title"/><text macro="c" prefix="[" suffix="]"/></group></layout></bibliography></style>')
+
+    def item(id_: str, title: str, year: int, **names: list[dict[str, str]]) -> dict[str, Any]:
+        return {"id": id_, "type": "book", "title": title, "issued": {"date-parts": [[year]]}, **names}
+
+    items = [item("a", "Ed6", 2018, editor=_people("A", "C")), item("b", "None2021", 2021),
+             item("c", "Au1", 2022, author=_people("A")), item("d", "None2017", 2017)]
+    # citeproc-js's order: its key for no names is "0", before "1" (not an empty key, last).
+    assert Processor(style, items).bibliography() == [
+        ("d", "None2017"), ("b", "None2021"), ("c", "Au1 [1]"), ("a", "Ed6 [2]")]

@@ -233,7 +233,11 @@ class Names(Element):
                 ev.trace.first_names = FirstNames(Rich(list(bodies)), bodies, collected)
             ev.names_seen += 1
             return out
-        return self._substitute(ev)
+        found = self._substitute(ev)
+        if found is None and count_only and ev.sorting:
+            # citeproc-js keys a count of no names as 0, which sorts before 1 (not last).
+            return "0"
+        return found
 
     def _substitute(self, ev: Evaluation) -> Content:
         for child in self.substitute or ():
