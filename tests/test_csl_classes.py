@@ -740,3 +740,22 @@ def test_a_sort_key_counts_no_names_as_zero() -> None:
     # citeproc-js's order: its key for no names is "0", before "1" (not an empty key, last).
     assert Processor(style, items).bibliography() == [
         ("d", "None2017"), ("b", "None2021"), ("c", "Au1 [1]"), ("a", "Ed6 [2]")]
+
+
+def test_a_bibliography_shows_as_many_names_as_a_cite_that_may_add_names() -> None:
+    style_xml = (
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><macro name="a"><names variable="author"><name and="text" initialize="false" '
+        'initialize-with="." name-as-sort-order="first"/></names></macro><citation et-al-min="4" '
+        'et-al-use-first="1" disambiguate-add-names="true" disambiguate-add-givenname="true"><layout>'
+        '<names variable="author"><name and="text"/></names></layout></citation><bibliography et-al-min="3" '
+        'et-al-use-first="1"><layout><group delimiter=". "><text macro="a"/><text variable="title"/></group>'
+        '</layout></bibliography></style>')
+    items = [{"id": "a", "type": "book", "title": "A", "author": [
+        {"family": "Becker", "given": "Amelia"}, {"family": "Catt", "given": "Donovan"},
+        {"family": "Hochgesang", "given": "Julie A."}]}]
+    # citeproc-js's output: the cite shows all three names, and so does the bibliography.
+    assert Processor(parse_style(style_xml), items).bibliography() == [
+        ("a", "Becker, Amelia, Donovan Catt, and Julie A. Hochgesang. A")]
+    without = parse_style(style_xml.replace(' disambiguate-add-givenname="true"', ""))
+    assert Processor(without, items).bibliography() == [("a", "Becker, Amelia et al. A")]

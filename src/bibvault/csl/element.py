@@ -105,6 +105,8 @@ class StyleOptions:
     # the citation adds given names to disambiguate (the bibliography follows it).
     cites_initialize: bool = False
     cites_add_givenname: bool = False
+    # When the citation adds names: the et-al-min and et-al-use-first of its first cs:name.
+    cites_et_al: tuple[int, int] | None = None
     # Whether the style prints year-suffix itself (then dates do not append it).
     year_suffix_explicit: bool = False
 
