@@ -759,3 +759,15 @@ def test_a_bibliography_shows_as_many_names_as_a_cite_that_may_add_names() -> No
         ("a", "Becker, Amelia, Donovan Catt, and Julie A. Hochgesang. A")]
     without = parse_style(style_xml.replace(' disambiguate-add-givenname="true"', ""))
     assert Processor(without, items).bibliography() == [("a", "Becker, Amelia et al. A")]
+
+
+def test_strip_periods_leaves_inner_affixes_and_periods_before_lower_case() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><macro name="m"><group delimiter=". "><text variable="title" suffix="."/>'
+        '<text variable="note"/></group></macro><citation><layout><group delimiter=" | "><text macro="m" '
+        'strip-periods="true"/><text variable="title" strip-periods="true" prefix="." suffix="."/></group>'
+        '</layout></citation></style>')
+    proc = Processor(style, [{"id": "a", "type": "book", "title": "T.x", "note": "N.B."}])
+    # citeproc-js's output: it strips periods from the text, not from the affixes.
+    assert proc.cite(["a"]) == "T.x. NB | .T.x."
