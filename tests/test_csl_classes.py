@@ -807,3 +807,67 @@ def test_hyphens_in_whole_given_names_go_without_hyphenated_initials() -> None:
     # citeproc-js's output: the parts are separate names even where none is initialised.
     proc = Processor(style, [{"id": "a", "type": "book", **item}])
     assert proc.cite(["a"]) == "Rolf Rainer Brumm and Jean Paul J. Catt"
+
+
+def test_a_text_value_of_marks_alone_joins_nothing_before_it() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><citation><layout><text value="x"/></layout></citation><bibliography><layout>'
+        '<group delimiter=" | "><group><text variable="title" suffix=" ;"/><text value="."/></group><group>'
+        '<text variable="title" suffix="."/><text value="."/></group><group><text variable="title" suffix=";"/>'
+        '<text value=". x"/></group><group><text variable="title"/><text value=". x"/></group><group>'
+        '<text variable="note"/><text value=". x"/></group><group><text variable="title" suffix=":"/>'
+        '<text variable="edition"/></group></group></layout></bibliography></style>')
+    proc = Processor(style, [{"id": "a", "type": "book", "title": "T", "note": "N.", "edition": ". E"}])
+    # citeproc-js's output: a mark standing alone as a value stays; one that starts text merges.
+    assert proc.bibliography() == [("a", "T ;. | T.. | T; x | T. x | N. x | T: E")]
+
+
+def test_a_sort_key_counts_no_names_as_zero() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><macro name="c"><names variable="author"><name form="count"/><substitute>'
+        '<names variable="editor"/></substitute></names></macro><macro name="y"><date variable="issued">'
+        '<date-part name="year"/></date></macro><citation><layout><text value="x"/></layout></citation>'
+        '<bibliography><sort><key macro="c"/><key macro="y"/></sort><layout><group delimiter=" ">'
+        '<text variable="title"/><text macro="c" prefix="[" suffix="]"/></group></layout></bibliography></style>')
+
+    def item(id_: str, title: str, year: int, **names: list[dict[str, str]]) -> dict[str, Any]:
+        return {"id": id_, "type": "book", "title": title, "issued": {"date-parts": [[year]]}, **names}
+
+    items = [item("a", "Ed6", 2018, editor=_people("A", "C")), item("b", "None2021", 2021),
+             item("c", "Au1", 2022, author=_people("A")), item("d", "None2017", 2017)]
+    # citeproc-js's order: its key for no names is "0", before "1" (not an empty key, last).
+    assert Processor(style, items).bibliography() == [
+        ("d", "None2017"), ("b", "None2021"), ("c", "Au1 [1]"), ("a", "Ed6 [2]")]
+
+
+def test_a_bibliography_shows_as_many_names_as_a_cite_that_may_add_names() -> None:
+    style_xml = (
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><macro name="a"><names variable="author"><name and="text" initialize="false" '
+        'initialize-with="." name-as-sort-order="first"/></names></macro><citation et-al-min="4" '
+        'et-al-use-first="1" disambiguate-add-names="true" disambiguate-add-givenname="true"><layout>'
+        '<names variable="author"><name and="text"/></names></layout></citation><bibliography et-al-min="3" '
+        'et-al-use-first="1"><layout><group delimiter=". "><text macro="a"/><text variable="title"/></group>'
+        '</layout></bibliography></style>')
+    items = [{"id": "a", "type": "book", "title": "A", "author": [
+        {"family": "Becker", "given": "Amelia"}, {"family": "Catt", "given": "Donovan"},
+        {"family": "Hochgesang", "given": "Julie A."}]}]
+    # citeproc-js's output: the cite shows all three names, and so does the bibliography.
+    assert Processor(parse_style(style_xml), items).bibliography() == [
+        ("a", "Becker, Amelia, Donovan Catt, and Julie A. Hochgesang. A")]
+    without = parse_style(style_xml.replace(' disambiguate-add-givenname="true"', ""))
+    assert Processor(without, items).bibliography() == [("a", "Becker, Amelia et al. A")]
+
+
+def test_strip_periods_leaves_inner_affixes_and_periods_before_lower_case() -> None:
+    style = parse_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>T</title>'
+        '<id>t</id></info><macro name="m"><group delimiter=". "><text variable="title" suffix="."/>'
+        '<text variable="note"/></group></macro><citation><layout><group delimiter=" | "><text macro="m" '
+        'strip-periods="true"/><text variable="title" strip-periods="true" prefix="." suffix="."/></group>'
+        '</layout></citation></style>')
+    proc = Processor(style, [{"id": "a", "type": "book", "title": "T.x", "note": "N.B."}])
+    # citeproc-js's output: it strips periods from the text, not from the affixes.
+    assert proc.cite(["a"]) == "T.x. NB | .T.x."

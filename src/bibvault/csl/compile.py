@@ -314,12 +314,14 @@ class Compiler:
         """The style-wide settings elements read."""
         cit = self.sections["citation"]
         initialize = False
+        et_al: tuple[int, int] | None = None
         if cit is not None:
             first = _first_name(cit, {m.get("name", ""): m for m in self.root.findall("macro")}, 0)
             inherited = cit.attrs.get("initialize-with", self.options.get("initialize-with"))
             own = first.get("initialize-with") if first is not None else None
             # initialize-with="" initializes too (without periods).
             initialize = own is not None or inherited is not None
+            et_al = self._cite_et_al(cit, first) if cit.get("disambiguate-add-names") == "true" else None
         return StyleOptions(
             page_range_format=self.options.get("page-range-format"),
             initialize_with_hyphen=self.options.get("initialize-with-hyphen", "true") != "false",
@@ -328,8 +330,18 @@ class Compiler:
             cites_add_givenname=cit is not None and cit.get("disambiguate-add-givenname") == "true",
             givens_by_cite=(cit is not None and cit.get("disambiguate-add-givenname") == "true"
                             and cit.get("givenname-disambiguation-rule", "by-cite") == "by-cite"),
+            cites_et_al=et_al,
             year_suffix_explicit=_any(self.root, lambda n: n.tag == "text" and n.get("variable") == "year-suffix"),
         )
+
+    def _cite_et_al(self, cit: Node, first: Node | None) -> tuple[int, int] | None:
+        """et-al-min and et-al-use-first of the citation's first cs:name (inherited ones too)."""
+        def option(key: str) -> str | None:
+            own = first.get(key) if first is not None else None
+            return own or cit.get(key) or self.options.get(key)
+
+        mn, use = option("et-al-min"), option("et-al-use-first")
+        return (int(mn), int(use)) if mn and use else None
 
     def position_sensitive(self) -> bool:
         """Whether cites may read differently when an item is cited again."""

@@ -112,6 +112,8 @@ class StyleOptions:
     cites_initialize: bool = False
     cites_add_givenname: bool = False
     givens_by_cite: bool = False  # add-givenname with givenname-disambiguation-rule="by-cite"
+    # When the citation adds names: the et-al-min and et-al-use-first of its first cs:name.
+    cites_et_al: tuple[int, int] | None = None
     # Whether the style prints year-suffix itself (then dates do not append it).
     year_suffix_explicit: bool = False
 
@@ -244,7 +246,7 @@ def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool =
         content = apply_text_case(content, f.text_case, ev.english or f.title_any_language, ev.turkic)
     known = True
     if f.strip_periods:
-        content = map_strings(content, lambda s: s.replace(".", ""))
+        content = map_strings(content, _strip_periods)
         # Text-case keeps every character; only stripped periods can leave nothing.
         known = not is_empty(content)
     assert content is not None
@@ -255,6 +257,15 @@ def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool =
     end = SameSuffix(suffix) if fmt and f.simple else Suffix(suffix)
     parts: list[Rich | str] = [p for p in (prefix, inner, end) if p]
     return Rich(parts, display=f.display, known_text=known)
+
+
+_PERIOD = re.compile(r"\.(?![a-z])")
+
+
+def _strip_periods(text: str) -> str:
+    # As citeproc-js: the affixes and delimiters of the elements inside keep their
+    # periods, and so does a period before a lower-case letter ("T.x").
+    return text if isinstance(text, Suffix | Delim | FixedPrefix) else _PERIOD.sub("", text)
 
 
 def decorate_layout(f: Formatting, content: Content) -> Rich | None:

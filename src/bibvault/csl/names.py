@@ -44,6 +44,12 @@ def _name_list(names: list[dict[str, Any]], opts: Mapping[str, str], ev: Evaluat
     total = len(names)
     truncated = bool(mn and first is not None and total >= mn and first < total)
     shown_more = ev.req.disamb.names_shown
+    cites = ev.env.options.cites_et_al
+    if shown_more is None and cites is not None and not ev.citation:
+        # citeproc-js starts an item's added names at as many as its cite shows, and
+        # the bibliography shows them too (with given names added): a cite of three
+        # names under et-al-min="4" keeps all three in a bibliography cut at three.
+        shown_more = cites[1] if total >= cites[0] else total
     if truncated and shown_more and not ev.sorting and _shows_added_names(ev):
         first = max(first or 0, shown_more)
         truncated = first < total
@@ -233,7 +239,11 @@ class Names(Element):
                 ev.trace.first_names = FirstNames(Rich(list(bodies)), bodies, collected)
             ev.names_seen += 1
             return out
-        return self._substitute(ev)
+        found = self._substitute(ev)
+        if found is None and count_only and ev.sorting:
+            # citeproc-js keys a count of no names as 0, which sorts before 1 (not last).
+            return "0"
+        return found
 
     def _substitute(self, ev: Evaluation) -> Content:
         for child in self.substitute or ():

@@ -21,6 +21,7 @@ from bibvault.csl.richtext import (
     Content,
     Delim,
     FixedPrefix,
+    MarksOnly,
     Rich,
     SameDelim,
     SameSuffix,
@@ -247,7 +248,7 @@ _CLOSERS = "\u201d\u2019\u00bb\u203a"
 def _affix_join(left: str, right: str) -> str:
     """How citeproc-js joins punctuation here: "table", "same" (only a repeated mark
     goes) or "none", by where the right-hand text comes from."""
-    if isinstance(right, FixedPrefix):
+    if isinstance(right, FixedPrefix | MarksOnly):
         return "none"
     if isinstance(right, SameDelim | SameSuffix):
         # A delimiter's mark joins the suffix before it as typed (":" + "." is ":.").

@@ -146,6 +146,11 @@ class FixedPrefix(str):
     """A prefix next to a formatted sibling: nothing merges."""
 
 
+class MarksOnly(str):
+    """A cs:text value made only of punctuation ("."): citeproc-js keeps it as text
+    and merges it with no mark before it ("2019 ;" + "." is "2019 ;.")."""
+
+
 class SortDate(str):
     """A date as a sort key spells it (digits), told apart from the text around it."""
 

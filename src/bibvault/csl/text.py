@@ -10,7 +10,7 @@ from typing import Any
 from bibvault.csl.element import Element, Evaluation, Formatting, decorate, suppressible
 from bibvault.csl.items import DateValue
 from bibvault.csl.numbers import is_numeric, is_plural, page_range
-from bibvault.csl.richtext import Content, Rich, parse_inline
+from bibvault.csl.richtext import Content, MarksOnly, Rich, parse_inline
 from bibvault.csl.textcase import capitalize_first
 from bibvault.identity import safe_url
 
@@ -166,6 +166,8 @@ class TextValue(Element):
     formatting: Formatting
 
     def render(self, ev: Evaluation) -> Content:
+        if self.value and not self.value.strip(".,;:!?"):
+            return decorate(self.formatting, MarksOnly(self.value), ev)
         return decorate(self.formatting, parse_inline(self.value) if self.value else None, ev)
 
 
