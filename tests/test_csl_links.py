@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bibvault.csl import Processor, load_style
 from bibvault.csl.output import Quotes, render
 from bibvault.csl.richtext import Rich
-from bibvault.identity import safe_url
+from bibvault.identity import _split_checked, safe_url
 
 URL = "https://x.example/a_b?c=1&d=(2)#top"
 Q = Quotes(punctuation_in_quote=True)
@@ -40,6 +42,14 @@ def test_punctuation_moved_into_quotes_stays_out_of_the_link() -> None:
 ])
 def test_only_plain_web_addresses_become_links(url: str, ok: bool) -> None:
     assert (safe_url(url) is not None) == ok
+
+
+@given(st.sampled_from(["http://", "HTTPS://", "https:", "ftp://", ""])
+       .flatmap(lambda scheme: st.text(st.sampled_from("aZ09.-:@[]/?#%é_"), max_size=14)
+                .map(lambda rest: scheme + rest)))
+def test_the_quick_test_of_an_address_agrees_with_urlsplit(url: str) -> None:
+    # safe_url answers plain addresses without urlsplit; it must answer as urlsplit does.
+    assert safe_url(url) == _split_checked(url)
 
 
 ITEM = {"id": "a", "type": "webpage", "title": "A page", "URL": "https://x.example/p",

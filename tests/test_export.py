@@ -20,6 +20,7 @@ from bibvault.collection import load_collection
 from bibvault.csljson import record_to_csl
 from bibvault.export import EXPORTERS, export, to_biblatex, to_bibtex, to_csl_json, to_ris
 from bibvault.export.bibtex import tex_ascii
+from bibvault.export.csl import csl_json_member
 from bibvault.records import Record, records_from_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -441,3 +442,18 @@ def test_deeply_nested_braces_do_not_exhaust_the_stack() -> None:
     assert tex_to_text(deep) == "Deep"
     assert tex_to_csl(deep) == '<span class="nocase">Deep</span>'
     assert tex_to_text("{" * 3000 + r"\{x" + "}" * 3000) == "{x"
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.sampled_from(["\udcff", "a\nb"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.text(max_size=8) | st.integers(), _JSON_VALUES, max_size=6))
+def test_a_csl_json_member_is_what_json_dumps_indents(item: dict[Any, Any]) -> None:
+    # The member is written without the json module's slow indenting encoder, but must
+    # be its bytes exactly (floats and non-string keys are left to the json module).
+    expected = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    assert csl_json_member(item) == expected

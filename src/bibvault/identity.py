@@ -104,6 +104,7 @@ def normalise_title(title: str) -> str:
 # Characters a URL may not contain raw; browsers strip some of them, which is how
 # "java\nscript:" tricks work, so such a URL is refused rather than cleaned.
 _NOT_IN_HREF = re.compile(r"[\x00-\x20\x7f<>\"'`\\]")
+_PLAIN_HTTP = re.compile(r"(?i)https?://[a-z0-9.-]+(?::[0-9]*)?(?:[/?#].*)?\Z", re.S)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -113,6 +114,14 @@ def safe_url(url: str | None) -> str | None:
     url = url.strip()
     if _NOT_IN_HREF.search(url):
         return None
+    if _PLAIN_HTTP.match(url):
+        # What urlsplit accepts for certain (an ASCII host name, no brackets), found
+        # without it: the CSL engine asks this for every entry's links.
+        return url
+    return _split_checked(url)
+
+
+def _split_checked(url: str) -> str | None:
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -37,8 +37,8 @@ from bibvault.csl.stylexml import StyleError
 from bibvault.csl.textcase import apply_text_case
 
 # Variables whose value is not (only) the item's own: Evaluation.unsuppressed works them out.
-_COMPUTED = frozenset(("locator", "citation-number", "first-reference-note-number", "year-suffix",
-                       "citation-label", "page-first"))
+COMPUTED_VARIABLES = frozenset(("locator", "citation-number", "first-reference-note-number", "year-suffix",
+                               "citation-label", "page-first"))
 _TEXT_CASES = frozenset(("lowercase", "uppercase", "capitalize-first", "capitalize-all", "sentence", "title"))
 
 
@@ -129,6 +129,9 @@ class Environment:
     links: bool = False
     # The registered people, when given names are added by a global rule.
     name_counts: NameCounts | None = None
+    # Given names reduced to initials, by (given, initialize-with, initialize, hyphen):
+    # the same names recur in every render of an item and across items.
+    initials: dict[tuple[str, str, bool, bool], str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -204,7 +207,7 @@ class Evaluation:
 
     def unsuppressed(self, name: str) -> Any:
         """The value of a variable even when cs:substitute has used it up."""
-        if name not in _COMPUTED:
+        if name not in COMPUTED_VARIABLES:
             v = self.item.get(name)
             return None if v in ("", [], None) else v
         cite = self.req.cite

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bibvault.csl.element import (
+    COMPUTED_VARIABLES,
     PLAIN,
     Element,
     Evaluation,
@@ -43,6 +44,19 @@ class Branch:
     match: str  # all | any | none
     children: tuple[Element, ...]
     always: bool = False
+    # The tests sorted by kind when the style is compiled (no test has a side effect,
+    # so their order only decides where the answer is found): type tests, tests of
+    # variables the item holds as they are, and the rest.
+    _types: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _variables: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _others: tuple[Test, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        plain = [v for k, v in self.tests if k == "variable" and v not in COMPUTED_VARIABLES]
+        object.__setattr__(self, "_types", tuple(v for k, v in self.tests if k == "type"))
+        object.__setattr__(self, "_variables", tuple(plain))
+        object.__setattr__(self, "_others", tuple(
+            (k, v) for k, v in self.tests if k != "type" and not (k == "variable" and v in plain)))
 
     def holds(self, ev: Evaluation) -> bool:
         """Whether this branch applies to the item."""
@@ -61,16 +75,21 @@ class Branch:
             return False
         # "all" stops at the first test that fails, "any" and "none" at the first that holds.
         stop = match == "all"
-        for kind, v in self.tests:
-            if kind == "type":
-                ok = ev.padded_type in v
-            elif kind == "variable" and v != "locator":
-                ok = ev.unsuppressed(v) is not None
-            else:
-                ok = _test(ev, kind, v)
+        for v in self._types:
+            if (ev.padded_type in v) != stop:
+                return match == "any"
+        item = ev.item
+        for v in self._variables:
+            # A variable the item holds, as Evaluation.unsuppressed finds it.
+            value = item.get(v)
+            if (value is not None and value != "" and value != []) != stop:
+                return match == "any"
+        for kind, v in self._others:
+            ok = ev.unsuppressed(v) is not None if kind == "variable" and v != "locator" else _test(ev, kind, v)
             if ok != stop:
                 return match == "any"
         return match != "any"
+
 
 
 def _test_position(ev: Evaluation, pos: str) -> bool:

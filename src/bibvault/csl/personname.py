@@ -280,7 +280,12 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
         if "<" in given:
             given = _initialize_marked_up(given, init_with, do_init, hyphen)
         else:
-            given = initialize(given, init_with, do_init, hyphen)
+            memo = ev.env.initials
+            key = (given, init_with, do_init, hyphen)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = initialize(given, init_with, do_init, hyphen)
+            given = found
     demote = ev.env.options.demote_particle
     f_family = _fmt(fam_np, family, ev)
     # Particles keep their case under an enclosing title case ("John von Doe").

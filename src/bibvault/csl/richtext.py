@@ -59,7 +59,7 @@ class Rich:
 
     def plain(self) -> str:
         """The text without any markup."""
-        return "".join(c if isinstance(c, str) else c.plain() for c in self.children)
+        return "".join([c if isinstance(c, str) else c.plain() for c in self.children])
 
 Content = Rich | str | None
 
@@ -169,6 +169,7 @@ def sort_dates_only(content: Content) -> str | None:
 _TAG = re.compile(
     r"<(/?)(i|b|sup|sub|sc|span)((?:\s+[a-z-]+=\"[^\"]*\")*)\s*>", re.IGNORECASE
 )
+_MARKUP_OR_QUOTE = re.compile("[<\"'\u201c]")
 #: A key of ``Rich.fmt`` marking formatting that came from markup in the data.
 DATA_MARKUP = "data-markup"
 
@@ -200,7 +201,7 @@ def parse_inline(text: str) -> Rich | str:
     Straight and curly quotation-mark pairs become quoted nodes (so that the
     locale's marks and nesting apply); other straight apostrophes become ’.
     """
-    if not any(ch in text for ch in "<\"'\u201c"):
+    if not _MARKUP_OR_QUOTE.search(text):
         return text
     root = Rich()
     # stack entries: (kind, node, char) — kind is a tag name or "q"
