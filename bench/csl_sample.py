@@ -24,7 +24,10 @@ bibliography 89.71% -> 96.27%, citations 96.83% -> 98.55%, HTML bibliography
 cslclasses (sort keys as Intl.Collator, title case, affix punctuation, et-al
 formatting, ordinals, locale term fallback, ...): bibliography 98.69%,
 citations 98.65%, HTML bibliography 97.73%, HTML citations 98.64%, locales
-99.03%; styles fully identical 85 of 150.
+99.03%; styles fully identical 85 of 150. After branch disambig (name
+disambiguation walked as citeproc-js walks it, global given-name rules counted
+per render): bibliography 99.31%, citations 99.48%, HTML bibliography 98.34%,
+HTML citations 99.47%, locales 99.75%; styles fully identical 102 of 150.
 """
 
 from __future__ import annotations

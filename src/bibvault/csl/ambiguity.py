@@ -100,6 +100,9 @@ class Walk:
     def _render(self, item_id: str, s: Setting) -> str:
         trial = to_disamb(s, self.before[item_id])
         trial.year_suffix = None
+        if s.names is not None and s.names <= self.r.names_shown(item_id):
+            # No more names than the plain cite shows: the plain state, whose cite is known.
+            trial.names_shown = None
         text = self.r.form_under(item_id, trial)
         # A render under a setting writes back what it showed: the names shown
         # (never more than the item has) and each shown name's given-name level.

@@ -309,6 +309,9 @@ class Processor:
             out, trace = self.render_cite(Cite(id=item_id, position=position, comparing=True))
             text = plain(out)
             self._remember_form(item_id, position, text, trace)
+            if (item_id not in self._names_shown and position == (1 if self.position_sensitive else 0)
+                    and self.disamb[item_id] == Disamb()):
+                self._note_compared(item_id, trace)
         return text
 
     def names_source(self, item_id: str) -> tuple[list[dict[str, Any]], Names | None]:
@@ -353,19 +356,24 @@ class Processor:
 
     def _compared(self, item_id: str) -> tuple[int, int, bool]:
         if item_id not in self._names_shown:
-            position = 1 if self.position_sensitive else 0
-            ev = self.evaluation(item_id, "citation", Cite(id=item_id, position=position, comparing=True))
-            citation = self.style.citation
-            if citation is not None:
-                render_children(citation.layout.children, ev)
-            first, found = ev.trace.first_names, ev.trace.names_source
-            level, initials = 2, False
-            if found is not None and isinstance(found[1], Names):
-                opts = found[1].name_options(ev)
-                initials = opts.get("initialize-with") is not None
-                level = 0 if opts.get("form") == "short" else 1 if initials else 2
-            self._names_shown[item_id] = (len(first.names) if first is not None else 0, level, initials)
+            # The plain cite as compared, rendered in the item's state before the
+            # walk (always the plain state), reports what _note_compared records.
+            keep, self.disamb[item_id] = self.disamb[item_id], Disamb()
+            self.plain_form(item_id, 1 if self.position_sensitive else 0)
+            if item_id not in self._names_shown:  # that cite was remembered without it
+                position = 1 if self.position_sensitive else 0
+                self._note_compared(item_id, self.render_cite(Cite(id=item_id, position=position, comparing=True))[1])
+            self.disamb[item_id] = keep
         return self._names_shown[item_id]
+
+    def _note_compared(self, item_id: str, trace: Trace) -> None:
+        first, found = trace.first_names, trace.names_source
+        level, initials = 2, False
+        if found is not None and isinstance(found[1], Names):
+            opts = found[1].name_options(self.evaluation(item_id, "citation"))
+            initials = opts.get("initialize-with") is not None
+            level = 0 if opts.get("form") == "short" else 1 if initials else 2
+        self._names_shown[item_id] = (len(first.names) if first is not None else 0, level, initials)
 
     def _remember_form(self, item_id: str, position: int, text: str, trace: Trace) -> None:
         base = self._base_key(item_id, position)
