@@ -24,7 +24,10 @@ bibliography 89.71% -> 96.27%, citations 96.83% -> 98.55%, HTML bibliography
 cslclasses (sort keys as Intl.Collator, title case, affix punctuation, et-al
 formatting, ordinals, locale term fallback, ...): bibliography 98.69%,
 citations 98.65%, HTML bibliography 97.73%, HTML citations 98.64%, locales
-99.03%; styles fully identical 85 of 150.
+99.03%; styles fully identical 85 of 150. After branch cslclass2 (HTML spaces and
+"normal" spans, style quotes, sort keys as citeproc-js computes them, pinyin,
+strip-periods, ...): bibliography 99.16%, citations 99.08%, HTML bibliography
+99.10%, HTML citations 99.07%, locales 99.06%; fully identical 98 of 150.
 """
 
 from __future__ import annotations
