@@ -28,6 +28,10 @@ citations 98.65%, HTML bibliography 97.73%, HTML citations 98.64%, locales
 disambiguation walked as citeproc-js walks it, global given-name rules counted
 per render): bibliography 99.31%, citations 99.48%, HTML bibliography 98.34%,
 HTML citations 99.47%, locales 99.75%; styles fully identical 102 of 150.
+Branch cslclass2 alone (HTML spaces and
+"normal" spans, style quotes, sort keys as citeproc-js computes them, pinyin,
+strip-periods, ...): bibliography 99.16%, citations 99.08%, HTML bibliography
+99.10%, HTML citations 99.07%, locales 99.06%; fully identical 98 of 150.
 """
 
 from __future__ import annotations
