@@ -11,13 +11,15 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bibvault.cli import cli
 from bibvault.config import CheckConfig
 from bibvault.links import LinkStatus, check_url
 from bibvault.net import make_session, session_for_check
-from bibvault.netenv import Environment, NoProxy
+from bibvault.netenv import Environment, NoProxy, ProxySettingError
 from webfarm import Base, Farm, running_farm
 
 PROXY_IP = "127.0.0.61"
@@ -265,3 +267,33 @@ def test_requests_carry_the_sessions_headers_and_cookies(farm: Farm,
     assert hits["/own?q=1"]["X-Asked"] == "yes"
     assert hits["/own?q=1"]["Cookie"] in ("visit=42; extra=1", "extra=1; visit=42")
     assert {h["User-Agent"] for h in hits.values()} == {CONFIG.user_agent}
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("HTTP_PROXY", "::::"), ("https_proxy", "http://[bad"), ("ALL_PROXY", "http://proxy:port")])
+def test_a_proxy_variable_naming_no_proxy_is_an_error_before_any_request(
+        farm: Farm, site: str, clean_env: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    clean_env.setenv(variable, value)
+    before = direct(farm, "/ok")
+    with pytest.raises(ProxySettingError, match="names no proxy host"):
+        session_for_check(CONFIG)
+    # Ignoring the environment is the way round it, and the check then goes direct.
+    get_all(session_for_check(dataclasses.replace(CONFIG, trust_env=False)), site + "/ok")
+    assert direct(farm, "/ok") == before + 1
+
+
+def test_check_with_a_broken_proxy_variable_stops_and_records_nothing(
+        tmp_path: Path, site: str, clean_env: pytest.MonkeyPatch) -> None:
+    bib = tmp_path / "refs.bib"
+    text = "@online{a,\n  title = {A},\n  url = {" + site + "/ok},\n}\n"
+    bib.write_text(text, encoding="utf-8")
+    (tmp_path / "bibvault.yaml").write_text("records: refs.bib\ncheck:\n  host_delay: 0\n",
+                                            encoding="utf-8")
+    clean_env.setenv("HTTP_PROXY", "::::")
+    clean_env.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "bibvault.yaml"), "check", "--refresh"])
+    assert result.exit_code == 2, result.output
+    assert "HTTP_PROXY" in result.stderr and "check.trust_env" in result.stderr
+    assert "suspect" not in result.output
+    assert bib.read_text(encoding="utf-8") == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bibvault.yaml", "refs.bib"]

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bibvault.errors import StageError
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -79,6 +81,27 @@ class NoProxy:
             (host == h or host.endswith("." + h)) and port == p for h, p in self.named_ports)
 
 
+class ProxySettingError(StageError):
+    """A proxy variable of the environment names no usable proxy."""
+
+
+def _check_proxy(scheme: str, value: str) -> None:
+    """Raise :class:`ProxySettingError` unless ``value`` names a proxy host (and a
+    valid port): a request through it could not even start, and every link would
+    then read as failing when the fault is the setting."""
+    url = value if "://" in value else f"http://{value}"
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port
+    except ValueError:
+        host = None
+    if not host:
+        raise ProxySettingError(
+            f"the environment's {scheme} proxy ({scheme}_proxy or {scheme.upper()}_PROXY) is "
+            f"{value!r}, which names no proxy host; correct or unset it, or set "
+            "check.trust_env: false to ignore the environment")
+
+
 @dataclass(frozen=True)
 class Environment:
     """Proxies, trusted certificates and credentials, as read at one moment."""
@@ -90,11 +113,15 @@ class Environment:
 
     @classmethod
     def read(cls) -> Environment:
-        """The settings this process's environment gives now."""
+        """The settings this process's environment gives now; a proxy variable that
+        names no proxy host raises :class:`ProxySettingError`."""
         # The standard library's reading: lower case wins, and on macOS and
         # Windows the system's proxy settings count too, as they do for requests.
         found = dict(urllib.request.getproxies())
         no_proxy = NoProxy.parse(found.pop("no", ""))
+        for scheme in ("http", "https", "all"):  # the ones a link check goes through
+            if scheme in found:
+                _check_proxy(scheme, found[scheme])
         env = os.environ
         ca = env.get("REQUESTS_CA_BUNDLE") or env.get("CURL_CA_BUNDLE") or None
         return cls(found, no_proxy, ca, _netrc(env.get("NETRC")))
