@@ -114,9 +114,15 @@ def _render_doc(fx: Fixture, doc: list[_Cluster],
     items = fx.json("INPUT") or []
     # With explicit citations only the cited items are registered.
     cited = [c.id for cl in doc for c in cl.cites]
+    implicit = fx.json("CITATIONS") is None and fx.json("CITATION-ITEMS") is None
     if fx.mode == "bibliography" and not fx.json("CITATIONS") and not fx.json("CITATION-ITEMS"):
         cited = [str(i.get("id")) for i in items]
     proc = Processor(style, items, None, resources=resources, cited=cited)
+    if implicit and fx.mode == "citation":
+        # The reference runner builds the one citation of such a fixture from its
+        # registry after registering every input, that is in the bibliography's order.
+        rank = {item_id: n for n, item_id in enumerate(proc.bibliography_order())}
+        doc[0].cites.sort(key=lambda c: rank.get(c.id, len(rank)))
     cit = style.citation
     distance = cit.near_note_distance if cit is not None else 5
     assign_positions(doc, distance)
