@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bibvault.csl import Processor, Resources, StyleError, find_styles, load_style, parse_style
-from bibvault.csl.numbers import page_range
+from bibvault.csl.numbers import format_number, page_range
 from bibvault.csl.personname import initialize
 
 BOOK = {
@@ -160,6 +160,15 @@ def test_initials_and_page_ranges() -> None:
     assert page_range("321-328", "chicago", proc.locale) == "321\u201328"
     assert page_range("1496-1504", "chicago", proc.locale) == "1496\u20131504"
     assert page_range("42-45", "minimal", proc.locale) == "42\u20135"
+
+
+def test_numbers_with_embedded_labels() -> None:
+    locale = Processor(parse_style(AUTHOR_DATE), [BOOK]).locale
+    assert format_number("7, p. 3-8", "ordinal", locale) == "7th, pp. 3\u20138"
+    assert format_number("2; vol. 4", "roman", locale) == "ii; vol. 4"
+    # An unknown label, or a label on words, leaves the value as written.
+    assert format_number("7, zz. 3", "ordinal", locale) == "7, zz. 3"
+    assert format_number("7, p. ten", "ordinal", locale) == "7, p. ten"
 
 
 def test_cli_format_cite_styles(tmp_path: Path) -> None:

@@ -70,7 +70,8 @@ class Walk:
 
     def __init__(self, r: Renderer, group: list[str], before: dict[str, Disamb], modes: list[str], *,
                  add_names: bool,
-                 givens_by_cite: bool, condition_tests: int, bib_order: dict[str, int]) -> None:
+                 givens_by_cite: bool, condition_tests: int, bib_order: dict[str, int],
+                 now: dict[str, tuple[int, int, bool]] | None = None) -> None:
         self.r = r
         self.before = before
         self.modes = modes
@@ -80,7 +81,13 @@ class Walk:
         self.bib_order = bib_order
         self.settled: dict[str, Setting] = {}
         first = group[0]
-        shown = max(r.names_shown(i) for i in group) if r.names_count(first) else 0
+        # ``now``: names shown and given-name defaults of each cite in its current
+        # state, for a walk that starts from an earlier walk's result.
+        self.now = now
+        if now is not None:
+            shown = max(now[i][0] for i in group)
+        else:
+            shown = max(r.names_shown(i) for i in group) if r.names_count(first) else 0
         self.base = Setting(shown or None, {k: 0 for k in range(shown)})
         for i in group:
             self._render(i, self.base)
@@ -109,7 +116,7 @@ class Walk:
         count = self.r.names_count(item_id)
         if s.names is not None and count:
             s.names = min(s.names, count)
-            default, initials = self.r.given_default(item_id)
+            default, initials = self.now[item_id][1:] if self.now else self.r.given_default(item_id)
             for k in range(s.names):
                 level = s.givens.setdefault(k, 0)
                 if self.givens_max is not None:

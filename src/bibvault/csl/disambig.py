@@ -17,6 +17,7 @@ class Disambiguable(Protocol):
 
     registered: list[str]
     disamb: dict[str, Disamb]
+    rewalk: bool
 
     @property
     def citation(self) -> Citation | None: ...
@@ -36,6 +37,8 @@ class Disambiguable(Protocol):
     def form_under(self, item_id: str, disamb: Disamb) -> str: ...
 
     def names_count(self, item_id: str) -> int: ...
+
+    def names_now(self, item_id: str) -> tuple[int, int, bool]: ...
 
     def names_shown(self, item_id: str) -> int: ...
 
@@ -112,12 +115,17 @@ def disambiguate(proc: Disambiguable) -> None:
         return
     order = {i: n for n, i in enumerate(proc.bibliography_order())}
     for group in _ambiguous_groups(proc, proc.registered):
-        before = {i: proc.disamb[i] for i in group}
-        settled = Walk(proc, group, before, modes, add_names=citation.add_names,
-                       givens_by_cite=citation.add_givenname and rule == "by-cite",
-                       condition_tests=proc.disambiguate_tests, bib_order=order).run()
-        for i in group:
-            proc.disamb[i] = to_disamb(settled[i], before[i]) if i in settled else before[i]
+        # citeproc-js's processCitationCluster walks a note style's group again when an
+        # item's citation count is first set, starting from the names the first walk
+        # left shown (and the condition off), and keeps what that second walk settles.
+        for walk in range(2 if proc.rewalk else 1):
+            before = {i: proc.disamb[i] for i in group}
+            now = {i: proc.names_now(i) for i in group} if walk else None
+            settled = Walk(proc, group, before, modes, add_names=citation.add_names,
+                           givens_by_cite=citation.add_givenname and rule == "by-cite",
+                           condition_tests=proc.disambiguate_tests, bib_order=order, now=now).run()
+            for i in group:
+                proc.disamb[i] = to_disamb(settled[i], before[i]) if i in settled else before[i]
 
 
 def count_names(items: list[dict[str, Any]], rule: str) -> NameCounts:

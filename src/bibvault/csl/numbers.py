@@ -67,10 +67,47 @@ def _one(token: str, form: str, locale: Locale, gender: str | None) -> str:
     return token
 
 
+# Abbreviated labels that may introduce a further number inside a value ("7, p. 3-8"),
+# with the locator terms they stand for.
+_LABELS = {
+    "p.": "page", "pp.": "page", "vol.": "volume", "ch.": "chapter", "sec.": "section",
+    "para.": "paragraph", "n.": "note", "fig.": "figure", "no.": "issue", "l.": "line",
+    "pt.": "part", "bk.": "book", "col.": "column", "vrs.": "verse", "op.": "opus",
+    "fol.": "folio", "tbl.": "table", "supp.": "supplement", "app.": "appendix",
+}
+_LABEL_SPLIT = re.compile(r"[,;]\s+(?=[a-z]+\.\s)")
+_LABELLED = re.compile(r"([a-z]+\.)\s+(.+)")
+
+
+def _with_labels(value: str, form: str, locale: Locale, gender: str | None) -> str | None:
+    """A number followed by labelled numbers ("7, p. 3-8" → "7th, pp. 3–8"), or None.
+
+    As citeproc-js, which reads such a value as a number, a label and a range: the
+    labels print as the locale's short terms (plural for a range or list) and only the
+    leading number takes the element's form. The CSL specification leaves such values
+    as text.
+    """
+    pieces = _LABEL_SPLIT.split(value.strip())
+    seps = _LABEL_SPLIT.findall(value.strip())
+    if len(pieces) < 2 or not is_numeric(pieces[0]):
+        return None
+    out = [format_number(pieces[0], form, locale, gender)]
+    for sep, piece in zip(seps, pieces[1:], strict=True):
+        m = _LABELLED.fullmatch(piece)
+        if m is None or m.group(1) not in _LABELS or not is_numeric(m.group(2)):
+            return None
+        term = locale.term(_LABELS[m.group(1)], "short", is_plural(m.group(2)))
+        if term is None:
+            return None
+        out.append(f"{sep.strip()} {term} {format_number(m.group(2), 'numeric', locale)}")
+    return "".join(out)
+
+
 def format_number(value: str, form: str, locale: Locale, gender: str | None = None) -> str:
     """A number variable rendered in ``form`` (numeric, ordinal, long-ordinal, roman)."""
     if not is_numeric(value):
-        return value
+        labelled = _with_labels(value, form, locale, gender)
+        return value if labelled is None else labelled
     out = []
     for piece in _SPLIT.split(value.strip()):
         sep = piece.strip()

@@ -61,8 +61,12 @@ class Processor:
     """
 
     def __init__(self, style: Style, items: Iterable[dict[str, Any]], locale: str | None = None,
-                 *, resources: Resources | None = None, cited: Sequence[str] | None = None) -> None:
+                 *, resources: Resources | None = None, cited: Sequence[str] | None = None,
+                 rewalk: bool = False) -> None:
         self.style = style
+        # Walk ambiguous groups twice, as citeproc-js's processCitationCluster does in
+        # note styles with a disambiguate condition (see disambig.disambiguate).
+        self.rewalk = rewalk and style.is_note and style.disambiguate_tests > 0
         self.resources = resources or Resources()
         self.locale = Locale(style, locale, self.resources.locales)
         self.env = Environment(self.locale, style.macros, style.settings)
@@ -335,6 +339,11 @@ class Processor:
         # As citeproc-js, cites are compared as cited again (position "subsequent").
         return self.plain_form(item_id, 1 if self.position_sensitive else 0)
 
+    def names_now(self, item_id: str) -> tuple[int, int, bool]:
+        """As names_shown and given_default, for an item's cite in its current state."""
+        trace = self.render_cite(Cite(id=item_id, position=1 if self.position_sensitive else 0, comparing=True))[1]
+        return self._names_info(item_id, trace)
+
     def names_count(self, item_id: str) -> int:
         """How many names the first name list of an item's cite has in all."""
         return len(self.names_source(item_id)[0])
@@ -367,13 +376,16 @@ class Processor:
         return self._names_shown[item_id]
 
     def _note_compared(self, item_id: str, trace: Trace) -> None:
+        self._names_shown[item_id] = self._names_info(item_id, trace)
+
+    def _names_info(self, item_id: str, trace: Trace) -> tuple[int, int, bool]:
         first, found = trace.first_names, trace.names_source
         level, initials = 2, False
         if found is not None and isinstance(found[1], Names):
             opts = found[1].name_options(self.evaluation(item_id, "citation"))
             initials = opts.get("initialize-with") is not None
             level = 0 if opts.get("form") == "short" else 1 if initials else 2
-        self._names_shown[item_id] = (len(first.names) if first is not None else 0, level, initials)
+        return (len(first.names) if first is not None else 0, level, initials)
 
     def _remember_form(self, item_id: str, position: int, text: str, trace: Trace) -> None:
         base = self._base_key(item_id, position)

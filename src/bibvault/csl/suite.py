@@ -114,9 +114,17 @@ def _render_doc(fx: Fixture, doc: list[_Cluster],
     items = fx.json("INPUT") or []
     # With explicit citations only the cited items are registered.
     cited = [c.id for cl in doc for c in cl.cites]
+    implicit = fx.json("CITATIONS") is None and fx.json("CITATION-ITEMS") is None
     if fx.mode == "bibliography" and not fx.json("CITATIONS") and not fx.json("CITATION-ITEMS"):
         cited = [str(i.get("id")) for i in items]
-    proc = Processor(style, items, None, resources=resources, cited=cited)
+    # Fixtures with CITATIONS are processed as citeproc-js's processCitationCluster does.
+    proc = Processor(style, items, None, resources=resources, cited=cited,
+                     rewalk=fx.json("CITATIONS") is not None)
+    if implicit and fx.mode == "citation":
+        # The reference runner builds the one citation of such a fixture from its
+        # registry after registering every input, that is in the bibliography's order.
+        rank = {item_id: n for n, item_id in enumerate(proc.bibliography_order())}
+        doc[0].cites.sort(key=lambda c: rank.get(c.id, len(rank)))
     cit = style.citation
     distance = cit.near_note_distance if cit is not None else 5
     assign_positions(doc, distance)
@@ -126,8 +134,12 @@ def _render_doc(fx: Fixture, doc: list[_Cluster],
     numbers = proc.citation_numbers() if style.cites_by_number else {}
     # Nor when its note moves, unless the style prints note numbers.
     notes = "first-reference-note-number" in fx.sections.get("CSL", "")
+    # And, in a note style with a disambiguate condition, when an item comes to be
+    # cited more than once (citeproc-js then re-runs its cites' disambiguation).
+    cited_twice = {c.id: sum(x.id == c.id for d in doc for x in d.cites) > 1
+                   for cl in doc for c in cl.cites} if proc.rewalk else {}
     signatures = [
-        out + repr([cl.note if notes else 0] + [(numbers.get(c.id), proc.disamb[c.id])
+        out + repr([cl.note if notes else 0] + [(numbers.get(c.id), proc.disamb[c.id], cited_twice.get(c.id))
                                                 for c in cl.cites if c.id in proc.disamb])
         for cl, out in zip(doc, outputs, strict=True)
     ]
