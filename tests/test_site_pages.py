@@ -316,6 +316,7 @@ def test_anchors_are_keys_once_each_and_avoid_page_ids():
 @example("<>")
 @example("<b>")
 @example("a <img src=x> b")
+@example("\U0002f800")  # a compatibility ideograph: NFC maps it to U+4E3D
 def test_coins_round_trips_any_title(title: str):
     r = rec("k", title=title, entry_type="book", date="2020")
     pairs = dict(parse_qsl(coins_kev(r)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote_plus
@@ -70,7 +71,8 @@ def coins_pairs(record: Record, item: dict[str, Any] | None = None) -> list[tupl
     if item.get("URL"):
         pairs.append(("rft_id", str(item["URL"])))
     # The record's own text: CSL rich text cannot tell a literal "<b>" from markup.
-    title = " ".join(record.title.split()) or plain_text(item.get("title", ""))
+    # NFC as the CSL item's text is, also for a record made in code rather than read.
+    title = unicodedata.normalize("NFC", " ".join(record.title.split())) or plain_text(item.get("title", ""))
     container = plain_text(item.get("container-title", ""))
     date = _date(item)
     if fmt == "dc":
