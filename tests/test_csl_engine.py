@@ -347,3 +347,21 @@ def test_title_case_leaves_single_letters_as_the_reference_does(title: str, expe
     item = {"id": "t", "type": "book", "title": title, "issued": {"date-parts": [[2000]]}}
     entry = dict(Processor(load_style("chicago-ad"), [item], locale="en-US").bibliography("text"))["t"]
     assert expected in entry
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date", "harvard"])
+def test_identical_items_disambiguate_as_items_that_differ_unseen(style: str) -> None:
+    # Identical items share their renders during disambiguation; items that differ
+    # only in a field no cite shows (the abstract) take the full walk. Both must end
+    # in the same states and the same cites and entries.
+    people = [{"family": "Sun", "given": "Chen"}, {"family": "Li", "given": "Wei"}, {"family": "Zhou", "given": "Ming"}]
+    base = [{"type": "article-journal", "title": t, "author": people[:n], "issued": {"date-parts": [[2019]]}}
+            for t, n in (("Same", 3), ("Same", 3), ("Other", 3), ("Same", 1), ("Third", 2))]
+    twins = [dict(item, id=f"t{k}") for k, item in enumerate(base + base)]
+    unseen = [dict(item, id=f"t{k}", abstract=f"a{k}") for k, item in enumerate(base + base)]
+    a, b = Processor(load_style(style), twins), Processor(load_style(style), unseen)
+    ids = [item["id"] for item in twins]
+    assert [a.cite([i]) for i in ids] == [b.cite([i]) for i in ids]
+    assert a.bibliography("text") == b.bibliography("text")
+    assert a.disamb == b.disamb
+    assert len({a.cite([i]) for i in ids}) == len(ids)

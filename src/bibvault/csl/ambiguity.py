@@ -71,8 +71,14 @@ class Walk:
     def __init__(self, r: Renderer, group: list[str], before: dict[str, Disamb], modes: list[str], *,
                  add_names: bool,
                  givens_by_cite: bool, condition_tests: int, bib_order: dict[str, int],
-                 now: dict[str, tuple[int, int, bool]] | None = None) -> None:
+                 now: dict[str, tuple[int, int, bool]] | None = None,
+                 twins: dict[str, str] | None = None) -> None:
         self.r = r
+        # Items with the same data (ids aside) read alike under every setting: one
+        # render serves all of them, so a group of identical items never tried apart
+        # costs one item's walk, not one per copy.
+        self.twins = twins or {}
+        self.texts: dict[tuple[object, ...], str] = {}
         self.before = before
         self.modes = modes
         self.add_names = add_names
@@ -110,7 +116,11 @@ class Walk:
         if s.names is not None and s.names <= self.r.names_shown(item_id):
             # No more names than the plain cite shows: the plain state, whose cite is known.
             trial.names_shown = None
-        text = self.r.form_under(item_id, trial)
+        key = (self.twins.get(item_id, item_id), trial.names_shown, tuple(sorted(trial.given_levels.items())),
+               trial.given_all, trial.condition)
+        text = self.texts.get(key)
+        if text is None:
+            text = self.texts[key] = self.r.form_under(item_id, trial)
         # A render under a setting writes back what it showed: the names shown
         # (never more than the item has) and each shown name's given-name level.
         count = self.r.names_count(item_id)

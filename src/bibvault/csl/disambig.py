@@ -9,6 +9,7 @@ from bibvault.csl.ambiguity import Walk, to_disamb
 from bibvault.csl.compile import Citation
 from bibvault.csl.personname import name_keys
 from bibvault.csl.state import Disamb, NameCounts
+from bibvault.csl.style import Style
 
 
 class Disambiguable(Protocol):
@@ -18,6 +19,8 @@ class Disambiguable(Protocol):
     registered: list[str]
     disamb: dict[str, Disamb]
     rewalk: bool
+    items: dict[str, dict[str, Any]]
+    style: Style
 
     @property
     def citation(self) -> Citation | None: ...
@@ -93,6 +96,25 @@ def _ambiguous_groups(proc: Disambiguable, ids: list[str]) -> list[list[str]]:
     return list(groups.values())
 
 
+def _twins(proc: Disambiguable, group: list[str]) -> dict[str, str]:
+    """Each id of ``group`` whose item has the same data as an earlier one (ids aside),
+    mapped to that earlier id; none when cites print citation numbers, which differ."""
+    if proc.style.cites_by_number:
+        return {}
+    first: dict[str, list[str]] = {}
+    twins: dict[str, str] = {}
+    for i in group:
+        data = {k: v for k, v in proc.items[i].items() if k != "id"}
+        # The text only narrows the search; equal data is what makes twins.
+        seen = first.setdefault(repr(sorted(data.items())), [])
+        match = next((j for j in seen if {k: v for k, v in proc.items[j].items() if k != "id"} == data), None)
+        if match is None:
+            seen.append(i)
+        else:
+            twins[i] = match
+    return twins
+
+
 def disambiguate(proc: Disambiguable) -> None:
     """Set each item's disambiguation state so that cites identify their items."""
     citation = proc.citation
@@ -115,6 +137,7 @@ def disambiguate(proc: Disambiguable) -> None:
         return
     order = {i: n for n, i in enumerate(proc.bibliography_order())}
     for group in _ambiguous_groups(proc, proc.registered):
+        twins = _twins(proc, group)
         # citeproc-js's processCitationCluster walks a note style's group again when an
         # item's citation count is first set, starting from the names the first walk
         # left shown (and the condition off), and keeps what that second walk settles.
@@ -123,7 +146,8 @@ def disambiguate(proc: Disambiguable) -> None:
             now = {i: proc.names_now(i) for i in group} if walk else None
             settled = Walk(proc, group, before, modes, add_names=citation.add_names,
                            givens_by_cite=citation.add_givenname and rule == "by-cite",
-                           condition_tests=proc.disambiguate_tests, bib_order=order, now=now).run()
+                           condition_tests=proc.disambiguate_tests, bib_order=order, now=now,
+                           twins=twins).run()
             for i in group:
                 proc.disamb[i] = to_disamb(settled[i], before[i]) if i in settled else before[i]
 
