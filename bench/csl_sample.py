@@ -32,6 +32,9 @@ Branch cslclass2 alone (HTML spaces and
 "normal" spans, style quotes, sort keys as citeproc-js computes them, pinyin,
 strip-periods, ...): bibliography 99.16%, citations 99.08%, HTML bibliography
 99.10%, HTML citations 99.07%, locales 99.06%; fully identical 98 of 150.
+Both merged (and the suite and twin work after them): bibliography 99.77%,
+citations 99.91%, HTML bibliography 99.72%, HTML citations 99.90%, locales
+99.78% (each of the ten at 99.46% or more); fully identical 116 of 150.
 """
 
 from __future__ import annotations
