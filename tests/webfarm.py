@@ -97,6 +97,7 @@ class _Server(ThreadingHTTPServer):
 class Base(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    _entered: str | None = None  # the host whose in-flight count this request holds
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -111,6 +112,7 @@ class Base(BaseHTTPRequestHandler):
 
     def send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8",
              headers: dict[str, str] | None = None) -> None:
+        self._leave()
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -119,6 +121,15 @@ class Base(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def _leave(self) -> None:
+        """Count this request as done once its answer starts (not after its last byte):
+        the client may have the answer and send its next request before this thread
+        runs again, and the farm would then count one request too many in flight."""
+        host = self._entered
+        if host is not None:
+            self._entered = None
+            self.server.farm.log.leave(host)
 
     def redirect(self, status: int, location: str) -> None:
         self.send(status, b"", headers={"Location": location})
@@ -145,10 +156,11 @@ class SiteHandler(Base):
     def route(self) -> None:
         host = self.server.server_address[0]
         self.server.farm.log.enter(host)
+        self._entered = host
         try:
             self._route()
         finally:
-            self.server.farm.log.leave(host)
+            self._leave()
 
     def _route(self) -> None:
         n, _ = self._hit()
