@@ -160,7 +160,7 @@ class Evaluation:
     __slots__ = ("env", "req", "locale", "item", "mode", "citation", "sorting", "name_overrides", "trace",
                  "suppressed", "called", "rendered", "year_suffix_done", "var_log", "names_seen",
                  "author_suppressed", "output_started", "substituting", "substitute_parent",
-                 "disamb_tests", "english", "turkic", "padded_type", "french")
+                 "disamb_tests", "english", "turkic", "padded_type")
 
     def __init__(self, env: Environment, req: Request) -> None:
         self.env = env
@@ -188,7 +188,6 @@ class Evaluation:
         # The item's type between spaces, as a cs:if type test looks it up.
         self.padded_type = f" {self.item.get('type')} "
         lang = self.item.get("language")
-        self.french = str(lang if lang is not None else "").lower().startswith("fr")
         code = lang if isinstance(lang, str) and lang else self.locale.lang
         # Title case applies to English only; Turkic languages case i differently.
         self.english = code.lower().startswith("en")

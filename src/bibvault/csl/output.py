@@ -44,6 +44,8 @@ class Quotes:
 
 # Events: ("t", text) | ("o", key, value) | ("c", key, value)
 Event = tuple[str, ...]
+# A quotation mark event for marks typed in the data: ("q", "close", _KEPT + "”").
+_KEPT = "kept:"
 
 
 _ALWAYS_WRITTEN = ("vertical-align", "text-decoration")
@@ -101,7 +103,7 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
         # alternate with the marks around them.
         inner = n.quotes and bool(n.fmt.get(DATA_MARKUP)) and qdepth % 2 == 1
         if as_typed:
-            events.append(("t", n.kept[0]))
+            events.append(("q", "open", _KEPT + n.kept[0]))
             depth += 1
         elif n.quotes:
             events.append(("q", "open", "inner" if inner else "outer"))
@@ -112,10 +114,10 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
             walk(c, depth)
         if n.href is not None:
             events.append(("c", "link", n.href))
-        if as_typed:
-            events.append(("t", n.kept[1]))
-        elif n.quotes:
-            close: Event = ("q", "close", "inner" if inner else "outer")
+        if n.quotes:
+            # Marks typed in the data stay as typed, but punctuation moves into them
+            # as into the style's own (citeproc-js: 'Gloss.”', not 'Gloss”.').
+            close: Event = ("q", "close", _KEPT + n.kept[1] if as_typed else "inner" if inner else "outer")
             events.append(close + ("typed",) if n.typed_outside else close)
         for key, val in reversed(opened):
             if key != "display":
@@ -157,6 +159,8 @@ def _last_sets(n: Rich, key: str) -> bool:
 def _spell_quote(e: Event, q: Quotes) -> Event:
     if e[0] != "q":
         return e
+    if e[2].startswith(_KEPT):
+        return ("t", e[2][len(_KEPT):])
     if e[1] == "open":
         return ("t", q.open_inner if e[2] == "inner" else q.open)
     return ("t", q.close_inner if e[2] == "inner" else q.close)
@@ -264,6 +268,10 @@ def _fix_join_punctuation(events: list[Event]) -> None:
     for i, e in enumerate(events):
         if e[0] != "t" or not e[1]:
             crossed = crossed or (e[0] in ("o", "c") and e[1] in NEUTRAL)
+            if len(e) > 3 and e[0] == "q":
+                # Punctuation typed in the data after its own quotation mark is the
+                # data's: nothing before the mark swallows it ('“THIS!”: A').
+                prev_index = -1
             continue
         if prev_index >= 0:
             left = events[prev_index][1]

@@ -51,6 +51,9 @@ def starts_romanesque(text: str) -> bool:
     return bool(_ROMANESQUE_START.match(text))
 
 
+# Item languages whose Latin-script names are written family name first.
+_FAMILY_FIRST_LANGUAGES = frozenset(("ja", "zh"))
+
 _GIVEN_TOKEN = re.compile(r"([^\s.\-\u2010]+)(\.?)|([\-\u2010])")
 
 
@@ -297,6 +300,10 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
             # citeproc-js demotes the particle in a short name's sort key too ("Bijlert van").
             return _spaced([f_family, f_ndp])
         return _affix(fam_np, _particle_family(f_ndp, f_family, ev))
+    if str(ev.item.get("language") or "")[:2] in _FAMILY_FIRST_LANGUAGES:
+        # As citeproc-js: in an item written in Chinese or Japanese, a name in Latin
+        # script keeps the family name first, with no sort separator ("Bai S.").
+        return _spaced([_particle_family(f_ndp, f_family, ev), f_given])
     if not inverted:
         tail: list[Content] = [f_dp, f_ndp, f_family]
         fam = _spaced(tail)

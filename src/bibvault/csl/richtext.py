@@ -232,7 +232,10 @@ def parse_inline(text: str) -> Rich | str:
                 flush()
                 while stack[-1][0] != "q" or stack[-1][2] != opener:
                     stack.pop()
-                stack.pop()[1].typed_outside = text[i + 1 : i + 2] in (".", ",")
+                closed = stack.pop()[1]
+                # Punctuation typed right after the mark stays outside it; after curly
+                # marks, which are kept as typed, any punctuation does ('“Aliens”?').
+                closed.typed_outside = text[i + 1 : i + 2] in (_ANY_MARK if closed.kept else _STOPS)
                 i += 1
                 continue
             if ch not in _CURLY_OPENER and _can_open(text, i) and _has_closer(text, i, _CURLY_CLOSER.get(ch, ch)):
@@ -251,6 +254,8 @@ def parse_inline(text: str) -> Rich | str:
     return root
 
 
+_STOPS = frozenset(".,")
+_ANY_MARK = frozenset(".,!?:;")
 # Curly quotation marks typed in the data: closing mark → opening mark, and back.
 _CURLY_OPENER = {"\u201d": "\u201c", "\u2019": "\u2018"}
 _CURLY_CLOSER = {"\u201c": "\u201d", "\u2018": "\u2019"}

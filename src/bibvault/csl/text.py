@@ -33,6 +33,7 @@ def _cjk_only(text: str) -> bool:
 # Variables that print an address, and the address they link to.
 _ADDRESSES = frozenset(("URL", "DOI", "archive_location"))
 _ADDRESS_END = re.compile(r"(?i)https?://\S*$")
+_HIGH_PUNCT_SPACE = re.compile(r" ([:;!?\u00bb])")
 
 
 def _href(name: str, value: str) -> str | None:
@@ -106,12 +107,9 @@ class TextVariable(Element):
                 value += ys
             content = value
         else:
-            if ev.french:
-                # French typography: a narrow no-break space before high punctuation.
-                value = re.sub(r" ([:;!?])", "\u202f\\1", value)
-            if "\u00ab " in value or " \u00bb" in value:
-                # Spaces just inside guillemets are narrow no-break spaces.
-                value = value.replace("\u00ab ", "\u00ab\u202f").replace(" \u00bb", "\u202f\u00bb")
+            # As citeproc-js, whatever the language: a space before high punctuation
+            # or inside guillemets is a narrow no-break space ("Form2Seq\u202f: A …").
+            value = _HIGH_PUNCT_SPACE.sub("\u202f\\1", value).replace("\u00ab ", "\u00ab\u202f")
             content = parse_inline(value)
             if ev.env.links and name == "title" and (href := _title_href(ev)) is not None:
                 content = Rich([content], href=href)

@@ -1,0 +1,69 @@
+"""Engine behaviour found by comparing 10,000 ACL Anthology records in APA with
+citeproc-js (bench/render.py), pinned with citeproc-js's own output for the same
+items (text and HTML)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bibvault.csl import Processor, load_style
+
+ITEMS: list[dict[str, Any]] = [
+    {"id": "cjk", "type": "paper-conference", "language": "zh-CN", "title": "蒙古文拼写形式多样化现象研究",
+     "author": [{"family": "Bai", "given": "Shuangcheng"}, {"family": "Hu", "given": "Sile"}],
+     "issued": {"date-parts": [[2020]]}},
+    {"id": "colon", "type": "paper-conference", "title": "Form2Seq : A Framework for Forms",
+     "author": [{"family": "Aggarwal", "given": "Milan"}], "issued": {"date-parts": [[2019]]},
+     "container-title": "Proceedings : Main"},
+    {"id": "quoted", "type": "paper-conference", "title": "Workshop on “Citizen Linguistics”",
+     "author": [{"family": "Cole", "given": "Jennifer"}], "issued": {"date-parts": [[2018]]},
+     "container-title": "Proceedings", "page": "49-57"},
+    {"id": "typedq", "type": "article-journal",
+     "title": "Are “Undocumented Workers” the Same as “Illegal Aliens”? Disentangling",
+     "author": [{"family": "Webson", "given": "Albert"}], "issued": {"date-parts": [[2017]]}},
+    {"id": "typedc", "type": "article-journal", "title": "“You move THIS!”: Annotation of Pointing",
+     "author": [{"family": "Anastasiou", "given": "Dimitra"}], "issued": {"date-parts": [[2016]]}},
+]
+
+# citeproc-js (the oracle's render.js, apa, en-US) on ITEMS.
+TEXT = {
+    # A space before a colon in any language's title is a narrow no-break space.
+    "colon": "Aggarwal, M. (2019). Form2Seq\u202f: A Framework for Forms. Proceedings\u202f: Main.",
+    # Punctuation typed after the data's own closing mark stays where it was typed.
+    "typedc": "Anastasiou, D. (2016). “You move THIS!”: Annotation of Pointing.",
+    # A Latin-script name in a Chinese item: family name first, no sort separator.
+    "cjk": "Bai S., & Hu S. (2020). 蒙古文拼写形式多样化现象研究.",
+    # The style's period moves inside a closing mark typed in the data.
+    "quoted": "Cole, J. (2018). Workshop on “Citizen Linguistics.” Proceedings, 49–57.",
+    "typedq": "Webson, A. (2017). Are “Undocumented Workers” the Same as “Illegal Aliens”? Disentangling.",
+}
+HTML = {
+    "colon": "Aggarwal, M. (2019). Form2Seq\u202f: A Framework for Forms. <i>Proceedings\u202f: Main</i>.",
+    "typedc": "Anastasiou, D. (2016). <i>“You move THIS!”: Annotation of Pointing</i>.",
+    "cjk": "Bai S., &#38; Hu S. (2020). <i>蒙古文拼写形式多样化现象研究</i>.",
+    "quoted": "Cole, J. (2018). Workshop on “Citizen Linguistics.” <i>Proceedings</i>, 49–57.",
+    "typedq": "Webson, A. (2017). <i>Are “Undocumented Workers” the Same as “Illegal Aliens”? "
+              "Disentangling</i>.",
+}
+
+
+@pytest.fixture(scope="module")
+def processor() -> Processor:
+    return Processor(load_style("apa"), ITEMS, locale="en-US")
+
+
+def test_text_entries_match_citeproc_js(processor: Processor) -> None:
+    assert dict(processor.bibliography("text")) == TEXT
+
+
+def test_html_entries_match_citeproc_js(processor: Processor) -> None:
+    got = dict(processor.bibliography("html"))
+    assert got == {k: f'<div class="csl-entry">{v}</div>' for k, v in HTML.items()}
+
+
+def test_family_first_only_for_chinese_and_japanese_items() -> None:
+    item = dict(ITEMS[0], language="fr-FR")
+    proc = Processor(load_style("apa"), [item], locale="en-US")
+    assert proc.bibliography("text")[0][1].startswith("Bai, S., & Hu, S. (2020).")
