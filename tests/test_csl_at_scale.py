@@ -67,3 +67,14 @@ def test_family_first_only_for_chinese_and_japanese_items() -> None:
     item = dict(ITEMS[0], language="fr-FR")
     proc = Processor(load_style("apa"), [item], locale="en-US")
     assert proc.bibliography("text")[0][1].startswith("Bai, S., & Hu, S. (2020).")
+
+
+def test_a_given_name_word_opening_with_a_mark_stays_whole() -> None:
+    item = {"id": "n1", "type": "book", "title": "T", "issued": {"date-parts": [[2020]]},
+            "author": [{"family": "Leong", "given": "Chee Wee (Ben)"}, {"family": "Chen", "given": "Xi (Leslie)"},
+                       {"family": "Moon", "given": "Sungjin (Riea)"}]}
+    # citeproc-js, apa and ieee, en-US.
+    apa = Processor(load_style("apa"), [item], locale="en-US").bibliography("text")
+    assert apa == [("n1", "Leong, C. W. (Ben), Chen, X. (Leslie), & Moon, S. (Riea). (2020). T.")]
+    ieee = Processor(load_style("ieee"), [item], locale="en-US").bibliography("text")
+    assert ieee == [("n1", "[1] C. W. (Ben) Leong, X. (Leslie) Chen, and S. (Riea) Moon, T. 2020.")]

@@ -78,7 +78,8 @@ def initialize(given: str, init_with: str, do_initialize: bool, hyphen: bool = T
         if joiner == "-" and do_initialize and word[:1].islower():
             joiner = " "
             continue
-        if word[:1].islower() and len(word) > 1:
+        if (word[:1].islower() and len(word) > 1) or not word[:1].isalpha():
+            # As citeproc-js: a word that opens with a mark ("(Ben)") stays whole.
             tokens.append((word, False, joiner))
         elif period or (len(word) == 1 and word.isalpha()):
             tokens.append((word, True, joiner))
