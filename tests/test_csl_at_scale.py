@@ -78,3 +78,23 @@ def test_a_given_name_word_opening_with_a_mark_stays_whole() -> None:
     assert apa == [("n1", "Leong, C. W. (Ben), Chen, X. (Leslie), & Moon, S. (Riea). (2020). T.")]
     ieee = Processor(load_style("ieee"), [item], locale="en-US").bibliography("text")
     assert ieee == [("n1", "[1] C. W. (Ben) Leong, X. (Leslie) Chen, and S. (Riea) Moon, T. 2020.")]
+
+
+QUOTED_TITLES = [
+    {"id": "q1", "type": "paper-conference", "author": [{"family": "Wang", "given": "Yi"}], "language": "zh-CN",
+     "issued": {"date-parts": [[2020]]}, "title": "基于规则的双重否定识别——以“不v1不v2”为例"},
+    {"id": "q2", "type": "paper-conference", "author": [{"family": "Qiu", "given": "Bo"}], "language": "zh-CN",
+     "issued": {"date-parts": [[2020]]}, "title": "“细粒度英汉机器翻译错误分析语料库”的构建与思考"},
+    {"id": "q3", "type": "paper-conference", "author": [{"family": "Radha", "given": "Karthik"}],
+     "issued": {"date-parts": [[2020]]}, "title": "“A Little Birdie Told Me ... ” - Inductive Biases"},
+]
+
+
+def test_curly_marks_open_and_close_next_to_any_character() -> None:
+    # citeproc-js, ieee and apa, en-US: curly double marks pair up after a Han character,
+    # before one, and after a space; inside the style's quotes they become single marks.
+    ieee = dict(Processor(load_style("ieee"), QUOTED_TITLES, locale="en-US").bibliography("text"))
+    assert ieee["q1"] == "[1] Wang Y., “基于规则的双重否定识别——以‘不v1不v2’为例,” 2020."
+    assert ieee["q2"] == "[2] Qiu B., “‘细粒度英汉机器翻译错误分析语料库’的构建与思考,” 2020."
+    apa = dict(Processor(load_style("apa"), QUOTED_TITLES, locale="en-US").bibliography("text"))
+    assert apa["q3"] == "Radha, K. (2020). “A Little Birdie Told Me ... ” - Inductive Biases."

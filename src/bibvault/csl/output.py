@@ -268,9 +268,10 @@ def _fix_join_punctuation(events: list[Event]) -> None:
     for i, e in enumerate(events):
         if e[0] != "t" or not e[1]:
             crossed = crossed or (e[0] in ("o", "c") and e[1] in NEUTRAL)
-            if len(e) > 3 and e[0] == "q":
-                # Punctuation typed in the data after its own quotation mark is the
-                # data's: nothing before the mark swallows it ('“THIS!”: A').
+            if e[0] == "q" and (len(e) > 3 or e[2].startswith(_KEPT)):
+                # A mark typed in the data is text, and punctuation typed after its
+                # own quotation mark is the data's: nothing before the mark swallows
+                # what follows it ('“THIS!”: A', '“… ” - Inductive').
                 prev_index = -1
             continue
         if prev_index >= 0:

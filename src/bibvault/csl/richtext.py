@@ -186,10 +186,16 @@ def _can_open(text: str, i: int) -> bool:
     after = text[i + 1] if i + 1 < len(text) else " "
     # A mark opens before text, not before another of its kind (l''' is three
     # apostrophes); before the other straight mark it opens an outer quotation ('"…"').
-    return not (before.isalnum() or before in ".,") and not after.isspace() and after != text[i]
+    # Curly opening marks open whatever precedes them (以“不v1不v2”).
+    if text[i] not in _CURLY_CLOSER and (before.isalnum() or before in ".,"):
+        return False
+    return not after.isspace() and after != text[i]
 
 
 def _can_close(text: str, i: int) -> bool:
+    # A curly closing double mark closes anywhere (“…” 的, “… ”); ’ may be an apostrophe.
+    if text[i] == "\u201d":
+        return True
     before = text[i - 1] if i else " "
     after = text[i + 1] if i + 1 < len(text) else " "
     return not before.isspace() and not after.isalnum()
