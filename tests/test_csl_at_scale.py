@@ -98,3 +98,45 @@ def test_curly_marks_open_and_close_next_to_any_character() -> None:
     assert ieee["q2"] == "[2] Qiu B., “‘细粒度英汉机器翻译错误分析语料库’的构建与思考,” 2020."
     apa = dict(Processor(load_style("apa"), QUOTED_TITLES, locale="en-US").bibliography("text"))
     assert apa["q3"] == "Radha, K. (2020). “A Little Birdie Told Me ... ” - Inductive Biases."
+
+
+# Ambiguous groups are formed before the global given-name rule adds given names:
+# an item whose given name already tells it apart still belongs to its group and
+# shows the names the group's walk added (Xintong Li), and a walk that settles the
+# group by names never reaches year suffixes for items it left alike (J. Chen).
+GROUP_BY_NAMES = [
+    {"id": "li-etal-2020-leveraging", "type": "paper-conference", "author": [{"family": "Li", "given": "Xintong"}, {"family": "Maskharashvili", "given": "Aleksandre"}, {"family": "Jory Stevens-Guille", "given": "Symon"}, {"family": "White", "given": "Michael"}], "issued": {"date-parts": [[2020, 12]]}, "title": "Leveraging Large Pretrained Models for <"},
+    {"id": "li-etal-2020-high", "type": "paper-conference", "author": [{"family": "Li", "given": "Zuchao"}, {"family": "Zhao", "given": "Hai"}, {"family": "Wang", "given": "Rui"}, {"family": "Parnow", "given": "Kevin"}], "issued": {"date-parts": [[2020, 11]]}, "title": "High-order Semantic Role Labeling"},
+    {"id": "li-etal-2020-reference", "type": "paper-conference", "author": [{"family": "Li", "given": "Zuchao"}, {"family": "Zhao", "given": "Hai"}, {"family": "Wang", "given": "Rui"}, {"family": "Utiyama", "given": "Masao"}, {"family": "Sumita", "given": "Eiichiro"}], "issued": {"date-parts": [[2020, 11]]}, "title": "Reference Language based Unsupervised Ne"},
+    {"id": "li-etal-2020-using", "type": "paper-conference", "author": [{"family": "Li", "given": "Xiao"}, {"family": "Hong", "given": "Yu"}, {"family": "Ruan", "given": "Huibin"}, {"family": "Huang", "given": "Zhen"}], "issued": {"date-parts": [[2020, 12]]}, "title": "Using a Penalty-based Loss Re-estimation"},
+]
+GROUP_YEARS = [
+    {"id": "chen-etal-2020-neural", "type": "paper-conference", "author": [{"family": "Chen", "given": "Junfan"}, {"family": "Zhang", "given": "Richong"}, {"family": "Mao", "given": "Yongyi"}, {"family": "Xu", "given": "Jie"}], "issued": {"date-parts": [[2020, 11]]}, "title": "Neural Dialogue State Tracking with Temp"},
+    {"id": "chen-etal-2020-parallel", "type": "paper-conference", "author": [{"family": "Chen", "given": "Junfan"}, {"family": "Zhang", "given": "Richong"}, {"family": "Mao", "given": "Yongyi"}, {"family": "Xu", "given": "Jie"}], "issued": {"date-parts": [[2020, 11]]}, "title": "Parallel Interactive Networks for Multi-"},
+    {"id": "chen-etal-2020-conditional", "type": "paper-conference", "author": [{"family": "Chen", "given": "Xinhong"}, {"family": "Li", "given": "Qing"}, {"family": "Wang", "given": "Jianping"}], "issued": {"date-parts": [[2020, 11]]}, "title": "Conditional Causal Relationships between"},
+    {"id": "chen-etal-2020-unified", "type": "paper-conference", "author": [{"family": "Chen", "given": "Xinhong"}, {"family": "Li", "given": "Qing"}, {"family": "Wang", "given": "Jianping"}], "issued": {"date-parts": [[2020, 12]]}, "title": "A Unified Sequence Labeling Model for Em"},
+    {"id": "chen-etal-2020-joint-aspect", "type": "paper-conference", "author": [{"family": "Chen", "given": "Guimin"}, {"family": "Tian", "given": "Yuanhe"}, {"family": "Song", "given": "Yan"}], "issued": {"date-parts": [[2020, 12]]}, "title": "Joint Aspect Extraction and Sentiment An"},
+]
+
+
+def test_groups_form_before_global_given_names() -> None:
+    # citeproc-js, chicago-author-date (givenname-disambiguation-rule="primary-name").
+    proc = Processor(load_style("chicago-author-date"), GROUP_BY_NAMES, locale="en-US")
+    assert [proc.cite([i["id"]]) for i in GROUP_BY_NAMES] == [
+        "(Xintong Li, Maskharashvili, Jory Stevens-Guille, and White 2020)",
+        "(Z. Li, Zhao, Wang, and Parnow 2020)",
+        "(Z. Li, Zhao, Wang, Utiyama, et al. 2020)",
+        "(Xiao Li, Hong, Ruan, and Huang 2020)",
+    ]
+
+
+def test_year_suffixes_follow_the_groups_walk() -> None:
+    # citeproc-js, apa (givenname-disambiguation-rule="primary-name-with-initials").
+    proc = Processor(load_style("apa"), GROUP_YEARS, locale="en-US")
+    assert [proc.cite([i["id"]]) for i in GROUP_YEARS] == [
+        "(J. Chen et al., 2020)",
+        "(J. Chen et al., 2020)",
+        "(X. Chen et al., 2020a)",
+        "(X. Chen et al., 2020b)",
+        "(G. Chen et al., 2020)",
+    ]

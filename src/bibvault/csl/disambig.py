@@ -35,6 +35,8 @@ class Disambiguable(Protocol):
 
     def plain_form(self, item_id: str, position: int = 0) -> str: ...
 
+    def group_form(self, item_id: str, position: int = 0) -> str: ...
+
     def names_source(self, item_id: str) -> tuple[list[dict[str, Any]], object]: ...
 
     def form_under(self, item_id: str, disamb: Disamb) -> str: ...
@@ -53,7 +55,7 @@ class Disambiguable(Protocol):
 def _forms(proc: Disambiguable, ids: list[str]) -> dict[str, tuple[str, ...]]:
     """Each cite as first cited and, for styles that vary by position, as cited again."""
     positions = (0, 1) if proc.position_sensitive else (0,)
-    return {i: tuple(proc.plain_form(i, p) for p in positions) for i in ids}
+    return {i: tuple(proc.group_form(i, p) for p in positions) for i in ids}
 
 
 def _buckets(proc: Disambiguable, ids: list[str]) -> list[list[str]]:
@@ -150,6 +152,25 @@ def disambiguate(proc: Disambiguable) -> None:
                            twins=twins).run()
             for i in group:
                 proc.disamb[i] = to_disamb(settled[i], before[i]) if i in settled else before[i]
+
+
+def takes_global_givens(counts: NameCounts, item: dict[str, Any]) -> bool:
+    """Whether a global givenname-disambiguation-rule may add given names to some
+    name of ``item`` (a family name shared by people of other initials or given names)."""
+    primary = counts.rule.startswith("primary")
+    initials_only = counts.rule.endswith("-with-initials")
+    for value in item.values():
+        if not isinstance(value, list):
+            continue
+        for k, n in enumerate(value):
+            if not isinstance(n, dict) or "literal" in n or not (n.get("family") or n.get("given")):
+                continue
+            if primary and k > 0:
+                break
+            family, inits, _ = name_keys(n)
+            if counts.initials.get(family, 0) > 1 or (not initials_only and counts.givens.get((family, inits), 0) > 1):
+                return True
+    return False
 
 
 def count_names(items: list[dict[str, Any]], rule: str) -> NameCounts:

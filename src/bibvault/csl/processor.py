@@ -9,7 +9,7 @@ from typing import Any
 
 from bibvault.csl.cluster import NO_PRINTED_FORM, Cluster, assign_positions, render_cluster
 from bibvault.csl.compile import Citation
-from bibvault.csl.disambig import count_names, disambiguate
+from bibvault.csl.disambig import count_names, disambiguate, takes_global_givens
 from bibvault.csl.element import (
     Environment,
     Evaluation,
@@ -86,6 +86,7 @@ class Processor:
             counts = count_names([self.items[i] for i in self.registered], cit.givenname_rule)
             self.env = dataclasses.replace(self.env, name_counts=counts)
             self._linked_env = dataclasses.replace(self._linked_env, name_counts=counts)
+        self._ungrouped_env = dataclasses.replace(self.env, name_counts=None)
         self._bib_order: list[str] | None = None
         self._numbers: dict[str, int] = {}
         self._disambiguated = False
@@ -127,10 +128,11 @@ class Processor:
 
     def evaluation(self, item_id: str, mode: str, cite: Cite | None = None, *,
                    name_overrides: dict[str, str] | None = None, disamb: Disamb | None = None,
-                   number: int | None = None, links: bool = False) -> Evaluation:
+                   number: int | None = None, links: bool = False,
+                   env: Environment | None = None) -> Evaluation:
         """A fresh evaluation of one item (``name_overrides`` for a sort key; ``links``
         to make link nodes)."""
-        return Evaluation(self._linked_env if links else self.env, Request(
+        return Evaluation(env or (self._linked_env if links else self.env), Request(
             self.items[item_id], cite or Cite(id=item_id), mode, disamb or self.disamb[item_id],
             number if number is not None else self.citation_numbers().get(item_id), name_overrides))
 
@@ -303,6 +305,20 @@ class Processor:
     def plain_cite(self, cite: Cite) -> str:
         """A cite as plain text (for comparisons)."""
         return plain(self.render_cite(cite)[0])
+
+    def group_form(self, item_id: str, position: int = 0) -> str:
+        """An item's cite as plain text before any disambiguation and without the given
+        names a global givenname-disambiguation-rule adds: citeproc-js groups
+        ambiguous cites by this form (and the rule's given names apply in the walk)."""
+        counts = self.env.name_counts
+        if counts is None or not takes_global_givens(counts, self.items.get(item_id, {})):
+            return self.plain_form(item_id, position)
+        citation = self.style.citation
+        if citation is None or item_id not in self.items:
+            return ""
+        cite = Cite(id=item_id, position=position, comparing=True)
+        ev = self.evaluation(item_id, "citation", cite, env=self._ungrouped_env)
+        return plain(render_children(citation.layout.children, ev))
 
     def plain_form(self, item_id: str, position: int = 0) -> str:
         """An item's cite, alone and without locator, as plain text under its current
