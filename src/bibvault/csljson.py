@@ -105,6 +105,9 @@ ARCHIVES: Mapping[str, str] = {
 _NAME_ROLES = (("author", "author"), ("editor", "editor"), ("translator", "translator"),
                ("bookauthor", "container-author"))
 _SERIES_NUMBER_TYPES = frozenset({"book", "chapter", "paper-conference"})
+_USEPREFIX = re.compile(r"(?:^|,)useprefix(?:=true)?(?:,|$)")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.I)
+_RANGE_DASH = re.compile(r"\s*[-–—]+\s*")
 _ISO_DURATION = re.compile(r"^P(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
@@ -297,7 +300,7 @@ def _genre(record: RecordLike) -> str:
 
 def _people(record: RecordLike) -> dict[str, list[dict[str, str]]]:
     options = record.fields.get("options", "").replace(" ", "").lower()
-    useprefix = bool(re.search(r"(?:^|,)useprefix(?:=true)?(?:,|$)", options))
+    useprefix = bool(_USEPREFIX.search(options))
     out: dict[str, list[dict[str, str]]] = {}
     for role, variable in _NAME_ROLES:
         people = record.names(role)
@@ -368,8 +371,7 @@ def record_to_csl(record: RecordLike) -> dict[str, Any]:
             put(variable, parse_date_field(f[source]))
 
     put("URL", f.get("url", "").strip())
-    put("DOI", re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", f.get("doi", "").strip(),
-                      flags=re.I))
+    put("DOI", _DOI_PREFIX.sub("", f.get("doi", "").strip()))
     put("ISBN", f.get("isbn", "").strip())
     put("ISSN", f.get("issn", "").strip())
     if f.get("eprinttype", "").lower() == "arxiv" and f.get("eprint"):
@@ -390,7 +392,7 @@ def record_to_csl(record: RecordLike) -> dict[str, Any]:
 
 def _pages(text: str) -> str:
     # CSL processors expect a hyphen between the ends of a page range.
-    return re.sub(r"\s*[-–—]+\s*", "-", text.strip())
+    return _RANGE_DASH.sub("-", text.strip())
 
 
 def _joined(*parts: str | None) -> str:
