@@ -39,28 +39,35 @@ class Spool:
 
     def put(self, *texts: str) -> bytes:
         """Store ``texts`` one after the other; the handle that reads them back."""
+        return self.put_bytes(*(t.encode("utf-8", "surrogatepass") for t in texts))
+
+    def get(self, handle: bytes, index: int = 0) -> str:
+        """Text number ``index`` of those stored under ``handle``."""
+        return self.get_bytes(handle, index).decode("utf-8", "surrogatepass")
+
+    def put_bytes(self, *pieces: bytes) -> bytes:
+        """:meth:`put` for bytes: read them back with :meth:`get_bytes`."""
         start = self._flushed + len(self._tail)
         lengths = []
         tail = self._tail
-        for text in texts:
-            data = text.encode("utf-8", "surrogatepass")
+        for data in pieces:
             tail += data
             lengths.append(len(data))
         if len(tail) >= self._flush_at:
             self._flush()
         return struct.pack(f"<Q{len(lengths)}I", start, *lengths)
 
-    def get(self, handle: bytes, index: int = 0) -> str:
-        """Text number ``index`` of those stored under ``handle``."""
+    def get_bytes(self, handle: bytes, index: int = 0) -> bytes:
+        """Piece number ``index`` of those stored under ``handle`` by :meth:`put_bytes`."""
         start, *lengths = struct.unpack(f"<Q{(len(handle) - 8) // 4}I", handle)
         begin = start + sum(lengths[:index])
         size = lengths[index]
         at = begin - self._flushed
         if at >= 0:
-            return self._tail[at : at + size].decode("utf-8", "surrogatepass")
+            return bytes(self._tail[at : at + size])
         f = self._open()
         f.seek(begin)
-        return f.read(size).decode("utf-8", "surrogatepass")
+        return f.read(size)
 
     def close(self) -> None:
         """Delete the temporary file and forget every text (a closed spool starts
