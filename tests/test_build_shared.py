@@ -177,6 +177,8 @@ def test_a_spool_gives_back_every_text_in_any_order(groups: list[list[str]], rng
         # Storing more between reads leaves what was stored alone.
         extra = spool.put("x" * i)
         assert spool.get(extra) == "x" * i
+        raw = bytes(range(i, 256, 7))
+        assert spool.get_bytes(spool.put_bytes(raw, b"\xff" * i), 0) == raw
     spool.close()
     assert spool.get(spool.put("again")) == "again"
     spool.close()
