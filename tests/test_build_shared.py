@@ -164,9 +164,11 @@ def test_compact_texts_give_back_every_text_as_it_was():
 
 @given(st.lists(st.lists(st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from(["\udcff", "\ud800"])),
                          min_size=1, max_size=4), max_size=12),
-       st.randoms(use_true_random=False))
-def test_a_spool_gives_back_every_text_in_any_order(groups: list[list[str]], rng):
-    spool = Spool()
+       st.randoms(use_true_random=False), st.sampled_from([1 << 20, 1, 7, 64]))
+def test_a_spool_gives_back_every_text_in_any_order(groups: list[list[str]], rng, flush_at: int):
+    # A small flush_at sends the texts to the file as they come (some straight away,
+    # some after a few more): reads then come from the file, from memory, or both.
+    spool = Spool(flush_at)
     handles = [spool.put(*texts) for texts in groups]
     order = [(g, i) for g, texts in enumerate(groups) for i in range(len(texts))]
     rng.shuffle(order)
@@ -175,6 +177,8 @@ def test_a_spool_gives_back_every_text_in_any_order(groups: list[list[str]], rng
         # Storing more between reads leaves what was stored alone.
         extra = spool.put("x" * i)
         assert spool.get(extra) == "x" * i
+        raw = bytes(range(i, 256, 7))
+        assert spool.get_bytes(spool.put_bytes(raw, b"\xff" * i), 0) == raw
     spool.close()
     assert spool.get(spool.put("again")) == "again"
     spool.close()

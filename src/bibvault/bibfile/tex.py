@@ -319,22 +319,24 @@ _SPELLINGS = {**_LETTER_COMMANDS, **{text: lig for lig, text in LIGATURES.items(
               "’": "'", "…": r"\ldots{}"}
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _tex_spelling(match: re.Match[str]) -> str:
+    ch = match.group()
+    spelled = _SPELLINGS.get(ch)
+    if spelled is not None:
+        return spelled
+    decomposed = unicodedata.normalize("NFD", ch)
+    base, marks = decomposed[0], decomposed[1:]
+    if len(marks) == 1 and marks[0] in _ACCENT_COMMANDS and ord(base) < 128:
+        accent = _ACCENT_COMMANDS[marks[0]]
+        base = r"\i" if base == "i" and accent not in "cdk" else base
+        return f"{{\\{accent}{{{base}}}}}" if accent.isalpha() else f"{{\\{accent}{base}}}"
+    return ch  # no TeX spelling known: left for bibtex to pass through
+
+
 def to_tex_ascii(text: str) -> str:
     """TeX text with non-ASCII Latin letters, dashes and quotes written as TeX commands."""
-    out = []
-    for ch in text:
-        if ord(ch) < 128:
-            out.append(ch)
-        elif ch in _SPELLINGS:
-            out.append(_SPELLINGS[ch])
-        else:
-            decomposed = unicodedata.normalize("NFD", ch)
-            base, marks = decomposed[0], decomposed[1:]
-            if len(marks) == 1 and marks[0] in _ACCENT_COMMANDS and ord(base) < 128:
-                accent = _ACCENT_COMMANDS[marks[0]]
-                base = r"\i" if base == "i" and accent not in "cdk" else base
-                out.append(f"{{\\{accent}{{{base}}}}}" if accent.isalpha()
-                           else f"{{\\{accent}{base}}}")
-            else:
-                out.append(ch)  # no TeX spelling known: left for bibtex to pass through
-    return "".join(out)
+    # Most values (TeX as written in .bib files) are ASCII already.
+    return text if text.isascii() else _NON_ASCII.sub(_tex_spelling, text)

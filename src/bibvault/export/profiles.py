@@ -46,7 +46,8 @@ def apply_profile(records: Iterable[Any], profile: str) -> list[Any]:
     """The records with only the fields ``profile`` keeps; ``ValueError`` for an unknown one.
 
     Records are frozen dataclasses (:class:`bibvault.records.Record` and its stand-ins);
-    each trimmed record is a copy, the originals are untouched.
+    a record that loses a field is a copy (the original is untouched), one that
+    keeps all of them is given back itself.
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown export profile {profile!r}; known: {', '.join(PROFILES)}")
@@ -56,6 +57,10 @@ def apply_profile(records: Iterable[Any], profile: str) -> list[Any]:
 
 
 def _trimmed(record: Any, profile: str) -> Any:
+    if all(keep_field(k, profile) for k in record.fields) and all(
+            keep_field(k, profile) for k in record.tex):
+        return record  # nothing to drop (most records): frozen, so it can be shared
+
     def keep(values: Mapping[str, str]) -> Mapping[str, str]:
         return MappingProxyType({k: v for k, v in values.items() if keep_field(k, profile)})
 

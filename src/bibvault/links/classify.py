@@ -8,7 +8,6 @@ code decides.
 
 from __future__ import annotations
 
-import html
 import re
 import socket
 import ssl
@@ -19,12 +18,14 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 
+# title_of lives in drift, which the link history (and so the build) imports
+# without the network layer; it is re-exported here for the fetchers.
+from bibvault.links.drift import title_of as title_of
 from bibvault.links.result import LinkStatus
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _NOT_FOUND_TITLE = re.compile(
     r"\b(404|not\s+found|page\s+(?:does\s+not|doesn'?t)\s+exist|no\s+longer\s+(?:exists|available)"
     r"|page\s+(?:is\s+)?missing|seite\s+nicht\s+gefunden|page\s+introuvable)\b",
@@ -126,15 +127,6 @@ def _causes(exc: BaseException) -> list[BaseException]:
         todo.extend([e.__cause__, e.__context__, getattr(e, "reason", None)])
         todo.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
     return seen
-
-
-def title_of(body: bytes) -> str | None:
-    """The text of the first ``<title>`` in an HTML prefix, whitespace collapsed."""
-    m = _TITLE.search(body)
-    if not m:
-        return None
-    text = m.group(1).decode("utf-8", errors="replace")
-    return " ".join(html.unescape(text).split())
 
 
 def _is_home(url: str) -> bool:

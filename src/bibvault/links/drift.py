@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import html
 import re
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from bibvault.links.classify import title_of
 
 if TYPE_CHECKING:
     import numpy as np
@@ -55,6 +54,7 @@ def _coefficients() -> tuple[tuple[int, int], ...]:
 
 _COEFFS = _coefficients()
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 #: Shingles hashed per block: bounds the arrays (block x 128 values) for a long text.
 _BLOCK = 2048
 
@@ -121,6 +121,15 @@ def main_text(page: bytes | str, url: str | None = None) -> tuple[str, str]:
         pass  # trafilatura gives up on some malformed input with these
     title = title or title_of(raw) or ""
     return " ".join(title.split()), text
+
+
+def title_of(body: bytes) -> str | None:
+    """The text of the first ``<title>`` in an HTML prefix, whitespace collapsed."""
+    m = _TITLE.search(body)
+    if not m:
+        return None
+    text = m.group(1).decode("utf-8", errors="replace")
+    return " ".join(html.unescape(text).split())
 
 
 def words(text: str) -> list[str]:

@@ -13,7 +13,6 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote_plus
 
 from bibvault.csljson import record_to_csl
 from bibvault.records import Record
@@ -32,6 +31,17 @@ _FORMATS: dict[str, tuple[str, str]] = {
     "report": ("book", "report"),
     "thesis": ("book", "document"),
 }
+# Form encoding as urllib.parse.quote_plus does it, a byte at a time from a table:
+# letters, digits and "_.-~" as they are, a space as "+", any other byte as %XX.
+_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_FORM = {b: chr(b) if b in _SAFE else "+" if b == 0x20 else f"%{b:02X}" for b in range(256)}
+
+
+def _form_encode(text: str) -> str:
+    """``text`` form-encoded (UTF-8), a lone surrogate as ``?``: ``quote_plus`` with
+    ``errors="replace"``, byte for byte."""
+    # Bytes read as Latin-1 are one character each, which str.translate maps in C.
+    return text.encode("utf-8", "replace").decode("latin-1").translate(_FORM)
 
 
 def plain_text(value: Any) -> str:
@@ -104,8 +114,7 @@ def coins_pairs(record: Record, item: dict[str, Any] | None = None) -> list[tupl
 def coins_kev(record: Record, item: dict[str, Any] | None = None) -> str:
     """The KEV string: UTF-8, form-encoded (``%XX``, spaces as ``+``), joined with ``&``."""
     # A lone surrogate (from undecodable bytes in a .bib file) becomes "?", not an error.
-    return "&".join(f"{quote_plus(k)}={quote_plus(v, errors='replace')}"
-                    for k, v in coins_pairs(record, item))
+    return "&".join(f"{_form_encode(k)}={_form_encode(v)}" for k, v in coins_pairs(record, item))
 
 
 def coins_span(record: Record, item: dict[str, Any] | None = None) -> str:

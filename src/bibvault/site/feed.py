@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from xml.sax.saxutils import escape, quoteattr
 
 from bibvault.csljson import record_to_csl
 from bibvault.records import Record
@@ -20,6 +19,27 @@ from bibvault.site.model import Entry, ReadingList
 
 #: The name the feed file has next to the page.
 FEED_NAME = "feed.xml"
+
+# XML escaping as xml.sax.saxutils does it, whose import (through urllib.request
+# and http.client) cost more than the feed takes to write.
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;",
+                               "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def _escape(text: str) -> str:
+    """``text`` as XML character data."""
+    return text.translate(_TEXT_ESCAPES)
+
+
+def _quoteattr(text: str) -> str:
+    """``text`` as a quoted XML attribute value, quotes included."""
+    text = text.translate(_ATTR_ESCAPES)
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"' + text.replace('"', "&quot;") + '"'
 
 
 def _timestamp(text: str) -> str | None:
@@ -84,12 +104,12 @@ def atom_feed(reading_list: ReadingList, added: Mapping[str, str], *, limit: int
     title = " ".join(rl.title.split()) or "Reading list"
     out = ['<?xml version="1.0" encoding="utf-8"?>',
            '<feed xmlns="http://www.w3.org/2005/Atom">',
-           f"<title>{escape(title)}</title>",
-           f"<id>{escape(feed_id)}</id>",
-           f"<updated>{escape(updated)}</updated>",
-           f"<author><name>{escape(title)}</name></author>",
-           f'<link rel="self" href={quoteattr(base + FEED_NAME)}/>',
-           f'<link rel="alternate" type="text/html" href={quoteattr(base + page)}/>',
+           f"<title>{_escape(title)}</title>",
+           f"<id>{_escape(feed_id)}</id>",
+           f"<updated>{_escape(updated)}</updated>",
+           f"<author><name>{_escape(title)}</name></author>",
+           f'<link rel="self" href={_quoteattr(base + FEED_NAME)}/>',
+           f'<link rel="alternate" type="text/html" href={_quoteattr(base + page)}/>',
            '<generator>bibvault</generator>']
     style = rl.styles[0] if rl.styles else ""
     for when, e in dated:
@@ -97,19 +117,19 @@ def atom_feed(reading_list: ReadingList, added: Mapping[str, str], *, limit: int
         href = f"{base}{page}#{r.key}"
         entry_id = href if base else _urn(f"bibvault-entry:{title}:{r.key}")
         out += ["<entry>",
-                f"<title>{escape(' '.join((r.title or r.key).split()))}</title>",
-                f"<id>{escape(entry_id)}</id>",
-                f"<updated>{escape(when)}</updated>",
-                f'<link rel="alternate" type="text/html" href={quoteattr(href)}/>']
+                f"<title>{_escape(' '.join((r.title or r.key).split()))}</title>",
+                f"<id>{_escape(entry_id)}</id>",
+                f"<updated>{_escape(when)}</updated>",
+                f'<link rel="alternate" type="text/html" href={_quoteattr(href)}/>']
         if e.links.main:
-            out.append(f'<link rel="related" href={quoteattr(e.links.main)}/>')
-        out += [f"<author><name>{escape(n)}</name></author>" for n in _authors(r)]
-        out += [f"<category term={quoteattr(t)}/>" for t in r.topics]
+            out.append(f'<link rel="related" href={_quoteattr(e.links.main)}/>')
+        out += [f"<author><name>{_escape(n)}</name></author>" for n in _authors(r)]
+        out += [f"<category term={_quoteattr(t)}/>" for t in r.topics]
         cited = e.formatted.get(style, {}).get("html")
         if cited:
-            out.append(f'<content type="html">{escape(cited)}</content>')
+            out.append(f'<content type="html">{_escape(cited)}</content>')
         if e.annotation:
-            out.append(f"<summary>{escape(' '.join(e.annotation.split()))}</summary>")
+            out.append(f"<summary>{_escape(' '.join(e.annotation.split()))}</summary>")
         out.append("</entry>")
     out.append("</feed>")
     return "\n".join(out) + "\n"
