@@ -176,8 +176,10 @@ def check_links(
     binary: set[str] = set()
     known: dict[str, bytes] = {}
     now = clock()
+    # One statement per few hundred URLs: a statement a URL cost more than the look-up.
+    lasts = history.latest_of(list(by_url)) if history is not None else {}
     for url in by_url:
-        last = history.latest(url) if history is not None else None
+        last = lasts.get(url)
         cached = None if refresh else History.reuse(last, now, config)
         if cached is not None:
             results[url] = cached
@@ -185,8 +187,9 @@ def check_links(
         to_fetch.append(url)
         if last is not None and last.final_url and looks_binary(last.final_url):
             binary.add(url)
-        if history is not None and config.drift and (digest := history.live_digest(url)):
-            known[url] = digest
+    del lasts
+    if history is not None and config.drift:
+        known = history.live_digests(to_fetch)
     drifts: dict[int, Drift] = {}
     done = 0
     for url, result in results.items():
