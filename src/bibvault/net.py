@@ -157,8 +157,9 @@ class TimeoutSession(requests.Session):
         adapter = self.get_adapter(url) if to is not None else None
         env = self.environment
         if (to is None or not isinstance(adapter, DeadlineAdapter) or self.auth or self.params
-                or self.proxies or self.hooks["response"] or env.proxies_for(url)
-                or env.auth_for(url) is not None):
+                or self.proxies or self.hooks.get("response") or self.trust_env
+                or not isinstance(self.cert, str | tuple | None)
+                or env.proxies_for(url) or env.auth_for(url) is not None):
             return self.request(method, url, allow_redirects=False, stream=True,
                                 timeout=timeout).raw
         headers = dict(self.headers)
@@ -171,6 +172,7 @@ class TimeoutSession(requests.Session):
         tls = self._tls.get((verify, self.cert))
         if tls is None:
             tls = self._tls[(verify, self.cert)] = pool_settings(verify, self.cert)
+        method = method.upper()
         resp = send(adapter, method, to, headers, timeout, tls, verify, self.cert)
         if "set-cookie" in resp.headers:
             extract_cookies_to_jar(self.cookies, requests.Request(method, to.url), resp)
