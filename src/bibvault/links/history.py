@@ -140,13 +140,14 @@ class History:
     def latest_of(self, urls: Sequence[str]) -> dict[str, CheckResult]:
         """:meth:`latest` of each of ``urls`` that has a result, in statements of a few
         hundred URLs each (each URL still an index search)."""
-        rows: dict[str, tuple[object, ...]] = {}
+        out: dict[str, CheckResult] = {}
         for part in _parts(urls):
             # Ordered as the index is: the last row of a URL is its latest result.
-            rows.update((r[0], r) for r in self._db.execute(
+            rows = {r[0]: r for r in self._db.execute(
                 "SELECT url, checked_at, status, http_status, final_url, new_url, detail"
-                f" FROM checks WHERE url IN ({_marks(part)}) ORDER BY url, checked_at", part))
-        return {url: _row(row) for url, row in rows.items()}
+                f" FROM checks WHERE url IN ({_marks(part)}) ORDER BY url, checked_at", part)}
+            out.update((url, _row(row)) for url, row in rows.items())
+        return out
 
     def fresh(self, url: str, now: float, config: CheckConfig) -> CheckResult | None:
         """The latest result if it is within its TTL at ``now``, marked as cached."""
