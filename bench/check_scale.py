@@ -20,7 +20,8 @@ It prints the wall time against the bound the politeness settings allow (see
 bench/check.py: the largest of the per-host spacing and the overall
 concurrency limit, from the requests the servers counted and from one request
 per link), the requests, the achieved rate, this process's CPU time per
-request, and its peak RSS.
+request, the extracting processes' CPU time, the farm's CPU time (the machine's
+cores are shared by all three), and the peak RSS.
 """
 
 from __future__ import annotations
@@ -107,7 +108,13 @@ def _serve(conn: Any, hosts: int, latency: float) -> None:
             server.close()
 
     asyncio.run(main())
-    conn.send(counts)
+    conn.send((counts, time.process_time()))
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended and waited-for children (the extractors)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         history = History(Path(tmp) / "links.sqlite") if args.history else None
         runs = []
         for attempt in range(2 if args.rerun and history is not None else 1):
-            cpu0, started = time.process_time(), time.monotonic()
+            cpu0, started, helpers0 = time.process_time(), time.monotonic(), _children_cpu()
             # Passed only when given, so the script also measures versions without it.
             extra = {} if args.extract_workers is None else {
                 "extract_workers": args.extract_workers}
@@ -151,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
                               **extra)
             wall, cpu = time.monotonic() - started, time.process_time() - cpu0
             # Only the numbers are kept: a second run should not pay for the first's memory.
-            runs.append((run.counts.get("alive", 0), run.requests, wall, cpu))
+            runs.append((run.counts.get("alive", 0), run.requests, wall, cpu,
+                         _children_cpu() - helpers0))
             del run
         if history is not None:
             history.close()
@@ -160,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     helpers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     parent.send("stop")
-    served: dict[str, int] = parent.recv()
+    served, farm_cpu = parent.recv()
     server.join(timeout=10)
     # Bounds from what the servers counted, and from one request per link.
     total = sum(served.values()) // len(runs)
@@ -171,14 +179,17 @@ def main(argv: list[str] | None = None) -> int:
           f"host_delay={config.host_delay}s per_host={config.per_host} "
           f"concurrency={config.concurrency} history={args.history} drift={config.drift}")
     ok = True
-    for n, (alive, counted, wall, cpu) in enumerate(runs, 1):
+    for n, (alive, counted, wall, cpu, helpers) in enumerate(runs, 1):
         ok = ok and alive == args.urls
         print(f"run {n}: requests={total} (checker counted {counted}) "
               f"alive={alive}/{args.urls}")
         print(f"run {n}: wall={wall:.1f}s bound={bound:.1f}s ratio={wall / bound:.3f} "
               f"one-request bound={bound1:.1f}s ratio1={wall / bound1:.3f}")
         print(f"run {n}: rate={total / wall:.0f} req/s (bound allows {total / bound:.0f}) "
-              f"checker cpu={cpu:.1f}s ({cpu / max(total, 1) * 1e3:.2f} ms/request)")
+              f"checker cpu={cpu:.1f}s ({cpu / max(total, 1) * 1e3:.2f} ms/request) "
+              f"extractors cpu={helpers:.1f}s")
+    print(f"farm cpu={farm_cpu:.1f}s over all runs and its start "
+          f"({farm_cpu / max(total * len(runs), 1) * 1e3:.2f} ms/request)")
     print(f"peak_rss={peak_mb:.0f}MB (the checker's process; the servers run in another) "
           f"extractor peak_rss={helpers_mb:.0f}MB")
     return 0 if ok else 1

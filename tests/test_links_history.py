@@ -208,3 +208,24 @@ def test_fingerprints_taken_in_another_process_give_the_same_verdicts(
     assert verdicts[0] == verdicts[1]
     drift = verdicts[1][0]
     assert drift is not None and drift.content.value == "changed"
+
+
+def test_lookups_of_many_urls_agree_with_one_at_a_time(tmp_path: Path) -> None:
+    fp = fingerprint(webfarm.page("Harbour news", "The council met on Tuesday " * 5))
+    urls = [f"http://127.0.0.{i % 7 + 2}/p{i}" for i in range(1203)]  # three statements
+    with History(tmp_path / "links.sqlite") as h:
+        for i, url in enumerate(urls):
+            if i % 5 == 0:
+                continue  # never checked
+            for run in range(i % 3 + 1):
+                # Runs at the same instant too: the one added last is the latest.
+                at = T0 + (run if i % 2 else 0) * DAY
+                h.add(CheckResult(url, LinkStatus.ALIVE if run % 2 else LinkStatus.DEAD, at,
+                                  http_status=200 + run, detail=f"run {run}"))
+                if i % 4:
+                    h.add_fingerprint(url, fp, at, digest=None if i % 8 == 3 else
+                                      f"{url} {run}".encode())
+        h.commit()
+        assert h.latest_of(urls) == {u: r for u in urls if (r := h.latest(u)) is not None}
+        assert h.live_digests(urls) == {u: d for u in urls if (d := h.live_digest(u))}
+        assert len(h.latest_of(urls)) == 962 and h.latest_of([]) == {}

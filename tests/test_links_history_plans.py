@@ -29,6 +29,8 @@ LOOKUPS: dict[str, Callable[[History], object]] = {
     "baseline": lambda h: h.baseline(URL, T0),
     "latest_live": lambda h: h.latest_live(URL),
     "has_capture": lambda h: h.has_capture(URL, "20250101000000"),
+    "latest_of": lambda h: h.latest_of([URL, URL + "?2"]),
+    "live_digests": lambda h: h.live_digests([URL, URL + "?2"]),
 }
 
 

@@ -25,15 +25,22 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.cookies import RequestsCookieJar, merge_cookies
+from requests.cookies import (
+    RequestsCookieJar,
+    extract_cookies_to_jar,
+    get_cookie_header,
+    merge_cookies,
+)
 from requests.sessions import merge_hooks
 from requests.structures import CaseInsensitiveDict
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from bibvault import __version__
 from bibvault.config import CheckConfig
 from bibvault.deadline import DeadlineAdapter
 from bibvault.netenv import Environment
+from bibvault.netplain import plain_target, pool_settings, send
 
 try:
     import resource
@@ -134,6 +141,42 @@ class TimeoutSession(requests.Session):
         self.environment = environment or Environment()
         if self.environment.ca_bundle:
             self.verify = self.environment.ca_bundle
+        self._tls: dict[tuple[object, object], dict[str, Any]] = {}
+
+    def open(self, method: str, url: str, timeout: Timeout) -> BaseHTTPResponse:
+        """Send a body-less request, redirects not followed, and return urllib3's
+        answer with its body unread (the caller reads and releases it).
+
+        A plain request (see :mod:`bibvault.netplain`) to a host no proxy and no
+        ``.netrc`` entry applies to, with no session-wide credentials,
+        parameters, proxies or response hooks, goes straight to the adapter's
+        pool with the session's headers and cookies; cookies it is given are
+        kept as requests keeps them. Anything else is :meth:`request`.
+        """
+        to = plain_target(url)
+        adapter = self.get_adapter(url) if to is not None else None
+        env = self.environment
+        if (to is None or not isinstance(adapter, DeadlineAdapter) or self.auth or self.params
+                or self.proxies or self.hooks.get("response") or self.trust_env
+                or not isinstance(self.cert, str | tuple | None)
+                or env.proxies_for(url) or env.auth_for(url) is not None):
+            return self.request(method, url, allow_redirects=False, stream=True,
+                                timeout=timeout).raw
+        headers = dict(self.headers)
+        if len(self.cookies):
+            cookie = get_cookie_header(self.cookies, requests.Request(method, to.url))
+            if cookie is not None:
+                headers["Cookie"] = cookie
+        # As merge_environment_settings would have it for a request of no verify of its own.
+        verify = self.environment.ca_bundle or self.verify
+        tls = self._tls.get((verify, self.cert))
+        if tls is None:
+            tls = self._tls[(verify, self.cert)] = pool_settings(verify, self.cert)
+        method = method.upper()
+        resp = send(adapter, method, to, headers, timeout, tls, verify, self.cert)
+        if "set-cookie" in resp.headers:
+            extract_cookies_to_jar(self.cookies, requests.Request(method, to.url), resp)
+        return resp
 
     def get_redirect_target(self, resp: requests.Response) -> str | None:
         """Where ``resp`` redirects, unless that is inside: then None, and
@@ -265,6 +308,16 @@ def session_for_check(check: CheckConfig) -> TimeoutSession:
         internal_networks=check.internal_networks,
         trust_env=check.trust_env,
     )
+
+
+def open_stream(session: requests.Session, method: str, url: str,
+                timeout: Timeout) -> BaseHTTPResponse:
+    """``session``'s answer to a body-less request, redirects not followed, with its
+    body unread: :meth:`TimeoutSession.open`, or requests' way for another session."""
+    if isinstance(session, TimeoutSession):
+        return session.open(method, url, timeout)
+    return session.request(method, url, allow_redirects=False, stream=True,
+                           timeout=timeout).raw
 
 
 def host_pools(per_host: int) -> int:

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import multiprocessing
-import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import requests
 
 from bibvault.config import CheckConfig
 from bibvault.links.classify import classify
-from bibvault.links.drift import Content, Drift, Fingerprint, compare, fingerprint, page_digest
+from bibvault.links.drift import Content, Drift, compare, fingerprint, page_digest
+from bibvault.links.extraction import Page, extractors, spare_cores
 from bibvault.links.fetch import Fetcher, Sleep, looks_binary
 from bibvault.links.history import DeadVerdict, History
 from bibvault.links.result import CheckResult, LinkStatus
@@ -31,7 +28,6 @@ from bibvault.net import HostGate, NoNetwork, reachable
 
 Clock = Callable[[], float]
 Progress = Callable[[int, int, CheckResult], None]
-Extract = Callable[[bytes, str], Fingerprint]
 
 #: Threads beyond the connection limit: they classify and fingerprint what was
 #: read while the others wait for answers. Many more would only queue in the
@@ -42,6 +38,8 @@ _BATCH = 1000
 #: Fewer pages to read than this and fingerprints are taken in the checking
 #: threads: starting a process (importing the extractor) costs about a second.
 _POOL_FROM = 500
+#: Results the checking threads may have ready before the caller takes them.
+_WAITING = 256
 _UNREACHED = frozenset({"dns", "refused", "timeout", "connection"})
 
 
@@ -102,26 +100,17 @@ def check_url(url: str, session: requests.Session, config: CheckConfig, *,
                   head_first=head_first)[0]
 
 
-@dataclass(frozen=True, slots=True)
-class _Page:
-    """What a live HTML page's body gave: its digest, and its fingerprint unless the
-    history holds a fingerprint of the very same bytes (``None``: reuse that one)."""
-
-    digest: bytes
-    fingerprint: Fingerprint | None
-
-
 def _check(url: str, session: requests.Session, config: CheckConfig, *,
            gate: HostGate | None = None, clock: Clock = time.time,
            sleep: Sleep = time.sleep, head_first: bool = False,
            fetcher: Fetcher | None = None,
            known: dict[str, bytes] | None = None,
-           extract: Extract | None = None) -> tuple[CheckResult, _Page | None]:
+           defer: bool = False) -> tuple[CheckResult, Page | None]:
     """:func:`check_url`, with what a live HTML page's body gave for content drift.
 
     ``known`` maps URLs to the digest of the page their stored fingerprint was
-    taken from; a page with the same digest is not extracted again. ``extract``
-    takes a fingerprint (by default :func:`fingerprint`, in this thread).
+    taken from; a page with the same digest is not extracted again. Other pages'
+    fingerprints are taken in this thread, or with ``defer`` left to the caller.
     """
     if fetcher is None:
         gate = gate or HostGate(config.per_host, config.host_delay, config.concurrency)
@@ -138,9 +127,13 @@ def _check(url: str, session: requests.Session, config: CheckConfig, *,
     page = None
     if config.drift and verdict.status.is_success and probe.body:
         digest = page_digest(probe.body)
-        same = known is not None and known.get(url) == digest
-        page = _Page(digest, None if same else (extract or fingerprint)(probe.body,
-                                                                         probe.final_url or url))
+        base = probe.final_url or url
+        if known is not None and known.get(url) == digest:
+            page = Page(digest, None)
+        elif defer:
+            page = Page(digest, None, probe.body, base)
+        else:
+            page = Page(digest, fingerprint(probe.body, base))
     return result, page
 
 
@@ -183,8 +176,10 @@ def check_links(
     binary: set[str] = set()
     known: dict[str, bytes] = {}
     now = clock()
+    # One statement per few hundred URLs: a statement a URL cost more than the look-up.
+    lasts = history.latest_of(list(by_url)) if history is not None else {}
     for url in by_url:
-        last = history.latest(url) if history is not None else None
+        last = lasts.get(url)
         cached = None if refresh else History.reuse(last, now, config)
         if cached is not None:
             results[url] = cached
@@ -192,8 +187,9 @@ def check_links(
         to_fetch.append(url)
         if last is not None and last.final_url and looks_binary(last.final_url):
             binary.add(url)
-        if history is not None and config.drift and (digest := history.live_digest(url)):
-            known[url] = digest
+    del lasts
+    if history is not None and config.drift:
+        known = history.live_digests(to_fetch)
     drifts: dict[int, Drift] = {}
     done = 0
     for url, result in results.items():
@@ -208,30 +204,37 @@ def check_links(
     all_unreached = True
     unsaved = 0
     if extract_workers is None:
-        extract_workers = _spare_cores() if len(to_fetch) >= _POOL_FROM else 0
-    pool = _extractors(extract_workers if config.drift else 0)
-    for result, page in _run_pool(to_fetch, session, config, clock, sleep, binary, known, pool):
-        results[result.url] = result
-        total_requests += result.requests
-        fresh += 1
-        all_unreached = all_unreached and result.unreached
-        if history is not None:
-            history.add(result)
-            if config.drift and result.status.is_success:
-                if page is not None:
-                    _fresh_drifts(result, page, by_url[result.url], targets, history, config,
-                                  drifts)
-                else:
-                    _stored_drifts(by_url[result.url], targets, history, config, drifts)
-            unsaved += 1
-            # Nothing is committed while every answer so far is "unreached": that
-            # may be a machine without network, whose results must not be kept.
-            if unsaved >= _BATCH and not all_unreached:
-                history.commit()
-                unsaved = 0
-        done += 1
-        if progress:
-            progress(done, len(by_url), result)
+        extract_workers = spare_cores() if len(to_fetch) >= _POOL_FROM else 0
+    with extractors(extract_workers if config.drift else 0) as extraction:
+        for result, page in _threads(to_fetch, session, config, clock, sleep, binary, known,
+                                     defer=extraction is not None):
+            results[result.url] = result
+            total_requests += result.requests
+            fresh += 1
+            all_unreached = all_unreached and result.unreached
+            if history is not None:
+                history.add(result)
+                if config.drift and result.status.is_success:
+                    if page is None:
+                        _stored_drifts(by_url[result.url], targets, history, config, drifts)
+                    elif extraction is not None and page.body:
+                        for r, p in extraction.add(result, page):
+                            _fresh_drifts(r, p, by_url[r.url], targets, history, config, drifts)
+                    else:
+                        _fresh_drifts(result, page, by_url[result.url], targets, history,
+                                      config, drifts)
+                unsaved += 1
+                # Nothing is committed while every answer so far is "unreached": that
+                # may be a machine without network, whose results must not be kept.
+                if unsaved >= _BATCH and not all_unreached:
+                    history.commit()
+                    unsaved = 0
+            done += 1
+            if progress:
+                progress(done, len(by_url), result)
+        if extraction is not None and history is not None:
+            for r, p in extraction.finish():
+                _fresh_drifts(r, p, by_url[r.url], targets, history, config, drifts)
     if canary and fresh and all_unreached and not reachable(session, canary):
         # Without a network every link looks dead; recording that would mark
         # them all dead after a few such runs.
@@ -252,7 +255,7 @@ def check_links(
     return CheckRun(outcomes, total_requests, time.monotonic() - started, counts)
 
 
-def _fresh_drifts(result: CheckResult, page: _Page, indices: list[int],
+def _fresh_drifts(result: CheckResult, page: Page, indices: list[int],
                   targets: Sequence[LinkTarget], history: History, config: CheckConfig,
                   drifts: dict[int, Drift]) -> None:
     """The content verdicts of the targets of a page read just now; its fingerprint is
@@ -295,50 +298,25 @@ def _stored_drifts(indices: list[int], targets: Sequence[LinkTarget], history: H
                             config.drift_threshold)
 
 
-def _run_pool(urls: list[str], session: requests.Session, config: CheckConfig,
-              clock: Clock, sleep: Sleep, binary: set[str], known: dict[str, bytes],
-              extractors: contextlib.AbstractContextManager[Extract | None],
-              ) -> Iterable[tuple[CheckResult, _Page | None]]:
-    """Yield results (with what live pages gave) as worker threads finish them."""
-    if not urls:
-        return
-    with extractors as extract:
-        yield from _threads(urls, session, config, clock, sleep, binary, known, extract)
-
-
-def _spare_cores() -> int:
-    """Cores this process may use beyond the one its threads share (at most 4)."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    cores = len(affinity(0)) if affinity else (os.cpu_count() or 1)
-    return max(0, min(4, cores - 1))
-
-
-@contextlib.contextmanager
-def _extractors(workers: int) -> Iterator[Extract | None]:
-    """A way to take fingerprints in ``workers`` other processes (None for none)."""
-    if workers <= 0:
-        yield None
-        return
-    # Spawned, not forked: forking a process whose threads hold locks can hang the child.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-
-        def extract(body: bytes, url: str) -> Fingerprint:
-            try:
-                return pool.submit(fingerprint, body, url).result()
-            except BrokenProcessPool:
-                return fingerprint(body, url)  # a killed helper costs speed, not the run
-
-        yield extract
-
-
 def _threads(urls: list[str], session: requests.Session, config: CheckConfig,
              clock: Clock, sleep: Sleep, binary: set[str], known: dict[str, bytes],
-             extract: Extract | None) -> Iterator[tuple[CheckResult, _Page | None]]:
-    """Check ``urls`` on threads, yielding each result as it is ready."""
+             defer: bool) -> Iterator[tuple[CheckResult, Page | None]]:
+    """Check ``urls`` on threads, yielding each result as it is ready (with ``defer``,
+    pages to fingerprint carry their bodies instead)."""
+    if not urls:
+        return
     gate = HostGate(config.per_host, config.host_delay, config.concurrency)
     hosts = HostQueue(urls, config.host_delay)
-    out: queue.Queue[tuple[CheckResult, _Page | None] | BaseException] = queue.Queue()
+    # Bounded, so pages waiting for this thread (or for their fingerprints) do not pile
+    # up in memory: the checking threads wait instead.
+    out: queue.Queue[tuple[CheckResult, Page | None] | BaseException] = queue.Queue(_WAITING)
     stop = threading.Event()
+
+    def hand(item: tuple[CheckResult, Page | None] | BaseException) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(queue.Full):
+                out.put(item, timeout=0.5)
+                return
 
     def work() -> None:
         fetcher = Fetcher(session, config, gate, sleep=sleep)
@@ -347,10 +325,10 @@ def _threads(urls: list[str], session: requests.Session, config: CheckConfig,
             if url is None:
                 return
             try:
-                out.put(_check(url, session, config, clock=clock, head_first=url in binary,
-                               fetcher=fetcher, known=known, extract=extract))
+                hand(_check(url, session, config, clock=clock, head_first=url in binary,
+                            fetcher=fetcher, known=known, defer=defer))
             except BaseException as exc:  # handed to the caller's thread, not lost
-                out.put(exc)
+                hand(exc)
                 return
 
     workers = max(1, min(len(urls), config.concurrency + _SPARE_THREADS))

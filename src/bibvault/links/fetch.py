@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
+from urllib3.response import BaseHTTPResponse
 
 from bibvault.config import CheckConfig
 from bibvault.links.classify import (
@@ -28,7 +29,7 @@ from bibvault.links.classify import (
     is_bot_challenge,
     title_of,
 )
-from bibvault.net import HostGate, host_of, parse_networks, redirect_guard
+from bibvault.net import HostGate, host_of, open_stream, parse_networks, redirect_guard
 
 Sleep = Callable[[float], None]
 
@@ -185,18 +186,17 @@ class Fetcher:
             self.requests += 1
             started = self.monotonic()
             try:
-                resp = self.session.request(
-                    method, url, allow_redirects=False, stream=True,
-                    timeout=(cfg.connect_timeout, cfg.read_timeout),
-                )
+                resp = open_stream(self.session, method, url,
+                                   (cfg.connect_timeout, cfg.read_timeout))
             except requests.RequestException as exc:
                 kind, detail = error_kind(exc)
                 return _Reply(url, error=kind, detail=detail)
             reusable = False
             try:
-                headers = {k.lower(): v for k, v in resp.headers.items()}
-                reply = _Reply(url, status=resp.status_code, headers=headers)
-                if method == "GET" and resp.status_code not in REDIRECTS and (
+                # Repeated fields joined by commas, as requests' headers give them.
+                headers = {k.lower(): v for k, v in resp.headers.itermerged()}
+                reply = _Reply(url, status=resp.status, headers=headers)
+                if method == "GET" and resp.status not in REDIRECTS and (
                         whole or _is_html(headers)):
                     reply.body = self._read_prefix(resp, started, whole)
                 reusable = _small_rest(method, headers, len(reply.body))
@@ -211,7 +211,7 @@ class Fetcher:
                 _release(resp, reusable)
             return reply
 
-    def _read_prefix(self, resp: requests.Response, started: float, whole: int = 0) -> bytes:
+    def _read_prefix(self, resp: BaseHTTPResponse, started: float, whole: int = 0) -> bytes:
         """Up to ``max_body_bytes`` of the body; only up to the end of the title
         when content drift is off (drift needs the whole text). When ``whole`` is a
         byte cap, the body up to that cap.
@@ -223,7 +223,7 @@ class Fetcher:
         cap = whole or cfg.max_body_bytes
         deadline = started + cfg.request_deadline
         buf = bytearray()
-        read = getattr(resp.raw, "read1", None) or resp.raw.read
+        read = getattr(resp, "read1", None) or resp.read
         while True:
             # read1 returns what has arrived instead of waiting for a full chunk,
             # so the deadline is checked while a server dribbles.
@@ -254,18 +254,19 @@ def _small_rest(method: str, headers: dict[str, str], read: int) -> bool:
     return int(length) <= _DRAIN_LIMIT and (read == 0 or read >= int(length))
 
 
-def _release(resp: requests.Response, reusable: bool) -> None:
+def _release(resp: BaseHTTPResponse, reusable: bool) -> None:
     """Give the connection back for reuse, or drop it: dropping is cheaper than
     reading the rest of a large body."""
     if reusable:
         try:
-            resp.raw.read(_DRAIN_LIMIT + 1, decode_content=False)
+            resp.read(_DRAIN_LIMIT + 1, decode_content=False)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
             pass
         else:
-            resp.raw.release_conn()
+            resp.release_conn()
             return
     resp.close()
+    resp.release_conn()
 
 
 def looks_binary(url: str) -> bool:

@@ -19,6 +19,7 @@ takes back what it added (:meth:`History.rollback`).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,6 +137,18 @@ class History:
         ).fetchone()
         return _row(row) if row else None
 
+    def latest_of(self, urls: Sequence[str]) -> dict[str, CheckResult]:
+        """:meth:`latest` of each of ``urls`` that has a result, in statements of a few
+        hundred URLs each (each URL still an index search)."""
+        out: dict[str, CheckResult] = {}
+        for part in _parts(urls):
+            # Ordered as the index is: the last row of a URL is its latest result.
+            rows = {r[0]: r for r in self._db.execute(
+                "SELECT url, checked_at, status, http_status, final_url, new_url, detail"
+                f" FROM checks WHERE url IN ({_marks(part)}) ORDER BY url, checked_at", part)}
+            out.update((url, _row(row)) for url, row in rows.items())
+        return out
+
     def fresh(self, url: str, now: float, config: CheckConfig) -> CheckResult | None:
         """The latest result if it is within its TTL at ``now``, marked as cached."""
         return self.reuse(self.latest(url), now, config)
@@ -223,6 +236,29 @@ class History:
             "SELECT digest FROM fingerprints WHERE url = ? AND capture IS NULL"
             " ORDER BY taken_at DESC, rowid DESC LIMIT 1", (url,)).fetchone()
         return row[0] if row and isinstance(row[0], bytes) else None
+
+    def live_digests(self, urls: Sequence[str]) -> dict[str, bytes]:
+        """:meth:`live_digest` of each of ``urls`` that has one, a few hundred URLs a
+        statement."""
+        found: dict[str, object] = {}
+        for part in _parts(urls):
+            found.update(self._db.execute(
+                f"SELECT url, digest FROM fingerprints WHERE url IN ({_marks(part)})"
+                " AND capture IS NULL ORDER BY url, taken_at, rowid", part).fetchall())
+        return {url: d for url, d in found.items() if isinstance(d, bytes)}
+
+
+#: URLs a statement of :meth:`History.latest_of` and :meth:`History.live_digests`.
+_PART = 500
+
+
+def _parts(urls: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(urls), _PART):
+        yield urls[i:i + _PART]
+
+
+def _marks(part: Sequence[str]) -> str:
+    return ",".join("?" * len(part))
 
 
 @dataclass(frozen=True, slots=True)
