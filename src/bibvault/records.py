@@ -13,16 +13,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-
-from pybtex.database import Person
+from typing import TYPE_CHECKING
 
 from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.model import FieldPositions
-from bibvault.bibfile.namelist import parse_names
 from bibvault.bibfile.tex import decode
 from bibvault.edtf import DateError, EDTFDate, date_from_parts, parse_edtf
 from bibvault.fsutil import read_bytes
 from bibvault.sniff import require_bibtex
+
+if TYPE_CHECKING:
+    from pybtex.database import Person
 
 #: BibTeX entry types and the biblatex type they stand for.
 TYPE_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -105,7 +106,7 @@ class FieldText:
         return decode(tex).unknown
 
 
-class People(Mapping[str, tuple[Person, ...]]):
+class People(Mapping[str, tuple["Person", ...]]):
     """A record's name fields as people, parsed when asked for and not kept: most
     records are validated or rendered once, and the parsed names of a large
     collection held at once were a third of its records' memory."""
@@ -118,6 +119,11 @@ class People(Mapping[str, tuple[Person, ...]]):
     def __getitem__(self, role: str) -> tuple[Person, ...]:
         if role not in NAME_FIELDS or role not in self._tex:
             raise KeyError(role)
+        # Imported here, when a name is first read: pybtex, which the name parser
+        # builds on, was a fifth of the start-up of every command, and validation
+        # reads no names.
+        from bibvault.bibfile.namelist import parse_names
+
         return tuple(parse_names(self._tex[role]))
 
     def __iter__(self) -> Iterator[str]:
