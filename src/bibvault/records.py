@@ -171,27 +171,36 @@ class Record:
     @property
     def topics(self) -> tuple[str, ...]:
         """Topic identifiers from ``keywords`` (comma separated, trimmed, in order)."""
-        raw = self.fields.get("keywords", "")
-        return tuple(t.strip() for t in raw.split(",") if t.strip())
+        return topic_list(self.fields.get("keywords", ""))
 
     @property
     def date(self) -> EDTFDate | None:
         """The publication date from ``date``, else ``year``/``month``/``day``; None if absent or invalid."""
-        try:
-            if "date" in self.fields:
-                return parse_edtf(self.fields["date"])
-            if "year" in self.fields:
-                return date_from_parts(self.fields["year"], self.fields.get("month"),
-                                       self.fields.get("day"))
-        except DateError:
-            return None
-        return None
+        return publication_date(self.fields)
 
     def location(self, name: str | None = None) -> tuple[int, int]:
         """(line, column) of a field, or of the entry when the field is absent."""
         if name and name in self.field_lines:
             return self.field_lines[name]
         return (self.line, 1)
+
+
+def topic_list(keywords: str) -> tuple[str, ...]:
+    """Topic identifiers from a decoded ``keywords`` value (comma separated, trimmed, in order)."""
+    return tuple(t.strip() for t in keywords.split(",") if t.strip())
+
+
+def publication_date(fields: Mapping[str, str]) -> EDTFDate | None:
+    """The publication date of decoded fields: ``date``, else ``year``/``month``/``day``;
+    None if absent or invalid."""
+    try:
+        if "date" in fields:
+            return parse_edtf(fields["date"])
+        if "year" in fields:
+            return date_from_parts(fields["year"], fields.get("month"), fields.get("day"))
+    except DateError:
+        return None
+    return None
 
 
 def record_from_entry(bf: BibFile, entry: Entry, *, text: FieldText | None = None,
