@@ -31,7 +31,7 @@ from bibvault.validate.across import (
     check_aliases,
     topic_findings,
 )
-from bibvault.validate.fields import READ_FIELDS, Place, RecordChecks
+from bibvault.validate.fields import Place, RecordChecks, rule_fields
 
 __all__ = ["validate_paths", "validate_files", "validate_records", "apply_fixes", "AppliedFix",
            "reencode_files"]
@@ -73,8 +73,7 @@ def validate_files(files: Sequence[BibFile], config: Config | None = None, *,
                 if not key:
                     continue
                 tex = bf.resolved_fields(entry)
-                fields = {name: pair(name, value)[1] for name, value in tex.items()
-                          if name in READ_FIELDS}
+                fields = rule_fields(tex, pair)
                 source = entry.entry_type.lower()
                 run.record(Place(path, key, entry.line, entry.location),
                            TYPE_ALIASES.get(source, source), fields, tex)

@@ -99,14 +99,37 @@ class Place:
                        fix)
 
 
-#: The fields whose decoded text some rule reads (the others are checked as TeX only).
-READ_FIELDS = frozenset({
-    *(n for specs in (*REQUIRED.values(), *RECOMMENDED.values()) for spec in specs
-      for n in ((spec,) if isinstance(spec, str) else spec)),
+#: The fields whose decoded text some rule reads.
+TEXT_FIELDS = frozenset({
     "entrysubtype", "url", "doi", "eprint", *DATE_FIELDS, "year", "month", "day", *URL_FIELDS,
     "pagetotal", "duration", "urlstatus", "archivesha256", "sourcesha256", "keywords", "ids",
     "title",
 })
+#: The fields that rules only ask whether they are there (hold more than blanks).
+PRESENCE_FIELDS = frozenset(
+    n for specs in (*REQUIRED.values(), *RECOMMENDED.values()) for spec in specs
+    for n in ((spec,) if isinstance(spec, str) else spec)) - TEXT_FIELDS
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
+
+def rule_fields(tex: Mapping[str, str],
+                pair: Callable[[str, str], tuple[str, str]]) -> dict[str, str]:
+    """What the rules read of a record whose fields' TeX is ``tex``, for
+    :meth:`RecordChecks.check_fields`: the text (``pair`` as :meth:`FieldText.pair`)
+    of the fields in :data:`TEXT_FIELDS`, and of those in :data:`PRESENCE_FIELDS`
+    unless their TeX plainly has text, when the TeX stands for it (authors,
+    journals: most values, not decoded at all)."""
+    out = {}
+    for name, value in tex.items():
+        if name in TEXT_FIELDS:
+            out[name] = pair(name, value)[1]
+        elif name in PRESENCE_FIELDS:
+            # Without commands or math, a letter or digit of the TeX is in its text.
+            plain = "\\" not in value and "$" not in value and _LETTER_OR_DIGIT.search(value)
+            out[name] = value if plain else pair(name, value)[1]
+    return out
+
+
 # What the date rules read, in the order of the key of their memory.
 _DATE_INPUTS = (*DATE_FIELDS, "year", "month", "day")
 # What the date rules say about one combination of date inputs: (code, message,
@@ -150,8 +173,8 @@ class RecordChecks:
         """Append the field-level findings of one record to ``out``; return its
         publication date (as :attr:`Record.date` gives it).
 
-        ``fields`` holds the decoded text of (at least) the fields in
-        :data:`READ_FIELDS`, ``tex`` every field's TeX, in the record's order.
+        ``fields`` holds (at least) what :func:`rule_fields` gives, ``tex`` every
+        field's TeX, in the record's order.
         """
         _required(place, entry_type, fields, out)
         pub = self._dates(place, fields, out)
