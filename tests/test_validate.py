@@ -14,6 +14,7 @@ from bibvault.bibfile import parse
 from bibvault.collection import load_collection
 from bibvault.config import parse_config
 from bibvault.findings import Finding, Severity, select_findings
+from bibvault.identity import normalise_url, parsed_normalise_url
 from bibvault.registry import all_rules
 from bibvault.validate import apply_fixes, fix_collection, validate_files, validate_paths
 from bibvault.validate.fields import parsed_url_problem, url_problem
@@ -293,3 +294,17 @@ def test_the_quick_url_test_agrees_with_parsing(scheme: str, host: str, tld: str
     plain = scheme.lower().startswith("http") and scheme.endswith("//")
     if plain and host.replace("-", "").isalnum() and host.isascii() and len(tld) > 1:
         assert url_problem(f"{scheme}{host}{tld}/a?b#c") is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["http://", "HTTPS://", "https://", "ftp://", " https://"]),
+       st.sampled_from(["", "www.", "WWW.", "m.", "amp.", "sub.", "a-b."]),
+       st.sampled_from(["example", "Example", "x1", "cdn.ampproject", "-"]),
+       st.sampled_from([".org", ".ORG", ".co.uk", "", ".org:8080", ".org."]),
+       st.lists(st.sampled_from(["/", "/amp", "/a", ".amp", "/amp/", "//", "/%20", "/é",
+                                 "?", "#", "?utm_source=x&a=1", " ", "\t", "@", "\\", ";"]),
+                max_size=5))
+def test_the_quick_url_normalisation_agrees_with_parsing(scheme: str, prefix: str, host: str,
+                                                         tld: str, parts: list[str]) -> None:
+    url = scheme + prefix + host + tld + "".join(parts)
+    assert normalise_url(url) == parsed_normalise_url(url)
