@@ -6,14 +6,15 @@ Each case generates its input in a temporary directory (never in the
 repository), runs one ``bibvault`` command in a fresh child process and
 prints its seconds (wall clock and CPU) and peak RSS. Cases:
 
-- ``million``: ``validate`` on N tiny entries (1,000,000 at scale 1, 25 MB);
+- ``million``: ``validate`` on N tiny entries (1,000,000 at scale 1, 25 MB), and
+  on a quarter and a half of them;
 - ``archive-one``: ``archive --key ONE --dry-run`` on a 16 MB file of
   ordinary entries: one record's work plus one parse;
 - ``big-value``: ``build`` with one 50 MB value (scale 1) and with half of it;
 - ``authors``: ``build`` with 200,000 authors in one field (scale 1) and half.
 
-The two sizes of the last two cases give a growth ratio: about 2 for linear
-growth, about 4 for quadratic. With ``HOSTILE_CALLS=1`` each command runs under
+Each doubling of size (``million``, and the last two cases) gives a growth
+ratio: about 2 for linear growth, about 4 for quadratic. With ``HOSTILE_CALLS=1`` each command runs under
 cProfile and the ratio of Python function calls is printed too: on a machine
 shared with other jobs it shows the growth that the seconds blur. ``--scale``
 shrinks every size (0.1 for a quick look).
@@ -115,8 +116,9 @@ def main() -> int:
         return 0
     s = opts.scale
     cases: dict[str, list[tuple[str, Callable[[], bytes], list[str]]]] = {
-        "million": [(f"{int(1e6 * s):,} tiny entries", lambda: tiny_entries(int(1e6 * s)),
-                     ["validate"])],
+        "million": [(f"{int(1e6 * s * f):,} tiny entries",
+                     (lambda f=f: tiny_entries(int(1e6 * s * f))), ["validate"])
+                    for f in (0.25, 0.5, 1.0)],
         "archive-one": [(f"{16 * s:g} MB, archive --key one",
                          lambda: ordinary_entries(int(16e6 * s)),
                          ["archive", "--key", "one", "--dry-run"])],
@@ -128,20 +130,24 @@ def main() -> int:
     for name, runs in cases.items():
         if opts.only and name not in opts.only:
             continue
-        seconds, calls = [], []
+        seconds, calls, peaks = [], [], []
         for label, make, args in runs:
             with tempfile.TemporaryDirectory(prefix="bibvault-hostile-") as tmp:
                 r = run(Path(tmp), make(), args)
             seconds.append(float(r["cpu"]))  # type: ignore[arg-type]
             calls.append(r["calls"])
+            peaks.append(float(r["peak_mb"]))  # type: ignore[arg-type]
             counted = f"  {r['calls']:,} calls" if r["calls"] else ""
             print(f"{name:12} {label:32} exit {r['exit']}  {r['seconds']:>7} s "
                   f"({r['cpu']} s CPU)  "
                   f"{r['peak_mb']:>6} MB{counted}  {r['stderr']}", flush=True)
-        if len(seconds) == 2 and seconds[0]:
-            growth = f"growth for twice the size: x{seconds[1] / seconds[0]:.2f} in CPU time"
-            if calls[0] and calls[1]:
-                growth += f", x{calls[1] / calls[0]:.2f} in function calls"  # type: ignore[operator]
+        for i in range(1, len(seconds)):
+            if not seconds[i - 1]:
+                continue
+            growth = (f"growth for twice the size: x{seconds[i] / seconds[i - 1]:.2f} in CPU "
+                      f"time, x{peaks[i] / peaks[i - 1]:.2f} in peak memory")
+            if calls[i - 1] and calls[i]:
+                growth += f", x{calls[i] / calls[i - 1]:.2f} in function calls"  # type: ignore[operator]
             print(f"{name:12} {growth}", flush=True)
     return 0
 

@@ -14,8 +14,9 @@ from bibvault.bibfile import parse
 from bibvault.collection import load_collection
 from bibvault.config import parse_config
 from bibvault.findings import Finding, Severity, select_findings
+from bibvault.identity import normalise_url, parsed_normalise_url
 from bibvault.registry import all_rules
-from bibvault.validate import apply_fixes, validate_files, validate_paths
+from bibvault.validate import apply_fixes, fix_collection, validate_files, validate_paths
 from bibvault.validate.fields import parsed_url_problem, url_problem
 
 TODAY = dt.date(2026, 11, 21)
@@ -182,6 +183,34 @@ def test_fix_changes_only_the_fixed_values(tmp_path: Path) -> None:
     assert validate_paths([path], CONFIG, today=TODAY) == []
 
 
+def test_fix_collection_reencodes_fixes_saves_and_validates_again(tmp_path: Path) -> None:
+    text = entry(date="{2021-9-3}", title="{Caf\xe9   Menu}")
+    path = tmp_path / "t.bib"
+    path.write_bytes(text.encode("latin-1"))
+    collection = load_collection([path])
+    found = validate_files(list(collection.files), CONFIG, today=TODAY)
+    assert {"B109", "F202", "F212"} <= set(codes(found))
+    fixed = fix_collection(collection, found, CONFIG)
+    assert list(fixed.recoded) == [str(path)]
+    assert {(a.field, a.new) for a in fixed.applied} == {("date", "{2021-09-03}"),
+                                                         ("title", "{Caf\xe9 Menu}")}
+    assert path.read_bytes() == text.replace("2021-9-3", "2021-09-03").replace(
+        "   ", " ").encode("utf-8")
+    # what validation says of the files as saved (today is the real one here)
+    assert fixed.findings == validate_paths([path], CONFIG)
+    assert [bf.to_bytes() for bf in fixed.files] == [path.read_bytes()]
+
+
+def test_fix_collection_with_nothing_to_fix_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "t.bib"
+    path.write_text(GOOD, encoding="utf-8")
+    collection = load_collection([path])
+    found = validate_files(list(collection.files), CONFIG, today=TODAY)
+    fixed = fix_collection(collection, found, CONFIG)
+    assert (fixed.recoded, fixed.applied, fixed.findings) == ({}, [], found)
+    assert path.read_text(encoding="utf-8") == GOOD
+
+
 def test_fix_keeps_quotes_around_a_quoted_value(tmp_path: Path) -> None:
     text = entry(date='"2021-9-3"', urldate='"2022-1-2"')
     path = tmp_path / "t.bib"
@@ -265,3 +294,17 @@ def test_the_quick_url_test_agrees_with_parsing(scheme: str, host: str, tld: str
     plain = scheme.lower().startswith("http") and scheme.endswith("//")
     if plain and host.replace("-", "").isalnum() and host.isascii() and len(tld) > 1:
         assert url_problem(f"{scheme}{host}{tld}/a?b#c") is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["http://", "HTTPS://", "https://", "ftp://", " https://"]),
+       st.sampled_from(["", "www.", "WWW.", "m.", "amp.", "sub.", "a-b."]),
+       st.sampled_from(["example", "Example", "x1", "cdn.ampproject", "-"]),
+       st.sampled_from([".org", ".ORG", ".co.uk", "", ".org:8080", ".org."]),
+       st.lists(st.sampled_from(["/", "/amp", "/a", ".amp", "/amp/", "//", "/%20", "/é",
+                                 "?", "#", "?utm_source=x&a=1", " ", "\t", "@", "\\", ";"]),
+                max_size=5))
+def test_the_quick_url_normalisation_agrees_with_parsing(scheme: str, prefix: str, host: str,
+                                                         tld: str, parts: list[str]) -> None:
+    url = scheme + prefix + host + tld + "".join(parts)
+    assert normalise_url(url) == parsed_normalise_url(url)

@@ -21,6 +21,12 @@ _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
+# An http(s) URL of a dotted host and a path only (no port, user, query or
+# fragment): most URLs, settled without urlsplit.
+_HOST_AND_PATH = re.compile(r"(?i:https?)://([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(/[^?#\s]*)?")
+_NOT_PLAIN_HOST = ("www.", "amp.", "m.")
+
+
 def normalise_url(url: str) -> str:
     """A URL in a form where trivially different spellings of one address compare equal.
 
@@ -29,6 +35,16 @@ def normalise_url(url: str) -> str:
     (``/amp``, ``.amp``, ``?amp``, ``amp.`` hosts) are ignored; the host is
     compared case-insensitively, the path as written.
     """
+    m = _HOST_AND_PATH.fullmatch(url.strip())
+    if m is not None:
+        host = m[1].lower()
+        if not host.startswith(_NOT_PLAIN_HOST) and not host.endswith("cdn.ampproject.org"):
+            return "//" + host + _AMP_PATH.sub("", m[2] or "").rstrip("/")
+    return parsed_normalise_url(url)
+
+
+def parsed_normalise_url(url: str) -> str:
+    """:func:`normalise_url` worked out by parsing ``url``, the way for every URL."""
     try:
         p = urlsplit(url.strip())
         host = (p.hostname or "").lower()

@@ -13,16 +13,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-
-from pybtex.database import Person
+from typing import TYPE_CHECKING
 
 from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.model import FieldPositions
-from bibvault.bibfile.namelist import parse_names
 from bibvault.bibfile.tex import decode
 from bibvault.edtf import DateError, EDTFDate, date_from_parts, parse_edtf
 from bibvault.fsutil import read_bytes
 from bibvault.sniff import require_bibtex
+
+if TYPE_CHECKING:
+    from pybtex.database import Person
 
 #: BibTeX entry types and the biblatex type they stand for.
 TYPE_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -105,7 +106,7 @@ class FieldText:
         return decode(tex).unknown
 
 
-class People(Mapping[str, tuple[Person, ...]]):
+class People(Mapping[str, tuple["Person", ...]]):
     """A record's name fields as people, parsed when asked for and not kept: most
     records are validated or rendered once, and the parsed names of a large
     collection held at once were a third of its records' memory."""
@@ -118,6 +119,11 @@ class People(Mapping[str, tuple[Person, ...]]):
     def __getitem__(self, role: str) -> tuple[Person, ...]:
         if role not in NAME_FIELDS or role not in self._tex:
             raise KeyError(role)
+        # Imported here, when a name is first read: pybtex, which the name parser
+        # builds on, was a fifth of the start-up of every command, and validation
+        # reads no names.
+        from bibvault.bibfile.namelist import parse_names
+
         return tuple(parse_names(self._tex[role]))
 
     def __iter__(self) -> Iterator[str]:
@@ -165,27 +171,36 @@ class Record:
     @property
     def topics(self) -> tuple[str, ...]:
         """Topic identifiers from ``keywords`` (comma separated, trimmed, in order)."""
-        raw = self.fields.get("keywords", "")
-        return tuple(t.strip() for t in raw.split(",") if t.strip())
+        return topic_list(self.fields.get("keywords", ""))
 
     @property
     def date(self) -> EDTFDate | None:
         """The publication date from ``date``, else ``year``/``month``/``day``; None if absent or invalid."""
-        try:
-            if "date" in self.fields:
-                return parse_edtf(self.fields["date"])
-            if "year" in self.fields:
-                return date_from_parts(self.fields["year"], self.fields.get("month"),
-                                       self.fields.get("day"))
-        except DateError:
-            return None
-        return None
+        return publication_date(self.fields)
 
     def location(self, name: str | None = None) -> tuple[int, int]:
         """(line, column) of a field, or of the entry when the field is absent."""
         if name and name in self.field_lines:
             return self.field_lines[name]
         return (self.line, 1)
+
+
+def topic_list(keywords: str) -> tuple[str, ...]:
+    """Topic identifiers from a decoded ``keywords`` value (comma separated, trimmed, in order)."""
+    return tuple(t.strip() for t in keywords.split(",") if t.strip())
+
+
+def publication_date(fields: Mapping[str, str]) -> EDTFDate | None:
+    """The publication date of decoded fields: ``date``, else ``year``/``month``/``day``;
+    None if absent or invalid."""
+    try:
+        if "date" in fields:
+            return parse_edtf(fields["date"])
+        if "year" in fields:
+            return date_from_parts(fields["year"], fields.get("month"), fields.get("day"))
+    except DateError:
+        return None
+    return None
 
 
 def record_from_entry(bf: BibFile, entry: Entry, *, text: FieldText | None = None,

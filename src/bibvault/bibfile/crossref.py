@@ -87,17 +87,24 @@ def expanded_fields(entry: Entry) -> list[tuple[str, str]]:
     return out
 
 
-def resolve(entry: Entry, get: Lookup, expanded: Expanded = expanded_fields) -> dict[str, str]:
+def resolve(entry: Entry, get: Lookup, expanded: Expanded = expanded_fields,
+            expand_raw: Callable[[str], str] | None = None) -> dict[str, str]:
     """Expanded fields of ``entry`` (lower-case names, first occurrence wins) with the
     fields of its crossref ancestors filled in. See ``BibFile.resolved_fields``.
 
     ``expanded`` may be a cached :func:`expanded_fields`, so that a long chain of
     crossrefs is expanded once, not once per descendant. It is used for the
     ancestors only: caching every entry's own fields would hold a copy of the
-    whole file.
+    whole file. ``expand_raw`` may be a cached expansion of a raw value with the
+    entry's macros, for the values that use macros or ``#``.
     """
     fields: dict[str, str] = {}
-    macros = entry.macros or {}
+    if expand_raw is None:
+        macros = entry.macros or {}
+
+        def expand_raw(value: str) -> str:
+            return expand(value, macros)
+
     raw = entry.raw
     for f in entry.fields:
         name = field_key(f.name)
@@ -109,7 +116,7 @@ def resolve(entry: Entry, get: Lookup, expanded: Expanded = expanded_fields) -> 
             # here, whose text is the value (what expand() gives, without the parse).
             fields[name] = raw[start + 1:end - 1]
         else:
-            fields[name] = expand(raw[start:end], macros)
+            fields[name] = expand_raw(raw[start:end])
     child = entry.entry_type.lower()
     seen = {entry.key.lower()}
     parent_key = fields.get("crossref")

@@ -17,6 +17,8 @@ from bibvault.findings import Finding, Severity
 from bibvault.fsutil import atomic_write, read_bytes
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]+")
+# How many distinct raw values a file remembers the expansion of, before starting afresh.
+_MEMORY = 10_000
 
 
 class BibFile:
@@ -44,6 +46,9 @@ class BibFile:
         self._crossref_cache: list[Finding] | None = None
         self._lookup_cache: Callable[[str], Entry | None] | None = None
         self._expanded_cache: dict[int, tuple[Entry, list[tuple[str, str]]]] = {}
+        # raw value → its expansion, and → the macro names it uses (see _expand_raw)
+        self._expansions: dict[str, str] = {}
+        self._macro_uses: dict[str, list[str]] = {}
         self._entries = [b for b in self._blocks if isinstance(b, Entry) and b.kind == "entry"]
         self._index: dict[str, int] = {}
         # Lower-cased keys of the entries whose key has capitals (the others are in
@@ -131,7 +136,17 @@ class BibFile:
         A parent may be named by its key or by one of its ``ids`` aliases. A missing
         parent or a cycle stops the inheritance (see findings B111, B112).
         """
-        return resolve(entry, self._crossref_lookup(), self._expanded)
+        return resolve(entry, self._crossref_lookup(), self._expanded, self._expand_raw)
+
+    def _expand_raw(self, raw: str) -> str:
+        # Values with macros or '#' repeat (journal = j-TUGboat, month = nov): each
+        # distinct one is expanded once. The macros do not change after parsing.
+        found = self._expansions.get(raw)
+        if found is None:
+            if len(self._expansions) >= _MEMORY:
+                self._expansions.clear()
+            found = self._expansions[raw] = expand(raw, self.strings)
+        return found
 
     def _expanded(self, entry: Entry) -> list[tuple[str, str]]:
         # Cached per entry until the next edit: a crossref chain is walked once per
@@ -319,8 +334,18 @@ class BibFile:
                 doff, dline = doff + o, dline + ln
 
     def _check_macros(self, block: Entry) -> None:
+        raw, uses = block.raw, self._macro_uses
         for f in block.fields:
-            for name in macro_names(f.raw_value):
+            start, end = f.rel_value_start, f.rel_value_end
+            if raw[start] in "{\"" and raw.find("#", start, end) < 0:
+                continue  # one braced or quoted part: no macro (as macro_names says)
+            value = raw[start:end]
+            names = uses.get(value)
+            if names is None:
+                if len(uses) >= _MEMORY:
+                    uses.clear()
+                names = uses[value] = macro_names(value)
+            for name in names:
                 lowered = name.lower()
                 if lowered not in self._defined and lowered not in MONTH_MACROS:
                     block.add_issue(

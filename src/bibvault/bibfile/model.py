@@ -147,6 +147,19 @@ class Entry(Block):
                 return f
         return None
 
+    def last_field(self, name: str) -> Field | None:
+        """The last field called ``name`` (a lower-case name), or None."""
+        for f in reversed(self.fields):
+            if field_key(f.name) == name:
+                return f
+        return None
+
+    def location(self, name: str | None = None) -> tuple[int, int]:
+        """(line, column) of the last field called ``name`` (lower case), or (the
+        entry's line, 1) when it has no such field."""
+        f = self.last_field(name) if name else None
+        return self.locate(f.rel_start) if f is not None else (self.line, 1)
+
     def field_positions(self) -> dict[str, tuple[int, int]]:
         """{lower-case field name: (line, column) of its name}; of repeated fields the last.
 
@@ -199,11 +212,10 @@ class FieldPositions(Mapping[str, tuple[int, int]]):
         if self._found is not None:
             return self._found[name]
         # Most often one field is asked for: one count over the text before it.
-        entry = self._entry
-        for f in reversed(entry.fields):
-            if field_key(f.name) == name:
-                return entry.locate(f.rel_start)
-        raise KeyError(name)
+        f = self._entry.last_field(name)
+        if f is None:
+            raise KeyError(name)
+        return self._entry.locate(f.rel_start)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._positions())

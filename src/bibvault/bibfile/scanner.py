@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bibvault.bibfile.model import Block, Entry, Field, Issue
+from bibvault.bibfile.model import Block, Entry, Field, Issue, field_key
 from bibvault.bibfile.reader import (
     AFTER_CLOSE,
     FAST_FIELD,
@@ -171,14 +171,14 @@ class Scanner(Reader):
                     raise self._eof("no citation key")
                 raise Broken("B106", "missing citation key", pos)
             pos = after
-            fast = FAST_FIELD.match
+            fast, names, append = FAST_FIELD.match, self._names, parsed.append
             while True:
                 m = fast(text, pos)
                 if m is not None:
-                    name = m.group(1)
-                    parsed.append((self._names.setdefault(name, name), m.start(1), m.start(2),
-                                   m.end()))
+                    nstart, nend = m.span(1)
+                    name = text[nstart:nend]
                     pos = m.end()
+                    append((names.setdefault(name, name), nstart, m.start(2), pos))
                     continue
                 pos = self._gap(pos)
                 if pos >= n:
@@ -221,23 +221,23 @@ class Scanner(Reader):
         )
         for i in self._notes:
             entry.add_issue(Issue(i.code, i.severity, i.message, i.offset - at, i.excerpt))
-        seen: set[str] = set()
-        for name, nstart, vstart, vend in parsed:
-            entry.fields.append(
-                Field(name, nstart - at, vstart - at, vend - at, entry)
-            )
-            lower = name.lower()
-            if lower in seen and kind == "entry":
-                entry.add_issue(
-                    Issue(
-                        "B108",
-                        WARNING,
-                        f"duplicate field '{name}' (BibTeX keeps the first)",
-                        nstart - at,
-                        excerpt(text, nstart),
+        entry.fields = [Field(name, nstart - at, vstart - at, vend - at, entry)
+                        for name, nstart, vstart, vend in parsed]
+        if kind == "entry" and len({field_key(f[0]) for f in parsed}) < len(parsed):
+            seen: set[str] = set()
+            for name, nstart, _, _ in parsed:
+                lower = name.lower()
+                if lower in seen:
+                    entry.add_issue(
+                        Issue(
+                            "B108",
+                            WARNING,
+                            f"duplicate field '{name}' (BibTeX keeps the first)",
+                            nstart - at,
+                            excerpt(text, nstart),
+                        )
                     )
-                )
-            seen.add(lower)
+                seen.add(lower)
         return entry
 
     def _unexpected(self, pos: int, closer: str, last_value: int | None = None) -> Broken:

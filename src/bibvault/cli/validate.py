@@ -18,11 +18,11 @@ from bibvault.cli.common import (
     status,
 )
 from bibvault.exitcodes import ExitCode
-from bibvault.findings import Finding, has_errors, select_findings
+from bibvault.findings import Finding, has_errors
 from bibvault.registry import all_rules
 from bibvault.reporting import CI_FORMATS, ci_report
 from bibvault.rules import known_prefixes
-from bibvault.validate import apply_fixes, reencode_files, validate_files
+from bibvault.validate import fix_collection, validate_files
 
 
 def _check_codes(codes: Sequence[str]) -> None:
@@ -70,24 +70,13 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
         files = list(collection.files)
         findings = validate_files(files, config, select=sel, ignore=ign)
     if fix:
-        files, recoded = reencode_files(files)
-        for bf in files:
-            if bf.path in recoded:
-                bf.save()
-                click.echo(f"fixed {bf.path}: re-encoded as UTF-8 (the bytes that were not "
-                           f"UTF-8 read as {recoded[bf.path]})", err=True)
-        if recoded:
-            findings = select_findings(validate_files(files, config), sel, ign)
-        applied = apply_fixes(files, findings)
-        changed = {a.file for a in applied}
-        for bf in files:
-            if bf.path in changed:
-                bf.save()
-        for a in applied:
+        fixed = fix_collection(collection, findings, config, select=sel, ignore=ign)
+        for path, assumed in fixed.recoded.items():
+            click.echo(f"fixed {path}: re-encoded as UTF-8 (the bytes that were not "
+                       f"UTF-8 read as {assumed})", err=True)
+        for a in fixed.applied:
             click.echo(f"fixed {a.file}: [{a.key}] {a.description}", err=True)
-        if applied or recoded:
-            files = list(collection.reload().files)
-            findings = select_findings(validate_files(files, config), sel, ign)
+        files, findings = fixed.files, fixed.findings
     if fmt == "json":
         echo_json([f.to_dict() for f in findings])
     elif fmt in CI_FORMATS:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 
+from bibvault.edtf import EDTFDate
 from bibvault.findings import Finding
 from bibvault.identity import normalise_doi, normalise_title, normalise_url
-from bibvault.records import Record
+from bibvault.records import Record, topic_list
 from bibvault.rules import finding
+from bibvault.validate.fields import Place
 
-#: (key, file, line) of a record, for the alias rule.
+#: (key, file, line) of a record, for the alias rule and the duplicate messages.
 AliasOwner = tuple[str, str, int]
 #: (key, file, line, column of ids, the aliases) of a record with ``ids``.
 AliasUse = tuple[str, str, int, int, tuple[str, ...]]
@@ -20,64 +22,70 @@ AliasUse = tuple[str, str, int, int, tuple[str, ...]]
 _SAME = MappingProxyType({"D602": "URL", "D603": "DOI", "D604": "title and year"})
 
 
-def check_duplicates(records: Iterable[Record],
-                     first_keys: dict[str, AliasOwner] | None = None) -> Iterator[Finding]:
-    """Duplicate keys, and records that are the same work (URL, DOI, title and year).
+class DuplicateIndex:
+    """Duplicate keys, and records that are the same work (URL, DOI, title and
+    year), over records given one at a time.
 
-    ``first_keys``, when given, is filled with {case-folded key: what :func:`alias_owner`
-    keeps of its first record}, for :func:`check_aliases`, so that a caller need not
-    keep a second index of every key.
+    ``first_keys``, when given, is filled with {case-folded key: (key, file, line) of
+    its first record}, which :func:`check_aliases` takes as the owners of keys, so
+    that a caller need not keep a second index of every key.
     """
-    # (key, file, line) of the first record of each probe: not the records, so that
-    # records can be checked one at a time and dropped.
-    seen_keys: dict[str, tuple[str, str, int]] = {} if first_keys is None else first_keys
-    by: dict[str, dict[str, tuple[str, str, int]]] = {"D602": {}, "D603": {}, "D604": {}}
-    for rec in records:
-        k = rec.key.casefold()
+
+    def __init__(self, first_keys: dict[str, AliasOwner] | None = None) -> None:
+        # (key, file, line) of the first record of each probe: not the records, so
+        # that records can be checked one at a time and dropped.
+        self.first_keys: dict[str, AliasOwner] = {} if first_keys is None else first_keys
+        self._by: dict[str, dict[str, AliasOwner]] = {"D602": {}, "D603": {}, "D604": {}}
+
+    def add(self, place: Place, fields: Mapping[str, str], date: EDTFDate | None,
+            out: list[Finding]) -> None:
+        """Index one record and append its duplicate findings to ``out``.
+
+        ``fields`` holds its decoded ``url``, ``doi`` and ``title`` (when it has
+        them), ``date`` its publication date (:attr:`Record.date`).
+        """
+        k = place.key.casefold()
+        seen_keys = self.first_keys
         if k in seen_keys:
             _, first_file, first_line = seen_keys[k]
-            yield finding("D601", f"key {rec.key!r} is already used at {first_file}:{first_line}",
-                          file=rec.file, line=rec.line, column=1, key=rec.key)
-            continue
-        here = (rec.key, rec.file, rec.line)
+            out.append(place.finding("D601", f"key {place.key!r} is already used at "
+                                     f"{first_file}:{first_line}"))
+            return
+        here = (place.key, place.file, place.line)
         seen_keys[k] = here
-        probes = {
-            "D602": normalise_url(rec.url) if rec.url else None,
-            "D603": _doi(rec.fields.get("doi", "")),
-            "D604": None,
-        }
-        date = rec.date if rec.title else None  # parsed on each access: once here
-        if date and date.year is not None:
-            probes["D604"] = f"{normalise_title(rec.title)}|{date.year}"
-        for code, probe in probes.items():
+        url = fields.get("url")
+        title = fields.get("title")
+        probes = (
+            ("D602", normalise_url(url) if url else None),
+            ("D603", _doi(fields.get("doi", ""))),
+            ("D604", f"{normalise_title(title)}|{date.year}"
+             if title and date and date.year is not None else None),
+        )
+        for code, probe in probes:
             if not probe:
                 continue
-            other = by[code].get(probe)
+            by = self._by[code]
+            other = by.get(probe)
             if other is not None:
-                yield finding(code, f"same {_SAME[code]} as {other[0]!r} ({other[1]}:{other[2]})",
-                              file=rec.file, line=rec.line, column=1, key=rec.key)
+                out.append(place.finding(code, f"same {_SAME[code]} as {other[0]!r} "
+                                         f"({other[1]}:{other[2]})"))
             else:
-                by[code][probe] = here
+                by[probe] = here
 
 
-def alias_owner(rec: Record) -> AliasOwner:
-    """What the alias rule keeps of every record."""
-    return (rec.key, rec.file, rec.line)
-
-
-def alias_use(rec: Record) -> AliasUse:
-    """What the alias rule keeps of a record with ``ids``."""
-    line, col = rec.location("ids")
-    names = tuple(a.strip() for a in rec.fields.get("ids", "").split(",") if a.strip())
-    return (rec.key, rec.file, line, col, names)
+def alias_use(place: Place, ids: str) -> AliasUse:
+    """What the alias rule keeps of a record with ``ids`` (its decoded value)."""
+    line, col = place.locate("ids")
+    names = tuple(a.strip() for a in ids.split(",") if a.strip())
+    return (place.key, place.file, line, col, names)
 
 
 def check_aliases(owners: Iterable[AliasOwner], uses: Iterable[AliasUse]) -> Iterator[Finding]:
     """Key aliases in ``ids`` (left by ``bibvault merge``) that another record's key or
     alias already names: biber stops on them, and a citation could reach either record.
 
-    Takes the small tuples :func:`alias_owner` and :func:`alias_use` make, so that
-    validation need not keep the records themselves.
+    Takes small tuples (``DuplicateIndex.first_keys`` and what :func:`alias_use`
+    makes), so that validation need not keep the records themselves.
     """
     owner: dict[str, AliasOwner] = {}
     for o in owners:
@@ -96,23 +104,28 @@ def check_aliases(owners: Iterable[AliasOwner], uses: Iterable[AliasUse]) -> Ite
 def check_topics(records: Iterable[Record], vocabulary: Mapping[str, object]) -> Iterator[Finding]:
     """Topics must come from the configured vocabulary (skipped when there is none)."""
     for rec in records:
-        topics = rec.topics
-        if not topics:
-            yield finding("T302", "no topics (keywords)", file=rec.file, line=rec.line, column=1,
-                          key=rec.key)
-            continue
-        line, col = rec.location("keywords")
-        seen: set[str] = set()
-        for t in topics:
-            if t in seen:
-                yield finding("T303", f"topic {t!r} is listed twice", file=rec.file, line=line,
-                              column=col, key=rec.key)
-            seen.add(t)
-            if vocabulary and t not in vocabulary:
-                close = [v for v in vocabulary if v.casefold() == t.casefold()]
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                yield finding("T301", f"topic {t!r} is not in the vocabulary{hint}", file=rec.file,
-                              line=line, column=col, key=rec.key)
+        out: list[Finding] = []
+        topic_findings(Place.of(rec), rec.fields.get("keywords", ""), vocabulary, out)
+        yield from out
+
+
+def topic_findings(place: Place, keywords: str, vocabulary: Mapping[str, object],
+                   out: list[Finding]) -> None:
+    """Append the topic findings of one record, whose decoded ``keywords`` are given."""
+    topics = topic_list(keywords)
+    if not topics:
+        out.append(place.finding("T302", "no topics (keywords)"))
+        return
+    seen: set[str] = set()
+    for t in topics:
+        if t in seen:
+            out.append(place.finding("T303", f"topic {t!r} is listed twice", "keywords"))
+        seen.add(t)
+        if vocabulary and t not in vocabulary:
+            close = [v for v in vocabulary if v.casefold() == t.casefold()]
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            out.append(place.finding("T301", f"topic {t!r} is not in the vocabulary{hint}",
+                                     "keywords"))
 
 
 def _doi(value: str) -> str | None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from bibvault.bibfile.braces import balanced
-from bibvault.edtf import DateError, date_from_parts, normalise_date, parse_edtf
+from bibvault.edtf import DateError, EDTFDate, date_from_parts, normalise_date, parse_edtf
 from bibvault.findings import Finding, Fix
 from bibvault.records import FieldText, Record
-from bibvault.rules import finding
+from bibvault.rules import CORE_RULES
 
 #: Required fields per (biblatex) entry type; a tuple inside means "one of".
 REQUIRED: Mapping[str, tuple[str | tuple[str, ...], ...]] = MappingProxyType({
@@ -56,8 +57,7 @@ _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _BLANK_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
 
 
-def _present(rec: Record, spec: str | tuple[str, ...]) -> bool:
-    fields = rec.fields
+def _present(fields: Mapping[str, str], spec: str | tuple[str, ...]) -> bool:
     if isinstance(spec, str):
         value = fields.get(spec)
         return bool(value and value.strip())
@@ -72,6 +72,71 @@ def _spec_name(spec: str | tuple[str, ...]) -> str:
     return spec if isinstance(spec, str) else " or ".join(spec)
 
 
+_SEVERITY = MappingProxyType({r.code: r.severity for r in CORE_RULES})
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where the findings about one record point: its file, key and line, and
+    ``locate``, which gives the (line, column) of one of its fields, or of the
+    record for a field it does not have."""
+
+    file: str
+    key: str
+    line: int
+    locate: Callable[[str], tuple[int, int]]
+
+    @classmethod
+    def of(cls, rec: Record) -> Place:
+        """The place of a decoded record."""
+        return cls(rec.file, rec.key, rec.line, rec.location)
+
+    def finding(self, code: str, message: str, name: str | None = None,
+                fix: Fix | None = None) -> Finding:
+        """A finding of core rule ``code`` about field ``name`` (None: the record)."""
+        line, column = self.locate(name) if name else (self.line, 1)
+        return Finding(code, _SEVERITY[code], message, self.file, line, column, self.key, None,
+                       fix)
+
+
+#: The fields whose decoded text some rule reads.
+TEXT_FIELDS = frozenset({
+    "entrysubtype", "url", "doi", "eprint", *DATE_FIELDS, "year", "month", "day", *URL_FIELDS,
+    "pagetotal", "duration", "urlstatus", "archivesha256", "sourcesha256", "keywords", "ids",
+    "title",
+})
+#: The fields that rules only ask whether they are there (hold more than blanks).
+PRESENCE_FIELDS = frozenset(
+    n for specs in (*REQUIRED.values(), *RECOMMENDED.values()) for spec in specs
+    for n in ((spec,) if isinstance(spec, str) else spec)) - TEXT_FIELDS
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
+
+def rule_fields(tex: Mapping[str, str],
+                pair: Callable[[str, str], tuple[str, str]]) -> dict[str, str]:
+    """What the rules read of a record whose fields' TeX is ``tex``, for
+    :meth:`RecordChecks.check_fields`: the text (``pair`` as :meth:`FieldText.pair`)
+    of the fields in :data:`TEXT_FIELDS`, and of those in :data:`PRESENCE_FIELDS`
+    unless their TeX plainly has text, when the TeX stands for it (authors,
+    journals: most values, not decoded at all)."""
+    out = {}
+    for name, value in tex.items():
+        if name in TEXT_FIELDS:
+            out[name] = pair(name, value)[1]
+        elif name in PRESENCE_FIELDS:
+            # Without commands or math, a letter or digit of the TeX is in its text.
+            plain = "\\" not in value and "$" not in value and _LETTER_OR_DIGIT.search(value)
+            out[name] = value if plain else pair(name, value)[1]
+    return out
+
+
+# What the date rules read, in the order of the key of their memory.
+_DATE_INPUTS = (*DATE_FIELDS, "year", "month", "day")
+# What the date rules say about one combination of date inputs: (code, message,
+# field or None, the fixed value or None) for each finding, and the publication date.
+_DateVerdict = tuple[tuple[tuple[str, str, str | None, str | None], ...], EDTFDate | None]
+
+
 def check_record(rec: Record, *, today: _dt.date) -> Iterator[Finding]:
     """Every field-level finding for one record."""
     return RecordChecks(today).check(rec)
@@ -79,7 +144,8 @@ def check_record(rec: Record, *, today: _dt.date) -> Iterator[Finding]:
 
 class RecordChecks:
     """The per-record rules for many records, with memory: what a value says about
-    itself (F210, F211, F216) is worked out once per distinct value.
+    itself (F210, F211, F216) is worked out once per distinct value, and what the
+    date rules say once per distinct combination of date fields.
 
     ``text`` decodes TeX; pass the one that decoded the records, so that a value
     is decoded once for both. Holds at most ``limit`` values, then starts afresh.
@@ -94,23 +160,44 @@ class RecordChecks:
         # (only F210 applies) and of the others; most values say nothing: ().
         self._said_verbatim: dict[str, tuple[tuple[str, str], ...]] = {}
         self._said_other: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._dated: dict[tuple[str | None, ...], _DateVerdict] = {}
 
     def check(self, rec: Record) -> Iterator[Finding]:
         """Every field-level finding for one record, in the order of :func:`check_record`."""
-        yield from _required(rec)
-        yield from _dates(rec, self.today)
-        yield from _urls(rec)
-        for name, tex in rec.tex.items():
+        out: list[Finding] = []
+        self.check_fields(Place.of(rec), rec.entry_type, rec.fields, rec.tex, out)
+        return iter(out)
+
+    def check_fields(self, place: Place, entry_type: str, fields: Mapping[str, str],
+                     tex: Mapping[str, str], out: list[Finding]) -> EDTFDate | None:
+        """Append the field-level findings of one record to ``out``; return its
+        publication date (as :attr:`Record.date` gives it).
+
+        ``fields`` holds (at least) what :func:`rule_fields` gives, ``tex`` every
+        field's TeX, in the record's order.
+        """
+        _required(place, entry_type, fields, out)
+        pub = self._dates(place, fields, out)
+        for name in URL_FIELDS:
+            url = fields.get(name)
+            if url is not None and (problem := url_problem(url)):
+                out.append(place.finding(problem[0], f"{name}: {problem[1]}", name))
+        said_verbatim, said_other = self._said_verbatim, self._said_other
+        for name, value in tex.items():
             verbatim = name in VERBATIM
-            seen = self._said_verbatim if verbatim else self._said_other
-            said = seen.get(tex)
+            seen = said_verbatim if verbatim else said_other
+            said = seen.get(value)
             if said is None:
                 if len(seen) >= self.limit:
                     seen.clear()
-                said = seen[tex] = self._about_value(tex, verbatim)
+                said = seen[value] = self._about_value(value, verbatim)
             for code, message in said:
-                yield finding(code, f"{name}: {message}", **_at(rec, name))  # type: ignore[arg-type]
-        yield from _value_forms(rec)
+                out.append(place.finding(code, f"{name}: {message}", name))
+        for name, (ok, want) in VALUE_FORMS.items():
+            v = fields.get(name)
+            if v is not None and not ok(v.strip()):
+                out.append(place.finding("F213", f"{name} {v!r} should be {want}", name))
+        return pub
 
     def _about_value(self, tex: str, verbatim: bool) -> tuple[tuple[str, str], ...]:
         said = []
@@ -126,67 +213,81 @@ class RecordChecks:
                                  "text of its argument, without its effect)"))
         return tuple(said)
 
+    def _dates(self, place: Place, fields: Mapping[str, str], out: list[Finding],
+               ) -> EDTFDate | None:
+        inputs = tuple(fields.get(name) for name in _DATE_INPUTS)
+        verdict = self._dated.get(inputs)
+        if verdict is None:
+            if len(self._dated) >= self.limit:
+                self._dated.clear()
+            verdict = self._dated[inputs] = _date_verdict(fields, self.today)
+        for code, message, name, fixed in verdict[0]:
+            fix = None
+            if fixed is not None and name is not None:
+                fix = Fix(place.key, name, "{" + fixed + "}",
+                          f"{name}: {fields[name]!r} → {fixed!r}")
+            out.append(place.finding(code, message, name, fix))
+        return verdict[1]
 
-def _at(rec: Record, name: str | None = None) -> dict[str, object]:
-    line, col = rec.location(name)
-    return {"file": rec.file, "line": line, "column": col, "key": rec.key}
 
-
-def _required(rec: Record) -> Iterator[Finding]:
-    for spec in REQUIRED.get(rec.entry_type, ("title",)):
-        if not _present(rec, spec):
-            yield finding("F201", f"@{rec.entry_type} needs {_spec_name(spec)}", **_at(rec))  # type: ignore[arg-type]
-    newspaper = rec.fields.get("entrysubtype", "").lower() in ("newspaper", "magazine")
-    for spec in RECOMMENDED.get(rec.entry_type, ()):
-        if spec == "author" and newspaper:
-            continue
-        if not _present(rec, spec):
-            yield finding("F215", f"@{rec.entry_type} usually has {_spec_name(spec)}", **_at(rec))  # type: ignore[arg-type]
-    has_link = _present(rec, ("url", "doi", "eprint"))
-    if not has_link:
-        if rec.entry_type in ONLINE_ONLY:
-            yield finding("F208", "online source without a url: its address is unknown", **_at(rec))  # type: ignore[arg-type]
+def _required(place: Place, entry_type: str, fields: Mapping[str, str],
+              out: list[Finding]) -> None:
+    for spec in REQUIRED.get(entry_type, ("title",)):
+        if not _present(fields, spec):
+            out.append(place.finding("F201", f"@{entry_type} needs {_spec_name(spec)}"))
+    recommended = RECOMMENDED.get(entry_type)
+    if recommended:
+        newspaper = fields.get("entrysubtype", "").lower() in ("newspaper", "magazine")
+        for spec in recommended:
+            if spec == "author" and newspaper:
+                continue
+            if not _present(fields, spec):
+                out.append(place.finding("F215", f"@{entry_type} usually has {_spec_name(spec)}"))
+    if not _present(fields, ("url", "doi", "eprint")):
+        if entry_type in ONLINE_ONLY:
+            out.append(place.finding("F208", "online source without a url: its address is "
+                                     "unknown"))
         else:
-            yield finding("F209", "no url or doi: the address is unknown", **_at(rec))  # type: ignore[arg-type]
+            out.append(place.finding("F209", "no url or doi: the address is unknown"))
 
 
-def _dates(rec: Record, today: _dt.date) -> Iterator[Finding]:
+def _date_verdict(fields: Mapping[str, str], today: _dt.date) -> _DateVerdict:
+    said: list[tuple[str, str, str | None, str | None]] = []
     parsed = {}
     for name in DATE_FIELDS:
-        value = rec.fields.get(name)
+        value = fields.get(name)
         if value is None:
             continue
         try:
             parsed[name] = parse_edtf(value)
         except DateError as exc:
             if exc.impossible:
-                yield finding("F203", f"{name}: {exc}", **_at(rec, name))  # type: ignore[arg-type]
+                said.append(("F203", f"{name}: {exc}", name, None))
                 continue
             fixed = normalise_date(value)
-            fix = Fix(rec.key, name, "{" + fixed + "}", f"{name}: {value!r} → {fixed!r}") if fixed else None
             hint = f" (write {fixed})" if fixed else ""
-            yield finding("F202", f"{name}: {exc}{hint}", fix=fix, **_at(rec, name))  # type: ignore[arg-type]
-    if "date" not in rec.fields and "year" in rec.fields:
+            said.append(("F202", f"{name}: {exc}{hint}", name, fixed or None))
+    if "date" not in fields and "year" in fields:
         try:
-            parsed["date"] = date_from_parts(rec.fields["year"], rec.fields.get("month"),
-                                             rec.fields.get("day"))
+            parsed["date"] = date_from_parts(fields["year"], fields.get("month"),
+                                             fields.get("day"))
         except DateError as exc:
-            where = "month" if "month" in str(exc) and "month" in rec.fields else "year"
-            code = "F203" if exc.impossible else "F202"
-            yield finding(code, f"{where}: {exc}", **_at(rec, where))  # type: ignore[arg-type]
+            where = "month" if "month" in str(exc) and "month" in fields else "year"
+            said.append(("F203" if exc.impossible else "F202", f"{where}: {exc}", where, None))
     pub = parsed.get("date")
     accessed = parsed.get("urldate")
     if pub and accessed and accessed.latest() and pub.earliest() and accessed.latest() < pub.earliest():  # type: ignore[operator]
-        yield finding("F204", f"urldate {accessed.iso()} is before the publication date {pub.iso()}",
-                      **_at(rec, "urldate"))  # type: ignore[arg-type]
+        said.append(("F204", f"urldate {accessed.iso()} is before the publication date "
+                     f"{pub.iso()}", "urldate", None))
     for name in ("urldate", "archivedate"):
         d = parsed.get(name)
         if d and d.earliest() and d.earliest() > today:  # type: ignore[operator]
-            yield finding("F205", f"{name} {d.iso()} is in the future (today is {today.isoformat()})",
-                          **_at(rec, name))  # type: ignore[arg-type]
+            said.append(("F205", f"{name} {d.iso()} is in the future (today is "
+                         f"{today.isoformat()})", name, None))
     first = pub.earliest() if pub else None
     if pub and first and first > today:
-        yield finding("F214", f"publication date {pub.iso()} is in the future", **_at(rec, "date"))  # type: ignore[arg-type]
+        said.append(("F214", f"publication date {pub.iso()} is in the future", "date", None))
+    return tuple(said), pub
 
 
 # An http(s) URL with a plain dotted host name and no port or user: all the tests
@@ -218,16 +319,6 @@ def parsed_url_problem(url: str) -> tuple[str, str] | None:
     return None
 
 
-def _urls(rec: Record) -> Iterator[Finding]:
-    for name in URL_FIELDS:
-        url = rec.fields.get(name)
-        if url is None:
-            continue
-        problem = url_problem(url)
-        if problem:
-            yield finding(problem[0], f"{name}: {problem[1]}", **_at(rec, name))  # type: ignore[arg-type]
-
-
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 #: field → (test of its stripped value, what it should be), for F213.
 VALUE_FORMS: Mapping[str, tuple[Callable[[str], bool], str]] = MappingProxyType({
@@ -238,10 +329,3 @@ VALUE_FORMS: Mapping[str, tuple[Callable[[str], bool], str]] = MappingProxyType(
     "sourcesha256": (lambda v: bool(_SHA256.fullmatch(v)), "64 lower-case hex digits"),
     "doi": (lambda v: bool(_DOI.match(v)), "a DOI such as 10.1234/abc (without https://doi.org/)"),
 })
-
-
-def _value_forms(rec: Record) -> Iterator[Finding]:
-    for name, (ok, want) in VALUE_FORMS.items():
-        v = rec.fields.get(name)
-        if v is not None and not ok(v.strip()):
-            yield finding("F213", f"{name} {v!r} should be {want}", **_at(rec, name))  # type: ignore[arg-type]
