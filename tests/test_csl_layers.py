@@ -17,7 +17,7 @@ CORPUS = json.loads((Path(__file__).parent / "data" / "csl-corpus.json").read_te
 
 # Bottom to top. A module may import from its own layer and the layers below it.
 LAYERS = (
-    {"richtext", "items", "stylexml", "state"},
+    {"richtext", "items", "stylexml", "state", "collation"},
     {"output", "textcase"},
     {"locale"},
     {"element"},
@@ -25,7 +25,7 @@ LAYERS = (
     {"sorting"},
     {"compile"},
     {"style", "substitute"},
-    {"ambiguity"},
+    {"ambiguity", "forms"},
     {"cluster", "disambig"},
     {"processor"},
     {"suite", "__init__"},

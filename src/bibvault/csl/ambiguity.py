@@ -78,6 +78,9 @@ class Walk:
         # render serves all of them, so a group of identical items never tried apart
         # costs one item's walk, not one per copy.
         self.twins = twins or {}
+        # A group of twins only: whatever the setting, its cites read alike, so the
+        # walk's course is known without rendering them.
+        self.alike = len({self.twins.get(i, i) for i in group}) == 1
         self.texts: dict[tuple[object, ...], str] = {}
         self.before = before
         self.modes = modes
@@ -118,7 +121,7 @@ class Walk:
             trial.names_shown = None
         key = (self.twins.get(item_id, item_id), trial.names_shown, tuple(sorted(trial.given_levels.items())),
                trial.given_all, trial.condition)
-        text = self.texts.get(key)
+        text = "" if self.alike else self.texts.get(key)
         if text is None:
             text = self.texts[key] = self.r.form_under(item_id, trial)
         # A render under a setting writes back what it showed: the names shown

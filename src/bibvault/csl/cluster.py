@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from bibvault.csl.collation import Collator
 from bibvault.csl.compile import Citation
 from bibvault.csl.element import Evaluation, Trace, decorate_layout
 from bibvault.csl.richtext import Content, Rich, is_empty, join, parse_inline, plain
-from bibvault.csl.sorting import Collator, sort_ids
+from bibvault.csl.sorting import sort_ids
 from bibvault.csl.state import Cite, Disamb, year_suffix_text
 from bibvault.csl.textcase import apply_text_case
 

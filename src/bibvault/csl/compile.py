@@ -246,6 +246,7 @@ class Compiler:
         if node is None:
             return None
         keys = []
+        macros = {m.get("name", ""): m for m in self.root.findall("macro")}
         for k in node.findall("key"):
             self.check(k)
             # citeproc-js gives a key's names the et-al options of the key, else those
@@ -262,8 +263,10 @@ class Compiler:
                 # A name variable sorts as its names inverted, all of them, name by name.
                 sort_name = Node("name", {"name-as-sort-order": "all"})
                 names = self.names(Node("names", {"variable": variable}, (sort_name,)))
+            reads = [variable in words if variable else macro is not None and _reaches(
+                macros[macro], macros, _reading(words), 0) for words in (_NUMBER, _SUFFIX)]
             keys.append(SortKey(variable, macro, k.get("sort") == "descending", overrides, names,
-                                macro is not None and self.macro_holds_date(macro)))
+                                macro is not None and self.macro_holds_date(macro), *reads))
         return Sort(tuple(keys))
 
     def layout(self, section: Node) -> Layout | None:
@@ -364,6 +367,16 @@ class Compiler:
         cit = self.sections["citation"]
         total = _count(cit, "disambiguate") if cit is not None else 0
         return total + sum(_count(m, "disambiguate") for m in self.root.findall("macro"))
+
+
+# What differs between the renders of two items with the same data: the number
+# and id always, the year suffix when it does (a date or citation-label may carry it).
+_NUMBER = frozenset(("citation-number", "id"))
+_SUFFIX = frozenset(("year-suffix", "citation-label", "date"))
+
+
+def _reading(words: frozenset[str]) -> Callable[[Node], bool]:
+    return lambda n: n.tag in words or any(w in words for v in n.attrs.values() for w in v.split())
 
 
 def _has_position(n: Node) -> bool:

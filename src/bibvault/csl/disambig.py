@@ -7,20 +7,23 @@ from typing import Any, Protocol
 
 from bibvault.csl.ambiguity import Walk, to_disamb
 from bibvault.csl.compile import Citation
+from bibvault.csl.forms import CiteForms
 from bibvault.csl.personname import name_keys
 from bibvault.csl.state import Disamb, NameCounts
 from bibvault.csl.style import Style
 
 
 class Disambiguable(Protocol):
-    """What disambiguation needs: the cites as plain text under the current choices,
-    the choices themselves, and the names a cite shows."""
+    """What disambiguation needs: the items, the choices made for each, and the
+    cites as plain text under them (:class:`~bibvault.csl.forms.CiteForms`)."""
 
     registered: list[str]
     disamb: dict[str, Disamb]
     rewalk: bool
-    items: dict[str, dict[str, Any]]
     style: Style
+
+    @property
+    def twins(self) -> dict[str, str]: ...
 
     @property
     def citation(self) -> Citation | None: ...
@@ -33,29 +36,14 @@ class Disambiguable(Protocol):
 
     def bibliography_order(self) -> list[str]: ...
 
-    def plain_form(self, item_id: str, position: int = 0) -> str: ...
-
-    def group_form(self, item_id: str, position: int = 0) -> str: ...
-
-    def names_source(self, item_id: str) -> tuple[list[dict[str, Any]], object]: ...
-
-    def form_under(self, item_id: str, disamb: Disamb) -> str: ...
-
-    def names_count(self, item_id: str) -> int: ...
-
-    def names_now(self, item_id: str) -> tuple[int, int, bool]: ...
-
-    def names_shown(self, item_id: str) -> int: ...
-
-    def given_default(self, item_id: str) -> tuple[int, bool]: ...
-
-    def has_given(self, item_id: str, index: int) -> bool: ...
+    @property
+    def forms(self) -> CiteForms: ...
 
 
 def _forms(proc: Disambiguable, ids: list[str]) -> dict[str, tuple[str, ...]]:
     """Each cite as first cited and, for styles that vary by position, as cited again."""
     positions = (0, 1) if proc.position_sensitive else (0,)
-    return {i: tuple(proc.group_form(i, p) for p in positions) for i in ids}
+    return {i: tuple(proc.forms.group_form(i, p) for p in positions) for i in ids}
 
 
 def _buckets(proc: Disambiguable, ids: list[str]) -> list[list[str]]:
@@ -103,18 +91,7 @@ def _twins(proc: Disambiguable, group: list[str]) -> dict[str, str]:
     mapped to that earlier id; none when cites print citation numbers, which differ."""
     if proc.style.cites_by_number:
         return {}
-    first: dict[str, list[str]] = {}
-    twins: dict[str, str] = {}
-    for i in group:
-        data = {k: v for k, v in proc.items[i].items() if k != "id"}
-        # The text only narrows the search; equal data is what makes twins.
-        seen = first.setdefault(repr(sorted(data.items())), [])
-        match = next((j for j in seen if {k: v for k, v in proc.items[j].items() if k != "id"} == data), None)
-        if match is None:
-            seen.append(i)
-        else:
-            twins[i] = match
-    return twins
+    return {i: t for i in group if (t := proc.twins.get(i)) is not None}
 
 
 def disambiguate(proc: Disambiguable) -> None:
@@ -145,8 +122,8 @@ def disambiguate(proc: Disambiguable) -> None:
         # left shown (and the condition off), and keeps what that second walk settles.
         for walk in range(2 if proc.rewalk else 1):
             before = {i: proc.disamb[i] for i in group}
-            now = {i: proc.names_now(i) for i in group} if walk else None
-            settled = Walk(proc, group, before, modes, add_names=citation.add_names,
+            now = {i: proc.forms.names_now(i) for i in group} if walk else None
+            settled = Walk(proc.forms, group, before, modes, add_names=citation.add_names,
                            givens_by_cite=citation.add_givenname and rule == "by-cite",
                            condition_tests=proc.disambiguate_tests, bib_order=order, now=now,
                            twins=twins).run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,3 +208,45 @@ def normalize_item(item: dict[str, Any]) -> dict[str, Any]:
     if "type" not in out:
         out["type"] = "document"
     return out
+
+
+# Fields that tell most items apart, compared before whole items are.
+_FINGERPRINT = ("type", "title", "container-title", "page", "DOI", "URL", "volume")
+
+
+def twin_ids(items: Mapping[str, dict[str, Any]], ids: Iterable[str]) -> dict[str, str]:
+    """Each of ``ids`` whose item has the same data as an earlier one's (ids aside),
+    mapped to the first such id: such items render alike except for what a cite
+    numbers or adds (citation-number, year-suffix).
+
+    Linear: items are grouped by a few fields, and whole items are compared only
+    within a group of two or more.
+    """
+    first: dict[tuple[object, ...], str | dict[str, list[str]]] = {}
+    twins: dict[str, str] = {}
+    for i in ids:
+        item = items[i]
+        fp = (len(item), *(str(item.get(k)) for k in _FINGERPRINT))
+        found = first.get(fp)
+        if found is None:
+            first[fp] = i
+            continue
+        if isinstance(found, str):
+            found = first[fp] = {_spelled(items[found]): [found]}
+        same = found.setdefault(_spelled(item), [])
+        data = _data(item)
+        match = next((j for j in same if _data(items[j]) == data), None)
+        if match is None:
+            same.append(i)
+        else:
+            twins[i] = match
+    return twins
+
+
+def _data(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k != "id"}
+
+
+def _spelled(item: dict[str, Any]) -> str:
+    # Keys are unique: sorting the pairs never compares values.
+    return repr(sorted(_data(item).items()))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bibvault.csl.cluster import NO_PRINTED_FORM, Cluster, assign_positions, render_cluster
+from bibvault.csl.collation import Collator
 from bibvault.csl.compile import Citation
 from bibvault.csl.disambig import count_names, disambiguate, takes_global_givens
 from bibvault.csl.element import (
@@ -18,12 +19,12 @@ from bibvault.csl.element import (
     decorate_layout,
     render_children,
 )
-from bibvault.csl.items import normalize_item
+from bibvault.csl.forms import CiteForms
+from bibvault.csl.items import normalize_item, twin_ids
 from bibvault.csl.locale import Locale, LocaleStore
-from bibvault.csl.names import Names
 from bibvault.csl.output import render
 from bibvault.csl.richtext import Content, Rich, is_empty, join, plain
-from bibvault.csl.sorting import Collator, sort_ids
+from bibvault.csl.sorting import sort_ids
 from bibvault.csl.state import Cite, Disamb, Request, copy_disamb
 from bibvault.csl.style import Style
 from bibvault.csl.substitute import iter_substituted
@@ -90,14 +91,9 @@ class Processor:
         self._bib_order: list[str] | None = None
         self._numbers: dict[str, int] = {}
         self._disambiguated = False
-        # Disambiguation's record of which names each cite shows first.
-        self._names_sources: dict[str, tuple[list[dict[str, Any]], Names | None]] = {}
-        # Plain cites by (id, position, disambiguation state): disambiguation asks
-        # for the same cite again and again while it tries out choices.
-        self._plain_cites: dict[tuple[Any, ...], str] = {}
-        self._given_read: dict[tuple[Any, ...], frozenset[int]] = {}
-        self._most_names: dict[str, int] = {}
-        self._names_shown: dict[str, tuple[int, int, bool]] = {}
+        self._twins: dict[str, str] | None = None
+        # The cites disambiguation compares, remembered per disambiguation state.
+        self.forms = CiteForms(self)
 
     # --- the narrow interfaces of clusters and disambiguation -------------------
 
@@ -164,8 +160,19 @@ class Processor:
                 return Evaluation(self.env, Request(self.items[i], Cite(id=i), "bibliography", d,
                                                     reg.get(i), overrides))
 
-            self._bib_order = sort_ids(self.registered, sort, make, self.collator, reg)
+            # Twins share sort keys when their keys are worked out in the same state.
+            twins = {i: (t, self.disamb[i].year_suffix == self.disamb[t].year_suffix) for i, t in self.twins.items()
+                     if copy_disamb(self.disamb[i], year_suffix=None) == copy_disamb(self.disamb[t], year_suffix=None)}
+            self._bib_order = sort_ids(self.registered, sort, make, self.collator, reg, twins)
         return self._bib_order
+
+    @property
+    def twins(self) -> dict[str, str]:
+        """Each registered id whose item has the same data as an earlier one's (ids
+        aside), mapped to the first such id (see :func:`~bibvault.csl.items.twin_ids`)."""
+        if self._twins is None:
+            self._twins = twin_ids(self.items, self.registered)
+        return self._twins
 
     def ensure_disambiguated(self) -> None:
         """Run disambiguation once over all registered items."""
@@ -306,133 +313,18 @@ class Processor:
         """A cite as plain text (for comparisons)."""
         return plain(self.render_cite(cite)[0])
 
-    def group_form(self, item_id: str, position: int = 0) -> str:
+    def ungrouped_form(self, item_id: str, position: int = 0) -> str | None:
         """An item's cite as plain text before any disambiguation and without the given
-        names a global givenname-disambiguation-rule adds: citeproc-js groups
-        ambiguous cites by this form (and the rule's given names apply in the walk)."""
+        names a global givenname-disambiguation-rule adds, or None where that rule adds
+        none to the item (the plain form then serves): citeproc-js groups ambiguous
+        cites by this form, and the rule's given names apply in the walk."""
         counts = self.env.name_counts
-        if counts is None or not takes_global_givens(counts, self.items.get(item_id, {})):
-            return self.plain_form(item_id, position)
         citation = self.style.citation
-        if citation is None or item_id not in self.items:
-            return ""
+        if counts is None or citation is None or not takes_global_givens(counts, self.items.get(item_id, {})):
+            return None
         cite = Cite(id=item_id, position=position, comparing=True)
         ev = self.evaluation(item_id, "citation", cite, env=self._ungrouped_env)
         return plain(render_children(citation.layout.children, ev))
-
-    def plain_form(self, item_id: str, position: int = 0) -> str:
-        """An item's cite, alone and without locator, as plain text under its current
-        disambiguation state (remembered per state)."""
-        key = self._form_key(item_id, position)
-        text = self._plain_cites.get(key) if key is not None else None
-        if text is None:
-            out, trace = self.render_cite(Cite(id=item_id, position=position, comparing=True))
-            text = plain(out)
-            self._remember_form(item_id, position, text, trace)
-            if (item_id not in self._names_shown and position == (1 if self.position_sensitive else 0)
-                    and self.disamb[item_id] == Disamb()):
-                self._note_compared(item_id, trace)
-        return text
-
-    def names_source(self, item_id: str) -> tuple[list[dict[str, Any]], Names | None]:
-        """The names the first cs:names of an item's cite renders, and the cs:names
-        whose cs:name options apply to them (found by rendering the cite once)."""
-        if item_id not in self._names_sources:
-            out, trace = self.render_cite(Cite(id=item_id, comparing=True))
-            self._remember_form(item_id, 0, plain(out), trace)
-            found = trace.names_source
-            if found is not None and isinstance(found[1], Names):
-                self._names_sources[item_id] = (found[0], found[1])
-            else:
-                self._names_sources[item_id] = ([], None)
-        names, node = self._names_sources[item_id]
-        return list(names), node
-
-    def form_under(self, item_id: str, disamb: Disamb) -> str:
-        """An item's cite as plain text under a trial disambiguation state; the trial
-        stays the item's state until disambiguation sets another."""
-        self.disamb[item_id] = disamb
-        # As citeproc-js, cites are compared as cited again (position "subsequent").
-        return self.plain_form(item_id, 1 if self.position_sensitive else 0)
-
-    def names_now(self, item_id: str) -> tuple[int, int, bool]:
-        """As names_shown and given_default, for an item's cite in its current state."""
-        trace = self.render_cite(Cite(id=item_id, position=1 if self.position_sensitive else 0, comparing=True))[1]
-        return self._names_info(item_id, trace)
-
-    def names_count(self, item_id: str) -> int:
-        """How many names the first name list of an item's cite has in all."""
-        return len(self.names_source(item_id)[0])
-
-    def names_shown(self, item_id: str) -> int:
-        """How many names the first name list of an item's plain cite shows (as cited
-        again, for styles whose cites change then)."""
-        return self._compared(item_id)[0]
-
-    def has_given(self, item_id: str, index: int) -> bool:
-        """Whether the name at ``index`` of an item's first name list has a given name."""
-        names = self.names_source(item_id)[0]
-        return index < len(names) and bool(names[index].get("given"))
-
-    def given_default(self, item_id: str) -> tuple[int, bool]:
-        """The given-name level an item's cite (as compared) shows unasked (0 none,
-        1 initials, 2 whole), and whether its cs:name initializes."""
-        return self._compared(item_id)[1:]
-
-    def _compared(self, item_id: str) -> tuple[int, int, bool]:
-        if item_id not in self._names_shown:
-            # The plain cite as compared, rendered in the item's state before the
-            # walk (always the plain state), reports what _note_compared records.
-            keep, self.disamb[item_id] = self.disamb[item_id], Disamb()
-            self.plain_form(item_id, 1 if self.position_sensitive else 0)
-            if item_id not in self._names_shown:  # that cite was remembered without it
-                position = 1 if self.position_sensitive else 0
-                self._note_compared(item_id, self.render_cite(Cite(id=item_id, position=position, comparing=True))[1])
-            self.disamb[item_id] = keep
-        return self._names_shown[item_id]
-
-    def _note_compared(self, item_id: str, trace: Trace) -> None:
-        self._names_shown[item_id] = self._names_info(item_id, trace)
-
-    def _names_info(self, item_id: str, trace: Trace) -> tuple[int, int, bool]:
-        first, found = trace.first_names, trace.names_source
-        level, initials = 2, False
-        if found is not None and isinstance(found[1], Names):
-            opts = found[1].name_options(self.evaluation(item_id, "citation"))
-            initials = opts.get("initialize-with") is not None
-            level = 0 if opts.get("form") == "short" else 1 if initials else 2
-        return (len(first.names) if first is not None else 0, level, initials)
-
-    def _remember_form(self, item_id: str, position: int, text: str, trace: Trace) -> None:
-        base = self._base_key(item_id, position)
-        self._given_read[base] = frozenset(trace.given_indices)
-        key = self._form_key(item_id, position)
-        assert key is not None
-        self._plain_cites[key] = text
-
-    def _base_key(self, item_id: str, position: int) -> tuple[Any, ...]:
-        d = self.disamb[item_id]
-        shown = d.names_shown
-        if shown is not None:
-            # Showing more names than the longest name list holds shows them all, as
-            # showing exactly that many does: one cached cite serves every such state,
-            # so trying ever more names on a group re-renders only the long lists.
-            most = self._most_names.get(item_id)
-            if most is None:
-                most = self._most_names[item_id] = max(
-                    (len(v) for v in self.items[item_id].values() if isinstance(v, list)), default=0)
-            shown = min(shown, most)
-        return (item_id, position, shown, d.given_all, d.year_suffix, d.condition)
-
-    def _form_key(self, item_id: str, position: int) -> tuple[Any, ...] | None:
-        # Only the given-name levels of names the cite shows can change it: which
-        # names those are is learnt from the first render in the same state.
-        base = self._base_key(item_id, position)
-        read = self._given_read.get(base)
-        if read is None:
-            return None
-        levels = self.disamb[item_id].given_levels
-        return base + (tuple(sorted((i, lv) for i, lv in levels.items() if lv and i in read)),)
 
 
 def _last_display(node: Rich) -> Rich | None:
