@@ -19,7 +19,8 @@ Formats: "text", "html", "md", "latex". Pass one :class:`Resources` to many
 processors to share parsed locales and the collator.
 """
 
-from bibvault.csl.output import flatten, get_backend
+from bibvault.csl.events import flatten
+from bibvault.csl.output import get_backend
 from bibvault.csl.processor import Processor, Resources
 from bibvault.csl.style import Style, StyleError, find_styles, load_style, parse_style
 

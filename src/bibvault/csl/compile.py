@@ -8,7 +8,7 @@ and not when an item happens to reach the element.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from bibvault.csl.dates import Date, DatePart
@@ -335,6 +335,8 @@ class Compiler:
                             and cit.get("givenname-disambiguation-rule", "by-cite") == "by-cite"),
             cites_et_al=et_al,
             year_suffix_explicit=_any(self.root, lambda n: n.tag == "text" and n.get("variable") == "year-suffix"),
+            condition_variables=frozenset(v for n in _descendants(self.root) if n.tag in ("if", "else-if")
+                                          for k in _CONDITION_ATTRS[:3] for v in n.get(k, "").split()),
         )
 
     def _cite_et_al(self, cit: Node, first: Node | None) -> tuple[int, int] | None:
@@ -381,6 +383,12 @@ def _reading(words: frozenset[str]) -> Callable[[Node], bool]:
 
 def _has_position(n: Node) -> bool:
     return "position" in n.attrs
+
+
+def _descendants(node: Node) -> Iterator[Node]:
+    yield node
+    for c in node.children:
+        yield from _descendants(c)
 
 
 def _any(node: Node, pred: Callable[[Node], bool]) -> bool:

@@ -6,11 +6,11 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bibvault.csl.element import Element, Evaluation, Formatting, decorate
+from bibvault.csl.element import Element, Evaluation, Formatting, Summaries, decorate
 from bibvault.csl.items import DateValue
+from bibvault.csl.reach import Reach, called_reach
 from bibvault.csl.richtext import Content, Rich, SortDate, join
 from bibvault.csl.state import year_suffix_text
-from bibvault.csl.stylexml import Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +52,30 @@ class Date(Element):
     delimiter: str
     formatting: Formatting
 
+    def reach(self, s: Summaries) -> Reach:
+        return called_reach(frozenset((self.variable,)))
+
     def render(self, ev: Evaluation) -> Content:
         return render_date(self, ev)
 
 
-def _date_parts(date: Date, ev: Evaluation) -> tuple[list[DatePart], str, Node | None]:
-    """The date parts to render, the delimiter, and the localized base date."""
+def _date_parts(date: Date, ev: Evaluation) -> tuple[tuple[DatePart, ...], str, Formatting | None]:
+    """The date parts to render, the delimiter, and the formatting of the localized
+    base date (worked out once per processor for a localized date)."""
     if not date.form:
-        return list(date.parts), date.delimiter, None
+        return date.parts, date.delimiter, None
+    memo = ev.env.localized_dates
+    found = memo.get(id(date))
+    if found is None or found[0] is not date:
+        found = memo[id(date)] = (date, *_localized(date, ev))
+    return found[1], found[2], found[3]
+
+
+def _localized(date: Date, ev: Evaluation) -> tuple[tuple[DatePart, ...], str, Formatting | None]:
+    assert date.form is not None
     base = ev.locale.dates.get(date.form)
     if base is None:
-        return [], "", None
+        return (), "", None
     parts = []
     for bp in base.findall("date-part"):
         name = bp.get("name", "")
@@ -73,7 +86,8 @@ def _date_parts(date: Date, ev: Evaluation) -> tuple[list[DatePart], str, Node |
             if k not in ("prefix", "suffix"):
                 attrs[k] = v
         parts.append(DatePart.from_attrs(attrs))
-    return parts, base.get("delimiter", ""), base
+    fmt_attrs = {k: v for k, v in base.attrs.items() if k not in ("form", "delimiter", "prefix", "suffix")}
+    return tuple(parts), base.get("delimiter", ""), Formatting.from_attrs(fmt_attrs) if fmt_attrs else None
 
 
 def _part_text(part: DatePart, date: list[int], dv: DateValue, ev: Evaluation, is_end: bool) -> str | None:
@@ -161,7 +175,7 @@ def render_date(node: Date, ev: Evaluation) -> Content:
     if dv.literal is not None and not dv.parts:
         ev.mark(var)
         return decorate(node.formatting, dv.literal, ev)
-    parts, delimiter, base = _date_parts(node, ev)
+    parts, delimiter, base_fmt = _date_parts(node, ev)
     if not parts:
         return None
     start, end = dv.start, dv.end
@@ -206,10 +220,8 @@ def render_date(node: Date, ev: Evaluation) -> Content:
     if out is None:
         return None
     ev.mark(var)
-    if base is not None:
-        fmt_attrs = {k: v for k, v in base.attrs.items() if k not in ("form", "delimiter", "prefix", "suffix")}
-        if fmt_attrs:
-            out = decorate(Formatting.from_attrs(fmt_attrs), out, ev)
+    if base_fmt is not None:
+        out = decorate(base_fmt, out, ev)
     return decorate(node.formatting, out, ev)
 
 def date_sort_string(d: DateValue, parts: set[str | None] | None = None) -> str:

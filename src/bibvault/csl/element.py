@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bibvault.csl.locale import Locale
+from bibvault.csl.reach import COMPUTED_VARIABLES, UNKNOWN, Reach
 from bibvault.csl.richtext import (
     FORMAT_KEYS,
     Content,
@@ -34,11 +35,8 @@ from bibvault.csl.richtext import (
 )
 from bibvault.csl.state import NameCounts, Request, citation_label, year_suffix_text
 from bibvault.csl.stylexml import StyleError
-from bibvault.csl.textcase import apply_text_case
+from bibvault.csl.textcase import TextCaseMemo, apply_text_case
 
-# Variables whose value is not (only) the item's own: Evaluation.unsuppressed works them out.
-COMPUTED_VARIABLES = frozenset(("locator", "citation-number", "first-reference-note-number", "year-suffix",
-                               "citation-label", "page-first"))
 _TEXT_CASES = frozenset(("lowercase", "uppercase", "capitalize-first", "capitalize-all", "sentence", "title"))
 
 
@@ -79,25 +77,35 @@ class Formatting:
 
 PLAIN = Formatting()
 
-
 class Element:
     """A compiled rendering element: immutable, shared by every render of the style."""
 
     __slots__ = ()
     # Every element has its formatting and affixes (a field of each element class).
     formatting: Formatting
-    # Whether the element adds several outputs to its parent (cs:choose); the others
-    # add their one rendering, which render_children asks for without a list.
+    # Whether the element adds the renderings of other elements to its parent (cs:choose):
+    # render_children then asks for those elements (see chosen) instead of a rendering.
     expands = False
 
     def render(self, ev: Evaluation) -> Content:
         """This element's output for the item being evaluated."""
         raise NotImplementedError
 
-    def outputs(self, ev: Evaluation) -> list[tuple[Element, Content]]:
-        """What this element adds to its parent's children, each with the element
-        that made it (cs:choose adds those of its chosen branch)."""
-        return [(self, self.render(ev))]
+    def reach(self, s: Summaries) -> Reach:
+        """What this element does for an item of the type of ``s`` that lacks every
+        variable the summary names (worked out once per processor and type).
+
+        Most of a style's groups and macros print nothing for a given item, and
+        walking them costs more than the rest of a render: with this summary a
+        group is passed over, with exactly the effects its walk would have had.
+        The summary assumes the worst wherever it cannot be sure (computed
+        variables, counted disambiguate conditions, a macro that calls itself).
+        """
+        return UNKNOWN
+
+    def chosen(self, ev: Evaluation) -> tuple[Element, ...]:
+        """For an element that ``expands``: the elements whose renderings it adds."""
+        return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +124,23 @@ class StyleOptions:
     cites_et_al: tuple[int, int] | None = None
     # Whether the style prints year-suffix itself (then dates do not append it).
     year_suffix_explicit: bool = False
+    # The variables the style's conditions test (variable, is-numeric, is-uncertain-date).
+    condition_variables: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class Summaries:
+    """The :class:`Reach` of the elements (by element id: the elements outlive the
+    processor that keeps these) for the items of one type that hold the same of
+    the variables the style's conditions test."""
+
+    padded_type: str  # the type between spaces, as a cs:if type test reads it
+    tested: frozenset[str]  # the variables conditions test that these items hold
+    macros: Mapping[str, tuple[Element, ...]]
+    found: dict[int, Reach] = field(default_factory=dict)
+    # The branch of each cs:choose that applies, when these items' types and
+    # variables decide it (by element id: see Choose.branch).
+    branches: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +157,18 @@ class Environment:
     # Given names reduced to initials, by (given, initialize-with, initialize, hyphen):
     # the same names recur in every render of an item and across items.
     initials: dict[tuple[str, str, bool, bool], str] = field(default_factory=dict, compare=False, repr=False)
+    # Text-case results by leaf texts: container titles and the like recur across items.
+    text_cases: TextCaseMemo = field(default_factory=dict, compare=False, repr=False)
+    # The parts, delimiter and formatting of each localized cs:date (by element id,
+    # the element kept to tell a reused id).
+    localized_dates: dict[int, tuple[Any, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # name_keys of each person (family, given, particle) a global given-name rule reads.
+    person_keys: dict[tuple[Any, Any, Any], tuple[str, str, str]] = field(
+        default_factory=dict, compare=False, repr=False)
+    # What each element does for an item lacking its variables, by item type and
+    # the tested variables the item holds.
+    summaries: dict[tuple[str, frozenset[str]], Summaries] = field(
+        default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -160,7 +197,7 @@ class Evaluation:
     __slots__ = ("env", "req", "locale", "item", "mode", "citation", "sorting", "name_overrides", "trace",
                  "suppressed", "called", "rendered", "year_suffix_done", "var_log", "names_seen",
                  "author_suppressed", "output_started", "substituting", "substitute_parent",
-                 "disamb_tests", "english", "turkic", "padded_type")
+                 "disamb_tests", "english", "turkic", "padded_type", "present", "summaries")
 
     def __init__(self, env: Environment, req: Request) -> None:
         self.env = env
@@ -186,7 +223,13 @@ class Evaluation:
         self.substitute_parent: Element | None = None
         self.disamb_tests = 0
         # The item's type between spaces, as a cs:if type test looks it up.
-        self.padded_type = f" {self.item.get('type')} "
+        self.padded_type = padded = f" {self.item.get('type')} "
+        # The variables the item holds (what Evaluation.unsuppressed finds non-empty).
+        self.present = present = frozenset([k for k, v in self.item.items() if v is not None and v != "" and v != []])
+        key = (padded, present & env.options.condition_variables)
+        found = env.summaries.get(key)
+        self.summaries = found if found is not None else env.summaries.setdefault(
+            key, Summaries(padded, key[1], env.macros))
         lang = self.item.get("language")
         code = lang if isinstance(lang, str) and lang else self.locale.lang
         # Title case applies to English only; Turkic languages case i differently.
@@ -245,7 +288,8 @@ def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool =
     if upright and fmt.get("font-style") == "italic":
         del fmt["font-style"]
     if f.text_case:
-        content = apply_text_case(content, f.text_case, ev.english or f.title_any_language, ev.turkic)
+        content = apply_text_case(content, f.text_case, ev.english or f.title_any_language, ev.turkic,
+                                  ev.env.text_cases)
     known = True
     if f.strip_periods:
         content = map_strings(content, _strip_periods)
@@ -278,29 +322,59 @@ def decorate_layout(f: Formatting, content: Content) -> Rich | None:
     return Rich(parts, dict(f.fmt))
 
 
+def _rendered(children: tuple[Element, ...], ev: Evaluation, out: list[tuple[Formatting, Rich | str]]) -> None:
+    """The non-empty renderings of ``children``, each with its element's formatting (a
+    cs:choose adds those of its chosen branch one by one, so that the enclosing
+    group's delimiter separates them)."""
+    for c in children:
+        if c.expands:
+            _rendered(c.chosen(ev), ev, out)
+            continue
+        content = c.render(ev)
+        if content and (isinstance(content, str) or not content.is_empty()):
+            out.append((c.formatting, content))
+
+
 def render_children(children: tuple[Element, ...], ev: Evaluation, delimiter: str = "") -> Rich | None:
     """``children`` rendered and joined with ``delimiter``."""
-    out: list[Rich | str] = []
-    before: Formatting | None = None
-    for c in children:
-        for el, content in c.outputs(ev) if c.expands else ((c, c.render(ev)),):
-            if not content or (not isinstance(content, str) and content.is_empty()):
-                continue
-            f = el.formatting
-            if before is not None:
-                if delimiter:
-                    # A delimiter's mark joins an element's own suffix as typed (":" + "." is
-                    # ":.") and a formatted variable's last mark; one nested deeper merges.
-                    same = before.simple or bool(before.suffix)
-                    out.append(SameDelim(delimiter) if same else Delim(delimiter))
-                elif ((before.fmt or f.fmt) and isinstance(content, Rich) and f.prefix
-                        and content.children and content.children[0] == f.prefix):
-                    # citeproc-js moves no punctuation between a prefix and formatted siblings.
-                    content = dataclasses.replace(
-                        content, children=[FixedPrefix(content.children[0]), *content.children[1:]])
-            out.append(content)
-            before = f
-    return Rich(out, known_text=True) if out else None
+    rendered: list[tuple[Formatting, Rich | str]] = []
+    _rendered(children, ev, rendered)
+    if not rendered:
+        return None
+    out: list[Rich | str] = [rendered[0][1]]
+    before = rendered[0][0]
+    for f, content in rendered[1:]:
+        if delimiter:
+            # A delimiter's mark joins an element's own suffix as typed (":" + "." is
+            # ":.") and a formatted variable's last mark; one nested deeper merges.
+            same = before.simple or bool(before.suffix)
+            out.append(SameDelim(delimiter) if same else Delim(delimiter))
+        elif ((before.fmt or f.fmt) and isinstance(content, Rich) and f.prefix
+                and content.children and content.children[0] == f.prefix):
+            # citeproc-js moves no punctuation between a prefix and formatted siblings.
+            content = dataclasses.replace(
+                content, children=[FixedPrefix(content.children[0]), *content.children[1:]])
+        out.append(content)
+        before = f
+    return Rich(out, known_text=True)
+
+
+def passes_over(el: Element, ev: Evaluation) -> bool:
+    """Whether group or macro ``el`` prints nothing for the item, known without walking
+    it; its walk's effect on the enclosing group is then applied.
+
+    Terms it would print and then drop mark the output as started (which decides
+    whether a later term opens the entry): it is walked while nothing has printed.
+    """
+    reach = ev.summaries.found.get(id(el))
+    if reach is None:
+        reach = el.reach(ev.summaries)
+    if not reach.skippable or not reach.variables.isdisjoint(ev.present) or (
+            reach.prints and not ev.output_started):
+        return False
+    if reach.calls:
+        ev.called += 1
+    return True
 
 
 def suppressible(ev: Evaluation, children: tuple[Element, ...], delimiter: str = "", *,

@@ -5,17 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bibvault.csl.element import (
-    COMPUTED_VARIABLES,
     PLAIN,
     Element,
     Evaluation,
     Formatting,
+    Summaries,
     decorate,
+    passes_over,
     render_children,
     suppressible,
 )
 from bibvault.csl.items import DateValue
 from bibvault.csl.numbers import is_numeric
+from bibvault.csl.reach import (
+    COMPUTED_VARIABLES,
+    NOTHING,
+    UNKNOWN,
+    Reach,
+    either_reach,
+    run_reach,
+    suppressible_reach,
+)
 from bibvault.csl.richtext import Content
 
 
@@ -26,8 +36,15 @@ class Group(Element):
     children: tuple[Element, ...]
     delimiter: str
     formatting: Formatting
+    def reach(self, s: Summaries) -> Reach:
+        found = s.found.get(id(self))
+        if found is None:
+            found = s.found[id(self)] = suppressible_reach([c.reach(s) for c in self.children])
+        return found
 
     def render(self, ev: Evaluation) -> Content:
+        if passes_over(self, ev):
+            return None
         return decorate(self.formatting, suppressible(ev, self.children, self.delimiter), ev)
 
 
@@ -92,6 +109,33 @@ class Branch:
 
 
 
+    def decide(self, s: Summaries) -> bool | None:
+        """Whether this branch applies to the items ``s`` sums up (those of one type
+        holding the same tested variables), or None when that does not tell."""
+        if self.always:
+            return True
+        if self.disambiguate is not None:
+            return None
+        if not self.tests:
+            return False
+        found: list[bool | None] = []
+        for kind, v in self.tests:
+            if kind == "type":
+                found.append(s.padded_type in v)
+            elif v in COMPUTED_VARIABLES or kind not in ("variable", "is-numeric", "is-uncertain-date"):
+                found.append(None)
+            elif kind == "variable":
+                found.append(v in s.tested)
+            else:
+                # A number or an uncertain date needs a value to be one.
+                found.append(None if v in s.tested else False)
+        if self.match == "all":
+            return False if False in found else True if None not in found else None
+        if self.match == "any":
+            return True if True in found else False if None not in found else None
+        return False if True in found else True if None not in found else None
+
+
 def _test_position(ev: Evaluation, pos: str) -> bool:
     cite = ev.req.cite
     p = cite.position if ev.citation else -1
@@ -125,6 +169,10 @@ def _test(ev: Evaluation, kind: str, v: str) -> bool:
     return _test_position(ev, v)
 
 
+# Choose.branch: no branch applies; the answer is not known before the tests run.
+_NONE, _OPEN = -1, -2
+
+
 @dataclass(frozen=True, slots=True)
 class Choose(Element):
     """cs:choose: the first branch that applies."""
@@ -133,23 +181,51 @@ class Choose(Element):
     formatting: Formatting = PLAIN  # cs:choose has none of its own
     expands = True
 
+    def reach(self, s: Summaries) -> Reach:
+        alternatives: list[Reach] = []
+        exact = True
+        for b in self.branches:
+            answer = b.decide(s)
+            # A disambiguate test is counted whenever it is reached.
+            exact = exact and b.disambiguate is None
+            if answer is False:
+                continue
+            alternatives.append(run_reach([c.reach(s) for c in b.children])
+                                if b.children else NOTHING)
+            if answer:
+                break
+        else:
+            alternatives.append(NOTHING)
+        r = either_reach(alternatives)
+        return r if exact else UNKNOWN
+
     def branch(self, ev: Evaluation) -> Branch | None:
         """The branch that applies, if any."""
-        for b in self.branches:
-            if b.holds(ev):
-                return b
-        return None
+        # Known for the items of one type holding the same tested variables, unless
+        # a test reads more than that (a locator, a position, a value's form).
+        found = ev.summaries.branches.get(id(self))
+        if found is None:
+            found = ev.summaries.branches[id(self)] = self._decided(ev.summaries)
+        if found == _OPEN:
+            for b in self.branches:
+                if b.holds(ev):
+                    return b
+            return None
+        return self.branches[found] if found != _NONE else None
+
+    def _decided(self, s: Summaries) -> int:
+        for i, b in enumerate(self.branches):
+            answer = b.decide(s)
+            if answer is None:
+                return _OPEN
+            if answer:
+                return i
+        return _NONE
 
     def render(self, ev: Evaluation) -> Content:
         b = self.branch(ev)
         return render_children(b.children, ev) if b is not None else None
 
-    def outputs(self, ev: Evaluation) -> list[tuple[Element, Content]]:
-        # The chosen branch contributes its elements one by one, so that the
-        # enclosing group's delimiter separates them.
+    def chosen(self, ev: Evaluation) -> tuple[Element, ...]:
         b = self.branch(ev)
-        out: list[tuple[Element, Content]] = []
-        if b is not None:
-            for c in b.children:
-                out.extend(c.outputs(ev))
-        return out
+        return b.children if b is not None else ()

@@ -14,7 +14,7 @@ try:
 except ImportError:  # pragma: no cover - the locale files come with citeproc-py
     _citeproc_data = None
 
-from bibvault.csl.output import Quotes
+from bibvault.csl.events import Quotes
 from bibvault.csl.stylexml import Node, node_from_xml
 
 # Languages whose locale file is not "<lang>-<LANG>".

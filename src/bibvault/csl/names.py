@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bibvault.csl.element import Element, Evaluation, FirstNames, Formatting, decorate
+from bibvault.csl.element import Element, Evaluation, FirstNames, Formatting, Summaries, decorate
 from bibvault.csl.personname import Name, format_name, starts_romanesque
+from bibvault.csl.reach import ALWAYS, COMPUTED_VARIABLES, MAYBE, NEVER, NOTHING, Reach, run_reach
 from bibvault.csl.richtext import Content, Rich, is_empty, join
 from bibvault.csl.text import TextTerm
 
@@ -169,6 +170,18 @@ class Names(Element):
         if ev.name_overrides:
             return {**opts, **ev.name_overrides}
         return opts
+
+    def reach(self, s: Summaries) -> Reach:
+        subs = [c.reach(s) for c in self.substitute or ()]
+        inner = run_reach(subs) if subs else NOTHING
+        own = frozenset(self.variables)
+        # A count of no names prints "0" in a sort key.
+        counts = any(opts.get("form") == "count" for opts in self.options.values())
+        exact = inner.exact and not counts and not own & COMPUTED_VARIABLES
+        # The substitutes stop at the first that prints (or at a term defined as
+        # empty), so only the element's own variables are called for sure.
+        calls = ALWAYS if own else NEVER if inner.calls == NEVER else MAYBE
+        return Reach(own | inner.variables, exact, calls, inner.silent, inner.renders, inner.prints)
 
     def render(self, ev: Evaluation) -> Content:
         return self.render_names(ev)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bibvault.csl.element import Element, Evaluation, Formatting, decorate
+from bibvault.csl.element import Element, Evaluation, Formatting, Summaries, decorate
 from bibvault.csl.items import DateValue
 from bibvault.csl.locale import Locale
+from bibvault.csl.reach import Reach, called_reach
 from bibvault.csl.richtext import Content
 
 _TOKEN = r"[A-Za-z]*\d+[A-Za-z]*"
@@ -200,6 +201,9 @@ class Number(Element):
     variable: str
     form: str
     formatting: Formatting
+
+    def reach(self, s: Summaries) -> Reach:
+        return called_reach(frozenset((self.variable,)))
 
     def render(self, ev: Evaluation) -> Content:
         name = self.variable

@@ -10,6 +10,7 @@ from typing import Any
 from bibvault.csl.element import Evaluation, Formatting, decorate
 from bibvault.csl.richtext import Content, Rich, is_empty, join, parse_inline, plain
 from bibvault.csl.state import NameCounts
+from bibvault.csl.textcase import MEMO_LIMIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,11 +179,18 @@ def name_keys(name: Mapping[str, Any]) -> tuple[str, str, str]:
 
 
 def _global_level(counts: NameCounts, name: Mapping[str, Any], index: int, form: str,
-                  init_with: str | None) -> int:
+                  init_with: str | None, memo: dict[tuple[Any, Any, Any], tuple[str, str, str]]) -> int:
     """The given-name level a global givenname-disambiguation-rule asks for (as
-    citeproc-js decides it: from how many people share the family name and initials)."""
+    citeproc-js decides it: from how many people share the family name and initials;
+    ``memo`` keeps each person's keys)."""
     plain_level = 0 if form == "short" else 1 if init_with is not None else 2
-    family, initials, _ = name_keys(name)
+    person = (name.get("family"), name.get("given"), name.get("non-dropping-particle"))
+    keys = memo.get(person)
+    if keys is None:
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        keys = memo[person] = name_keys(name)
+    family, initials, _ = keys
     sets = counts.initials.get(family)
     if sets is None or (family, initials) not in counts.givens:
         return plain_level
@@ -216,10 +224,6 @@ def _shares_initials(name: dict[str, Any], item: Mapping[str, Any]) -> bool:
     return False
 
 
-def _apostrophes(text: str) -> str:
-    return text.replace("'", "\u2019")
-
-
 def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, index: int,
                 name_el: Name | None, inverted: bool) -> Content:
     """One name as rich text, following form, initials and name-part order."""
@@ -232,11 +236,12 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
         # sits a level below the name (so that cs:name's own "normal" is not written).
         part = decorate(fam_np.formatting, parse_inline(literal), ev) if fam_np is not None and literal else None
         return Rich([part], known_text=True) if part is not None else (parse_inline(literal) or None)
-    family = _apostrophes(name.get("family", "").strip())
-    given = _apostrophes(name.get("given", "").strip())
-    ndp = _apostrophes(name.get("non-dropping-particle", ""))
-    dp = _apostrophes(name.get("dropping-particle", ""))
-    suffix = _apostrophes(name.get("suffix", ""))
+    # Straight apostrophes print curly.
+    family = name.get("family", "").strip().replace("'", "\u2019")
+    given = name.get("given", "").strip().replace("'", "\u2019")
+    ndp = name.get("non-dropping-particle", "").replace("'", "\u2019")
+    dp = name.get("dropping-particle", "").replace("'", "\u2019")
+    suffix = name.get("suffix", "").replace("'", "\u2019")
     form = opts.get("form", "long")
     init_with = opts.get("initialize-with")
     do_init = opts.get("initialize", "true") != "false"
@@ -256,7 +261,7 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
     if counts is not None and given:
         # Sort keys show these given names too: citeproc-js works out sort keys after
         # the global given-name rules (and before cite-by-cite disambiguation).
-        level = max(level, _global_level(counts, name, index, form, init_with))
+        level = max(level, _global_level(counts, name, index, form, init_with, ev.env.person_keys))
         if level == 1 and init_with is None and counts.rule.endswith("-with-initials"):
             init_with = ""  # as citeproc-js: these rules initialize even without initialize-with
     if (level < 1 and init_with is not None and form != "short" and given and not ev.sorting

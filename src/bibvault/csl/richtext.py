@@ -23,7 +23,7 @@ NEUTRAL = {
     "vertical-align": "baseline",
 }
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Rich:
     """A run of rich text: children (strings or nodes) with shared formatting."""
 

@@ -7,9 +7,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bibvault.csl.element import Element, Evaluation, Formatting, decorate, suppressible
+from bibvault.csl.element import (
+    Element,
+    Evaluation,
+    Formatting,
+    Summaries,
+    decorate,
+    passes_over,
+    suppressible,
+)
 from bibvault.csl.items import DateValue
 from bibvault.csl.numbers import is_numeric, is_plural, page_range
+from bibvault.csl.reach import PRINTS, UNKNOWN, Reach, called_reach, suppressible_reach
 from bibvault.csl.richtext import Content, MarksOnly, Rich, parse_inline
 from bibvault.csl.textcase import capitalize_first
 from bibvault.identity import safe_url
@@ -71,6 +80,10 @@ class TextVariable(Element):
     form: str
     formatting: Formatting
 
+    def reach(self, s: Summaries) -> Reach:
+        name = self.variable
+        return called_reach(frozenset((name, f"{name}-short") if self.form == "short" else (name,)))
+
     def render(self, ev: Evaluation) -> Content:
         name = self.variable
         if name == "year-suffix":
@@ -129,10 +142,16 @@ class TextMacro(Element):
     macro: str
     formatting: Formatting
     holds_date: bool  # a cs:date among the macro's descendants
+    def reach(self, s: Summaries) -> Reach:
+        found = s.found.get(id(self))
+        if found is None:
+            s.found[id(self)] = UNKNOWN  # while it is worked out: a macro may call itself
+            found = s.found[id(self)] = suppressible_reach([c.reach(s) for c in s.macros.get(self.macro, ())])
+        return found
 
     def render(self, ev: Evaluation) -> Content:
         body = ev.env.macros.get(self.macro)
-        if body is None:
+        if body is None or passes_over(self, ev):
             return None
         return decorate(self.formatting, suppressible(ev, body, dates_only=ev.sorting and self.holds_date), ev)
 
@@ -145,6 +164,9 @@ class TextTerm(Element):
     form: str
     plural: bool
     formatting: Formatting
+
+    def reach(self, s: Summaries) -> Reach:
+        return PRINTS
 
     def render(self, ev: Evaluation) -> Content:
         text = ev.locale.term(self.term, self.form, self.plural)
@@ -162,6 +184,9 @@ class TextValue(Element):
 
     value: str
     formatting: Formatting
+
+    def reach(self, s: Summaries) -> Reach:
+        return PRINTS
 
     def render(self, ev: Evaluation) -> Content:
         if self.value and not self.value.strip(".,;:!?"):
@@ -188,6 +213,9 @@ class Label(Element):
     form: str
     plural: str  # contextual | always | never
     formatting: Formatting
+
+    def reach(self, s: Summaries) -> Reach:
+        return PRINTS
 
     def render(self, ev: Evaluation) -> Content:
         name = self.variable

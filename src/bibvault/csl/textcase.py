@@ -30,31 +30,50 @@ _OPENERS = {"\u201c": ("\u201c", "\u201d"), "\u2018": ("\u2018", "\u2019"), ' "'
 _WORD = re.compile(r"[\w\u2019'`.\-]+", re.UNICODE)
 
 
-def _retext(node: Rich, transform: str, turkic: bool = False) -> None:
+# What _retext memoises: (leaf texts, protected flags, transform, turkic) → the new
+# text of each unprotected leaf.
+# How many results a memo keeps before it starts afresh (bounded memory at any scale).
+MEMO_LIMIT = 20000
+TextCaseMemo = dict[tuple[tuple[str, ...], tuple[bool, ...], str, bool], tuple[str | None, ...]]
+
+
+def _retext(node: Rich, transform: str, turkic: bool = False, memo: TextCaseMemo | None = None) -> None:
     spots = list(leaves(node))
-    texts = []
+    texts: list[str] = []
     for parent, idx, _ in spots:
         assert parent is not None
-        texts.append(parent.children[idx])
-    full = "".join(str(t) for t in texts)
-    mask: list[bool] = []
-    for (_, _, prot), t in zip(spots, texts, strict=True):
-        mask.extend([prot] * len(str(t)))
+        texts.append(str(parent.children[idx]))
+    prots = tuple(prot for _, _, prot in spots)
+    key = (tuple(texts), prots, transform, turkic)
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        found = _recased(texts, prots, transform, turkic)
+        if memo is not None:
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()  # titles that each item has its own would only pile up
+            memo[key] = found
+    for (parent, idx, _), text in zip(spots, found, strict=True):
+        assert parent is not None
+        if text is not None:
+            parent.children[idx] = text
+
+
+def _recased(texts: list[str], prots: tuple[bool, ...], transform: str, turkic: bool) -> tuple[str | None, ...]:
+    """The new text of each leaf (None for a protected one, which keeps its own)."""
+    full = "".join(texts)
     new = list(full)
     spans = []
     pos = 0
-    for (_, _, prot), t in zip(spots, texts, strict=True):
-        spans.append((pos, pos + len(str(t)), prot))
-        pos += len(str(t))
+    for t, prot in zip(texts, prots, strict=True):
+        spans.append((pos, pos + len(t), prot))
+        pos += len(t)
     _apply(full, new, transform, turkic, spans)
-    # Write back, keeping protected characters.
+    out: list[str | None] = []
     pos = 0
-    for (parent, idx, prot), t in zip(spots, texts, strict=True):
-        n = len(str(t))
-        assert parent is not None
-        if not prot:
-            parent.children[idx] = "".join(new[pos : pos + n])
-        pos += n
+    for t, prot in zip(texts, prots, strict=True):
+        out.append(None if prot else "".join(new[pos : pos + len(t)]))
+        pos += len(t)
+    return tuple(out)
 
 
 def _set(new: list[str], i: int, ch: str) -> None:
@@ -216,16 +235,16 @@ def capitalize_first(text: str) -> str:
 
 
 def apply_text_case(content: Content, transform: str | None, english: bool = True,
-                    turkic: bool = False) -> Content:
+                    turkic: bool = False, memo: TextCaseMemo | None = None) -> Content:
     """``content`` with ``transform`` applied (title case only for English; ``turkic``:
-    Turkish dotted and dotless i)."""
+    Turkish dotted and dotless i; ``memo`` keeps the results, which recur across items)."""
     if not transform or content is None:
         return content
     if transform == "title" and not english:
         return content
     node = content if isinstance(content, Rich) else Rich([content])
     node = _copy(node)
-    _retext(node, transform, turkic)
+    _retext(node, transform, turkic, memo)
     return node
 
 
