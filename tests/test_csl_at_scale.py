@@ -119,24 +119,23 @@ GROUP_YEARS = [
 ]
 
 
-def test_groups_form_before_global_given_names() -> None:
+@pytest.mark.parametrize(("style", "items", "cites"), [
     # citeproc-js, chicago-author-date (givenname-disambiguation-rule="primary-name").
-    proc = Processor(load_style("chicago-author-date"), GROUP_BY_NAMES, locale="en-US")
-    assert [proc.cite([i["id"]]) for i in GROUP_BY_NAMES] == [
+    ("chicago-author-date", GROUP_BY_NAMES, [
         "(Xintong Li, Maskharashvili, Jory Stevens-Guille, and White 2020)",
         "(Z. Li, Zhao, Wang, and Parnow 2020)",
         "(Z. Li, Zhao, Wang, Utiyama, et al. 2020)",
         "(Xiao Li, Hong, Ruan, and Huang 2020)",
-    ]
-
-
-def test_year_suffixes_follow_the_groups_walk() -> None:
+    ]),
     # citeproc-js, apa (givenname-disambiguation-rule="primary-name-with-initials").
-    proc = Processor(load_style("apa"), GROUP_YEARS, locale="en-US")
-    assert [proc.cite([i["id"]]) for i in GROUP_YEARS] == [
+    ("apa", GROUP_YEARS, [
         "(J. Chen et al., 2020)",
         "(J. Chen et al., 2020)",
         "(X. Chen et al., 2020a)",
         "(X. Chen et al., 2020b)",
         "(G. Chen et al., 2020)",
-    ]
+    ]),
+])
+def test_groups_form_before_global_given_names(style: str, items: list[dict[str, Any]], cites: list[str]) -> None:
+    proc = Processor(load_style(style), items, locale="en-US")
+    assert [proc.cite([i["id"]]) for i in items] == cites

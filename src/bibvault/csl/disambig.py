@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from bibvault.csl.ambiguity import Walk, to_disamb
@@ -131,11 +132,9 @@ def disambiguate(proc: Disambiguable) -> None:
                 proc.disamb[i] = to_disamb(settled[i], before[i]) if i in settled else before[i]
 
 
-def takes_global_givens(counts: NameCounts, item: dict[str, Any]) -> bool:
-    """Whether a global givenname-disambiguation-rule may add given names to some
-    name of ``item`` (a family name shared by people of other initials or given names)."""
-    primary = counts.rule.startswith("primary")
-    initials_only = counts.rule.endswith("-with-initials")
+def _counted_names(item: dict[str, Any], primary: bool) -> Iterator[dict[str, Any]]:
+    """The personal names of ``item`` a global givenname-disambiguation-rule counts
+    (only the first of each list for the primary-name rules)."""
     for value in item.values():
         if not isinstance(value, list):
             continue
@@ -144,9 +143,17 @@ def takes_global_givens(counts: NameCounts, item: dict[str, Any]) -> bool:
                 continue
             if primary and k > 0:
                 break
-            family, inits, _ = name_keys(n)
-            if counts.initials.get(family, 0) > 1 or (not initials_only and counts.givens.get((family, inits), 0) > 1):
-                return True
+            yield n
+
+
+def takes_global_givens(counts: NameCounts, item: dict[str, Any]) -> bool:
+    """Whether a global givenname-disambiguation-rule may add given names to some
+    name of ``item`` (a family name shared by people of other initials or given names)."""
+    initials_only = counts.rule.endswith("-with-initials")
+    for n in _counted_names(item, counts.rule.startswith("primary")):
+        family, inits, _ = name_keys(n)
+        if counts.initials.get(family, 0) > 1 or (not initials_only and counts.givens.get((family, inits), 0) > 1):
+            return True
     return False
 
 
@@ -156,15 +163,8 @@ def count_names(items: list[dict[str, Any]], rule: str) -> NameCounts:
     initials: dict[str, set[str]] = {}
     givens: dict[tuple[str, str], set[str]] = {}
     for item in items:
-        for value in item.values():
-            if not isinstance(value, list):
-                continue
-            for k, n in enumerate(value):
-                if not isinstance(n, dict) or "literal" in n or not (n.get("family") or n.get("given")):
-                    continue
-                if rule.startswith("primary") and k > 0:
-                    break
-                family, inits, given = name_keys(n)
-                initials.setdefault(family, set()).add(inits)
-                givens.setdefault((family, inits), set()).add(given)
+        for n in _counted_names(item, rule.startswith("primary")):
+            family, inits, given = name_keys(n)
+            initials.setdefault(family, set()).add(inits)
+            givens.setdefault((family, inits), set()).add(given)
     return NameCounts(rule, {f: len(v) for f, v in initials.items()}, {k: len(v) for k, v in givens.items()})
