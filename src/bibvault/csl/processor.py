@@ -193,10 +193,11 @@ class Processor:
     # --- rendering --------------------------------------------------------------
 
     def render_cite(self, cite: Cite, *, suppress_names: bool = False,
-                    no_suffix: bool = False) -> tuple[Content, Trace]:
+                    no_suffix: bool = False, env: Environment | None = None) -> tuple[Content, Trace]:
         """One cite (without its cite-level affixes) as rich text, and the trace of its render.
 
-        ``suppress_names`` renders it as with suppress-author; ``no_suffix`` without its year suffix.
+        ``suppress_names`` renders it as with suppress-author; ``no_suffix`` without its year
+        suffix; ``env`` in another environment than the processor's.
         """
         citation = self.style.citation
         if citation is None or cite.id not in self.items:
@@ -204,7 +205,7 @@ class Processor:
         if suppress_names:
             cite = dataclasses.replace(cite, suppress_author=True)
         disamb = copy_disamb(self.disamb[cite.id], year_suffix=None) if no_suffix else None
-        ev = self.evaluation(cite.id, "citation", cite, disamb=disamb)
+        ev = self.evaluation(cite.id, "citation", cite, disamb=disamb, env=env)
         return render_children(citation.layout.children, ev), ev.trace
 
     def render_entry(self, item_id: str, *, links: bool = False) -> BibEntry:
@@ -319,12 +320,10 @@ class Processor:
         none to the item (the plain form then serves): citeproc-js groups ambiguous
         cites by this form, and the rule's given names apply in the walk."""
         counts = self.env.name_counts
-        citation = self.style.citation
-        if counts is None or citation is None or not takes_global_givens(counts, self.items.get(item_id, {})):
+        if counts is None or not takes_global_givens(counts, self.items.get(item_id, {})):
             return None
         cite = Cite(id=item_id, position=position, comparing=True)
-        ev = self.evaluation(item_id, "citation", cite, env=self._ungrouped_env)
-        return plain(render_children(citation.layout.children, ev))
+        return plain(self.render_cite(cite, env=self._ungrouped_env)[0])
 
 
 def _last_display(node: Rich) -> Rich | None:
