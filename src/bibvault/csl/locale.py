@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -9,13 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-try:
-    import citeproc as _citeproc_data
-except ImportError:  # pragma: no cover - the locale files come with citeproc-py
-    _citeproc_data = None
-
 from bibvault.csl.events import Quotes
 from bibvault.csl.stylexml import Node, node_from_xml
+
+# The locale files come with citeproc-py; its folder is found without importing
+# it (which would import lxml and the whole of citeproc-py at every start).
+_CITEPROC = importlib.util.find_spec("citeproc")
 
 # Languages whose locale file is not "<lang>-<LANG>".
 PRIMARY_DIALECTS = {
@@ -32,9 +32,9 @@ PRIMARY_DIALECTS = {
 
 def locales_dir() -> Path | None:
     """The directory of the installed CSL locale files."""
-    if _citeproc_data is None:
+    if _CITEPROC is None or _CITEPROC.origin is None:
         return None
-    d = Path(_citeproc_data.__file__).parent / "data" / "locales"
+    d = Path(_CITEPROC.origin).parent / "data" / "locales"
     return d if d.is_dir() else None
 
 

