@@ -15,6 +15,7 @@ import importlib
 import re
 import unicodedata
 from collections.abc import Mapping
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +78,12 @@ class Collator:
         # only for a text with a possible contraction.
         self._table: UcaTable | None = None
         self._uca: Any = None
-        # Character → (its primary weights, the code points that may extend it).
-        self._chars: dict[str, tuple[tuple[int, ...], set[int] | None]] = {}
+        # Character → its primary weights; the characters met so far that may start a
+        # contraction, with the code points that may extend each.
+        self._weights: dict[str, tuple[int, ...]] = {}
+        self._starters: dict[str, set[int]] = {}
+        # Character → what it becomes in a key (see _key), filled as characters are met.
+        self._spelled = _Spelling()
         # Names and years recur across items: each distinct text is collated once.
         self._keys: dict[str, Any] = {}
         # Han character → pinyin reading, read when a Chinese sort first meets one.
@@ -118,18 +123,19 @@ class Collator:
             assert self._table is not None
         table = self._table
         norm = unicodedata.normalize("NFD", text)
-        chars = self._chars
-        out: list[int] = []
-        for i, c in enumerate(norm):
-            found = chars.get(c)
-            if found is None:
-                cp = ord(c)
-                found = chars[c] = (table.primary(cp), table.followers.get(cp))
-            weights, followers = found
-            if followers is not None and _may_contract(norm, i, followers):
-                return self._by_pyuca(text)
-            out.extend(weights)
-        return tuple(out)
+        weights, starters = self._weights, self._starters
+        for c in set(norm).difference(weights):
+            cp = ord(c)
+            weights[c] = table.primary(cp)
+            followers = table.followers.get(cp)
+            if followers is not None:
+                starters[c] = followers
+        if not starters.keys().isdisjoint(norm):
+            for i, c in enumerate(norm):
+                followers = starters.get(c)
+                if followers is not None and _may_contract(norm, i, followers):
+                    return self._by_pyuca(text)
+        return tuple(chain.from_iterable(map(weights.__getitem__, norm)))
 
     def _by_pyuca(self, text: str) -> tuple[int, ...]:
         if self._uca is None:
@@ -154,7 +160,7 @@ class Collator:
         # punctuation are ignored, but a word boundary sorts before any letter or
         # digit ("Smith J" before "Smithers", Abdelali before Abdel-Salam), case and
         # accents only break no ties, and numbers compare by value.
-        text = "".join(_SEP if c == " " else "" if _ignorable(c) else c for c in text) + _SEP
+        text = text.translate(self._spelled) + _SEP
         text = _DIGITS.sub(_numeric, text)
         if pyuca is not None:
             return self.weights(text)
@@ -187,6 +193,16 @@ def _ignorable(c: str) -> bool:
     # What ICU ignores with ignorePunctuation at base strength: spaces, punctuation
     # (any P* or Z* character) and controls; symbols (S*) keep their weight.
     return unicodedata.category(c)[0] in "PZC"
+
+
+class _Spelling(dict[int, str]):
+    """A table for :meth:`str.translate`: a space becomes the word separator, an
+    ignorable character nothing, any other stays; each code point decided once."""
+
+    def __missing__(self, cp: int) -> str:
+        c = chr(cp)
+        spelled = self[cp] = _SEP if c == " " else "" if _ignorable(c) else c
+        return spelled
 
 
 def _numeric(m: re.Match[str]) -> str:
