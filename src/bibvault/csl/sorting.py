@@ -6,6 +6,8 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from bibvault.csl.collation import Collator
@@ -136,4 +138,29 @@ def sort_ids(ids: list[str], sort: Sort | None, make: MakeEvaluation,
             return -r if descending[i] else r
         return 0
 
-    return sorted(ids, key=functools.cmp_to_key(cmp))
+    def by_key(group: list[str], i: int) -> list[str] | None:
+        # ``group`` ties on the keys before ``i``: a stable sort on key ``i`` (empty
+        # values last), then each run of equal values by the next key. This is the
+        # order cmp gives, with the keys worked out for the same items (the items
+        # of a tie are the ones cmp compares on the next key), without a Python call
+        # per comparison. None when values of different kinds meet in one key, where
+        # cmp compares them as text.
+        if i == len(keys) or len(group) < 2:
+            return group
+        row = [(value(id_, i), id_) for id_ in group]
+        present = [v for v in row if v[0] is not None]
+        if len({type(v) for v, _ in present}) > 1:
+            return None
+        present.sort(key=itemgetter(0), reverse=descending[i])
+        out: list[str] = []
+        runs = [[id_ for _, id_ in run] for _, run in groupby(present, key=itemgetter(0))]
+        runs.append([id_ for v, id_ in row if v is None])
+        for run in runs:
+            part = by_key(run, i + 1)
+            if part is None:
+                return None
+            out.extend(part)
+        return out
+
+    ordered = by_key(list(ids), 0)
+    return ordered if ordered is not None else sorted(ids, key=functools.cmp_to_key(cmp))
