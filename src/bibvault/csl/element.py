@@ -189,6 +189,8 @@ class Trace:
     names_source: tuple[list[dict[str, Any]], Element] | None = None
     starts_with_term: bool = False
     given_indices: set[int] = field(default_factory=set)
+    # The cite's position was read (a position test, et-al-subsequent-* options).
+    reads_position: bool = False
 
 
 class Evaluation:

@@ -40,6 +40,9 @@ class CiteForms:
         self._given_read: dict[tuple[Any, ...], frozenset[int]] = {}
         self._most_names: dict[str, int] = {}
         self._names_shown: dict[str, tuple[int, int, bool]] = {}
+        # Cites as first cited whose render never read the position, by form key:
+        # the same cite as cited again reads the same (and reports the same trace).
+        self._unmoved: dict[tuple[Any, ...], tuple[str, Trace]] = {}
 
     def group_form(self, item_id: str, position: int = 0) -> str:
         """The form ambiguous cites are grouped by: the cite before any disambiguation,
@@ -53,9 +56,20 @@ class CiteForms:
         key = self._form_key(item_id, position)
         text = self._plain_cites.get(key) if key is not None else None
         if text is None:
-            out, trace = self.source.render_cite(Cite(id=item_id, position=position, comparing=True))
-            text = plain(out)
+            first = self._form_key(item_id, 0) if position else None
+            same = self._unmoved.get(first) if first is not None else None
+            if same is not None:
+                text, trace = same
+            else:
+                out, trace = self.source.render_cite(Cite(id=item_id, position=position, comparing=True))
+                text = plain(out)
             self._remember_form(item_id, position, text, trace)
+            if not position and not trace.reads_position:
+                # A comparing cite has no note numbers: only a position test or the
+                # et-al-subsequent options (which mark the trace) tell the positions apart.
+                first = self._form_key(item_id, 0)
+                assert first is not None
+                self._unmoved[first] = (text, trace)
             if self.source.disamb[item_id] == Disamb():
                 if item_id not in self._names_shown and position == (1 if self.source.position_sensitive else 0):
                     self._note_compared(item_id, trace)

@@ -137,6 +137,7 @@ class Branch:
 
 
 def _test_position(ev: Evaluation, pos: str) -> bool:
+    ev.trace.reads_position = True
     cite = ev.req.cite
     p = cite.position if ev.citation else -1
     if pos == "first":

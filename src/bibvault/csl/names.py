@@ -32,6 +32,8 @@ class NamesLabel:
 
 def _et_al_limits(opts: Mapping[str, str], ev: Evaluation) -> tuple[int | None, int | None]:
     mn, first = opts.get("et-al-min"), opts.get("et-al-use-first")
+    if ev.citation and ("et-al-subsequent-min" in opts or "et-al-subsequent-use-first" in opts):
+        ev.trace.reads_position = True
     if ev.citation and ev.req.cite.position >= 1:
         mn = opts.get("et-al-subsequent-min", mn)
         first = opts.get("et-al-subsequent-use-first", first)
