@@ -399,15 +399,19 @@ def _count(node: Node, attr: str) -> int:
     return (1 if attr in node.attrs else 0) + sum(_count(c, attr) for c in node.children)
 
 
-def _reaches(n: Node, macros: Mapping[str, Node], pred: Callable[[Node], bool], depth: int) -> bool:
+def _reaches(n: Node, macros: Mapping[str, Node], pred: Callable[[Node], bool], depth: int,
+             seen: dict[tuple[int, int], bool] | None = None) -> bool:
     """Whether ``pred`` holds for ``n`` or an element below it, following macros."""
-    if pred(n):
-        return True
-    kids: tuple[Node, ...] = n.children
-    if n.tag == "text" and "macro" in n.attrs and depth < 20:
-        macro = macros.get(n.attrs["macro"])
-        kids = macro.children if macro is not None else ()
-    return any(_reaches(k, macros, pred, depth + 1) for k in kids)
+    # A macro called from many places is walked once per depth, not once per call.
+    seen = {} if seen is None else seen
+    found = seen.get((id(n), depth))
+    if found is None:
+        kids: tuple[Node, ...] = n.children
+        if n.tag == "text" and "macro" in n.attrs and depth < 20:
+            macro = macros.get(n.attrs["macro"])
+            kids = macro.children if macro is not None else ()
+        found = seen[(id(n), depth)] = bool(pred(n)) or any(_reaches(k, macros, pred, depth + 1, seen) for k in kids)
+    return found
 
 
 def _first_name(n: Node, macros: Mapping[str, Node], depth: int) -> Node | None:
