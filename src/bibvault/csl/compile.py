@@ -82,11 +82,16 @@ class Compiler:
         self.options: Mapping[str, str] = root.attrs
         self.sections = {m: root.find(m) for m in MODES}
         self.macro_names = {m.get("name", "") for m in root.findall("macro")}
+        self._holds_date: dict[str, bool] = {}  # macro_holds_date, by macro name
 
     def macro_holds_date(self, name: str) -> bool:
         """Whether macro ``name`` has a cs:date among its own descendants."""
-        macro = next((m for m in self.root.findall("macro") if m.get("name") == name), None)
-        return macro is not None and _any(macro, lambda n: n.tag == "date" and n is not macro)
+        found = self._holds_date.get(name)
+        if found is None:
+            macro = next((m for m in self.root.findall("macro") if m.get("name") == name), None)
+            found = self._holds_date[name] = macro is not None and _any(
+                macro, lambda n: n.tag == "date" and n is not macro)
+        return found
 
     def error(self, node: Node, message: str) -> StyleError:
         """A load-time error naming the style file and the element."""
