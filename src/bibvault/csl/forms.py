@@ -64,7 +64,7 @@ class CiteForms:
                 out, trace = self.source.render_cite(Cite(id=item_id, position=position, comparing=True))
                 text = plain(out)
             self._remember_form(item_id, position, text, trace)
-            if not position and not trace.reads_position:
+            if not position and not trace.reads_position and self.source.position_sensitive:
                 # A comparing cite has no note numbers: only a position test or the
                 # et-al-subsequent options (which mark the trace) tell the positions apart.
                 first = self._form_key(item_id, 0)
