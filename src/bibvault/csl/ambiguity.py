@@ -133,9 +133,10 @@ class Walk:
             for k in range(s.names):
                 level = s.givens.setdefault(k, 0)
                 if self.givens_max is not None:
-                    if level == 1 and (not initials or not self.r.has_given(item_id, k)):
+                    given = self.r.has_given(item_id, k)
+                    if level == 1 and (not initials or not given):
                         level = 2  # initials are not an option: the whole given name
-                    if self.r.has_given(item_id, k):
+                    if given:
                         level = max(level, default)
                 s.givens[k] = level
         return text

@@ -82,12 +82,16 @@ class CiteForms:
     def names_source(self, item_id: str) -> tuple[list[dict[str, Any]], Names | None]:
         """The names the first cs:names of an item's cite renders, and the cs:names
         whose cs:name options apply to them (found by rendering the cite once)."""
+        names, node = self._source(item_id)
+        return list(names), node
+
+    def _source(self, item_id: str) -> tuple[list[dict[str, Any]], Names | None]:
+        # As names_source, without the copy (for the walk's many questions).
         if item_id not in self._names_sources:
             out, trace = self.source.render_cite(Cite(id=item_id, comparing=True))
             self._remember_form(item_id, 0, plain(out), trace)
             self._note_source(item_id, trace)
-        names, node = self._names_sources[item_id]
-        return list(names), node
+        return self._names_sources[item_id]
 
     def _note_source(self, item_id: str, trace: Trace) -> None:
         found = trace.names_source
@@ -111,7 +115,7 @@ class CiteForms:
 
     def names_count(self, item_id: str) -> int:
         """How many names the first name list of an item's cite has in all."""
-        return len(self.names_source(item_id)[0])
+        return len(self._source(item_id)[0])
 
     def names_shown(self, item_id: str) -> int:
         """How many names the first name list of an item's plain cite shows (as cited
@@ -120,7 +124,7 @@ class CiteForms:
 
     def has_given(self, item_id: str, index: int) -> bool:
         """Whether the name at ``index`` of an item's first name list has a given name."""
-        names = self.names_source(item_id)[0]
+        names = self._source(item_id)[0]
         return index < len(names) and bool(names[index].get("given"))
 
     def given_default(self, item_id: str) -> tuple[int, bool]:
