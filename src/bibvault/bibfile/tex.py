@@ -304,8 +304,20 @@ def to_rich_text(tex: str) -> str:
     return decode(tex, rich=True).text
 
 
+#: Every command name the reader knows (:meth:`_Converter.expand` has a branch for it).
+_KNOWN = frozenset({*ACCENTS, *SYMBOLS, *LOGOS, *FORMATTING, *QUOTING, *DECLARATIONS,
+                    *VERBATIM, "href", *SWALLOW_ARGUMENT, *TAKES_DIMENSION})
+# A command as the reader reads one: a backslash and a run of letters or one character.
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
+
+
 def unknown_commands(tex: str) -> tuple[str, ...]:
     """The commands in a TeX value that the reader does not know, in order of appearance."""
+    # The reader reports no command that is not among these names (it may skip some,
+    # in verbatim arguments), so when it knows them all, the value need not be read.
+    # Unless a group nests too deep: then dropping braces can join a name to text.
+    if tex.count("{") <= MAX_DEPTH and _KNOWN.issuperset(_COMMAND.findall(tex)):
+        return ()
     return decode(tex).unknown
 
 

@@ -154,18 +154,17 @@ def _in_order(findings: list[Finding]) -> bool:
 _LOOSE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 
 
-# _LOOSE without its anchors, to search a value inside its entry's text
-_LOOSE_INSIDE = re.compile(r"\s\s|[^\S ]")
+# Where a value, delimiters included, may have what _LOOSE finds inside them: a blank
+# after the opener or before the closer, two together, or one that is not a space. One
+# search over the value in its entry's text; most values pass without being copied.
+_MAYBE_LOOSE = re.compile(r"[{\"]\s|\s[}\"]|\s\s|[^\S ]")
 
 
 def _whitespace(path: str, entry: Entry, out: list[Finding]) -> None:
     """Append the F212 findings of ``entry``'s fields to ``out``."""
-    text = entry.raw
+    text, maybe_loose = entry.raw, _MAYBE_LOOSE.search
     for f in entry.fields:
-        # Most values pass: tell so without copying them out of the entry's text.
-        start, end = f.rel_value_start, f.rel_value_end
-        if not (text[start + 1].isspace() or text[end - 2].isspace()
-                or _LOOSE_INSIDE.search(text, start + 1, end - 1)):
+        if not maybe_loose(text, f.rel_value_start, f.rel_value_end):
             continue
         raw = f.raw_value
         if len(raw) < 2 or raw[0] not in "{\"" or raw[-1] not in "}\"" or "#" in raw:
