@@ -157,7 +157,8 @@ _LOOSE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 # Where a value, delimiters included, may have what _LOOSE finds inside them: a blank
 # after the opener or before the closer, two together, or one that is not a space. One
 # search over the value in its entry's text; most values pass without being copied.
-_MAYBE_LOOSE = re.compile(r"[{\"]\s|\s[}\"]|\s\s|[^\S ]")
+# It starts with a character class, which the engine skips ahead to.
+_MAYBE_LOOSE = re.compile(r"[{\"\s](?:(?<=[{\"])\s|(?<=\s)[\s}\"]|(?<=[^\S ]))")
 
 
 def _whitespace(path: str, entry: Entry, out: list[Finding]) -> None:
