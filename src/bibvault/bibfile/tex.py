@@ -44,7 +44,9 @@ from bibvault.bibfile.tex_tables import (
 _DIMENSION = re.compile(r"\s*=?\s*[-+]?\s*(?:\d+\.?\d*|\.\d+)\s*(?:em|ex|pt|pc|in|cm|mm|bp|sp|mu)")
 _SPECIAL = frozenset("\\{}~-`'$^_")
 _NEEDS_WORK = re.compile(r"[\\{}~\-`'$]")
-_BLANKS = re.compile(r"[ \t\r\n]+")
+# Runs of blanks that are not one space already (the same as replacing every run
+# with a space, without replacing each space of a title with itself).
+_BLANKS = re.compile(r"[\t\r\n][ \t\r\n]*| [ \t\r\n]+")
 # What the reader reads as more than a character, once braces are set aside
 _LITERAL_BUT_BRACES = re.compile(r"[\\~`$]|--|''")
 # Longest first, so that "---" is not read as "--" and "-"; tried in this order.
