@@ -45,8 +45,9 @@ _DIMENSION = re.compile(r"\s*=?\s*[-+]?\s*(?:\d+\.?\d*|\.\d+)\s*(?:em|ex|pt|pc|i
 _SPECIAL = frozenset("\\{}~-`'$^_")
 _NEEDS_WORK = re.compile(r"[\\{}~\-`'$]")
 # Runs of blanks that are not one space already (the same as replacing every run
-# with a space, without replacing each space of a title with itself).
-_BLANKS = re.compile(r"[\t\r\n][ \t\r\n]*| [ \t\r\n]+")
+# with a space, without replacing each space of a title with itself); it starts
+# with a character class, which the engine skips ahead to.
+_BLANKS = re.compile(r"[ \t\r\n](?:(?<=[\t\r\n])[ \t\r\n]*|[ \t\r\n]+)")
 # What the reader reads as more than a character, once braces are set aside
 _LITERAL_BUT_BRACES = re.compile(r"[\\~`$]|--|''")
 # Longest first, so that "---" is not read as "--" and "-"; tried in this order.

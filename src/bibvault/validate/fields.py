@@ -49,7 +49,9 @@ VERBATIM = frozenset({"url", "doi", "eprint", "file", "archiveurl", "urldate", "
 URL_FIELDS = ("url", "archiveurl")
 LINK_STATUSES = frozenset({"alive", "dead", "redirected", "soft-404", "blocked",
                            "rate-limited", "timeout", "error", "unknown"})
-_SPECIAL = re.compile(r"(?<!\\)([&%$#_^])")
+# A special character without a backslash before it; the class comes first, so that
+# the engine skips ahead to the next special character instead of trying each one.
+_SPECIAL = re.compile(r"([&%$#_^])(?<!\\.)")
 _MATH = re.compile(r"(?<!\\)\$.*?(?<!\\)\$")
 _DURATION = re.compile(r"^(?:P(?:\d+D)?T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?|\d+(?:\.\d+)?\s*(?:min(?:utes?)?|h(?:ours?)?|s(?:econds?)?))$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
