@@ -14,6 +14,11 @@ file and round, each of these runs in a fresh child process, alternating:
 - ``bibtex`` — the C binary over every entry with ``plain.bst`` (a full run that
   also formats the bibliography), when ``bibtex`` is on the PATH.
 
+Every child runs in an empty directory, as ``bench/same_findings.py`` does: a
+``bibvault.yaml`` found above the directory the script is started from would be
+loaded by ``bibvault`` alone (and its topic vocabulary would add rules), so the
+numbers would depend on where the script was started.
+
 CPU is the child's user + system time (os.wait4) and memory its peak RSS; the table
 gives medians and the paired ratios of bibvault to each peer. Run by hand; the
 test suite times nothing.
@@ -82,7 +87,8 @@ def main() -> int:
     ap.add_argument("files", nargs="*")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    files = args.files or sorted(glob.glob("/work/shared/corpora/large/*.bib"))
+    files = [os.path.abspath(f) for f in args.files] or sorted(
+        glob.glob("/work/shared/corpora/large/*.bib"))
     if importlib.util.find_spec("bibtexparser") is None:
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "bibtexparser>=2"],
                        check=False)
@@ -92,6 +98,7 @@ def main() -> int:
     if shutil.which("bibtex"):
         peers.append("bibtex")
     pycache = tempfile.TemporaryDirectory(prefix="bibvault-bench-pyc-")
+    empty = tempfile.TemporaryDirectory(prefix="bibvault-bench-cwd-")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = pycache.name
     print(f"{'file':28} {'tool':14} {'cpu s':>7} {'peak MiB':>9} {'bibvault/tool cpu':>18} "
@@ -101,10 +108,10 @@ def main() -> int:
             t: [] for t in ["bibvault", "validate-stage", *peers]}
         with tempfile.TemporaryDirectory(prefix="bibvault-bench-") as tmp:
             jobs = {
-                "bibvault": ([BIBVAULT, "validate", path], None),
-                "validate-stage": (_python(STAGE, path), None),
-                "pybtex": (_python(PYBTEX, path), None),
-                "bibtexparser": (_python(BIBTEXPARSER, path), None),
+                "bibvault": ([BIBVAULT, "validate", path], empty.name),
+                "validate-stage": (_python(STAGE, path), empty.name),
+                "pybtex": (_python(PYBTEX, path), empty.name),
+                "bibtexparser": (_python(BIBTEXPARSER, path), empty.name),
                 "bibtex": (bibtex_job(path, tmp) if "bibtex" in peers else [], tmp),
             }
             for tool in samples:  # untimed: fills the bytecode cache
@@ -120,6 +127,7 @@ def main() -> int:
             print(f"{Path(path).name[:28]:28} {tool:14} {cpu:>7.2f} {mem:>9.0f} "
                   + " ".join(f"{rc:>17.2f}x {rm:>5.2f}x" for rc, rm in ratios), flush=True)
     pycache.cleanup()
+    empty.cleanup()
     return 0
 
 

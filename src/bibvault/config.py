@@ -15,10 +15,14 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import yaml
+# yaml is imported by the functions that read a file, not here: a command run where
+# there is no configuration file (`bibvault validate FILE`) need not load PyYAML, a
+# tenth of its start-up.
+if TYPE_CHECKING:
+    import yaml
 
 CONFIG_NAME = "bibvault.yaml"
 
@@ -302,6 +306,7 @@ def load_config(path: Path | None = None, *, environ: typing.Mapping[str, str] |
 
 def parse_config(text: str, *, source: str = "<config>", root: Path | None = None) -> Config:
     """Parse configuration text; raise :class:`ConfigError` naming ``source`` and line."""
+    import yaml
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -339,6 +344,7 @@ class _Reader:
         return ConfigError(f"{self.where(node)}: {message}")
 
     def mapping(self, node: yaml.Node, what: str) -> dict[str, Any]:
+        import yaml
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(node, f"{what} must be a mapping")
         out: dict[str, Any] = {}
@@ -374,6 +380,7 @@ class _Reader:
     def check_choice(self, dotted: str, value: Any, node: yaml.Node) -> None:
         """Raise when ``value`` (or an item of it) is not one of the words ``dotted`` takes,
         or when an address setting is not an http(s) address."""
+        import yaml
         if dotted in URLS and isinstance(value, str) and (problem := url_problem(value)):
             raise self.fail(node, f"{dotted}: {problem}")
         schemes = OPTIONAL_URLS.get(dotted)
@@ -397,6 +404,7 @@ class _Reader:
                 raise self.fail(n, f"{dotted}: unknown value {v!r} (known: {', '.join(known)})")
 
     def value(self, hint: Any, node: yaml.Node, dotted: str) -> Any:
+        import yaml
         origin = typing.get_origin(hint)
         args = typing.get_args(hint)
         if isinstance(hint, type) and dataclasses.is_dataclass(hint):
@@ -431,6 +439,7 @@ class _Reader:
 
 
 def _construct(node: yaml.Node) -> Any:
+    import yaml
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -67,9 +67,13 @@ class Finding:
         so that no report points at a line or column 0. A path below the working
         directory is shown relative to it.
         """
+        return self._text(_shown_path(self.file) if self.file else "")
+
+    def _text(self, shown: str) -> str:
+        """:meth:`format_text` with the file's path as reports show it given."""
         loc = ""
-        if self.file:
-            loc = _shown_path(self.file)
+        if shown:
+            loc = shown
             if self.line:
                 loc += f":{self.line}"
                 if self.column:
@@ -79,7 +83,23 @@ class Finding:
         if self.key:
             text += f" [{self.key}]"
         # A key or excerpt may hold bytes that are not UTF-8 (lone surrogates): U+FFFD.
-        return utf8(text).decode("utf-8")
+        return text if text.isascii() else utf8(text).decode("utf-8")
+
+
+def format_texts(findings: Iterable[Finding]) -> Iterator[str]:
+    """:meth:`Finding.format_text` of each finding, each file's shown path worked out once
+    (a report of a million findings asked for the working directory a million times)."""
+    cwd = os.getcwd()
+    shown: dict[str, str] = {}
+    for f in findings:
+        path = f.file
+        if not path:
+            yield f._text("")
+            continue
+        name = shown.get(path)
+        if name is None:
+            name = shown[path] = _below(path, cwd) if os.path.isabs(path) else path
+        yield f._text(name)
 
 
 def select_findings(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -169,6 +167,10 @@ def _atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *
     except FileNotFoundError:
         mode = 0o644
     remove_stale_temps(target.parent, target.name)
+    # tempfile and shutil are imported where a file is written or removed: reading and
+    # validating need neither (they load bz2, lzma and random, a twentieth of start-up).
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.name),
                                suffix=TEMP_SUFFIX)
     try:
@@ -234,6 +236,8 @@ def remove_stale_temps(directory: Path, name: str) -> list[Path]:
         path = Path(entry.path)
         try:
             if entry.is_dir(follow_symlinks=False):
+                import shutil
+
                 shutil.rmtree(path)
             else:
                 path.unlink()

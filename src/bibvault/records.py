@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from bibvault.bibfile import BibFile, Entry, parse
 from bibvault.bibfile.model import FieldPositions
-from bibvault.bibfile.tex import decode
+from bibvault.bibfile.tex import decode, unknown_commands
 from bibvault.edtf import DateError, EDTFDate, date_from_parts, parse_edtf
 from bibvault.fsutil import read_bytes
 from bibvault.sniff import require_bibtex
@@ -103,7 +103,7 @@ class FieldText:
         """The TeX commands in ``tex`` that decoding did not know, in order."""
         if tex in self._decoded:
             return self._unknown.get(tex, ())
-        return decode(tex).unknown
+        return unknown_commands(tex)
 
 
 class People(Mapping[str, tuple["Person", ...]]):

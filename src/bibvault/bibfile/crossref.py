@@ -117,9 +117,11 @@ def resolve(entry: Entry, get: Lookup, expanded: Expanded = expanded_fields,
             fields[name] = raw[start + 1:end - 1]
         else:
             fields[name] = expand_raw(raw[start:end])
+    parent_key = fields.get("crossref")
+    if not parent_key:
+        return fields
     child = entry.entry_type.lower()
     seen = {entry.key.lower()}
-    parent_key = fields.get("crossref")
     while parent_key:
         parent = get(parent_key.strip())
         if parent is None or parent.key.lower() in seen:

@@ -30,13 +30,20 @@ TRAILING_FIELD = re.compile(r"[ \t]*,[ \t\r\n\f\v]*" + _IDENT + r"[ \t\r\n\f\v]*
 AFTER_CLOSE = re.compile(r"[ \t,]*([#={\"][^\r\n]*)")
 LEADING_BLANKS = re.compile(r"[ \t\r\n\f\v\ufeff]*")
 # The common case in one match: ", name = value" with a brace group or a quoted string
-# nesting braces one level deep, a number or a macro, followed by ',' or a closer. Values
-# holding '@' take the slow path, which guards against swallowed entries.
-FAST_FIELD = re.compile(
-    r"[ \t\r\n]*,[ \t\r\n]*(" + _IDENT + r")[ \t\r\n]*=[ \t\r\n]*"
-    r"(\{(?:[^{}@]++|\{[^{}@]*+\})*+\}|\"(?:[^\"{}@]++|\{[^{}@]*+\})*+\"|[0-9]+|[^0-9 \t\r\n\f\v\"#%'(),={}][^ \t\r\n\f\v\"#%'(),={}]*)"
-    r"(?=[ \t\r\n]*[,})])"
-)
+# nesting braces one level deep, a number or a macro, or several of those joined by '#',
+# followed by ',' or a closer. Values holding '@' take the slow path, which guards
+# against swallowed entries; so do blanks other than spaces, tabs and line breaks.
+_FAST_SEP, _FAST_EQ = r"[ \t\r\n]*,[ \t\r\n]*", r"[ \t\r\n]*=[ \t\r\n]*"
+_FAST_PART = (r"(?:\{(?:[^{}@]++|\{[^{}@]*+\})*+\}|\"(?:[^\"{}@]++|\{[^{}@]*+\})*+\"|[0-9]++"
+              r"|[^0-9 \t\r\n\f\v\"#%'(),={}][^ \t\r\n\f\v\"#%'(),={}]*+)")
+_FAST_VALUE = _FAST_PART + r"(?:[ \t\r\n]*+#[ \t\r\n]*+" + _FAST_PART + ")*+"
+_FAST_FOLLOWS = r"(?=[ \t\r\n]*[,})])"
+FAST_FIELD = re.compile(f"{_FAST_SEP}({_IDENT}){_FAST_EQ}({_FAST_VALUE}){_FAST_FOLLOWS}")
+#: Where a run of FAST_FIELDs starting at a position ends (one C-level match for them all).
+FAST_RUN = re.compile(f"(?:{_FAST_SEP}{_IDENT}{_FAST_EQ}{_FAST_VALUE}{_FAST_FOLLOWS})*+")
+#: FAST_FIELD without its look-ahead, to pick the fields out of a run whose end is known
+#: (every field of the run passed the look-ahead already).
+FAST_FIELD_IN_RUN = re.compile(f"{_FAST_SEP}({_IDENT}){_FAST_EQ}({_FAST_VALUE})")
 
 
 class Broken(Exception):

@@ -18,6 +18,7 @@ import gc
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 
 from bibvault.bibfile.model import Block, Entry, Field, Issue, field_key
 from bibvault.bibfile.reader import (
@@ -34,6 +35,8 @@ from bibvault.bibfile.reader import (
     Reader,
     excerpt,
 )
+
+_NAME = itemgetter(0)
 
 
 class Scanner(Reader):
@@ -223,7 +226,7 @@ class Scanner(Reader):
             entry.add_issue(Issue(i.code, i.severity, i.message, i.offset - at, i.excerpt))
         entry.fields = [Field(name, nstart - at, vstart - at, vend - at, entry)
                         for name, nstart, vstart, vend in parsed]
-        if kind == "entry" and len({field_key(f[0]) for f in parsed}) < len(parsed):
+        if kind == "entry" and len(set(map(field_key, map(_NAME, parsed)))) < len(parsed):
             seen: set[str] = set()
             for name, nstart, _, _ in parsed:
                 lower = name.lower()

@@ -44,7 +44,10 @@ from bibvault.bibfile.tex_tables import (
 _DIMENSION = re.compile(r"\s*=?\s*[-+]?\s*(?:\d+\.?\d*|\.\d+)\s*(?:em|ex|pt|pc|in|cm|mm|bp|sp|mu)")
 _SPECIAL = frozenset("\\{}~-`'$^_")
 _NEEDS_WORK = re.compile(r"[\\{}~\-`'$]")
-_BLANKS = re.compile(r"[ \t\r\n]+")
+# Runs of blanks that are not one space already (the same as replacing every run
+# with a space, without replacing each space of a title with itself); it starts
+# with a character class, which the engine skips ahead to.
+_BLANKS = re.compile(r"[ \t\r\n](?:(?<=[\t\r\n])[ \t\r\n]*|[ \t\r\n]+)")
 # What the reader reads as more than a character, once braces are set aside
 _LITERAL_BUT_BRACES = re.compile(r"[\\~`$]|--|''")
 # Longest first, so that "---" is not read as "--" and "-"; tried in this order.
@@ -304,8 +307,20 @@ def to_rich_text(tex: str) -> str:
     return decode(tex, rich=True).text
 
 
+#: Every command name the reader knows (:meth:`_Converter.expand` has a branch for it).
+_KNOWN = frozenset({*ACCENTS, *SYMBOLS, *LOGOS, *FORMATTING, *QUOTING, *DECLARATIONS,
+                    *VERBATIM, "href", *SWALLOW_ARGUMENT, *TAKES_DIMENSION})
+# A command as the reader reads one: a backslash and a run of letters or one character.
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
+
+
 def unknown_commands(tex: str) -> tuple[str, ...]:
     """The commands in a TeX value that the reader does not know, in order of appearance."""
+    # The reader reports no command that is not among these names (it may skip some,
+    # in verbatim arguments), so when it knows them all, the value need not be read.
+    # Unless a group nests too deep: then dropping braces can join a name to text.
+    if tex.count("{") <= MAX_DEPTH and _KNOWN.issuperset(_COMMAND.findall(tex)):
+        return ()
     return decode(tex).unknown
 
 

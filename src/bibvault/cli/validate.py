@@ -18,7 +18,7 @@ from bibvault.cli.common import (
     status,
 )
 from bibvault.exitcodes import ExitCode
-from bibvault.findings import Finding, has_errors
+from bibvault.findings import Finding, format_texts, has_errors
 from bibvault.registry import all_rules
 from bibvault.reporting import CI_FORMATS, ci_report
 from bibvault.rules import known_prefixes
@@ -85,8 +85,8 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, select: tuple
         # In chunks: an echo per line (each one flushed) was most of the time
         # spent on a file with a million findings.
         lines: list[str] = []
-        for f in findings:
-            lines.append(f.format_text())
+        for f, text in zip(findings, format_texts(findings), strict=True):
+            lines.append(text)
             if show_source and f.excerpt:
                 lines.append(f"    | {f.excerpt}")
             if len(lines) >= 1000:
