@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-# yaml is imported by the functions that read a file, not here: a command run where
-# there is no configuration file (`bibvault validate FILE`) need not load PyYAML, a
-# tenth of its start-up.
+# PyYAML is imported where a file's text is parsed (parse_config), not here: a
+# command run where there is no configuration file (`bibvault validate FILE`) need
+# not load it, a tenth of its start-up.
 if TYPE_CHECKING:
     import yaml
 
@@ -306,14 +306,15 @@ def load_config(path: Path | None = None, *, environ: typing.Mapping[str, str] |
 
 def parse_config(text: str, *, source: str = "<config>", root: Path | None = None) -> Config:
     """Parse configuration text; raise :class:`ConfigError` naming ``source`` and line."""
-    import yaml
+    import yaml  # the one place PyYAML is loaded: see the note at the top
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
-    reader = _Reader(source)
+    reader = _Reader(source, yaml)
     if node is None:
         values: dict[str, Any] = {}
     else:
@@ -332,8 +333,9 @@ def parse_config(text: str, *, source: str = "<config>", root: Path | None = Non
 class _Reader:
     """Turns a composed YAML node tree into dataclasses, checking keys and types."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, yaml_module: types.ModuleType) -> None:
         self.source = source
+        self.yaml = yaml_module  # PyYAML, loaded by parse_config
 
     def where(self, node: yaml.Node | None) -> str:
         if node is None:
@@ -344,12 +346,11 @@ class _Reader:
         return ConfigError(f"{self.where(node)}: {message}")
 
     def mapping(self, node: yaml.Node, what: str) -> dict[str, Any]:
-        import yaml
-        if not isinstance(node, yaml.MappingNode):
+        if not isinstance(node, self.yaml.MappingNode):
             raise self.fail(node, f"{what} must be a mapping")
         out: dict[str, Any] = {}
         for knode, vnode in node.value:
-            if not isinstance(knode, yaml.ScalarNode):
+            if not isinstance(knode, self.yaml.ScalarNode):
                 raise self.fail(knode, f"keys of {what} must be plain names")
             if knode.value in out:
                 raise self.fail(knode, f"duplicate key {knode.value!r} in {what}")
@@ -380,7 +381,6 @@ class _Reader:
     def check_choice(self, dotted: str, value: Any, node: yaml.Node) -> None:
         """Raise when ``value`` (or an item of it) is not one of the words ``dotted`` takes,
         or when an address setting is not an http(s) address."""
-        import yaml
         if dotted in URLS and isinstance(value, str) and (problem := url_problem(value)):
             raise self.fail(node, f"{dotted}: {problem}")
         schemes = OPTIONAL_URLS.get(dotted)
@@ -398,22 +398,21 @@ class _Reader:
         if known is None:
             return
         values = value if isinstance(value, tuple) else (value,)
-        items = node.value if isinstance(node, yaml.SequenceNode) else [node] * len(values)
+        items = node.value if isinstance(node, self.yaml.SequenceNode) else [node] * len(values)
         for v, n in zip(values, items, strict=True):
             if v not in known:
                 raise self.fail(n, f"{dotted}: unknown value {v!r} (known: {', '.join(known)})")
 
     def value(self, hint: Any, node: yaml.Node, dotted: str) -> Any:
-        import yaml
         origin = typing.get_origin(hint)
         args = typing.get_args(hint)
         if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return self.build(hint, self.mapping(node, dotted), node, dotted + ".")
         if origin is tuple:
             elem = args[0]
-            if isinstance(node, yaml.ScalarNode) and elem is str:
+            if isinstance(node, self.yaml.ScalarNode) and elem is str:
                 return (self.value(str, node, dotted),)
-            if not isinstance(node, yaml.SequenceNode):
+            if not isinstance(node, self.yaml.SequenceNode):
                 raise self.fail(node, f"{dotted} must be a list")
             return tuple(self.value(elem, n, f"{dotted}[{i}]") for i, n in enumerate(node.value))
         if origin is dict:
@@ -421,12 +420,12 @@ class _Reader:
             return {k: self.value(args[1], v, f"{dotted}.{k}") for k, (_, v) in items.items()}
         if origin in (typing.Union, types.UnionType):
             for a in args:
-                if a is type(None) and isinstance(node, yaml.ScalarNode) and _construct(node) is None:
+                if a is type(None) and isinstance(node, self.yaml.ScalarNode) and self.construct(node) is None:
                     return None
             return self.value(next(a for a in args if a is not type(None)), node, dotted)
-        if not isinstance(node, yaml.ScalarNode):
+        if not isinstance(node, self.yaml.ScalarNode):
             raise self.fail(node, f"{dotted} must be a {_type_name(hint)}")
-        val = _construct(node)
+        val = self.construct(node)
         if hint is float and isinstance(val, int) and not isinstance(val, bool):
             val = float(val)
         if hint is str and isinstance(val, (int, float)) and not isinstance(val, bool):
@@ -438,13 +437,12 @@ class _Reader:
         return val
 
 
-def _construct(node: yaml.Node) -> Any:
-    import yaml
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+    def construct(self, node: yaml.Node) -> Any:
+        loader = self.yaml.SafeLoader("")
+        try:
+            return loader.construct_object(node, deep=True)
+        finally:
+            loader.dispose()
 
 
 def _type_name(hint: Any) -> str:
