@@ -39,11 +39,6 @@ _FAST_PART = (r"(?:\{(?:[^{}@]++|\{[^{}@]*+\})*+\}|\"(?:[^\"{}@]++|\{[^{}@]*+\})
 _FAST_VALUE = _FAST_PART + r"(?:[ \t\r\n]*+#[ \t\r\n]*+" + _FAST_PART + ")*+"
 _FAST_FOLLOWS = r"(?=[ \t\r\n]*[,})])"
 FAST_FIELD = re.compile(f"{_FAST_SEP}({_IDENT}){_FAST_EQ}({_FAST_VALUE}){_FAST_FOLLOWS}")
-#: Where a run of FAST_FIELDs starting at a position ends (one C-level match for them all).
-FAST_RUN = re.compile(f"(?:{_FAST_SEP}{_IDENT}{_FAST_EQ}{_FAST_VALUE}{_FAST_FOLLOWS})*+")
-#: FAST_FIELD without its look-ahead, to pick the fields out of a run whose end is known
-#: (every field of the run passed the look-ahead already).
-FAST_FIELD_IN_RUN = re.compile(f"{_FAST_SEP}({_IDENT}){_FAST_EQ}({_FAST_VALUE})")
 
 
 class Broken(Exception):
