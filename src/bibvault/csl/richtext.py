@@ -55,7 +55,10 @@ class Rich:
 
     def holds_text(self) -> bool:
         """Whether any text is left, looked up afresh (after in-place edits)."""
-        return any(c if isinstance(c, str) else c.holds_text() for c in self.children)
+        for c in self.children:
+            if c if isinstance(c, str) else c.holds_text():
+                return True
+        return False
 
     def plain(self) -> str:
         """The text without any markup."""
@@ -113,16 +116,18 @@ def map_strings(node: Content, fn: Callable[[str], str], respect_nocase: bool = 
 def leaves(node: Content, with_nocase: bool = False) -> Iterator[tuple[Rich | None, int, bool]]:
     """(parent, index, protected) of every string leaf, in order."""
 
-    def walk(n: Rich, protected: bool) -> Iterator[tuple[Rich | None, int, bool]]:
-        prot = protected or n.nocase
-        for i, c in enumerate(n.children):
-            if isinstance(c, str):
-                yield n, i, prot
-            else:
-                yield from walk(c, prot)
-
     if isinstance(node, Rich):
-        yield from walk(node, False)
+        yield from _leaves(node, False)
+
+
+def _leaves(n: Rich, protected: bool) -> Iterator[tuple[Rich | None, int, bool]]:
+    # A module-level function: a nested one calling itself is a reference cycle.
+    prot = protected or n.nocase
+    for i, c in enumerate(n.children):
+        if isinstance(c, str):
+            yield n, i, prot
+        else:
+            yield from _leaves(c, prot)
 
 # Where punctuation comes from decides how citeproc-js joins it to the mark before:
 # by its table (":" + "." is ":"), only a repeated mark going ("same"), or not at all.
