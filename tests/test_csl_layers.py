@@ -24,6 +24,7 @@ LAYERS = (
     {"element"},
     {"numbers", "text", "personname", "groups", "dates", "names"},
     {"sorting"},
+    {"sections"},
     {"compile"},
     {"style", "substitute"},
     {"ambiguity", "forms"},
