@@ -16,12 +16,14 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from bibvault.csl.locale import Locale
 from bibvault.csl.reach import COMPUTED_VARIABLES, UNKNOWN, Reach
 from bibvault.csl.richtext import (
     FORMAT_KEYS,
+    NO_FORMAT,
     Content,
     Delim,
     FixedPrefix,
@@ -57,6 +59,24 @@ class Formatting:
     # A cs:label or a term's cs:text: citeproc-js title-cases it in any language
     # (variables in English only).
     title_any_language: bool = False
+    # Worked out once for decorate: the formatting as a node carries it (also without
+    # italics, for text that is not set in italics), and the suffix as text of its kind.
+    mapping: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    upright: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    italic: bool = field(init=False, repr=False, compare=False)
+    end: Suffix = field(init=False, repr=False, compare=False)
+    upright_end: Suffix = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        mapping = dict(self.fmt)
+        italic = mapping.get("font-style") == "italic"
+        upright = {k: v for k, v in mapping.items() if k != "font-style"} if italic else mapping
+        object.__setattr__(self, "mapping", MappingProxyType(mapping) if mapping else NO_FORMAT)
+        object.__setattr__(self, "upright", MappingProxyType(upright) if upright else NO_FORMAT)
+        object.__setattr__(self, "italic", italic)
+        object.__setattr__(self, "end", SameSuffix(self.suffix) if mapping and self.simple else Suffix(self.suffix))
+        object.__setattr__(self, "upright_end",
+                           SameSuffix(self.suffix) if upright and self.simple else Suffix(self.suffix))
 
     @classmethod
     def from_attrs(cls, attrs: Mapping[str, str], where: str = "", *, simple: bool = False,
@@ -284,9 +304,9 @@ def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool =
     if f is PLAIN:
         # Most elements set nothing: the content only needs to be a node.
         return content if isinstance(content, Rich) else Rich([content], known_text=True)
-    fmt = dict(f.fmt) if f.fmt else {}
-    if upright and fmt.get("font-style") == "italic":
-        del fmt["font-style"]
+    # Text in a script not set in italics keeps its formatting but the italics.
+    upright = upright and f.italic
+    fmt = f.upright if upright else f.mapping
     if f.text_case:
         content = apply_text_case(content, f.text_case, ev.english or f.title_any_language, ev.turkic,
                                   ev.env.text_cases)
@@ -296,11 +316,12 @@ def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool =
         # Text-case keeps every character; only stripped periods can leave nothing.
         known = not is_empty(content)
     assert content is not None
-    inner: Content = Rich([content], fmt, f.quotes) if (fmt or f.quotes) else content
-    prefix, suffix = (f.prefix, f.suffix) if affixes else ("", "")
-    if known and not prefix and not suffix and not f.display and isinstance(inner, Rich):
+    inner: Content = Rich([content], fmt, f.quotes, known_text=known) if (fmt or f.quotes) else content
+    prefix, end = "", ""
+    if affixes:
+        prefix, end = f.prefix, f.upright_end if upright else f.end
+    if known and not prefix and not end and not f.display and isinstance(inner, Rich):
         return inner
-    end = SameSuffix(suffix) if fmt and f.simple else Suffix(suffix)
     parts: list[Rich | str] = [p for p in (prefix, inner, end) if p]
     return Rich(parts, display=f.display, known_text=known)
 

@@ -280,12 +280,17 @@ _CLOSERS = "\u201d\u2019\u00bb\u203a"
 _JOINING = frozenset(".,;:!? ")
 
 
+# Tuples, not unions: a union would be built each call.
+_UNJOINED = (FixedPrefix, MarksOnly)
+_SAME_JOINED = (SameDelim, SameSuffix)
+
+
 def _affix_join(left: str, right: str) -> str:
     """How citeproc-js joins punctuation here: "table", "same" (only a repeated mark
     goes) or "none", by where the right-hand text comes from."""
-    if isinstance(right, FixedPrefix | MarksOnly):
+    if isinstance(right, _UNJOINED):
         return "none"
-    if isinstance(right, SameDelim | SameSuffix):
+    if isinstance(right, _SAME_JOINED):
         # A delimiter's mark joins the suffix before it as typed (":" + "." is ":.").
         return "same"
     return "table"

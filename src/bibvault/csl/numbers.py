@@ -209,7 +209,7 @@ class Number(Element):
         name = self.variable
         ev.called += 1
         value = ev.var(name)
-        if value is None or isinstance(value, list | DateValue):
+        if value is None or isinstance(value, (list, DateValue)):
             return None
         ev.mark(name)
         locale = ev.locale

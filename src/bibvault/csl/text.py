@@ -60,6 +60,10 @@ def _title_href(ev: Evaluation) -> str | None:
     return None
 
 
+# Values a text variable does not print (a tuple: a union would be built each call).
+_NOT_TEXT = (list, DateValue, bool)
+
+
 def variable_text(ev: Evaluation, name: str, form: str = "long") -> str | None:
     """A string variable, preferring its short form when asked."""
     if form == "short":
@@ -67,7 +71,7 @@ def variable_text(ev: Evaluation, name: str, form: str = "long") -> str | None:
         if isinstance(short, str):
             return short
     v = ev.var(name)
-    if v is None or isinstance(v, list | DateValue | bool):
+    if v is None or isinstance(v, _NOT_TEXT):
         return None
     return str(v)
 
@@ -132,7 +136,7 @@ class TextVariable(Element):
             content = Rich([m.group(0) + value], nocase=True, href=_href("URL", m.group(0) + value) or content.href)
             f = dataclasses.replace(f, prefix=f.prefix[: m.start()])
         # A variable in CJK script is not italicised, as the reference processor does.
-        return decorate(f, content, ev, upright=_cjk_only(value))
+        return decorate(f, content, ev, upright=f.italic and _cjk_only(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +230,7 @@ class Label(Element):
             # for the suppression of an enclosing group.
             text = ev.locale.term(term, self.form, self.plural == "always")
             return decorate(self.formatting, text or None, ev)
-        if value is None or isinstance(value, list | DateValue):
+        if value is None or isinstance(value, (list, DateValue)):
             return None
         if (name == "locator" and ev.req.cite.label is None
                 and not re.match(r"\s*(\d|[ivxlcdm]+\b)", str(value), re.I)):
