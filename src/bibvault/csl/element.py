@@ -343,41 +343,40 @@ def decorate_layout(f: Formatting, content: Content) -> Rich | None:
     return Rich(parts, dict(f.fmt))
 
 
-def _rendered(children: tuple[Element, ...], ev: Evaluation, out: list[tuple[Formatting, Rich | str]]) -> None:
-    """The non-empty renderings of ``children``, each with its element's formatting (a
-    cs:choose adds those of its chosen branch one by one, so that the enclosing
-    group's delimiter separates them)."""
+def _render_into(children: tuple[Element, ...], ev: Evaluation, delimiter: str, out: list[Rich | str],
+                 before: Formatting | None) -> Formatting | None:
+    """Add the non-empty renderings of ``children`` to ``out``, joined, and give the
+    formatting of the last (``before``: of the one already there). A cs:choose adds
+    those of its chosen branch one by one, so that the enclosing group's delimiter
+    separates them."""
     for c in children:
         if c.expands:
-            _rendered(c.chosen(ev), ev, out)
+            before = _render_into(c.chosen(ev), ev, delimiter, out, before)
             continue
         content = c.render(ev)
-        if content and (isinstance(content, str) or not content.is_empty()):
-            out.append((c.formatting, content))
+        if not content or (not isinstance(content, str) and content.is_empty()):
+            continue
+        f = c.formatting
+        if before is not None:
+            if delimiter:
+                # A delimiter's mark joins an element's own suffix as typed (":" + "." is
+                # ":.") and a formatted variable's last mark; one nested deeper merges.
+                out.append(SameDelim(delimiter) if before.simple or before.suffix else Delim(delimiter))
+            elif ((before.fmt or f.fmt) and isinstance(content, Rich) and f.prefix
+                    and content.children and content.children[0] == f.prefix):
+                # citeproc-js moves no punctuation between a prefix and formatted siblings.
+                content = dataclasses.replace(
+                    content, children=[FixedPrefix(content.children[0]), *content.children[1:]])
+        out.append(content)
+        before = f
+    return before
 
 
 def render_children(children: tuple[Element, ...], ev: Evaluation, delimiter: str = "") -> Rich | None:
     """``children`` rendered and joined with ``delimiter``."""
-    rendered: list[tuple[Formatting, Rich | str]] = []
-    _rendered(children, ev, rendered)
-    if not rendered:
-        return None
-    out: list[Rich | str] = [rendered[0][1]]
-    before = rendered[0][0]
-    for f, content in rendered[1:]:
-        if delimiter:
-            # A delimiter's mark joins an element's own suffix as typed (":" + "." is
-            # ":.") and a formatted variable's last mark; one nested deeper merges.
-            same = before.simple or bool(before.suffix)
-            out.append(SameDelim(delimiter) if same else Delim(delimiter))
-        elif ((before.fmt or f.fmt) and isinstance(content, Rich) and f.prefix
-                and content.children and content.children[0] == f.prefix):
-            # citeproc-js moves no punctuation between a prefix and formatted siblings.
-            content = dataclasses.replace(
-                content, children=[FixedPrefix(content.children[0]), *content.children[1:]])
-        out.append(content)
-        before = f
-    return Rich(out, known_text=True)
+    out: list[Rich | str] = []
+    _render_into(children, ev, delimiter, out, None)
+    return Rich(out, known_text=True) if out else None
 
 
 def passes_over(el: Element, ev: Evaluation) -> bool:

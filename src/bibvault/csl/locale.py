@@ -107,6 +107,7 @@ class Locale:
             for d in loc.findall("date"):
                 self.dates[d.get("form", "")] = d
         self._terms: dict[tuple[str, str, str | None], Term] = {}
+        self._looked_up: dict[tuple[str, str, str | None], Term | None] = {}
         self._ordinals: dict[tuple[str, str, str | None], Term] = {}
         self._ordinal_match: dict[str, str] = {}
         # Ordinals as citeproc-js has them (not CSL 1.0.1's "one locale defines the
@@ -193,6 +194,15 @@ class Locale:
 
     def lookup(self, name: str, form: str = "long", gender: str | None = None) -> Term | None:
         """A term with the spec's form fallback (verb-short→verb→long, symbol→short→long)."""
+        key = (name, form, gender)
+        # Every render asks for the same few terms; the locale does not change once read.
+        try:
+            return self._looked_up[key]
+        except KeyError:
+            found = self._looked_up[key] = self._lookup(name, form, gender)
+            return found
+
+    def _lookup(self, name: str, form: str, gender: str | None) -> Term | None:
         table = self._ordinals if name.startswith("ordinal") else self._terms
         forms = {
             "long": ["long"],
