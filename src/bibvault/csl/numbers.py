@@ -167,12 +167,17 @@ _NUM = re.compile(r"^(.*?)(\d+)$")
 _ROMAN = re.compile(r"^[ivxlcdm]+$", re.IGNORECASE)
 
 
+_RANGE = re.compile(r"([^\s,&\-\u2013\\]+)\s*(?<!\\)(?:-|\u2013)+\s*([^\s,&\-\u2013]+)")
+
+
 def page_range(value: str, fmt: str | None, locale: Locale) -> str:
     """A page or locator value with ranges joined by an en dash and reformatted by ``fmt``.
 
     Ranges whose ends carry different prefixes ("N110-5") keep a plain hyphen;
     an escaped hyphen (``\\-``) is always literal.
     """
+    if "-" not in value and "\u2013" not in value and " & " not in value:
+        return value  # no range, no ampersand: nothing to change
     delim = locale.term("page-range-delimiter") or "\u2013"
 
     def repl(m: re.Match[str]) -> str:
@@ -187,7 +192,7 @@ def page_range(value: str, fmt: str | None, locale: Locale) -> str:
             return f"{a}{delim}{b}"
         return f"{a}-{b}"
 
-    out = re.sub(r"([^\s,&\-\u2013\\]+)\s*(?<!\\)(?:-|\u2013)+\s*([^\s,&\-\u2013]+)", repl, value)
+    out = _RANGE.sub(repl, value)
     if " & " in out:
         # A spaced ampersand joining numbers is the locale's "and" symbol.
         out = out.replace(" & ", f" {locale.term('and', 'symbol') or '&'} ")

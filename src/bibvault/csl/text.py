@@ -126,7 +126,10 @@ class TextVariable(Element):
         else:
             # As citeproc-js, whatever the language: a space before high punctuation
             # or inside guillemets is a narrow no-break space ("Form2Seq\u202f: A …").
-            value = _HIGH_PUNCT_SPACE.sub("\u202f\\1", value).replace("\u00ab ", "\u00ab\u202f")
+            if " " in value and _HIGH_PUNCT_SPACE.search(value):
+                value = _HIGH_PUNCT_SPACE.sub("\u202f\\1", value)
+            if "\u00ab " in value:
+                value = value.replace("\u00ab ", "\u00ab\u202f")
             content = parse_inline(value)
             if ev.env.links and name == "title" and (href := _title_href(ev)) is not None:
                 content = Rich([content], href=href)
