@@ -68,15 +68,24 @@ class Formatting:
     upright_end: Suffix = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        setter = object.__setattr__
+        if not self.fmt:
+            # Most elements (and every copy of a layout's formatting) set no fonts.
+            setter(self, "mapping", NO_FORMAT)
+            setter(self, "upright", NO_FORMAT)
+            setter(self, "italic", False)
+            end = Suffix(self.suffix)
+            setter(self, "end", end)
+            setter(self, "upright_end", end)
+            return
         mapping = dict(self.fmt)
         italic = mapping.get("font-style") == "italic"
         upright = {k: v for k, v in mapping.items() if k != "font-style"} if italic else mapping
-        object.__setattr__(self, "mapping", MappingProxyType(mapping) if mapping else NO_FORMAT)
-        object.__setattr__(self, "upright", MappingProxyType(upright) if upright else NO_FORMAT)
-        object.__setattr__(self, "italic", italic)
-        object.__setattr__(self, "end", SameSuffix(self.suffix) if mapping and self.simple else Suffix(self.suffix))
-        object.__setattr__(self, "upright_end",
-                           SameSuffix(self.suffix) if upright and self.simple else Suffix(self.suffix))
+        setter(self, "mapping", MappingProxyType(mapping))
+        setter(self, "upright", MappingProxyType(upright) if upright else NO_FORMAT)
+        setter(self, "italic", italic)
+        setter(self, "end", SameSuffix(self.suffix) if self.simple else Suffix(self.suffix))
+        setter(self, "upright_end", SameSuffix(self.suffix) if upright and self.simple else Suffix(self.suffix))
 
     @classmethod
     def from_attrs(cls, attrs: Mapping[str, str], where: str = "", *, simple: bool = False,

@@ -22,18 +22,30 @@ def is_numeric(value: str) -> bool:
     return bool(_NUMERIC.match(value))
 
 
+def _list_patterns(and_term: str | None) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What finds a list or range of numbers joined by ``and_term``, and what splits it."""
+    words = "and" + (f"|{re.escape(and_term)}" if and_term and and_term != "and" else "")
+    return (re.compile(rf"\w\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*\S*\w"),
+            re.compile(rf"\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*"))
+
+
+# Compiled once for the English "and", the term of most locales' labels.
+_AND_LISTS = _list_patterns(None)
+_NUMBERISH = re.compile(r"\d|^[ivxlcdm]+\b", re.I)
+_ONE_NUMBER = re.compile(r"[A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+")
+
+
 def is_plural(value: str, and_term: str | None = None) -> bool:
     """True when a numeric value names more than one number (a range or a list)."""
     if "\\-" in value:
         value = value.replace("\\-", "")
-    words = "and" + (f"|{re.escape(and_term)}" if and_term else "")
-    if not (re.search(rf"\w\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*\S*\w", value)
-            and re.search(r"\d|^[ivxlcdm]+\b", value, re.I)):
+    lists, splitter = _AND_LISTS if and_term in (None, "", "and") else _list_patterns(and_term)
+    if not (lists.search(value) and _NUMBERISH.search(value)):
         return False
     # As citeproc-js: only a list that starts with a number counts ("MG-595", "No. 4-5"
     # and "III-IV" are one report number each; "12-WP", "A1-A5" and "xi-xv" are two).
-    first = re.split(rf"\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*", value.strip(), maxsplit=1)[0]
-    return bool(re.fullmatch(r"[A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+", first))
+    first = splitter.split(value.strip(), maxsplit=1)[0]
+    return bool(_ONE_NUMBER.fullmatch(first))
 
 
 def roman(n: int) -> str:

@@ -6,7 +6,8 @@ processor, clusters and author substitution read them while rendering.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 
 from bibvault.csl.element import Element, Formatting
 from bibvault.csl.sorting import Sort
@@ -50,3 +51,10 @@ class Bibliography:
     hanging_indent: bool
     line_spacing: int
     entry_spacing: int
+    # The layout's formatting without its affixes, which stay inside the two blocks
+    # of a second-field-align entry (made once, not for each entry).
+    bare_formatting: Formatting = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        bare = dataclasses.replace(self.layout.formatting, prefix="", suffix="")
+        object.__setattr__(self, "bare_formatting", bare)
