@@ -87,6 +87,10 @@ class Formatting:
         setter(self, "end", SameSuffix(self.suffix) if self.simple else Suffix(self.suffix))
         setter(self, "upright_end", SameSuffix(self.suffix) if upright and self.simple else Suffix(self.suffix))
 
+    def __reduce__(self) -> tuple[type[Formatting], tuple[Any, ...]]:
+        # Pickled by its attributes alone: what __post_init__ works out is made again.
+        return (Formatting, tuple(getattr(self, f.name) for f in dataclasses.fields(self) if f.init))
+
     @classmethod
     def from_attrs(cls, attrs: Mapping[str, str], where: str = "", *, simple: bool = False,
                    term: bool = False) -> Formatting:

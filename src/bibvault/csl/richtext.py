@@ -196,6 +196,7 @@ _TAG = re.compile(
     r"<(/?)(i|b|sup|sub|sc|span)((?:\s+[a-z-]+=\"[^\"]*\")*)\s*>", re.IGNORECASE
 )
 _MARKUP_OR_QUOTE = re.compile("[<\"'\u201c]")
+_SPECIAL = re.compile("[<\"'\u201c\u201d\u2018\u2019]")
 #: A key of ``Rich.fmt`` marking formatting that came from markup in the data.
 DATA_MARKUP = "data-markup"
 
@@ -250,6 +251,14 @@ def parse_inline(text: str) -> Rich | str:
 
     i = 0
     while i < len(text):
+        # Plain text up to the next tag or quotation mark goes in as one run.
+        special = _SPECIAL.search(text, i)
+        if special is None:
+            buf.append(text[i:])
+            break
+        if special.start() > i:
+            buf.append(text[i : special.start()])
+            i = special.start()
         ch = text[i]
         if ch == "<":
             m = _TAG.match(text, i)
