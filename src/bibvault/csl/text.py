@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bibvault.csl.element import (
@@ -60,8 +60,25 @@ def _title_href(ev: Evaluation) -> str | None:
     return None
 
 
+# The variables TextVariable.render does more with than print them as text.
+_NOT_AS_TEXT = NUMBER_VARS | _ADDRESSES | frozenset(("page", "locator", "URL", "DOI", "PMID", "PMCID",
+                                                     "citation-label", "year-suffix"))
 # Values a text variable does not print (a tuple: a union would be built each call).
 _NOT_TEXT = (list, DateValue, bool)
+
+
+def _as_text(ev: Evaluation, name: str, value: str) -> Content:
+    """A variable's value as printed text (markup and quotation marks parsed)."""
+    # As citeproc-js, whatever the language: a space before high punctuation
+    # or inside guillemets is a narrow no-break space ("Form2Seq\u202f: A …").
+    if " " in value and _HIGH_PUNCT_SPACE.search(value):
+        value = _HIGH_PUNCT_SPACE.sub("\u202f\\1", value)
+    if "\u00ab " in value:
+        value = value.replace("\u00ab ", "\u00ab\u202f")
+    content = parse_inline(value)
+    if ev.env.links and name == "title" and (href := _title_href(ev)) is not None:
+        return Rich([content], href=href)
+    return content
 
 
 def variable_text(ev: Evaluation, name: str, form: str = "long") -> str | None:
@@ -83,6 +100,12 @@ class TextVariable(Element):
     variable: str
     form: str
     formatting: Formatting
+    # A variable printed as text (most of them): none of the numbers, addresses and
+    # computed variables that render takes apart.
+    as_text: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "as_text", self.variable not in _NOT_AS_TEXT)
 
     def reach(self, s: Summaries) -> Reach:
         name = self.variable
@@ -104,7 +127,9 @@ class TextVariable(Element):
         ev.mark(name)
         content: Content
         cite = ev.req.cite
-        if name == "page" or (name == "locator" and (cite.label or "page") == "page"):
+        if self.as_text:
+            content = _as_text(ev, name, value)
+        elif name == "page" or (name == "locator" and (cite.label or "page") == "page"):
             content = page_range(value, ev.env.options.page_range_format, ev.locale)
         elif name == "locator" and not is_numeric(value):
             content = parse_inline(value)
@@ -124,15 +149,7 @@ class TextVariable(Element):
                 value += ys
             content = value
         else:
-            # As citeproc-js, whatever the language: a space before high punctuation
-            # or inside guillemets is a narrow no-break space ("Form2Seq\u202f: A …").
-            if " " in value and _HIGH_PUNCT_SPACE.search(value):
-                value = _HIGH_PUNCT_SPACE.sub("\u202f\\1", value)
-            if "\u00ab " in value:
-                value = value.replace("\u00ab ", "\u00ab\u202f")
-            content = parse_inline(value)
-            if ev.env.links and name == "title" and (href := _title_href(ev)) is not None:
-                content = Rich([content], href=href)
+            content = _as_text(ev, name, value)
         f = self.formatting
         if isinstance(content, Rich) and content.href and (m := _ADDRESS_END.search(f.prefix)):
             # An address typed in the prefix ("https://doi.org/") is part of the link.
