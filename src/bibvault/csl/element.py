@@ -416,12 +416,15 @@ def suppressible(ev: Evaluation, children: tuple[Element, ...], delimiter: str =
     (``dates_only``: of a sort key, only the dates, as citeproc-js keeps them)."""
     called, rendered = ev.called, ev.rendered
     ev.called = ev.rendered = 0
-    out: Content = render_children(children, ev, delimiter)
+    parts: list[Rich | str] = []
+    _render_into(children, ev, delimiter, parts, None)
+    # As render_children: the parts are each known to hold text.
+    out: Content = Rich(parts, known_text=True) if parts else None
     if dates_only:
         out = sort_dates_only(out)
     suppressed = ev.called > 0 and ev.rendered == 0
     ev.called, ev.rendered = called + ev.called, rendered + ev.rendered
-    if suppressed or is_empty(out):
+    if suppressed or (is_empty(out) if dates_only else out is None):
         return None
     # Non-empty output counts as a rendered variable for an enclosing group.
     ev.called += 1

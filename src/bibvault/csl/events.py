@@ -311,12 +311,13 @@ def _fix_join_punctuation(events: list[Event]) -> None:
                 prev_index = -1
             continue
         right = e[1]
-        first = right[0]
-        if prev_index < 0 or first not in _JOINING:
+        if prev_index < 0 or right[0] not in _JOINING:
             # Text that starts with no mark or space leaves the text before it alone.
             prev_index = i
-            crossed, after_delim = False, isinstance(right, Delim)
+            crossed = False
+            after_delim = isinstance(right, Delim)
             continue
+        first = right[0]
         left = events[prev_index][1]
         last = left[-1:]
         core = left.rstrip(_CLOSERS)
