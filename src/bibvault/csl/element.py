@@ -258,7 +258,7 @@ class Evaluation:
         # The item's type between spaces, as a cs:if type test looks it up.
         self.padded_type = padded = f" {self.item.get('type')} "
         # The variables the item holds (what Evaluation.unsuppressed finds non-empty).
-        self.present = present = frozenset([k for k, v in self.item.items() if v is not None and v != "" and v != []])
+        self.present = present = frozenset([k for k, v in self.item.items() if holds(v)])
         key = (padded, present & env.options.condition_variables)
         found = env.summaries.get(key)
         self.summaries = found if found is not None else env.summaries.setdefault(
@@ -284,7 +284,7 @@ class Evaluation:
         """The value of a variable even when cs:substitute has used it up."""
         if name not in COMPUTED_VARIABLES:
             v = self.item.get(name)
-            return None if v in ("", [], None) else v
+            return v if holds(v) else None
         cite = self.req.cite
         if name == "locator":
             return cite.locator
@@ -299,12 +299,18 @@ class Evaluation:
         v = self.item.get(name)
         if name == "citation-label" and not v:
             v = citation_label(self.item)
-        if v in ("", [], None):
+        if not holds(v):
             if name == "page-first" and isinstance(self.item.get("page"), str):
                 m = re.match(r"\s*([^\s\-\u2013,&]+)", self.item["page"])
                 return m.group(1) if m else None
             return None
         return v
+
+
+def holds(value: Any) -> bool:
+    """Whether a variable's value counts as present: not None, "" or an empty list
+    (without comparing the value to each, which calls a date's __eq__ three times)."""
+    return value is not None and (bool(value) or not isinstance(value, (str, list)))
 
 
 def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool = True,
