@@ -228,5 +228,9 @@ class Choose(Element):
         return render_children(b.children, ev) if b is not None else None
 
     def chosen(self, ev: Evaluation) -> tuple[Element, ...]:
+        # Choose.branch written out for the usual case, a branch the summary decided.
+        found = ev.summaries.branches.get(id(self))
+        if found is not None and found >= 0:
+            return self.branches[found].children
         b = self.branch(ev)
         return b.children if b is not None else ()
