@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from bibvault.csl.locale import Locale
+from bibvault.csl.locale import Locale, casing_of
 from bibvault.csl.reach import COMPUTED_VARIABLES, UNKNOWN, Reach
 from bibvault.csl.richtext import (
     FORMAT_KEYS,
@@ -264,10 +264,10 @@ class Evaluation:
         self.summaries = found if found is not None else env.summaries.setdefault(
             key, Summaries(padded, key[1], env.macros))
         lang = self.item.get("language")
-        code = lang if isinstance(lang, str) and lang else self.locale.lang
-        # Title case applies to English only; Turkic languages case i differently.
-        self.english = code.lower().startswith("en")
-        self.turkic = code.lower().split("-")[0] in ("tr", "az")
+        if isinstance(lang, str) and lang:
+            self.english, self.turkic = casing_of(lang)
+        else:
+            self.english, self.turkic = self.locale.casing
 
     def mark(self, name: str) -> None:
         """Record that variable ``name`` rendered non-empty."""

@@ -79,12 +79,21 @@ class StyleLocales(Protocol):
     def default_locale(self) -> str | None: ...
 
 
+def casing_of(code: str) -> tuple[bool, bool]:
+    """For a language code: whether it is English (title case applies to English only)
+    and whether it is Turkic (where i and ı case differently)."""
+    lowered = code.lower()
+    return lowered.startswith("en"), lowered.split("-")[0] in ("tr", "az")
+
+
 class Locale:
     """The merged view of style-embedded locales and locale files for one language."""
 
     def __init__(self, style: StyleLocales, lang: str | None, store: LocaleStore) -> None:
         lang = lang or style.default_locale or "en-US"
         self.lang = lang
+        # Whether title case applies, and whether i cases the Turkic way, in this language.
+        self.casing = casing_of(lang)
         primary = lang.split("-")[0]
         chain: list[Node] = []
         # Style locales first: exact dialect, then language, then language-less.
