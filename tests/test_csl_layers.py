@@ -18,7 +18,7 @@ CORPUS = json.loads((Path(__file__).parent / "data" / "csl-corpus.json").read_te
 # Bottom to top. A module may import from its own layer and the layers below it.
 LAYERS = (
     {"richtext", "items", "stylexml", "state", "collation", "reach"},
-    {"events", "textcase"},
+    {"events", "textcase", "formatting"},
     {"output"},
     {"locale"},
     {"element"},
