@@ -18,12 +18,13 @@ CORPUS = json.loads((Path(__file__).parent / "data" / "csl-corpus.json").read_te
 # Bottom to top. A module may import from its own layer and the layers below it.
 LAYERS = (
     {"richtext", "items", "stylexml", "state", "collation", "reach"},
-    {"events", "textcase"},
+    {"events", "textcase", "formatting"},
     {"output"},
     {"locale"},
     {"element"},
     {"numbers", "text", "personname", "groups", "dates", "names"},
     {"sorting"},
+    {"sections"},
     {"compile"},
     {"style", "substitute"},
     {"ambiguity", "forms"},

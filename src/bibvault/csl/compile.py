@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 
 from bibvault.csl.dates import Date, DatePart
 from bibvault.csl.element import Element, Formatting, StyleOptions
@@ -17,6 +16,7 @@ from bibvault.csl.groups import Branch, Choose, Group, Test
 from bibvault.csl.names import EtAl, Names, NamesLabel
 from bibvault.csl.numbers import Number
 from bibvault.csl.personname import Name, NamePart
+from bibvault.csl.sections import Bibliography, Citation, Layout
 from bibvault.csl.sorting import Sort, SortKey
 from bibvault.csl.state import NAME_ATTRS
 from bibvault.csl.stylexml import Node, StyleError
@@ -31,46 +31,6 @@ _ALLOWED_PARTS = {
     "year-month": ("year", "month"),
     "year": ("year",),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """cs:layout: the elements of one cite or entry, their delimiter and formatting."""
-
-    children: tuple[Element, ...]
-    delimiter: str
-    formatting: Formatting
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    """cs:citation: layout, sort, and the disambiguation and collapsing options."""
-
-    layout: Layout
-    sort: Sort | None
-    add_names: bool
-    add_givenname: bool
-    givenname_rule: str
-    add_year_suffix: bool
-    collapse: str
-    cite_group_delimiter: str | None
-    year_suffix_delimiter: str | None
-    after_collapse_delimiter: str | None
-    near_note_distance: int
-
-
-@dataclass(frozen=True, slots=True)
-class Bibliography:
-    """cs:bibliography: layout, sort, second-field-align and author substitution."""
-
-    layout: Layout
-    sort: Sort | None
-    second_field_align: str
-    author_substitute: str | None
-    author_substitute_rule: str
-    hanging_indent: bool
-    line_spacing: int
-    entry_spacing: int
 
 
 class Compiler:

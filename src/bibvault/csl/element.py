@@ -18,64 +18,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bibvault.csl.locale import Locale
+from bibvault.csl.formatting import PLAIN, Formatting
+from bibvault.csl.locale import Locale, casing_of
 from bibvault.csl.reach import COMPUTED_VARIABLES, UNKNOWN, Reach
 from bibvault.csl.richtext import (
-    FORMAT_KEYS,
     Content,
     Delim,
     FixedPrefix,
     Rich,
     SameDelim,
-    SameSuffix,
     Suffix,
     is_empty,
     map_strings,
     sort_dates_only,
 )
 from bibvault.csl.state import NameCounts, Request, citation_label, year_suffix_text
-from bibvault.csl.stylexml import StyleError
 from bibvault.csl.textcase import TextCaseMemo, apply_text_case
 
-_TEXT_CASES = frozenset(("lowercase", "uppercase", "capitalize-first", "capitalize-all", "sentence", "title"))
-
-
-@dataclass(frozen=True, slots=True)
-class Formatting:
-    """Text-case, strip-periods, font formatting, quotes, affixes and display of an element."""
-
-    text_case: str | None = None
-    strip_periods: bool = False
-    fmt: tuple[tuple[str, str], ...] = ()
-    quotes: bool = False
-    prefix: str = ""
-    suffix: str = ""
-    display: str | None = None
-    # A formatted cs:text (not a macro), cs:number or cs:label: citeproc-js renders
-    # it as one string, so only a repeated mark merges at its suffix or after it.
-    simple: bool = False
-    # A cs:label or a term's cs:text: citeproc-js title-cases it in any language
-    # (variables in English only).
-    title_any_language: bool = False
-
-    @classmethod
-    def from_attrs(cls, attrs: Mapping[str, str], where: str = "", *, simple: bool = False,
-                   term: bool = False) -> Formatting:
-        """The formatting attributes of an element (``where`` names it in errors;
-        ``simple`` for a cs:text that is not a macro, a cs:number or a cs:label;
-        ``term`` for a cs:label or a cs:text that prints a term)."""
-        case = attrs.get("text-case")
-        if case is not None and case not in _TEXT_CASES:
-            raise StyleError(f"{where}: text-case={case!r} is not one of {', '.join(sorted(_TEXT_CASES))}")
-        fmt = tuple((k, attrs[k]) for k in FORMAT_KEYS if k in attrs)
-        made = cls(case, attrs.get("strip-periods") == "true", fmt, attrs.get("quotes") == "true",
-                   attrs.get("prefix", ""), attrs.get("suffix", ""), attrs.get("display"), simple and bool(fmt),
-                   term and case is not None)
-        # One shared value for "no formatting", which decorate() passes straight through.
-        return PLAIN if made == PLAIN else made
-
-
-PLAIN = Formatting()
 
 class Element:
     """A compiled rendering element: immutable, shared by every render of the style."""
@@ -227,16 +186,16 @@ class Evaluation:
         # The item's type between spaces, as a cs:if type test looks it up.
         self.padded_type = padded = f" {self.item.get('type')} "
         # The variables the item holds (what Evaluation.unsuppressed finds non-empty).
-        self.present = present = frozenset([k for k, v in self.item.items() if v is not None and v != "" and v != []])
+        self.present = present = frozenset([k for k, v in self.item.items() if holds(v)])
         key = (padded, present & env.options.condition_variables)
         found = env.summaries.get(key)
         self.summaries = found if found is not None else env.summaries.setdefault(
             key, Summaries(padded, key[1], env.macros))
         lang = self.item.get("language")
-        code = lang if isinstance(lang, str) and lang else self.locale.lang
-        # Title case applies to English only; Turkic languages case i differently.
-        self.english = code.lower().startswith("en")
-        self.turkic = code.lower().split("-")[0] in ("tr", "az")
+        if isinstance(lang, str) and lang:
+            self.english, self.turkic = casing_of(lang)
+        else:
+            self.english, self.turkic = self.locale.casing
 
     def mark(self, name: str) -> None:
         """Record that variable ``name`` rendered non-empty."""
@@ -253,7 +212,7 @@ class Evaluation:
         """The value of a variable even when cs:substitute has used it up."""
         if name not in COMPUTED_VARIABLES:
             v = self.item.get(name)
-            return None if v in ("", [], None) else v
+            return v if holds(v) else None
         cite = self.req.cite
         if name == "locator":
             return cite.locator
@@ -268,12 +227,18 @@ class Evaluation:
         v = self.item.get(name)
         if name == "citation-label" and not v:
             v = citation_label(self.item)
-        if v in ("", [], None):
+        if not holds(v):
             if name == "page-first" and isinstance(self.item.get("page"), str):
                 m = re.match(r"\s*([^\s\-\u2013,&]+)", self.item["page"])
                 return m.group(1) if m else None
             return None
         return v
+
+
+def holds(value: Any) -> bool:
+    """Whether a variable's value counts as present: not None, "" or an empty list
+    (without comparing the value to each, which calls a date's __eq__ three times)."""
+    return value is not None and (bool(value) or not isinstance(value, (str, list)))
 
 
 def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool = True,
@@ -286,9 +251,9 @@ def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool =
     if f is PLAIN:
         # Most elements set nothing: the content only needs to be a node.
         return content if isinstance(content, Rich) else Rich([content], known_text=True)
-    fmt = dict(f.fmt) if f.fmt else {}
-    if upright and fmt.get("font-style") == "italic":
-        del fmt["font-style"]
+    # Text in a script not set in italics keeps its formatting but the italics.
+    upright = upright and f.italic
+    fmt = f.upright if upright else f.mapping
     if f.text_case:
         content = apply_text_case(content, f.text_case, ev.english or f.title_any_language, ev.turkic,
                                   ev.env.text_cases)
@@ -298,11 +263,12 @@ def decorate(f: Formatting, content: Content, ev: Evaluation, *, affixes: bool =
         # Text-case keeps every character; only stripped periods can leave nothing.
         known = not is_empty(content)
     assert content is not None
-    inner: Content = Rich([content], fmt, f.quotes) if (fmt or f.quotes) else content
-    prefix, suffix = (f.prefix, f.suffix) if affixes else ("", "")
-    if known and not prefix and not suffix and not f.display and isinstance(inner, Rich):
+    inner: Content = Rich([content], fmt, f.quotes, known_text=known) if (fmt or f.quotes) else content
+    prefix, end = "", ""
+    if affixes:
+        prefix, end = f.prefix, f.upright_end if upright else f.end
+    if known and not prefix and not end and not f.display and isinstance(inner, Rich):
         return inner
-    end = SameSuffix(suffix) if fmt and f.simple else Suffix(suffix)
     parts: list[Rich | str] = [p for p in (prefix, inner, end) if p]
     return Rich(parts, display=f.display, known_text=known)
 
@@ -324,41 +290,40 @@ def decorate_layout(f: Formatting, content: Content) -> Rich | None:
     return Rich(parts, dict(f.fmt))
 
 
-def _rendered(children: tuple[Element, ...], ev: Evaluation, out: list[tuple[Formatting, Rich | str]]) -> None:
-    """The non-empty renderings of ``children``, each with its element's formatting (a
-    cs:choose adds those of its chosen branch one by one, so that the enclosing
-    group's delimiter separates them)."""
+def _render_into(children: tuple[Element, ...], ev: Evaluation, delimiter: str, out: list[Rich | str],
+                 before: Formatting | None) -> Formatting | None:
+    """Add the non-empty renderings of ``children`` to ``out``, joined, and give the
+    formatting of the last (``before``: of the one already there). A cs:choose adds
+    those of its chosen branch one by one, so that the enclosing group's delimiter
+    separates them."""
     for c in children:
         if c.expands:
-            _rendered(c.chosen(ev), ev, out)
+            before = _render_into(c.chosen(ev), ev, delimiter, out, before)
             continue
         content = c.render(ev)
-        if content and (isinstance(content, str) or not content.is_empty()):
-            out.append((c.formatting, content))
+        if not content or (not isinstance(content, str) and content.is_empty()):
+            continue
+        f = c.formatting
+        if before is not None:
+            if delimiter:
+                # A delimiter's mark joins an element's own suffix as typed (":" + "." is
+                # ":.") and a formatted variable's last mark; one nested deeper merges.
+                out.append(SameDelim(delimiter) if before.simple or before.suffix else Delim(delimiter))
+            elif ((before.fmt or f.fmt) and isinstance(content, Rich) and f.prefix
+                    and content.children and content.children[0] == f.prefix):
+                # citeproc-js moves no punctuation between a prefix and formatted siblings.
+                content = dataclasses.replace(
+                    content, children=[FixedPrefix(content.children[0]), *content.children[1:]])
+        out.append(content)
+        before = f
+    return before
 
 
 def render_children(children: tuple[Element, ...], ev: Evaluation, delimiter: str = "") -> Rich | None:
     """``children`` rendered and joined with ``delimiter``."""
-    rendered: list[tuple[Formatting, Rich | str]] = []
-    _rendered(children, ev, rendered)
-    if not rendered:
-        return None
-    out: list[Rich | str] = [rendered[0][1]]
-    before = rendered[0][0]
-    for f, content in rendered[1:]:
-        if delimiter:
-            # A delimiter's mark joins an element's own suffix as typed (":" + "." is
-            # ":.") and a formatted variable's last mark; one nested deeper merges.
-            same = before.simple or bool(before.suffix)
-            out.append(SameDelim(delimiter) if same else Delim(delimiter))
-        elif ((before.fmt or f.fmt) and isinstance(content, Rich) and f.prefix
-                and content.children and content.children[0] == f.prefix):
-            # citeproc-js moves no punctuation between a prefix and formatted siblings.
-            content = dataclasses.replace(
-                content, children=[FixedPrefix(content.children[0]), *content.children[1:]])
-        out.append(content)
-        before = f
-    return Rich(out, known_text=True)
+    out: list[Rich | str] = []
+    _render_into(children, ev, delimiter, out, None)
+    return Rich(out, known_text=True) if out else None
 
 
 def passes_over(el: Element, ev: Evaluation) -> bool:
@@ -385,12 +350,15 @@ def suppressible(ev: Evaluation, children: tuple[Element, ...], delimiter: str =
     (``dates_only``: of a sort key, only the dates, as citeproc-js keeps them)."""
     called, rendered = ev.called, ev.rendered
     ev.called = ev.rendered = 0
-    out: Content = render_children(children, ev, delimiter)
+    parts: list[Rich | str] = []
+    _render_into(children, ev, delimiter, parts, None)
+    # As render_children: the parts are each known to hold text.
+    out: Content = Rich(parts, known_text=True) if parts else None
     if dates_only:
         out = sort_dates_only(out)
     suppressed = ev.called > 0 and ev.rendered == 0
     ev.called, ev.rendered = called + ev.called, rendered + ev.rendered
-    if suppressed or is_empty(out):
+    if suppressed or (is_empty(out) if dates_only else out is None):
         return None
     # Non-empty output counts as a rendered variable for an enclosing group.
     ev.called += 1

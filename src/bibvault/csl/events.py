@@ -47,37 +47,59 @@ _KEPT = "kept:"
 _ALWAYS_WRITTEN = ("vertical-align", "text-decoration")
 
 
-def flatten(node: Content, quotes: Quotes) -> list[Event]:
-    """Flat events of ``node`` with quotes, flip-flops and punctuation resolved."""
-    events: list[Event] = []
-    active: dict[str, list[str]] = {k: [] for k in FORMAT_KEYS}
+class _Walk:
+    """The events of one tree, in the order :func:`flatten` walks it.
 
-    def walk(n: Content, qdepth: int) -> None:
-        if n is None:
-            return
-        if isinstance(n, str):
-            if n:
-                events.append(("t", n))
-            return
+    A class rather than nested functions: two nested functions calling each other
+    are a reference cycle, and with it every event would wait for the garbage
+    collector (whose passes then cost more than the walk).
+    """
+
+    __slots__ = ("events", "append", "active", "quoted", "blocks")
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.append = self.events.append
+        self.active: dict[str, list[str]] = {k: [] for k in FORMAT_KEYS}
+        # Whether any quotation mark or display block was written: the passes that
+        # move punctuation and spaces around them have nothing to do otherwise.
+        self.quoted = self.blocks = False
+
+    def run(self, children: list[Rich | str], qdepth: int) -> None:
+        """Strings and plain containers (most of a tree) are taken in this loop, without
+        a call each: only formatted, quoted, displayed or linked nodes go to walk."""
+        append = self.append
+        for c in children:
+            if isinstance(c, str):
+                if c:
+                    append(("t", c))
+            elif c is None:
+                continue
+            elif not c.fmt and not c.quotes and not c.display and c.href is None:
+                self.run(c.children, qdepth)
+            else:
+                self.walk(c, qdepth)
+
+    def walk(self, n: Rich, qdepth: int) -> None:
+        """A node with formatting, quotes, a display block or a link."""
         if n.display and not n.holds_text():
             return
-        if not n.fmt and not n.quotes and not n.display and n.href is None:
-            for c in n.children:
-                walk(c, qdepth)
-            return
+        self.quoted = self.quoted or n.quotes
+        self.blocks = self.blocks or bool(n.display)
         opened: list[tuple[str, str]] = []
         if n.fmt.get("nodecor"):
             # Reset every active decoration to its neutral value.
+            active = self.active
             n = Rich(n.children, {k: NEUTRAL[k] for k in FORMAT_KEYS if active[k] and active[k][-1] != NEUTRAL[k]},
                      n.quotes, n.display, n.nocase, n.typed_outside, n.kept, n.href)
         if n.display:
-            events.append(("o", "display", n.display))
+            self.append(("o", "display", n.display))
             opened.append(("display", n.display))
         for key in FORMAT_KEYS:
             val = n.fmt.get(key)
             if not val:
                 continue
-            stack = active[key]
+            stack = self.active[key]
             current = stack[-1] if stack else NEUTRAL[key]
             if val == current:
                 # citeproc-js writes no font-style, -weight or -variant "normal" outside
@@ -90,7 +112,7 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
                 if n.fmt.get(DATA_MARKUP):
                     val = NEUTRAL[key]
             stack.append(val)
-            events.append(("o", key, val))
+            self.append(("o", key, val))
             opened.append((key, val))
         depth = qdepth
         as_typed = n.quotes and qdepth == 0 and n.kept
@@ -99,33 +121,44 @@ def flatten(node: Content, quotes: Quotes) -> list[Event]:
         # alternate with the marks around them.
         inner = n.quotes and bool(n.fmt.get(DATA_MARKUP)) and qdepth % 2 == 1
         if as_typed:
-            events.append(("q", "open", _KEPT + n.kept[0]))
+            self.append(("q", "open", _KEPT + n.kept[0]))
             depth += 1
         elif n.quotes:
-            events.append(("q", "open", "inner" if inner else "outer"))
+            self.append(("q", "open", "inner" if inner else "outer"))
             depth = 2 if inner else 1
         if n.href is not None:
-            events.append(("o", "link", n.href))
-        for c in n.children:
-            walk(c, depth)
+            self.append(("o", "link", n.href))
+        self.run(n.children, depth)
         if n.href is not None:
-            events.append(("c", "link", n.href))
+            self.append(("c", "link", n.href))
         if n.quotes:
             # Marks typed in the data stay as typed, but punctuation moves into them
             # as into the style's own (citeproc-js: 'Gloss.”', not 'Gloss”.').
             close: Event = ("q", "close", _KEPT + n.kept[1] if as_typed else "inner" if inner else "outer")
-            events.append(close + ("typed",) if n.typed_outside else close)
+            self.append(close + ("typed",) if n.typed_outside else close)
         for key, val in reversed(opened):
             if key != "display":
-                active[key].pop()
-            events.append(("c", key, val))
+                self.active[key].pop()
+            self.append(("c", key, val))
 
-    walk(node, 0)
-    if quotes.punctuation_in_quote:
+
+def flatten(node: Content, quotes: Quotes) -> list[Event]:
+    """Flat events of ``node`` with quotes, flip-flops and punctuation resolved."""
+    w = _Walk()
+    if isinstance(node, Rich):
+        w.run([node], 0)
+    elif node:
+        w.append(("t", node))
+    events = w.events
+    quoted = w.quoted
+    if quoted and quotes.punctuation_in_quote:
         _move_punctuation_into_quotes(events)
-    _move_space_out_of_blocks(events)
+    if w.blocks:
+        _move_space_out_of_blocks(events)
     _fix_join_punctuation(events)
-    return [_spell_quote(e, quotes) for e in events if not (e[0] == "t" and e[1] == "")]
+    if not quoted:
+        return [e for e in events if e[0] != "t" or e[1]]
+    return [_spell_quote(e, quotes) if e[0] == "q" else e for e in events if e[0] != "t" or e[1]]
 
 
 def _last_sets(n: Rich, key: str) -> bool:
@@ -243,14 +276,21 @@ _SWALLOWS = {
     " ": " ",
 }
 _CLOSERS = "\u201d\u2019\u00bb\u203a"
+# The first characters of a text that may join the text before it.
+_JOINING = frozenset(".,;:!? ")
+
+
+# Tuples, not unions: a union would be built each call.
+_UNJOINED = (FixedPrefix, MarksOnly)
+_SAME_JOINED = (SameDelim, SameSuffix)
 
 
 def _affix_join(left: str, right: str) -> str:
     """How citeproc-js joins punctuation here: "table", "same" (only a repeated mark
     goes) or "none", by where the right-hand text comes from."""
-    if isinstance(right, FixedPrefix | MarksOnly):
+    if isinstance(right, _UNJOINED):
         return "none"
-    if isinstance(right, SameDelim | SameSuffix):
+    if isinstance(right, _SAME_JOINED):
         # A delimiter's mark joins the suffix before it as typed (":" + "." is ":.").
         return "same"
     return "table"
@@ -270,33 +310,38 @@ def _fix_join_punctuation(events: list[Event]) -> None:
                 # what follows it ('“THIS!”: A', '“… ” - Inductive').
                 prev_index = -1
             continue
-        if prev_index >= 0:
-            left = events[prev_index][1]
-            right = e[1]
-            first = right[0]
-            last = left[-1:]
-            core = left.rstrip(_CLOSERS)
-            how = _affix_join(left, right) if first in ".,;:!?" else "table"
-            if first == last == " " and crossed and (after_delim or isinstance(right, Delim)):
-                # citeproc-js drops a space that repeats a delimiter's only at the affixes
-                # of the delimited elements themselves, not inside their formatting
-                # ("<b>A</b> <b> 2020</b>" from a bold macro whose group has prefix " ").
-                pass
-            elif how != "table":
-                if how == "same" and last == first:
-                    right = right[1:]
-            elif first in "!?" and last in ":;" and last:
-                # A stronger mark replaces a colon or semicolon before it.
-                events[prev_index] = ("t", left[:-1])
-            elif first in _SWALLOWS and last and last in _SWALLOWS[first]:
+        right = e[1]
+        if prev_index < 0 or right[0] not in _JOINING:
+            # Text that starts with no mark or space leaves the text before it alone.
+            prev_index = i
+            crossed = False
+            after_delim = isinstance(right, Delim)
+            continue
+        first = right[0]
+        left = events[prev_index][1]
+        last = left[-1:]
+        core = left.rstrip(_CLOSERS)
+        how = _affix_join(left, right) if first in ".,;:!?" else "table"
+        if first == last == " " and crossed and (after_delim or isinstance(right, Delim)):
+            # citeproc-js drops a space that repeats a delimiter's only at the affixes
+            # of the delimited elements themselves, not inside their formatting
+            # ("<b>A</b> <b> 2020</b>" from a bold macro whose group has prefix " ").
+            pass
+        elif how != "table":
+            if how == "same" and last == first:
                 right = right[1:]
-            elif first in "!?" and last == first:
-                right = right[1:]
-            elif first in ".:" and core != left and core[-1:] and core[-1:] in _SWALLOWS[first]:
-                right = right[1:]
-            events[i] = ("t", right)
-            crossed, after_delim = False, isinstance(e[1], Delim)
-            if not right:
-                continue
+        elif first in "!?" and last in ":;" and last:
+            # A stronger mark replaces a colon or semicolon before it.
+            events[prev_index] = ("t", left[:-1])
+        elif first in _SWALLOWS and last and last in _SWALLOWS[first]:
+            right = right[1:]
+        elif first in "!?" and last == first:
+            right = right[1:]
+        elif first in ".:" and core != left and core[-1:] and core[-1:] in _SWALLOWS[first]:
+            right = right[1:]
+        events[i] = ("t", right)
+        crossed, after_delim = False, isinstance(e[1], Delim)
+        if not right:
+            continue
         prev_index = i
         crossed, after_delim = False, isinstance(e[1], Delim)

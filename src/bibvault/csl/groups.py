@@ -11,6 +11,7 @@ from bibvault.csl.element import (
     Formatting,
     Summaries,
     decorate,
+    holds,
     passes_over,
     render_children,
     suppressible,
@@ -99,7 +100,7 @@ class Branch:
         for v in self._variables:
             # A variable the item holds, as Evaluation.unsuppressed finds it.
             value = item.get(v)
-            if (value is not None and value != "" and value != []) != stop:
+            if holds(value) != stop:
                 return match == "any"
         for kind, v in self._others:
             ok = ev.unsuppressed(v) is not None if kind == "variable" and v != "locator" else _test(ev, kind, v)
@@ -228,5 +229,9 @@ class Choose(Element):
         return render_children(b.children, ev) if b is not None else None
 
     def chosen(self, ev: Evaluation) -> tuple[Element, ...]:
+        # Choose.branch written out for the usual case, a branch the summary decided.
+        found = ev.summaries.branches.get(id(self))
+        if found is not None and found >= 0:
+            return self.branches[found].children
         b = self.branch(ev)
         return b.children if b is not None else ()

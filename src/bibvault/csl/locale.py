@@ -79,12 +79,21 @@ class StyleLocales(Protocol):
     def default_locale(self) -> str | None: ...
 
 
+def casing_of(code: str) -> tuple[bool, bool]:
+    """For a language code: whether it is English (title case applies to English only)
+    and whether it is Turkic (where i and ı case differently)."""
+    lowered = code.lower()
+    return lowered.startswith("en"), lowered.split("-")[0] in ("tr", "az")
+
+
 class Locale:
     """The merged view of style-embedded locales and locale files for one language."""
 
     def __init__(self, style: StyleLocales, lang: str | None, store: LocaleStore) -> None:
         lang = lang or style.default_locale or "en-US"
         self.lang = lang
+        # Whether title case applies, and whether i cases the Turkic way, in this language.
+        self.casing = casing_of(lang)
         primary = lang.split("-")[0]
         chain: list[Node] = []
         # Style locales first: exact dialect, then language, then language-less.
@@ -107,6 +116,7 @@ class Locale:
             for d in loc.findall("date"):
                 self.dates[d.get("form", "")] = d
         self._terms: dict[tuple[str, str, str | None], Term] = {}
+        self._looked_up: dict[tuple[str, str, str | None], Term | None] = {}
         self._ordinals: dict[tuple[str, str, str | None], Term] = {}
         self._ordinal_match: dict[str, str] = {}
         # Ordinals as citeproc-js has them (not CSL 1.0.1's "one locale defines the
@@ -193,6 +203,15 @@ class Locale:
 
     def lookup(self, name: str, form: str = "long", gender: str | None = None) -> Term | None:
         """A term with the spec's form fallback (verb-short→verb→long, symbol→short→long)."""
+        key = (name, form, gender)
+        # Every render asks for the same few terms; the locale does not change once read.
+        try:
+            return self._looked_up[key]
+        except KeyError:
+            found = self._looked_up[key] = self._lookup(name, form, gender)
+            return found
+
+    def _lookup(self, name: str, form: str, gender: str | None) -> Term | None:
         table = self._ordinals if name.startswith("ordinal") else self._terms
         forms = {
             "long": ["long"],

@@ -22,18 +22,30 @@ def is_numeric(value: str) -> bool:
     return bool(_NUMERIC.match(value))
 
 
+def _list_patterns(and_term: str | None) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What finds a list or range of numbers joined by ``and_term``, and what splits it."""
+    words = "and" + (f"|{re.escape(and_term)}" if and_term and and_term != "and" else "")
+    return (re.compile(rf"\w\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*\S*\w"),
+            re.compile(rf"\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*"))
+
+
+# Compiled once for the English "and", the term of most locales' labels.
+_AND_LISTS = _list_patterns(None)
+_NUMBERISH = re.compile(r"\d|^[ivxlcdm]+\b", re.I)
+_ONE_NUMBER = re.compile(r"[A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+")
+
+
 def is_plural(value: str, and_term: str | None = None) -> bool:
     """True when a numeric value names more than one number (a range or a list)."""
     if "\\-" in value:
         value = value.replace("\\-", "")
-    words = "and" + (f"|{re.escape(and_term)}" if and_term else "")
-    if not (re.search(rf"\w\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*\S*\w", value)
-            and re.search(r"\d|^[ivxlcdm]+\b", value, re.I)):
+    lists, splitter = _AND_LISTS if and_term in (None, "", "and") else _list_patterns(and_term)
+    if not (lists.search(value) and _NUMBERISH.search(value)):
         return False
     # As citeproc-js: only a list that starts with a number counts ("MG-595", "No. 4-5"
     # and "III-IV" are one report number each; "12-WP", "A1-A5" and "xi-xv" are two).
-    first = re.split(rf"\s*(?:[-\u2013,&]|\b(?:{words})\b)\s*", value.strip(), maxsplit=1)[0]
-    return bool(re.fullmatch(r"[A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+", first))
+    first = splitter.split(value.strip(), maxsplit=1)[0]
+    return bool(_ONE_NUMBER.fullmatch(first))
 
 
 def roman(n: int) -> str:
@@ -167,12 +179,17 @@ _NUM = re.compile(r"^(.*?)(\d+)$")
 _ROMAN = re.compile(r"^[ivxlcdm]+$", re.IGNORECASE)
 
 
+_RANGE = re.compile(r"([^\s,&\-\u2013\\]+)\s*(?<!\\)(?:-|\u2013)+\s*([^\s,&\-\u2013]+)")
+
+
 def page_range(value: str, fmt: str | None, locale: Locale) -> str:
     """A page or locator value with ranges joined by an en dash and reformatted by ``fmt``.
 
     Ranges whose ends carry different prefixes ("N110-5") keep a plain hyphen;
     an escaped hyphen (``\\-``) is always literal.
     """
+    if "-" not in value and "\u2013" not in value and " & " not in value:
+        return value  # no range, no ampersand: nothing to change
     delim = locale.term("page-range-delimiter") or "\u2013"
 
     def repl(m: re.Match[str]) -> str:
@@ -187,7 +204,7 @@ def page_range(value: str, fmt: str | None, locale: Locale) -> str:
             return f"{a}{delim}{b}"
         return f"{a}-{b}"
 
-    out = re.sub(r"([^\s,&\-\u2013\\]+)\s*(?<!\\)(?:-|\u2013)+\s*([^\s,&\-\u2013]+)", repl, value)
+    out = _RANGE.sub(repl, value)
     if " & " in out:
         # A spaced ampersand joining numbers is the locale's "and" symbol.
         out = out.replace(" & ", f" {locale.term('and', 'symbol') or '&'} ")
@@ -209,7 +226,7 @@ class Number(Element):
         name = self.variable
         ev.called += 1
         value = ev.var(name)
-        if value is None or isinstance(value, list | DateValue):
+        if value is None or isinstance(value, (list, DateValue)):
             return None
         ev.mark(name)
         locale = ev.locale

@@ -47,11 +47,14 @@ class Backend:
         out: list[str] = []
         # Where each open link's text starts in ``out``, with the plain text so far.
         opened: list[tuple[int, list[str]]] = []
+        # Plain text escapes nothing: its text events go out as they are.
+        escape = None if type(self).escape is Backend.escape else self.escape
         for e in events:
             if e[0] == "t":
-                out.append(self.escape(e[1]))
-                for _, plain_text in opened:
-                    plain_text.append(e[1])
+                out.append(e[1] if escape is None else escape(e[1]))
+                if opened:
+                    for _, plain_text in opened:
+                        plain_text.append(e[1])
             elif e[1] == "link":
                 if e[0] == "o":
                     opened.append((len(out), []))

@@ -142,6 +142,10 @@ def _affix(np: NamePart | None, content: Content) -> Content:
     return join([np.prefix, content, np.suffix])
 
 
+# What a name part may end with to be joined to the next without a space.
+_JOINS_UNSPACED = ("'", "\u2019", "-", " ", "\u00a0")
+
+
 def _spaced(parts: list[Content]) -> Content:
     """Join name parts with spaces, except after an apostrophe, hyphen or existing space."""
     kept = [p for p in parts if not is_empty(p)]
@@ -150,10 +154,26 @@ def _spaced(parts: list[Content]) -> Content:
         assert p is not None
         if k:
             prev = plain(kept[k - 1])
-            if not prev.endswith(("'", "\u2019", "-", " ", "\u00a0")):
+            if not prev.endswith(_JOINS_UNSPACED):
                 children.append(" ")
         children.append(p)
     return Rich(children) if children else None
+
+
+def _plain_name(family: str, given: str, inverted: bool, sort_sep: str, demote: str) -> Rich:
+    """Most names, built straight away as :func:`format_name` builds them: a family
+    name (and a given name) with no particle, suffix, markup or name-part formatting,
+    outside a sort key."""
+    if not inverted:
+        fam = Rich([family])
+        if not given:
+            return Rich([fam])
+        return Rich([given, fam] if given.endswith(_JOINS_UNSPACED) else [given, " ", fam])
+    # Without particles, only where the family name sits differs with the demotion.
+    head: Rich | str = family if demote == "display-and-sort" else Rich([family])
+    if not given:
+        return Rich([head], known_text=True)
+    return Rich([head, sort_sep, Rich([given])] if sort_sep else [head, Rich([given])], known_text=True)
 
 
 def _particle_family(particle: Content, family: Content, ev: Evaluation) -> Content:
@@ -296,6 +316,10 @@ def format_name(name: dict[str, Any], opts: Mapping[str, str], ev: Evaluation, i
                 found = memo[key] = initialize(given, init_with, do_init, hyphen)
             given = found
     demote = ev.env.options.demote_particle
+    if (fam_np is None and giv_np is None and family and not (ndp or dp or suffix) and form != "short"
+            and not ev.sorting and "<" not in family and "<" not in given
+            and str(ev.item.get("language") or "")[:2] not in _FAMILY_FIRST_LANGUAGES):
+        return _plain_name(family, given, inverted, opts.get("sort-separator", ", "), demote)
     f_family = _fmt(fam_np, family, ev)
     # Particles keep their case under an enclosing title case ("John von Doe").
     f_ndp = _lowercase_particle(_fmt(fam_np, ndp, ev))

@@ -225,8 +225,7 @@ class Processor:
                 left = join([lf.prefix, first]) or first
                 right = join([rest, lf.suffix]) or rest
                 out: Content = Rich([Rich([left], display="left-margin"), Rich([right], display="right-inline")])
-                bare = dataclasses.replace(lf, prefix="", suffix="")
-                return BibEntry(item_id, decorate(bare, out, ev), ev.trace)
+                return BibEntry(item_id, decorate(bib.bare_formatting, out, ev), ev.trace)
             out = first or rest
         else:
             out = render_children(layout.children, ev)

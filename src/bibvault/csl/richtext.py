@@ -9,8 +9,9 @@ HTML, Markdown or LaTeX.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 # Outermost first when one element sets several, in the order citeproc-js nests them.
 FORMAT_KEYS = ("vertical-align", "text-decoration", "font-weight", "font-variant", "font-style")
@@ -23,26 +24,46 @@ NEUTRAL = {
     "vertical-align": "baseline",
 }
 
-@dataclass(eq=False, slots=True)
+# The formatting of every node that sets none: one shared value, which cannot change.
+NO_FORMAT: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(eq=False, slots=True, init=False)
 class Rich:
     """A run of rich text: children (strings or nodes) with shared formatting."""
 
-    children: list[Rich | str] = field(default_factory=list)
-    fmt: dict[str, str] = field(default_factory=dict)
-    quotes: bool = False
-    display: str | None = None
-    nocase: bool = False
+    children: list[Rich | str]
+    fmt: Mapping[str, str]
+    quotes: bool
+    display: str | None
+    nocase: bool
     # Quoted text from the data followed by punctuation typed outside the marks:
     # punctuation-in-quote leaves that punctuation where it was typed.
-    typed_outside: bool = False
+    typed_outside: bool
     # Quotation marks typed curly in the data (“…”): citeproc-js prints them as
     # typed at the outermost level and the locale's marks only when nested.
-    kept: str = ""
+    kept: str
     # A link node: the address the text leads to (written only by formats that link).
-    href: str | None = None
+    href: str | None
     # Set where the node is built from parts already known to hold text, so that the
     # emptiness checks of every enclosing level do not walk down the whole tree again.
-    known_text: bool = field(default=False, repr=False)
+    known_text: bool = field(repr=False)
+
+    def __init__(self, children: list[Rich | str] | None = None, fmt: Mapping[str, str] | None = None,
+                 quotes: bool = False, display: str | None = None, nocase: bool = False,
+                 typed_outside: bool = False, kept: str = "", href: str | None = None,
+                 known_text: bool = False) -> None:
+        # Written out rather than generated: a render makes tens of nodes an entry,
+        # most without formatting, and these share NO_FORMAT instead of a new dict each.
+        self.children = [] if children is None else children
+        self.fmt = NO_FORMAT if fmt is None else fmt
+        self.quotes = quotes
+        self.display = display
+        self.nocase = nocase
+        self.typed_outside = typed_outside
+        self.kept = kept
+        self.href = href
+        self.known_text = known_text
 
     def is_empty(self) -> bool:
         """True when the node holds no text at all."""
@@ -55,7 +76,10 @@ class Rich:
 
     def holds_text(self) -> bool:
         """Whether any text is left, looked up afresh (after in-place edits)."""
-        return any(c if isinstance(c, str) else c.holds_text() for c in self.children)
+        for c in self.children:
+            if c if isinstance(c, str) else c.holds_text():
+                return True
+        return False
 
     def plain(self) -> str:
         """The text without any markup."""
@@ -113,16 +137,18 @@ def map_strings(node: Content, fn: Callable[[str], str], respect_nocase: bool = 
 def leaves(node: Content, with_nocase: bool = False) -> Iterator[tuple[Rich | None, int, bool]]:
     """(parent, index, protected) of every string leaf, in order."""
 
-    def walk(n: Rich, protected: bool) -> Iterator[tuple[Rich | None, int, bool]]:
-        prot = protected or n.nocase
-        for i, c in enumerate(n.children):
-            if isinstance(c, str):
-                yield n, i, prot
-            else:
-                yield from walk(c, prot)
-
     if isinstance(node, Rich):
-        yield from walk(node, False)
+        yield from _leaves(node, False)
+
+
+def _leaves(n: Rich, protected: bool) -> Iterator[tuple[Rich | None, int, bool]]:
+    # A module-level function: a nested one calling itself is a reference cycle.
+    prot = protected or n.nocase
+    for i, c in enumerate(n.children):
+        if isinstance(c, str):
+            yield n, i, prot
+        else:
+            yield from _leaves(c, prot)
 
 # Where punctuation comes from decides how citeproc-js joins it to the mark before:
 # by its table (":" + "." is ":"), only a repeated mark going ("same"), or not at all.
@@ -170,6 +196,7 @@ _TAG = re.compile(
     r"<(/?)(i|b|sup|sub|sc|span)((?:\s+[a-z-]+=\"[^\"]*\")*)\s*>", re.IGNORECASE
 )
 _MARKUP_OR_QUOTE = re.compile("[<\"'\u201c]")
+_SPECIAL = re.compile("[<\"'\u201c\u201d\u2018\u2019]")
 #: A key of ``Rich.fmt`` marking formatting that came from markup in the data.
 DATA_MARKUP = "data-markup"
 
@@ -224,6 +251,14 @@ def parse_inline(text: str) -> Rich | str:
 
     i = 0
     while i < len(text):
+        # Plain text up to the next tag or quotation mark goes in as one run.
+        special = _SPECIAL.search(text, i)
+        if special is None:
+            buf.append(text[i:])
+            break
+        if special.start() > i:
+            buf.append(text[i : special.start()])
+            i = special.start()
         ch = text[i]
         if ch == "<":
             m = _TAG.match(text, i)
@@ -287,26 +322,28 @@ def _tag(m: re.Match[str], stack: list[tuple[str, Rich, str]]) -> None:
             stack[-1][1].children.append(m.group(0))
         return
     node = Rich()
+    fmt: dict[str, str] = {}
     flat = attrs.replace(" ", "")
     if tag in _TAG_FMT:
         key, val = _TAG_FMT[tag]
-        node.fmt[key] = val
+        fmt[key] = val
         # Small caps and super/subscripts in data are left alone by text-case.
         node.nocase = tag in ("sc", "sup", "sub")
     elif "nocase" in attrs:
         node.nocase = True
     elif "nodecor" in attrs:
-        node.fmt = {"nodecor": "true"}
+        fmt = {"nodecor": "true"}
         node.nocase = True
     elif "small-caps" in flat:
-        node.fmt["font-variant"] = "small-caps"
+        fmt["font-variant"] = "small-caps"
         node.nocase = True
     elif "font-style:italic" in flat:
-        node.fmt["font-style"] = "italic"
+        fmt["font-style"] = "italic"
     elif "font-weight:bold" in flat:
-        node.fmt["font-weight"] = "bold"
-    if node.fmt:
+        fmt["font-weight"] = "bold"
+    if fmt:
         # Markup from the data flips inside the same style; the style's own does not.
-        node.fmt[DATA_MARKUP] = "true"
+        fmt[DATA_MARKUP] = "true"
+        node.fmt = fmt
     stack[-1][1].children.append(node)
     stack.append((tag, node, ""))

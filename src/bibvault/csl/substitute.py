@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from bibvault.csl.compile import Bibliography
 from bibvault.csl.element import Trace
 from bibvault.csl.richtext import Rich, plain
+from bibvault.csl.sections import Bibliography
 
 # (id, rendered entry, the trace of its render)
 Entry = tuple[str, Rich | None, Trace | None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bibvault.csl.element import (
@@ -60,6 +60,27 @@ def _title_href(ev: Evaluation) -> str | None:
     return None
 
 
+# The variables TextVariable.render does more with than print them as text.
+_NOT_AS_TEXT = NUMBER_VARS | _ADDRESSES | frozenset(("page", "locator", "URL", "DOI", "PMID", "PMCID",
+                                                     "citation-label", "year-suffix"))
+# Values a text variable does not print (a tuple: a union would be built each call).
+_NOT_TEXT = (list, DateValue, bool)
+
+
+def _as_text(ev: Evaluation, name: str, value: str) -> Content:
+    """A variable's value as printed text (markup and quotation marks parsed)."""
+    # As citeproc-js, whatever the language: a space before high punctuation
+    # or inside guillemets is a narrow no-break space ("Form2Seq\u202f: A …").
+    if " " in value and _HIGH_PUNCT_SPACE.search(value):
+        value = _HIGH_PUNCT_SPACE.sub("\u202f\\1", value)
+    if "\u00ab " in value:
+        value = value.replace("\u00ab ", "\u00ab\u202f")
+    content = parse_inline(value)
+    if ev.env.links and name == "title" and (href := _title_href(ev)) is not None:
+        return Rich([content], href=href)
+    return content
+
+
 def variable_text(ev: Evaluation, name: str, form: str = "long") -> str | None:
     """A string variable, preferring its short form when asked."""
     if form == "short":
@@ -67,7 +88,7 @@ def variable_text(ev: Evaluation, name: str, form: str = "long") -> str | None:
         if isinstance(short, str):
             return short
     v = ev.var(name)
-    if v is None or isinstance(v, list | DateValue | bool):
+    if v is None or isinstance(v, _NOT_TEXT):
         return None
     return str(v)
 
@@ -79,6 +100,12 @@ class TextVariable(Element):
     variable: str
     form: str
     formatting: Formatting
+    # A variable printed as text (most of them): none of the numbers, addresses and
+    # computed variables that render takes apart.
+    as_text: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "as_text", self.variable not in _NOT_AS_TEXT)
 
     def reach(self, s: Summaries) -> Reach:
         name = self.variable
@@ -100,7 +127,9 @@ class TextVariable(Element):
         ev.mark(name)
         content: Content
         cite = ev.req.cite
-        if name == "page" or (name == "locator" and (cite.label or "page") == "page"):
+        if self.as_text:
+            content = _as_text(ev, name, value)
+        elif name == "page" or (name == "locator" and (cite.label or "page") == "page"):
             content = page_range(value, ev.env.options.page_range_format, ev.locale)
         elif name == "locator" and not is_numeric(value):
             content = parse_inline(value)
@@ -120,19 +149,14 @@ class TextVariable(Element):
                 value += ys
             content = value
         else:
-            # As citeproc-js, whatever the language: a space before high punctuation
-            # or inside guillemets is a narrow no-break space ("Form2Seq\u202f: A …").
-            value = _HIGH_PUNCT_SPACE.sub("\u202f\\1", value).replace("\u00ab ", "\u00ab\u202f")
-            content = parse_inline(value)
-            if ev.env.links and name == "title" and (href := _title_href(ev)) is not None:
-                content = Rich([content], href=href)
+            content = _as_text(ev, name, value)
         f = self.formatting
         if isinstance(content, Rich) and content.href and (m := _ADDRESS_END.search(f.prefix)):
             # An address typed in the prefix ("https://doi.org/") is part of the link.
             content = Rich([m.group(0) + value], nocase=True, href=_href("URL", m.group(0) + value) or content.href)
             f = dataclasses.replace(f, prefix=f.prefix[: m.start()])
         # A variable in CJK script is not italicised, as the reference processor does.
-        return decorate(f, content, ev, upright=_cjk_only(value))
+        return decorate(f, content, ev, upright=f.italic and _cjk_only(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +250,7 @@ class Label(Element):
             # for the suppression of an enclosing group.
             text = ev.locale.term(term, self.form, self.plural == "always")
             return decorate(self.formatting, text or None, ev)
-        if value is None or isinstance(value, list | DateValue):
+        if value is None or isinstance(value, (list, DateValue)):
             return None
         if (name == "locator" and ev.req.cite.label is None
                 and not re.match(r"\s*(\d|[ivxlcdm]+\b)", str(value), re.I)):

@@ -242,6 +242,11 @@ def apply_text_case(content: Content, transform: str | None, english: bool = Tru
         return content
     if transform == "title" and not english:
         return content
+    if isinstance(content, str) and memo is not None:
+        # A plain string whose result is known (terms, places): no tree to walk.
+        found = memo.get(((str(content),), (False,), transform, turkic))
+        if found is not None and found[0] is not None:
+            return Rich([found[0]])
     node = content if isinstance(content, Rich) else Rich([content])
     node = _copy(node)
     _retext(node, transform, turkic, memo)
