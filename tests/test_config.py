@@ -43,6 +43,9 @@ def test_empty_file_gives_defaults() -> None:
     ("build: {exports: xls}\n", ":1", "build.exports: unknown value 'xls'"),
     ("build: {cite: all}\n", ":1", "build.cite: unknown value 'all'"),
     ("archive:\n  wayback_url: web.archive.org\n", ":2", "archive.wayback_url: 'web.archive.org' is not"),
+    # A tag the safe loader refuses is the user's error, not a crash.
+    ("check:\n  concurrency: !!python/object:os.system x\n", ":2", "value not allowed"),
+    ("records: !!python/name:os.getcwd\n", ":1", "value not allowed"),
 ])
 def test_errors_name_file_and_line(text: str, where: str, words: str) -> None:
     with pytest.raises(ConfigError) as info:

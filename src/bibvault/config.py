@@ -438,9 +438,13 @@ class _Reader:
 
 
     def construct(self, node: yaml.Node) -> Any:
+        """The value of a scalar node; a tag the safe loader refuses (``!!python/...``)
+        is a configuration error at the node's line."""
         loader = self.yaml.SafeLoader("")
         try:
             return loader.construct_object(node, deep=True)
+        except self.yaml.YAMLError as exc:
+            raise self.fail(node, f"value not allowed: {getattr(exc, 'problem', exc)}") from None
         finally:
             loader.dispose()
 
