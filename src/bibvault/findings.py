@@ -98,7 +98,7 @@ def format_texts(findings: Iterable[Finding]) -> Iterator[str]:
             continue
         name = shown.get(path)
         if name is None:
-            name = shown[path] = _below(path, cwd) if os.path.isabs(path) else path
+            name = shown[path] = _shown_path(path, cwd)
         yield f._text(name)
 
 
@@ -139,10 +139,10 @@ def shown_path(path: str) -> str:
     return _shown_path(path)
 
 
-def _shown_path(path: str) -> str:
+def _shown_path(path: str, cwd: str | None = None) -> str:
     if not os.path.isabs(path):
         return path
-    return _below(path, os.getcwd())
+    return _below(path, os.getcwd() if cwd is None else cwd)
 
 
 @lru_cache(maxsize=64)
