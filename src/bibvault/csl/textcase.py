@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bibvault.csl.richtext import Content, Rich, leaves
 
@@ -34,7 +35,12 @@ _WORD = re.compile(r"[\w\u2019'`.\-]+", re.UNICODE)
 # text of each unprotected leaf.
 # How many results a memo keeps before it starts afresh (bounded memory at any scale).
 MEMO_LIMIT = 20000
-TextCaseMemo = dict[tuple[tuple[str, ...], tuple[bool, ...], str, bool], tuple[str | None, ...]]
+MemoKey = tuple[tuple[str, ...], tuple[bool, ...], str, bool]
+TextCaseMemo = dict[MemoKey, tuple[str | None, ...]]
+
+
+def _memo_key(texts: Iterable[str], prots: tuple[bool, ...], transform: str, turkic: bool) -> MemoKey:
+    return (tuple(texts), prots, transform, turkic)
 
 
 def _retext(node: Rich, transform: str, turkic: bool = False, memo: TextCaseMemo | None = None) -> None:
@@ -44,7 +50,7 @@ def _retext(node: Rich, transform: str, turkic: bool = False, memo: TextCaseMemo
         assert parent is not None
         texts.append(str(parent.children[idx]))
     prots = tuple(prot for _, _, prot in spots)
-    key = (tuple(texts), prots, transform, turkic)
+    key = _memo_key(texts, prots, transform, turkic)
     found = memo.get(key) if memo is not None else None
     if found is None:
         found = _recased(texts, prots, transform, turkic)
@@ -244,7 +250,7 @@ def apply_text_case(content: Content, transform: str | None, english: bool = Tru
         return content
     if isinstance(content, str) and memo is not None:
         # A plain string whose result is known (terms, places): no tree to walk.
-        found = memo.get(((str(content),), (False,), transform, turkic))
+        found = memo.get(_memo_key((str(content),), (False,), transform, turkic))
         if found is not None and found[0] is not None:
             return Rich([found[0]])
     node = content if isinstance(content, Rich) else Rich([content])
